@@ -1,0 +1,24 @@
+import { fileURLToPath } from 'node:url';
+import { defineConfig } from 'vitest/config';
+
+const src = (path: string): string => fileURLToPath(new URL(path, import.meta.url));
+
+// Tests run against the TypeScript sources, so `npm test` needs no build first.
+// Under CI a JSON report is written too; .ci/run turns it into the closing counts line.
+export default defineConfig({
+  resolve: {
+    alias: [
+      { find: /^@cedar-store\/domain$/, replacement: src('./libs/domain/src/index.ts') },
+      { find: /^@cedar-store\/ports$/, replacement: src('./libs/ports/src/index.ts') },
+      { find: /^@cedar-store\/ports\/memory$/, replacement: src('./libs/ports/src/memory/index.ts') },
+    ],
+  },
+  test: {
+    include: ['libs/*/src/**/*.test.ts', 'services/*/src/**/*.test.ts', 'test/**/*.test.ts'],
+    exclude: ['**/node_modules/**', '**/dist/**'],
+    setupFiles: ['reflect-metadata'],
+    reporters: process.env.CEDAR_TEST_REPORT
+      ? ['default', ['json', { outputFile: process.env.CEDAR_TEST_REPORT }]]
+      : ['default'],
+  },
+});
