@@ -18,7 +18,6 @@ export const ERROR_CODES = [
   'AGENT_LOST',
   'INVALID_REQUEST',
   'UNAUTHORIZED',
-  'CANCELLED',
   'INTERNAL',
 ] as const;
 

@@ -1,0 +1,32 @@
+import type { DayStamp } from '@cedar-store/domain';
+
+/** One session written to a disc. */
+export type CatalogSession = {
+  device: string;
+  /** The label the disc got when it was started (its first session). */
+  discLabel: string;
+  /** The label this session carries. */
+  sessionLabel: string;
+  newDisc: boolean;
+  days: DayStamp[];
+  bytes: number;
+  runId: string;
+  writtenAt: string;
+};
+
+export type CatalogDisc = {
+  label: string;
+  device: string;
+  startedAt: string;
+  sessions: CatalogSession[];
+};
+
+/** What is on which disc: a user looking for a day finds its disc here. */
+export interface MediaCatalog {
+  /** A `newDisc` session starts a new disc record; others append to the device's current disc. */
+  recordSession(session: CatalogSession): Promise<void>;
+  /** Every disc, newest first. */
+  list(): Promise<CatalogDisc[]>;
+  /** The disc most recently started in a device, if any. */
+  currentDisc(device: string): Promise<CatalogDisc | null>;
+}

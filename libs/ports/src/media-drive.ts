@@ -1,0 +1,33 @@
+import type { DayStamp } from '@cedar-store/domain';
+import type { MediaStatus, Progress, VerifyReport, WriteResult } from './wire/methods.js';
+
+export type ProgressListener = (progress: Progress) => void;
+
+/**
+ * One burner (or the ISO file playing one). Every method refuses a mounted device and a
+ * second writing operation on a busy one.
+ */
+export interface MediaDrive {
+  status(): Promise<MediaStatus>;
+  /**
+   * Bytes the image for these days will take: a fresh first session when `newDisc`,
+   * otherwise a session continuing the disc's file tree.
+   */
+  estimate(request: { days: DayStamp[]; newDisc: boolean }): Promise<number>;
+  /**
+   * Writes the days at their graft points, labelled `label`. With `newDisc` the image is a
+   * fresh first session and rewritable media are blanked first; otherwise a session is
+   * appended. Refuses with MEDIA_FULL, changing nothing, when the image does not fit.
+   */
+  write(
+    request: { days: DayStamp[]; label: string; newDisc: boolean },
+    onProgress?: ProgressListener,
+  ): Promise<WriteResult>;
+  blank(onProgress?: ProgressListener): Promise<void>;
+  /** A new disc holding one empty `CedarBackup` directory, labelled `label`; rewritable media only. */
+  initialize(label: string): Promise<void>;
+  /** Reads the media back and compares each day with its graft point. */
+  verify(request: { days: DayStamp[] }, onProgress?: ProgressListener): Promise<VerifyReport>;
+  /** Builds a standalone ISO file of the days on the agent, without touching the media. */
+  exportImage(request: { days: DayStamp[]; label: string }): Promise<{ path: string; bytes: number }>;
+}

@@ -1,0 +1,41 @@
+import { CedarStoreError, type MediaType } from '@cedar-store/domain';
+import type { DeviceDirectory, DeviceInfo, DeviceRef } from '../device-directory.js';
+import type { MediaDrive } from '../media-drive.js';
+import type { StagingArea } from '../staging-area.js';
+
+export type InMemoryDevice = { ref: DeviceRef; staging: StagingArea; drive: MediaDrive; mediaType: MediaType };
+
+/** A fixed set of devices, all connected. For unit tests only. */
+export class InMemoryDeviceDirectory implements DeviceDirectory {
+  private readonly devices: Map<DeviceRef, InMemoryDevice>;
+
+  constructor(devices: InMemoryDevice[]) {
+    this.devices = new Map(devices.map((device) => [device.ref, device]));
+  }
+
+  async list(): Promise<DeviceInfo[]> {
+    return [...this.devices.values()].map(({ ref, mediaType }) => {
+      const [agentId = '', deviceId = ''] = ref.split('/');
+      return { ref, agentId, deviceId, backend: 'virtual', mediaType, connected: true };
+    });
+  }
+
+  private find(ref: DeviceRef): InMemoryDevice {
+    const device = this.devices.get(ref);
+    if (!device) {
+      throw new CedarStoreError(
+        'DEVICE_UNKNOWN',
+        `no device ${JSON.stringify(ref)}; configured devices: ${[...this.devices.keys()].join(', ') || 'none'}`,
+      );
+    }
+    return device;
+  }
+
+  staging(ref: DeviceRef): StagingArea {
+    return this.find(ref).staging;
+  }
+
+  drive(ref: DeviceRef): MediaDrive {
+    return this.find(ref).drive;
+  }
+}

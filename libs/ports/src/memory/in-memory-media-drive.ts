@@ -1,0 +1,274 @@
+import {
+  calculateCapacity,
+  CedarStoreError,
+  compareTrees,
+  DeviceMountedError,
+  MediaFullError,
+  mediaDefinition,
+  MediaNotRewritableError,
+  SECTOR_SIZE,
+  formatBytes,
+  type DayStamp,
+  type FileFacts,
+  type MediaType,
+} from '@cedar-store/domain';
+import type { MediaDrive, ProgressListener } from '../media-drive.js';
+import type { MediaStatus, VerifyReport, WriteResult } from '../wire/methods.js';
+import { copyContent, flipped, sameContent, type FileContent } from './file-content.js';
+import type { InMemoryStagingArea } from './in-memory-staging-area.js';
+
+/** `startSector` and `nextWritable` are the CD multisession boundaries `-msinfo` reports. */
+type Session = { label: string; startSector: number; nextWritable: number; files: Map<string, FileContent> };
+type Operation = 'status' | 'estimate' | 'write' | 'blank' | 'initialize' | 'verify' | 'export';
+
+/** Directory records, path tables and volume descriptors of a session, roughly as mkisofs lays them. */
+const SESSION_OVERHEAD_SECTORS = 32;
+
+const sectorsFor = (bytes: number): number => Math.ceil(bytes / SECTOR_SIZE);
+
+/**
+ * A disc in memory: its media type's capacity enforced, sessions appended, blanking,
+ * labels, and a way to corrupt a file so verify fails. For unit tests only; the `virtual`
+ * backend is the real thing.
+ */
+export class InMemoryMediaDrive implements MediaDrive {
+  readonly mediaType: MediaType;
+  mounted = false;
+  /** Every operation in the order it was asked for, to prove what happened before what. */
+  readonly operations: Operation[] = [];
+  private sessions: Session[] = [];
+  private readonly failures = new Map<Operation, Error>();
+  private readonly hangs = new Map<Operation, Promise<void>>();
+  private readonly afterwards = new Map<Operation, () => void>();
+
+  constructor(
+    private readonly staging: InMemoryStagingArea,
+    options: { mediaType: MediaType },
+  ) {
+    this.mediaType = options.mediaType;
+    mediaDefinition(this.mediaType);
+  }
+
+  /** The next call of `operation` fails with `error`, changing nothing. */
+  failNext(operation: Operation, error: Error): void {
+    this.failures.set(operation, error);
+  }
+
+  /** The next call of `operation` waits for `until` before it starts its work. */
+  holdNext(operation: Operation, until: Promise<void>): void {
+    this.hangs.set(operation, until);
+  }
+
+  /** Runs `hook` once, right after the next successful `operation` (e.g. a bad burn after a write). */
+  afterNext(operation: Operation, hook: () => void): void {
+    this.afterwards.set(operation, hook);
+  }
+
+  private succeeded(operation: Operation): void {
+    const hook = this.afterwards.get(operation);
+    this.afterwards.delete(operation);
+    hook?.();
+  }
+
+  /** Flips the first byte of a file on the disc, as a bad burn would. */
+  corrupt(path: string): void {
+    for (const session of [...this.sessions].reverse()) {
+      const content = session.files.get(path);
+      if (content) {
+        session.files.set(path, flipped(content));
+        return;
+      }
+    }
+    throw new Error(`no file ${path} on the disc`);
+  }
+
+  /** The file tree a reader of the disc sees: later sessions continue earlier ones. */
+  tree(): Map<string, FileContent> {
+    const files = new Map<string, FileContent>();
+    for (const session of this.sessions) for (const [path, content] of session.files) files.set(path, content);
+    return files;
+  }
+
+  sessionLabels(): string[] {
+    return this.sessions.map((session) => session.label);
+  }
+
+  /** Puts a disc with one session in the drive, as if written elsewhere. */
+  loadDisc(label: string, files: Record<string, string> = {}): void {
+    const contents = new Map(Object.entries(files).map(([path, text]) => [path, new TextEncoder().encode(text)]));
+    this.sessions = [this.session(label, contents, true)];
+  }
+
+  private get definition() {
+    return mediaDefinition(this.mediaType);
+  }
+
+  private async begin(operation: Operation): Promise<void> {
+    this.operations.push(operation);
+    const hang = this.hangs.get(operation);
+    if (hang) {
+      this.hangs.delete(operation);
+      await hang;
+    }
+    const failure = this.failures.get(operation);
+    if (failure) {
+      this.failures.delete(operation);
+      throw failure;
+    }
+  }
+
+  private refuseMounted(): void {
+    if (this.mounted) {
+      throw new DeviceMountedError(`the ${this.mediaType} device is mounted: unmount it before writing`);
+    }
+  }
+
+  private usedSectors(): number {
+    return this.sessions.at(-1)?.nextWritable ?? 0;
+  }
+
+  /** A session after the last one; on CDs each session also spends its lead-in, as real discs do. */
+  private session(label: string, files: Map<string, FileContent>, newDisc: boolean): Session {
+    const startSector = newDisc ? 0 : this.usedSectors();
+    const leadIn = newDisc ? this.definition.initialLeadInSectors : this.definition.sessionLeadInSectors;
+    return { label, startSector, nextWritable: startSector + this.imageSectors(files) + leadIn, files };
+  }
+
+  private capacity() {
+    const used = this.usedSectors();
+    const usage =
+      this.definition.family === 'cd'
+        ? { boundaries: used === 0 ? null : ([this.sessions.at(-1)?.startSector ?? 0, used] as const) }
+        : { sectorsUsed: used };
+    return calculateCapacity(this.definition, usage);
+  }
+
+  private imageSectors(files: Map<string, FileContent>): number {
+    let sectors = SESSION_OVERHEAD_SECTORS;
+    for (const content of files.values()) sectors += sectorsFor(content.byteLength);
+    return sectors;
+  }
+
+  private imageFiles(days: DayStamp[]): Map<string, FileContent> {
+    const files = new Map<string, FileContent>();
+    for (const day of days) {
+      if (!this.staging.hasDay(day))
+        throw new CedarStoreError('NO_STAGING_DIRECTORY', `staging day ${day} does not exist`);
+      for (const [path, content] of this.staging.filesAtGraftPoint(day)) files.set(path, copyContent(content));
+    }
+    return files;
+  }
+
+  async status(): Promise<MediaStatus> {
+    await this.begin('status');
+    const capacity = this.capacity();
+    const used = this.usedSectors();
+    const base = {
+      mediaPresent: true,
+      mediaType: this.mediaType,
+      rewritable: this.definition.rewritable,
+      label: this.sessions.at(-1)?.label ?? null,
+      mounted: this.mounted,
+      sessions: this.sessions.length,
+      bytesUsed: capacity.bytesUsed,
+      bytesAvailable: capacity.bytesAvailable,
+    };
+    return this.definition.family === 'cd'
+      ? { ...base, boundaries: used === 0 ? null : [this.sessions.at(-1)?.startSector ?? 0, used] }
+      : { ...base, sectorsUsed: used };
+  }
+
+  async estimate(request: { days: DayStamp[]; newDisc: boolean }): Promise<number> {
+    await this.begin('estimate');
+    return this.imageSectors(this.imageFiles(request.days)) * SECTOR_SIZE;
+  }
+
+  async write(
+    request: { days: DayStamp[]; label: string; newDisc: boolean },
+    onProgress?: ProgressListener,
+  ): Promise<WriteResult> {
+    await this.begin('write');
+    this.refuseMounted();
+    const files = this.imageFiles(request.days);
+    const sectors = this.imageSectors(files);
+    const bytes = sectors * SECTOR_SIZE;
+    if (request.newDisc && !this.definition.rewritable && this.sessions.length > 0) {
+      throw new MediaNotRewritableError(
+        `the write-once disc already holds ${this.sessions.length} session(s) and cannot start a new disc: insert a blank disc`,
+      );
+    }
+    const available = request.newDisc
+      ? calculateCapacity(this.definition, { boundaries: null }).bytesAvailable
+      : this.capacity().bytesAvailable;
+    if (bytes > available) {
+      throw new MediaFullError(
+        `media does not have enough capacity to store the image: ${formatBytes(bytes)} required, ${formatBytes(available)} available`,
+      );
+    }
+    const session = this.session(request.label, files, request.newDisc || this.sessions.length === 0);
+    if (request.newDisc) this.sessions = [];
+    onProgress?.({ phase: 'write', bytesDone: 0, bytesTotal: bytes });
+    this.sessions.push(session);
+    onProgress?.({ phase: 'write', bytesDone: bytes, bytesTotal: bytes });
+    this.succeeded('write');
+    return { bytesWritten: bytes, sessions: this.sessions.length };
+  }
+
+  async blank(onProgress?: ProgressListener): Promise<void> {
+    await this.begin('blank');
+    this.refuseMounted();
+    if (!this.definition.rewritable) {
+      throw new MediaNotRewritableError(`a ${this.mediaType} disc cannot be blanked: it is write-once`);
+    }
+    this.sessions = [];
+    onProgress?.({ phase: 'blank', bytesDone: 1, bytesTotal: 1 });
+    this.succeeded('blank');
+  }
+
+  async initialize(label: string): Promise<void> {
+    await this.begin('initialize');
+    this.refuseMounted();
+    if (!this.definition.rewritable) {
+      throw new MediaNotRewritableError(
+        `initialize works on rewritable media only; a ${this.mediaType} disc is write-once`,
+      );
+    }
+    this.sessions = [this.session(label, new Map(), true)];
+  }
+
+  async verify(request: { days: DayStamp[] }, onProgress?: ProgressListener): Promise<VerifyReport> {
+    await this.begin('verify');
+    const disc = this.tree();
+    const expected: FileFacts[] = [];
+    const actual: FileFacts[] = [];
+    let bytesCompared = 0;
+    for (const day of request.days) {
+      const graft = `${day.replaceAll('-', '/')}/`;
+      for (const [path, content] of this.staging.filesAtGraftPoint(day)) {
+        expected.push({ path, kind: 'file', size: content.byteLength });
+      }
+      for (const [path, content] of disc) {
+        if (!path.startsWith(graft)) continue;
+        const original = this.staging.filesAtGraftPoint(day).get(path);
+        const differs = original !== undefined && !sameContent(original, content);
+        if (original) bytesCompared += content.byteLength;
+        actual.push({ path, kind: 'file', size: content.byteLength, contentDiffers: differs });
+      }
+    }
+    const mismatches = compareTrees(expected, actual);
+    onProgress?.({ phase: 'verify', bytesDone: bytesCompared, bytesTotal: bytesCompared });
+    return {
+      ok: mismatches.length === 0,
+      method: 'memory',
+      filesCompared: expected.length,
+      bytesCompared,
+      mismatches,
+    };
+  }
+
+  async exportImage(request: { days: DayStamp[]; label: string }): Promise<{ path: string; bytes: number }> {
+    await this.begin('export');
+    const bytes = this.imageSectors(this.imageFiles(request.days)) * SECTOR_SIZE;
+    return { path: `memory:/${request.label.replaceAll(' ', '_')}.iso`, bytes };
+  }
+}

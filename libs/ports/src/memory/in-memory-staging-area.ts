@@ -1,0 +1,77 @@
+import { assertDayStamp, CedarStoreError, type DayStamp } from '@cedar-store/domain';
+import type { StagingArea } from '../staging-area.js';
+import type { StagingDayInfo } from '../wire/methods.js';
+import type { FileContent } from './file-content.js';
+
+type StagedDay = { files: Map<string, FileContent>; staged: boolean; stored: boolean };
+
+const encoder = new TextEncoder();
+
+/** A staging root in memory: days with their files and indicators. For unit tests only. */
+export class InMemoryStagingArea implements StagingArea {
+  private readonly days = new Map<DayStamp, StagedDay>();
+  private failMarkStored: CedarStoreError | null = null;
+  readonly markStoredCalls: DayStamp[][] = [];
+
+  /** Puts a day in the staging area; files are relative paths inside the day. */
+  addDay(
+    day: DayStamp,
+    files: Record<string, string | FileContent>,
+    indicators: { staged?: boolean; stored?: boolean } = {},
+  ): this {
+    assertDayStamp(day);
+    const contents = new Map<string, FileContent>();
+    for (const [path, content] of Object.entries(files)) {
+      contents.set(path, typeof content === 'string' ? encoder.encode(content) : content);
+    }
+    this.days.set(day, { files: contents, staged: indicators.staged ?? true, stored: indicators.stored ?? false });
+    return this;
+  }
+
+  /** The files of a day as `YYYY/MM/DD/path`, the way they appear on disc. */
+  filesAtGraftPoint(day: DayStamp): Map<string, FileContent> {
+    const graft = day.replaceAll('-', '/');
+    const files = new Map<string, FileContent>();
+    for (const [path, content] of this.days.get(day)?.files ?? []) files.set(`${graft}/${path}`, content);
+    return files;
+  }
+
+  hasDay(day: DayStamp): boolean {
+    return this.days.has(day);
+  }
+
+  isStored(day: DayStamp): boolean {
+    return this.days.get(day)?.stored ?? false;
+  }
+
+  /** The next markStored fails with this error (a full disk, a permission problem). */
+  failNextMarkStored(error: CedarStoreError): void {
+    this.failMarkStored = error;
+  }
+
+  async inspect(days: DayStamp[]): Promise<StagingDayInfo[]> {
+    return days.map((day) => {
+      assertDayStamp(day);
+      const found = this.days.get(day);
+      if (!found) return { day, exists: false, staged: false, stored: false, bytes: 0 };
+      let bytes = 0;
+      for (const content of found.files.values()) bytes += content.byteLength;
+      return { day, exists: true, staged: found.staged, stored: found.stored, bytes };
+    });
+  }
+
+  async markStored(days: DayStamp[]): Promise<DayStamp[]> {
+    if (this.failMarkStored) {
+      const error = this.failMarkStored;
+      this.failMarkStored = null;
+      throw error;
+    }
+    for (const day of days) {
+      const found = this.days.get(day);
+      if (!found) throw new CedarStoreError('NO_STAGING_DIRECTORY', `staging day ${day} does not exist`);
+    }
+    this.markStoredCalls.push([...days]);
+    for (const day of days) (this.days.get(day) as StagedDay).stored = true;
+    return [...days];
+  }
+}

@@ -1,0 +1,103 @@
+/**
+ * A run: one store, rebuild, initialize or verify on one device, with every decision it
+ * took and why (DESIGN.md §5). Fields appear as their step runs.
+ */
+import { z } from 'zod';
+import { VerifyReportSchema, ProgressSchema } from './wire/methods.js';
+import { ByteCountSchema, CountSchema, DaysSchema, DayStampSchema, DeviceRefSchema } from './wire/primitives.js';
+
+export const RUN_ACTIONS = ['store', 'rebuild', 'initialize', 'verify'] as const;
+export const RUN_STATUSES = ['queued', 'running', 'succeeded', 'failed', 'cancelled', 'interrupted'] as const;
+export const FINISHED_STATUSES = ['succeeded', 'failed', 'cancelled', 'interrupted'] as const;
+export const STEP_NAMES = [
+  'select',
+  'checkMedia',
+  'blankDecision',
+  'estimate',
+  'write',
+  'verify',
+  'storeIndicator',
+  'capacity',
+  'catalog',
+  'initialize',
+] as const;
+
+export const RunActionSchema = z.enum(RUN_ACTIONS);
+export const RunStatusSchema = z.enum(RUN_STATUSES);
+export const StepNameSchema = z.enum(STEP_NAMES);
+
+const Timestamp = z.string().max(40);
+const Notice = z.strictObject({ code: z.string().max(64), message: z.string().max(4000) });
+
+export const RunSchema = z.strictObject({
+  id: z.string().min(1).max(100),
+  action: RunActionSchema,
+  device: DeviceRefSchema,
+  status: RunStatusSchema,
+  requestedAt: Timestamp,
+  startedAt: Timestamp.optional(),
+  finishedAt: Timestamp.optional(),
+  options: z.strictObject({
+    full: z.boolean().optional(),
+    today: DayStampSchema.optional(),
+    days: DaysSchema.optional(),
+  }),
+  selection: z
+    .strictObject({
+      today: DayStampSchema,
+      days: z.array(DayStampSchema),
+      rule: z.enum(['today', 'yesterday', 'tomorrow', 'full', 'rebuild', 'requested']),
+      crossedMidnight: z.boolean(),
+    })
+    .optional(),
+  blanking: z
+    .strictObject({
+      newDisc: z.boolean(),
+      rule: z.enum(['rebuild', 'startOfWeek', 'factor', 'append']),
+      todayIsStart: z.boolean(),
+      ratio: z.number().optional(),
+      factor: z.number().optional(),
+      mode: z.enum(['daily', 'weekly']).optional(),
+      availableBytes: ByteCountSchema.optional(),
+      requiredBytes: ByteCountSchema.optional(),
+    })
+    .optional(),
+  image: z
+    .strictObject({
+      label: z.string().max(32),
+      estimatedBytes: ByteCountSchema.optional(),
+      availableBytes: ByteCountSchema.optional(),
+    })
+    .optional(),
+  write: z.strictObject({ bytesWritten: ByteCountSchema, sessions: CountSchema, durationMs: CountSchema }).optional(),
+  verify: VerifyReportSchema.optional(),
+  warnings: z.array(Notice),
+  error: Notice.optional(),
+});
+
+export type RunAction = z.infer<typeof RunActionSchema>;
+export type RunStatus = z.infer<typeof RunStatusSchema>;
+export type StepName = z.infer<typeof StepNameSchema>;
+export type Run = z.infer<typeof RunSchema>;
+export type RunNotice = z.infer<typeof Notice>;
+
+export function isFinished(status: RunStatus): boolean {
+  return (FINISHED_STATUSES as readonly string[]).includes(status);
+}
+
+/** What a subscriber to a run sees, in order: steps, progress, warnings, and the end. */
+export const RunEventSchema = z.discriminatedUnion('type', [
+  z.strictObject({
+    type: z.literal('step'),
+    step: StepNameSchema,
+    state: z.enum(['started', 'finished', 'failed', 'skipped']),
+    durationMs: CountSchema.optional(),
+    detail: z.string().max(4000).optional(),
+  }),
+  ProgressSchema.extend({ type: z.literal('progress') }),
+  Notice.extend({ type: z.literal('warning') }),
+  z.strictObject({ type: z.literal('finished'), status: RunStatusSchema, error: Notice.optional() }),
+]);
+
+export type RunEventBody = z.infer<typeof RunEventSchema>;
+export type RunEvent = RunEventBody & { runId: string; seq: number; at: string };

@@ -1,0 +1,131 @@
+/**
+ * The agent's JSON-RPC methods (DESIGN.md §4): params and results, shared by the agent that
+ * validates what it receives and the controller that validates what comes back.
+ */
+import { z } from 'zod';
+import {
+  BackendSchema,
+  ByteCountSchema,
+  CountSchema,
+  DaysSchema,
+  DayStampSchema,
+  IdSchema,
+  LIMITS,
+  MediaLabelSchema,
+  MediaTypeSchema,
+} from './primitives.js';
+
+const Empty = z.strictObject({});
+const DeviceParams = z.strictObject({ device: IdSchema });
+
+export const StagingDayInfoSchema = z.strictObject({
+  day: DayStampSchema,
+  exists: z.boolean(),
+  staged: z.boolean(),
+  stored: z.boolean(),
+  /** Bytes of backup data in the day (indicators excluded); 0 when the day is missing. */
+  bytes: ByteCountSchema,
+});
+
+export const MediaStatusSchema = z.strictObject({
+  mediaPresent: z.boolean(),
+  /** The configured media type; the capacity rules follow it. */
+  mediaType: MediaTypeSchema,
+  rewritable: z.boolean(),
+  label: MediaLabelSchema.nullable(),
+  mounted: z.boolean(),
+  sessions: CountSchema,
+  /** CD multisession boundaries `(lower, upper)`, null when blank or unknown. */
+  boundaries: z.tuple([CountSchema, CountSchema]).nullable().optional(),
+  sectorsUsed: CountSchema.optional(),
+  bytesUsed: ByteCountSchema,
+  bytesAvailable: ByteCountSchema,
+  /** What the drive itself reports, when it reports anything (e.g. "DVD+RW"). */
+  detectedMedia: z.string().max(200).optional(),
+});
+
+export const MismatchSchema = z.strictObject({
+  path: z.string().max(4096),
+  kind: z.enum(['missing', 'extra', 'content']),
+});
+
+export const VerifyMethodSchema = z.enum(['mount', 'fuseiso', 'memory']);
+
+export const VerifyReportSchema = z.strictObject({
+  ok: z.boolean(),
+  method: VerifyMethodSchema,
+  filesCompared: CountSchema,
+  bytesCompared: ByteCountSchema,
+  mismatches: z.array(MismatchSchema).max(LIMITS.maxMismatchesReported),
+});
+
+export const WriteResultSchema = z.strictObject({ bytesWritten: ByteCountSchema, sessions: CountSchema });
+
+export const ProgressPhaseSchema = z.enum(['blank', 'write', 'verify', 'export']);
+
+export const ProgressSchema = z.strictObject({
+  phase: ProgressPhaseSchema,
+  bytesDone: ByteCountSchema,
+  bytesTotal: ByteCountSchema,
+});
+
+/** `{ method: "progress", params }`, sent by the agent while an operation runs. */
+export const ProgressNotificationSchema = ProgressSchema.extend({ opId: z.string().min(1).max(100) });
+
+export const DeviceDescriptionSchema = z.strictObject({
+  id: IdSchema,
+  backend: BackendSchema,
+  mediaType: MediaTypeSchema,
+});
+
+export const rpcMethods = {
+  'agent.describe': {
+    params: Empty,
+    result: z.strictObject({
+      agentId: IdSchema,
+      version: z.string().max(64),
+      devices: z.array(DeviceDescriptionSchema).max(64),
+    }),
+  },
+  'staging.inspect': {
+    params: z.strictObject({ days: DaysSchema }),
+    result: z.strictObject({ days: z.array(StagingDayInfoSchema).max(LIMITS.maxDaysPerRequest) }),
+  },
+  'staging.markStored': {
+    params: z.strictObject({ days: DaysSchema }),
+    result: z.strictObject({ days: z.array(DayStampSchema).max(LIMITS.maxDaysPerRequest) }),
+  },
+  'media.status': { params: DeviceParams, result: MediaStatusSchema },
+  'media.estimate': {
+    params: z.strictObject({ device: IdSchema, days: DaysSchema, newDisc: z.boolean() }),
+    result: z.strictObject({ bytes: ByteCountSchema }),
+  },
+  'media.write': {
+    params: z.strictObject({ device: IdSchema, days: DaysSchema, label: MediaLabelSchema, newDisc: z.boolean() }),
+    result: WriteResultSchema,
+  },
+  'media.blank': { params: DeviceParams, result: Empty },
+  'media.initialize': { params: z.strictObject({ device: IdSchema, label: MediaLabelSchema }), result: Empty },
+  'media.verify': { params: z.strictObject({ device: IdSchema, days: DaysSchema }), result: VerifyReportSchema },
+  'media.export': {
+    params: z.strictObject({ days: DaysSchema, label: MediaLabelSchema }),
+    result: z.strictObject({ path: z.string().min(1).max(4096), bytes: ByteCountSchema }),
+  },
+} as const;
+
+export type RpcMethod = keyof typeof rpcMethods;
+export type RpcParams<M extends RpcMethod> = z.infer<(typeof rpcMethods)[M]['params']>;
+export type RpcResult<M extends RpcMethod> = z.infer<(typeof rpcMethods)[M]['result']>;
+
+export function isRpcMethod(name: unknown): name is RpcMethod {
+  return typeof name === 'string' && Object.hasOwn(rpcMethods, name);
+}
+
+export type StagingDayInfo = z.infer<typeof StagingDayInfoSchema>;
+export type MediaStatus = z.infer<typeof MediaStatusSchema>;
+export type Mismatch = z.infer<typeof MismatchSchema>;
+export type VerifyReport = z.infer<typeof VerifyReportSchema>;
+export type WriteResult = z.infer<typeof WriteResultSchema>;
+export type Progress = z.infer<typeof ProgressSchema>;
+export type ProgressNotification = z.infer<typeof ProgressNotificationSchema>;
+export type DeviceDescription = z.infer<typeof DeviceDescriptionSchema>;

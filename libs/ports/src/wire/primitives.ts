@@ -1,0 +1,62 @@
+/**
+ * The small shapes every message is built from. Each carries its own limit, so a hostile or
+ * broken peer is refused at the edge with a message naming the field.
+ */
+import { isDayStamp, MEDIA_TYPES, WEEKDAYS } from '@cedar-store/domain';
+import { z } from 'zod';
+
+export const LIMITS = {
+  /** Days in one request: a rebuild needs at most 7; inspect may look a month around. */
+  maxDaysPerRequest: 31,
+  /** ISO 9660 volume ids hold 32 characters. */
+  maxLabelLength: 32,
+  maxIdLength: 64,
+  maxMismatchesReported: 1000,
+} as const;
+
+export const DayStampSchema = z
+  .string()
+  .max(10)
+  .refine(isDayStamp, { message: 'must be a real calendar date written YYYY-MM-DD' });
+
+export const DaysSchema = z
+  .array(DayStampSchema)
+  .min(1)
+  .max(LIMITS.maxDaysPerRequest)
+  .refine((days) => new Set(days).size === days.length, { message: 'must not name a day twice' });
+
+/** Agent and device ids: letters, digits, `.`, `_`, `-`; no `/` (it separates agent and device). */
+export const IdSchema = z
+  .string()
+  .max(LIMITS.maxIdLength)
+  .regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, { message: 'must be letters, digits, ".", "_" or "-"' });
+
+/** `agent/device`, as the controller names a device. */
+export const DeviceRefSchema = z
+  .string()
+  .max(2 * LIMITS.maxIdLength + 1)
+  .regex(/^[A-Za-z0-9][A-Za-z0-9._-]*\/[A-Za-z0-9][A-Za-z0-9._-]*$/, { message: 'must be "agent/device"' });
+
+/** Printable ASCII only: a volume id with control characters would corrupt listings and logs. */
+export const MediaLabelSchema = z
+  .string()
+  .min(1)
+  .max(LIMITS.maxLabelLength)
+  .regex(/^[\x20-\x7E]+$/, { message: 'must be printable ASCII' });
+
+export const ByteCountSchema = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
+export const CountSchema = z.number().int().min(0).max(1_000_000_000);
+export const MediaTypeSchema = z.enum(MEDIA_TYPES);
+export const WeekdaySchema = z.enum(WEEKDAYS);
+export const BackendSchema = z.enum(['xorriso', 'cdrecord', 'growisofs', 'virtual']);
+export type Backend = z.infer<typeof BackendSchema>;
+
+export const BlankBehaviorSchema = z.strictObject({
+  mode: z.enum(['daily', 'weekly']),
+  factor: z.number().min(0).max(1e12),
+});
+
+export const CapacityLimitSchema = z.union([
+  z.strictObject({ maxPercentage: z.number().min(0).max(100) }),
+  z.strictObject({ minBytes: ByteCountSchema }),
+]);

@@ -1,0 +1,29 @@
+// The contract suite against the in-memory adapters. The agent's real backends run the
+// same suite (DESIGN.md §8), so the unit tests' stand-ins cannot drift from the real thing.
+import { InMemoryMediaDrive, InMemoryStagingArea, repeatedBytes } from '@cedar-store/ports/memory';
+import { mediaDriveContract } from './media-drive.contract.js';
+import { stagingAreaContract } from './staging-area.contract.js';
+import type { SubjectFactory } from './subject.js';
+
+const inMemory: SubjectFactory = async (mediaType) => {
+  const staging = new InMemoryStagingArea();
+  const drive = new InMemoryMediaDrive(staging, { mediaType });
+  return {
+    mediaType,
+    staging,
+    drive,
+    async stageDay(day, files, indicators) {
+      const contents = Object.fromEntries(
+        Object.entries(files).map(([path, file]) => [path, typeof file === 'string' ? file : repeatedBytes(file.size)]),
+      );
+      staging.addDay(day, contents, indicators);
+    },
+    async corruptOnMedia(path) {
+      drive.corrupt(path);
+    },
+    async cleanup() {},
+  };
+};
+
+stagingAreaContract('in-memory', inMemory);
+mediaDriveContract('in-memory', inMemory, ['dvd+rw', 'cdrw-80', 'dvd+r']);

@@ -1,0 +1,133 @@
+import { mediaDefinition, newDiscCapacity, type MediaType } from '@cedar-store/domain';
+import { describe, expect, it } from 'vitest';
+import type { ContractSubject, SubjectFactory } from './subject.js';
+
+const DAY1 = '2026-11-23';
+const DAY2 = '2026-11-24';
+const LABEL1 = 'CEDAR BACKUP 23-NOV-2026';
+const LABEL2 = 'CEDAR BACKUP 24-NOV-2026';
+
+async function withSubject(factory: SubjectFactory, mediaType: MediaType, test: (s: ContractSubject) => Promise<void>) {
+  const subject = await factory(mediaType);
+  try {
+    await test(subject);
+  } finally {
+    await subject.cleanup();
+  }
+}
+
+/** What every MediaDrive adapter must do, on a rewritable type and (where given) a write-once one. */
+export function mediaDriveContract(name: string, factory: SubjectFactory, mediaTypes: MediaType[]): void {
+  for (const mediaType of mediaTypes) {
+    const rewritable = mediaDefinition(mediaType).rewritable;
+
+    describe(`MediaDrive contract: ${name} (${mediaType})`, () => {
+      it('reports blank media with the whole capacity available', () =>
+        withSubject(factory, mediaType, async (s) => {
+          const status = await s.drive.status();
+          expect(status).toMatchObject({ mediaPresent: true, mediaType, rewritable, label: null, sessions: 0 });
+          expect(status.bytesUsed).toBe(0);
+          expect(status.bytesAvailable).toBe(newDiscCapacity(mediaDefinition(mediaType)).bytesAvailable);
+        }));
+
+      it('estimates at least the data and writes a new disc that verifies', () =>
+        withSubject(factory, mediaType, async (s) => {
+          await s.stageDay(DAY1, { 'etc/hosts': '127.0.0.1 localhost\n', big: { size: 300_000 } });
+          const estimate = await s.drive.estimate({ days: [DAY1], newDisc: true });
+          expect(estimate).toBeGreaterThanOrEqual(300_020);
+
+          const progress: number[] = [];
+          const written = await s.drive.write({ days: [DAY1], label: LABEL1, newDisc: true }, (p) =>
+            progress.push(p.bytesDone),
+          );
+          expect(written.sessions).toBe(1);
+          expect(written.bytesWritten).toBeGreaterThan(0);
+          expect(progress.length).toBeGreaterThan(0);
+
+          const status = await s.drive.status();
+          expect(status).toMatchObject({ label: LABEL1, sessions: 1 });
+          expect(status.bytesUsed).toBeGreaterThanOrEqual(300_000);
+
+          const report = await s.drive.verify({ days: [DAY1] });
+          expect(report).toMatchObject({ ok: true, filesCompared: 2, mismatches: [] });
+          expect(report.bytesCompared).toBe(300_020);
+        }));
+
+      it('appends a second session that continues the file tree', () =>
+        withSubject(factory, mediaType, async (s) => {
+          await s.stageDay(DAY1, { a: 'first' });
+          await s.stageDay(DAY2, { b: 'second' });
+          await s.drive.write({ days: [DAY1], label: LABEL1, newDisc: true });
+          const before = await s.drive.status();
+          const written = await s.drive.write({ days: [DAY2], label: LABEL2, newDisc: false });
+
+          expect(written.sessions).toBe(2);
+          const after = await s.drive.status();
+          expect(after).toMatchObject({ sessions: 2, label: LABEL2 });
+          expect(after.bytesAvailable).toBeLessThan(before.bytesAvailable);
+          expect((await s.drive.verify({ days: [DAY1, DAY2] })).ok).toBe(true);
+        }));
+
+      it('refuses an image that does not fit with MEDIA_FULL and leaves the media as it was', () =>
+        withSubject(factory, mediaType, async (s) => {
+          await s.stageDay(DAY1, { a: 'first' });
+          await s.drive.write({ days: [DAY1], label: LABEL1, newDisc: true });
+          const before = await s.drive.status();
+          const tooBig = newDiscCapacity(mediaDefinition(mediaType)).bytesAvailable + 2 ** 20;
+          await s.stageDay(DAY2, { huge: { size: tooBig } });
+
+          await expect(s.drive.write({ days: [DAY2], label: LABEL2, newDisc: false })).rejects.toMatchObject({
+            code: 'MEDIA_FULL',
+          });
+          expect(await s.drive.status()).toEqual(before);
+          expect((await s.drive.verify({ days: [DAY1] })).ok).toBe(true);
+        }));
+
+      it('names a damaged file and a file missing from the media', () =>
+        withSubject(factory, mediaType, async (s) => {
+          await s.stageDay(DAY1, { 'docs/report.txt': 'quarterly numbers', 'docs/ok.txt': 'fine' });
+          await s.drive.write({ days: [DAY1], label: LABEL1, newDisc: true });
+          await s.corruptOnMedia('2026/11/23/docs/report.txt');
+          await s.stageDay(DAY1, { 'docs/report.txt': 'quarterly numbers', 'docs/ok.txt': 'fine', late: 'added' });
+
+          const report = await s.drive.verify({ days: [DAY1] });
+          expect(report.ok).toBe(false);
+          expect(report.mismatches).toEqual([
+            { path: '2026/11/23/docs/report.txt', kind: 'content' },
+            { path: '2026/11/23/late', kind: 'missing' },
+          ]);
+        }));
+
+      if (rewritable) {
+        it('blanks and initializes rewritable media', () =>
+          withSubject(factory, mediaType, async (s) => {
+            await s.stageDay(DAY1, { a: 'first' });
+            await s.drive.write({ days: [DAY1], label: LABEL1, newDisc: true });
+            await s.drive.blank();
+            expect(await s.drive.status()).toMatchObject({ sessions: 0, label: null, bytesUsed: 0 });
+
+            await s.drive.initialize(LABEL2);
+            expect(await s.drive.status()).toMatchObject({ sessions: 1, label: LABEL2 });
+          }));
+
+        it('starts a new disc over old sessions', () =>
+          withSubject(factory, mediaType, async (s) => {
+            await s.stageDay(DAY1, { a: 'first' });
+            await s.stageDay(DAY2, { b: 'second' });
+            await s.drive.write({ days: [DAY1], label: LABEL1, newDisc: true });
+            await s.drive.write({ days: [DAY2], label: LABEL2, newDisc: true });
+
+            expect(await s.drive.status()).toMatchObject({ sessions: 1, label: LABEL2 });
+            const report = await s.drive.verify({ days: [DAY1] });
+            expect(report.mismatches).toEqual([{ path: '2026/11/23/a', kind: 'missing' }]);
+          }));
+      } else {
+        it('refuses to blank or initialize write-once media', () =>
+          withSubject(factory, mediaType, async (s) => {
+            await expect(s.drive.blank()).rejects.toMatchObject({ code: 'MEDIA_NOT_REWRITABLE' });
+            await expect(s.drive.initialize(LABEL1)).rejects.toMatchObject({ code: 'MEDIA_NOT_REWRITABLE' });
+          }));
+      }
+    });
+  }
+}

@@ -1,0 +1,46 @@
+import { describe, expect, it } from 'vitest';
+import type { SubjectFactory } from './subject.js';
+
+/** What every StagingArea adapter must do. */
+export function stagingAreaContract(name: string, factory: SubjectFactory): void {
+  describe(`StagingArea contract: ${name}`, () => {
+    it('reports each day asked for, in order, missing ones included', async () => {
+      const s = await factory('dvd+rw');
+      try {
+        await s.stageDay('2026-11-26', { a: 'abc', 'dir/b': 'de' });
+        await s.stageDay('2026-11-25', { c: 'x' }, { staged: false });
+        const facts = await s.staging.inspect(['2026-11-27', '2026-11-26', '2026-11-25']);
+        expect(facts).toEqual([
+          { day: '2026-11-27', exists: false, staged: false, stored: false, bytes: 0 },
+          { day: '2026-11-26', exists: true, staged: true, stored: false, bytes: 5 },
+          { day: '2026-11-25', exists: true, staged: false, stored: false, bytes: 1 },
+        ]);
+      } finally {
+        await s.cleanup();
+      }
+    });
+
+    it('marks days stored, and only those', async () => {
+      const s = await factory('dvd+rw');
+      try {
+        await s.stageDay('2026-11-26', { a: 'abc' });
+        await s.stageDay('2026-11-25', { a: 'abc' });
+        expect(await s.staging.markStored(['2026-11-26'])).toEqual(['2026-11-26']);
+        const facts = await s.staging.inspect(['2026-11-25', '2026-11-26']);
+        expect(facts.map((f) => f.stored)).toEqual([false, true]);
+        expect(facts[1]?.bytes).toBe(3);
+      } finally {
+        await s.cleanup();
+      }
+    });
+
+    it('refuses an impossible date with INVALID_REQUEST', async () => {
+      const s = await factory('dvd+rw');
+      try {
+        await expect(s.staging.inspect(['2026-02-30'])).rejects.toMatchObject({ code: 'INVALID_REQUEST' });
+      } finally {
+        await s.cleanup();
+      }
+    });
+  });
+}
