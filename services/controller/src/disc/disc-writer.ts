@@ -1,0 +1,183 @@
+/**
+ * The steps store and rebuild share once the days and the blank decision are known:
+ * estimate and fit check, write, consistency check, store indicator, capacity warning and
+ * catalog entry, in that order. The order is the safety: nothing is written before the fit
+ * check passes, and the store indicator is written only after a write that verified.
+ */
+import {
+  buildMediaLabel,
+  capacityWarning,
+  CedarStoreError,
+  checkFits,
+  checkMediaState,
+  DeviceMountedError,
+  mediaDefinition,
+  MediaNotRewritableError,
+  newDiscCapacity,
+  VerifyFailedError,
+  WriteFailedError,
+  type DayStamp,
+  type NewDiscDecision,
+} from '@cedar-store/domain';
+import {
+  TOKENS,
+  type DevicePolicy,
+  type MediaCatalog,
+  type MediaDrive,
+  type MediaStatus,
+  type StagingArea,
+  type VerifyReport,
+} from '@cedar-store/ports';
+import { inject, injectable } from 'inversify';
+import type { RunContext } from '../runs/run-context.js';
+
+export type WritePlan = {
+  staging: StagingArea;
+  drive: MediaDrive;
+  policy: DevicePolicy;
+  days: DayStamp[];
+  today: DayStamp;
+  decision: NewDiscDecision;
+  /** Media status read before the blank decision. */
+  status: MediaStatus;
+  /** The size of a new-disc image, when the blank decision already measured it. */
+  measuredNewDiscBytes?: number;
+};
+
+@injectable()
+export class DiscWriter {
+  constructor(@inject(TOKENS.MediaCatalog) private readonly catalog: MediaCatalog) {}
+
+  /** Reads the media; refuses a missing disc, a mounted device, and (when on) uninitialized media. */
+  async checkMedia(ctx: RunContext, drive: MediaDrive, policy: DevicePolicy): Promise<MediaStatus> {
+    return ctx.step('checkMedia', async () => {
+      const status = await drive.status();
+      assertWritable(ctx.device, status);
+      if (policy.checkMedia) checkMediaState({ label: status.label, rewritable: status.rewritable });
+      return status;
+    });
+  }
+
+  async writeDays(ctx: RunContext, plan: WritePlan): Promise<void> {
+    const { drive, days, decision, status } = plan;
+    const label = buildMediaLabel(plan.today);
+
+    await ctx.step('estimate', async () => {
+      if (decision.newDisc && !status.rewritable && status.sessions > 0) {
+        throw new MediaNotRewritableError(
+          `a new disc is due (${decision.rule}) but the write-once disc in ${ctx.device} already holds ` +
+            `${status.sessions} session(s): insert a blank disc and run again. Nothing was written.`,
+        );
+      }
+      const estimatedBytes =
+        decision.newDisc && plan.measuredNewDiscBytes !== undefined
+          ? plan.measuredNewDiscBytes
+          : await drive.estimate({ days, newDisc: decision.newDisc });
+      const availableBytes = decision.newDisc
+        ? newDiscCapacity(mediaDefinition(status.mediaType)).bytesAvailable
+        : status.bytesAvailable;
+      await ctx.record({ image: { label, estimatedBytes, availableBytes } });
+      checkFits({ requiredBytes: estimatedBytes, availableBytes });
+    });
+
+    ctx.commit();
+    await ctx.step('write', async () => {
+      const started = performance.now();
+      try {
+        const result = await drive.write({ days, label, newDisc: decision.newDisc }, ctx.onProgress);
+        const durationMs = Math.round(performance.now() - started);
+        await ctx.record({ write: { ...result, durationMs } });
+        return result;
+      } catch (error) {
+        if (error instanceof CedarStoreError) throw error;
+        throw new WriteFailedError(`writing the disc failed: ${String(error)}. No store indicator was written.`);
+      }
+    });
+
+    if (plan.policy.checkData) await this.consistencyCheck(ctx, drive, days);
+    else await ctx.skip('verify', 'checkData is off: the disc was not read back');
+
+    await ctx.step('storeIndicator', () => plan.staging.markStored(days));
+    await this.checkCapacity(ctx, drive, plan.policy);
+    await this.recordSession(ctx, { days, label, decision, bytes: ctx.run.write?.bytesWritten ?? 0 });
+  }
+
+  /** Reads the disc back and compares it with staging; a difference fails the run. */
+  async consistencyCheck(ctx: RunContext, drive: MediaDrive, days: DayStamp[]): Promise<VerifyReport> {
+    return ctx.step('verify', async () => {
+      const report = await drive.verify({ days }, ctx.onProgress);
+      await ctx.record({ verify: report });
+      if (!report.ok) throw verifyFailure(report, ctx.run.action !== 'verify');
+      return report;
+    });
+  }
+
+  /** The optional capacity check: it warns, it never fails a run. */
+  private async checkCapacity(ctx: RunContext, drive: MediaDrive, policy: DevicePolicy): Promise<void> {
+    if (!policy.capacityLimit) return ctx.skip('capacity', 'no capacity limit configured');
+    await ctx.step('capacity', async () => {
+      try {
+        const status = await drive.status();
+        const total = status.bytesUsed + status.bytesAvailable;
+        const utilizedPercent = status.bytesAvailable === 0 ? 100 : (status.bytesUsed / total) * 100;
+        const warning = capacityWarning({ ...status, utilizedPercent }, policy.capacityLimit);
+        if (warning) await ctx.warn('CAPACITY_LIMIT', warning);
+      } catch (error) {
+        await ctx.warn('CAPACITY_UNKNOWN', `could not read the media capacity after the write: ${describe(error)}`);
+      }
+    });
+  }
+
+  /** Remembers what is on which disc; a failure here is a warning, the data is safe. */
+  async recordSession(
+    ctx: RunContext,
+    session: { days: DayStamp[]; label: string; decision: Pick<NewDiscDecision, 'newDisc'>; bytes: number },
+  ): Promise<void> {
+    await ctx.step('catalog', async () => {
+      try {
+        const current = session.decision.newDisc ? null : await this.catalog.currentDisc(ctx.device);
+        await this.catalog.recordSession({
+          device: ctx.device,
+          discLabel: current?.label ?? session.label,
+          sessionLabel: session.label,
+          newDisc: session.decision.newDisc,
+          days: session.days,
+          bytes: session.bytes,
+          runId: ctx.run.id,
+          writtenAt: ctx.now(),
+        });
+      } catch (error) {
+        await ctx.warn(
+          'CATALOG_FAILED',
+          `the disc was written but the media catalog was not updated: ${describe(error)}`,
+        );
+      }
+    });
+  }
+}
+
+/** A device we may write to: a disc is present and nothing has it mounted. */
+export function assertWritable(device: string, status: MediaStatus): void {
+  if (!status.mediaPresent) {
+    throw new WriteFailedError(`no disc in ${device}: insert a disc and run again. Nothing was written.`);
+  }
+  if (status.mounted) {
+    throw new DeviceMountedError(`${device} is mounted: unmount it and run again. Nothing was written.`);
+  }
+}
+
+function verifyFailure(report: VerifyReport, afterWrite: boolean): VerifyFailedError {
+  const shown = report.mismatches.slice(0, 10).map((m) => `${m.path} (${m.kind})`);
+  const more = report.mismatches.length > shown.length ? ` and ${report.mismatches.length - shown.length} more` : '';
+  const advice = afterWrite
+    ? 'The store indicator was not written, so the next store retries these days; check the drive and media, or run `cedar-store rebuild`.'
+    : 'The disc does not hold what staging holds: check the drive and media, and run `cedar-store rebuild` to write the week again.';
+  return new VerifyFailedError(
+    `verify found ${report.mismatches.length} difference(s) between the disc and staging: ${shown.join(', ')}${more}. ${advice}`,
+    { mismatches: report.mismatches.length },
+  );
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

@@ -1,0 +1,45 @@
+/**
+ * The initialize action: prepare a rewritable disc for a rotation, so that the media check
+ * later recognises it. The disc gets one empty `CedarBackup` directory and our label.
+ * Write-once media are refused: initializing one would waste it.
+ */
+import { buildMediaLabel, decideNewDisc, MediaNotRewritableError } from '@cedar-store/domain';
+import { TOKENS, type Clock, type DeviceDirectory, type PolicySource } from '@cedar-store/ports';
+import { inject, injectable } from 'inversify';
+import { assertWritable, DiscWriter } from '../disc/disc-writer.js';
+import type { RunContext } from '../runs/run-context.js';
+import type { UseCase } from '../runs/use-case.js';
+
+@injectable()
+export class InitializeUseCase implements UseCase {
+  constructor(
+    @inject(TOKENS.DeviceDirectory) private readonly devices: DeviceDirectory,
+    @inject(TOKENS.PolicySource) private readonly policies: PolicySource,
+    @inject(TOKENS.Clock) private readonly clock: Clock,
+    @inject(DiscWriter) private readonly writer: DiscWriter,
+  ) {}
+
+  async execute(ctx: RunContext): Promise<void> {
+    const drive = this.devices.drive(ctx.device);
+    const today = ctx.run.options.today ?? this.clock.today(this.policies.timeZone);
+    const label = buildMediaLabel(today);
+
+    await ctx.step('checkMedia', async () => {
+      const status = await drive.status();
+      assertWritable(ctx.device, status);
+      if (!status.rewritable) {
+        throw new MediaNotRewritableError(
+          `initialize works on rewritable media only: ${ctx.device} holds a ${status.mediaType} disc, ` +
+            'which is write-once. Write-once discs need no initializing: store accepts them blank.',
+        );
+      }
+    });
+
+    const decision = decideNewDisc({ rebuildMedia: true, todayIsStart: true });
+    await ctx.step('blankDecision', () => ctx.record({ blanking: { ...decision, todayIsStart: true } }));
+    await ctx.record({ image: { label } });
+    ctx.commit();
+    await ctx.step('initialize', () => drive.initialize(label));
+    await this.writer.recordSession(ctx, { days: [], label, decision, bytes: 0 });
+  }
+}

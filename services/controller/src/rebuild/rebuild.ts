@@ -1,0 +1,42 @@
+/**
+ * The rebuild action: after media or hardware trouble, write this week so far — every
+ * staged day from the week's starting day up to today, stored or not — to a new disc.
+ */
+import { decideNewDisc, rebuildWindow, selectRebuildDays } from '@cedar-store/domain';
+import { TOKENS, type Clock, type DeviceDirectory, type PolicySource } from '@cedar-store/ports';
+import { inject, injectable } from 'inversify';
+import { DiscWriter } from '../disc/disc-writer.js';
+import type { RunContext } from '../runs/run-context.js';
+import type { UseCase } from '../runs/use-case.js';
+
+@injectable()
+export class RebuildUseCase implements UseCase {
+  constructor(
+    @inject(TOKENS.DeviceDirectory) private readonly devices: DeviceDirectory,
+    @inject(TOKENS.PolicySource) private readonly policies: PolicySource,
+    @inject(TOKENS.Clock) private readonly clock: Clock,
+    @inject(DiscWriter) private readonly writer: DiscWriter,
+  ) {}
+
+  async execute(ctx: RunContext): Promise<void> {
+    const staging = this.devices.staging(ctx.device);
+    const drive = this.devices.drive(ctx.device);
+    const policy = this.policies.forDevice(ctx.device);
+    const today = ctx.run.options.today ?? this.clock.today(this.policies.timeZone);
+
+    const days = await ctx.step('select', async () => {
+      const facts = await staging.inspect(rebuildWindow(today, policy.startingDay));
+      const selected = selectRebuildDays({ today, startingDay: policy.startingDay, days: facts });
+      await ctx.record({ selection: { today, days: selected, rule: 'rebuild', crossedMidnight: false } });
+      return selected;
+    });
+
+    const status = await this.writer.checkMedia(ctx, drive, policy);
+
+    // Rebuild always starts a new disc: the reference passes true for both inputs.
+    const decision = decideNewDisc({ rebuildMedia: true, todayIsStart: true });
+    await ctx.step('blankDecision', () => ctx.record({ blanking: { ...decision, todayIsStart: true } }));
+
+    await this.writer.writeDays(ctx, { staging, drive, policy, days, today, decision, status });
+  }
+}

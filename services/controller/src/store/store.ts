@@ -1,0 +1,91 @@
+/**
+ * The store action: write the day that the midnight rule picks to the disc, deciding first
+ * whether this is a new disc or another session, and proving afterwards that the disc reads
+ * back identical before the day is marked stored.
+ *
+ * Steps (REFERENCE.md): select days → media check → blank decision → estimate and fit
+ * check → write → verify → store indicator → capacity warning → catalog entry.
+ */
+import {
+  blankingNeedsMeasurement,
+  decideNewDisc,
+  isStartOfWeek,
+  selectStoreDays,
+  storeCandidateDays,
+} from '@cedar-store/domain';
+import { TOKENS, type Clock, type DeviceDirectory, type PolicySource } from '@cedar-store/ports';
+import { inject, injectable } from 'inversify';
+import { DiscWriter } from '../disc/disc-writer.js';
+import type { RunContext } from '../runs/run-context.js';
+import type { UseCase } from '../runs/use-case.js';
+
+@injectable()
+export class StoreUseCase implements UseCase {
+  constructor(
+    @inject(TOKENS.DeviceDirectory) private readonly devices: DeviceDirectory,
+    @inject(TOKENS.PolicySource) private readonly policies: PolicySource,
+    @inject(TOKENS.Clock) private readonly clock: Clock,
+    @inject(DiscWriter) private readonly writer: DiscWriter,
+  ) {}
+
+  async execute(ctx: RunContext): Promise<void> {
+    const staging = this.devices.staging(ctx.device);
+    const drive = this.devices.drive(ctx.device);
+    const policy = this.policies.forDevice(ctx.device);
+    const full = ctx.run.options.full ?? false;
+    const today = ctx.run.options.today ?? this.clock.today(this.policies.timeZone);
+
+    const selection = await ctx.step('select', async () => {
+      const facts = await staging.inspect(storeCandidateDays(today, full));
+      const selected = selectStoreDays({ today, full, days: facts });
+      await ctx.record({ selection: { today, ...selected } });
+      return selected;
+    });
+    if (selection.crossedMidnight && policy.warnMidnite) {
+      await ctx.warn(
+        'MIDNIGHT_CROSSED',
+        `midnight was crossed: today is ${today} but ${selection.days.join(', ')} (${selection.rule}) was written, ` +
+          'because collect or stage ran on the other side of midnight.',
+      );
+    }
+
+    const status = await this.writer.checkMedia(ctx, drive, policy);
+
+    const { decision, measuredNewDiscBytes } = await ctx.step('blankDecision', async () => {
+      const input = {
+        rebuildMedia: full,
+        todayIsStart: isStartOfWeek(today, policy.startingDay),
+        blankBehavior: policy.blankBehavior,
+      };
+      // Measuring costs a dry run on a real drive: only the factor rule needs it.
+      const requiredBytes = blankingNeedsMeasurement(input)
+        ? await drive.estimate({ days: selection.days, newDisc: true })
+        : undefined;
+      const availableBytes = requiredBytes === undefined ? undefined : status.bytesAvailable;
+      const decided = decideNewDisc({ ...input, availableBytes, requiredBytes });
+      await ctx.record({
+        blanking: {
+          ...decided,
+          todayIsStart: input.todayIsStart,
+          ...(decided.rule === 'factor' ? { ...factorOf(policy), availableBytes, requiredBytes } : {}),
+        },
+      });
+      return { decision: decided, measuredNewDiscBytes: requiredBytes };
+    });
+
+    await this.writer.writeDays(ctx, {
+      staging,
+      drive,
+      policy,
+      days: selection.days,
+      today,
+      decision,
+      status,
+      measuredNewDiscBytes,
+    });
+  }
+}
+
+function factorOf(policy: { blankBehavior?: { mode: 'daily' | 'weekly'; factor: number } }) {
+  return policy.blankBehavior ? { factor: policy.blankBehavior.factor, mode: policy.blankBehavior.mode } : {};
+}

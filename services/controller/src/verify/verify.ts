@@ -1,0 +1,43 @@
+/**
+ * The verify action: read a disc back and compare it with the staging days it should hold,
+ * on demand (a store with checkData does the same right after writing). It changes nothing.
+ */
+import { InvalidRequestError, NoStagingDirectoryError } from '@cedar-store/domain';
+import { TOKENS, type Clock, type DeviceDirectory, type PolicySource } from '@cedar-store/ports';
+import { inject, injectable } from 'inversify';
+import { DiscWriter } from '../disc/disc-writer.js';
+import type { RunContext } from '../runs/run-context.js';
+import type { UseCase } from '../runs/use-case.js';
+
+@injectable()
+export class VerifyUseCase implements UseCase {
+  constructor(
+    @inject(TOKENS.DeviceDirectory) private readonly devices: DeviceDirectory,
+    @inject(TOKENS.PolicySource) private readonly policies: PolicySource,
+    @inject(TOKENS.Clock) private readonly clock: Clock,
+    @inject(DiscWriter) private readonly writer: DiscWriter,
+  ) {}
+
+  async execute(ctx: RunContext): Promise<void> {
+    const days = ctx.run.options.days;
+    if (!days || days.length === 0) {
+      throw new InvalidRequestError('verify needs the staging day(s) to compare: pass --day YYYY-MM-DD');
+    }
+    const staging = this.devices.staging(ctx.device);
+    const drive = this.devices.drive(ctx.device);
+    const today = ctx.run.options.today ?? this.clock.today(this.policies.timeZone);
+
+    await ctx.step('select', async () => {
+      const facts = await staging.inspect(days);
+      const missing = facts.filter((day) => !day.exists).map((day) => day.day);
+      if (missing.length > 0) {
+        throw new NoStagingDirectoryError(
+          `cannot verify ${missing.join(', ')}: no such staging directory to compare the disc with`,
+        );
+      }
+      await ctx.record({ selection: { today, days, rule: 'requested', crossedMidnight: false } });
+    });
+
+    await this.writer.consistencyCheck(ctx, drive, days);
+  }
+}
