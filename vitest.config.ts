@@ -16,7 +16,6 @@ export default defineConfig({
   test: {
     include: ['libs/*/src/**/*.test.ts', 'services/*/src/**/*.test.ts', 'test/**/*.test.ts'],
     exclude: ['**/node_modules/**', '**/dist/**'],
-    setupFiles: ['reflect-metadata'],
     reporters: process.env.CEDAR_TEST_REPORT
       ? ['default', ['json', { outputFile: process.env.CEDAR_TEST_REPORT }]]
       : ['default'],

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { calculateCapacity, capacityWarning, checkFits, newDiscCapacity } from './capacity.js';
+import { calculateCapacity, capacityWarning, checkFits, newDiscCapacity, utilizedPercent } from './capacity.js';
 import { MEDIA_TYPES, mediaDefinition } from './media.js';
 
 describe('media definitions', () => {
@@ -60,6 +60,15 @@ describe('calculateCapacity', () => {
   it('offers the whole media for a new disc', () => {
     expect(newDiscCapacity(mediaDefinition('dvd+rw')).bytesAvailable).toBe(Math.floor(4.4 * 2 ** 30));
     expect(newDiscCapacity(cdrw74).bytesAvailable).toBe((332_800 - 11_400) * 2048);
+  });
+});
+
+describe('utilizedPercent', () => {
+  it('is 100 with nothing available, 0 with nothing used, the share otherwise', () => {
+    expect(utilizedPercent(0, 0)).toBe(100);
+    expect(utilizedPercent(5, 0)).toBe(100);
+    expect(utilizedPercent(0, 5)).toBe(0);
+    expect(utilizedPercent(1, 3)).toBe(25);
   });
 });
 

@@ -42,10 +42,11 @@ export function calculateCapacity(media: MediaDefinition, usage: MediaUsage): Ca
   const bytesUsed = usedSectors * SECTOR_SIZE;
   // Whole bytes: the reference's DVD capacity is not a whole number of sectors.
   const bytesAvailable = Math.max(0, Math.floor(availableSectors * SECTOR_SIZE));
-  return { bytesUsed, bytesAvailable, utilizedPercent: utilization(bytesUsed, bytesAvailable) };
+  return { bytesUsed, bytesAvailable, utilizedPercent: utilizedPercent(bytesUsed, bytesAvailable) };
 }
 
-function utilization(bytesUsed: number, bytesAvailable: number): number {
+/** Used / (used + available) × 100; 100 when nothing is available, 0 when nothing is used. */
+export function utilizedPercent(bytesUsed: number, bytesAvailable: number): number {
   if (bytesAvailable === 0) return 100;
   if (bytesUsed === 0) return 0;
   return (bytesUsed / (bytesUsed + bytesAvailable)) * 100;

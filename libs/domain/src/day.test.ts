@@ -39,4 +39,10 @@ describe('staging days', () => {
     expect(dayInTimeZone(instant, 'Europe/Paris')).toBe('2026-11-26');
     expect(dayInTimeZone(instant, 'America/New_York')).toBe('2026-11-25');
   });
+
+  it('refuses an unknown time zone with advice', () => {
+    expect(() => dayInTimeZone(new Date(), 'Mars/Olympus')).toThrow(
+      expect.objectContaining({ code: 'INVALID_REQUEST', message: expect.stringMatching(/IANA name/) }),
+    );
+  });
 });

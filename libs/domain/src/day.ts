@@ -79,12 +79,15 @@ export function graftPointToDay(path: string): DayStamp | null {
 
 /** The calendar date of an instant in an IANA time zone (host local time when omitted). */
 export function dayInTimeZone(instant: Date, timeZone?: string): DayStamp {
-  const parts = new Intl.DateTimeFormat('en-CA', {
-    timeZone,
-    year: 'numeric',
-    month: '2-digit',
-    day: '2-digit',
-  }).formatToParts(instant);
+  let format: Intl.DateTimeFormat;
+  try {
+    format = new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' });
+  } catch {
+    throw new InvalidRequestError(
+      `unknown time zone ${JSON.stringify(timeZone)}: use an IANA name such as Europe/Paris, or leave it out for host local time`,
+    );
+  }
+  const parts = format.formatToParts(instant);
   const get = (type: string): string => parts.find((part) => part.type === type)?.value ?? '';
   return `${get('year').padStart(4, '0')}-${get('month')}-${get('day')}`;
 }

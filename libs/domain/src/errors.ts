@@ -39,53 +39,23 @@ export class CedarStoreError extends Error {
   }
 }
 
-export class NoStagingDirectoryError extends CedarStoreError {
-  constructor(message: string, details?: Record<string, unknown>) {
-    super('NO_STAGING_DIRECTORY', message, details);
-  }
+/** A subclass per code, so callers can catch by class while the wire carries the code. */
+function codedError(code: ErrorCode) {
+  return class extends CedarStoreError {
+    constructor(message: string, details?: Record<string, unknown>) {
+      super(code, message, details);
+    }
+  };
 }
 
-export class MediaNotInitializedError extends CedarStoreError {
-  constructor(message: string, details?: Record<string, unknown>) {
-    super('MEDIA_NOT_INITIALIZED', message, details);
-  }
-}
-
-export class MediaNotRewritableError extends CedarStoreError {
-  constructor(message: string, details?: Record<string, unknown>) {
-    super('MEDIA_NOT_REWRITABLE', message, details);
-  }
-}
-
-export class MediaFullError extends CedarStoreError {
-  constructor(message: string, details?: Record<string, unknown>) {
-    super('MEDIA_FULL', message, details);
-  }
-}
-
-export class DeviceMountedError extends CedarStoreError {
-  constructor(message: string, details?: Record<string, unknown>) {
-    super('DEVICE_MOUNTED', message, details);
-  }
-}
-
-export class VerifyFailedError extends CedarStoreError {
-  constructor(message: string, details?: Record<string, unknown>) {
-    super('VERIFY_FAILED', message, details);
-  }
-}
-
-export class WriteFailedError extends CedarStoreError {
-  constructor(message: string, details?: Record<string, unknown>) {
-    super('WRITE_FAILED', message, details);
-  }
-}
-
-export class InvalidRequestError extends CedarStoreError {
-  constructor(message: string, details?: Record<string, unknown>) {
-    super('INVALID_REQUEST', message, details);
-  }
-}
+export class NoStagingDirectoryError extends codedError('NO_STAGING_DIRECTORY') {}
+export class MediaNotInitializedError extends codedError('MEDIA_NOT_INITIALIZED') {}
+export class MediaNotRewritableError extends codedError('MEDIA_NOT_REWRITABLE') {}
+export class MediaFullError extends codedError('MEDIA_FULL') {}
+export class DeviceMountedError extends codedError('DEVICE_MOUNTED') {}
+export class WriteFailedError extends codedError('WRITE_FAILED') {}
+export class VerifyFailedError extends codedError('VERIFY_FAILED') {}
+export class InvalidRequestError extends codedError('INVALID_REQUEST') {}
 
 /** Anything thrown that is not one of ours becomes INTERNAL, keeping its message. */
 export function toCedarStoreError(error: unknown): CedarStoreError {

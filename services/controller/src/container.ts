@@ -15,6 +15,7 @@ import { Container } from 'inversify';
 import { DiscWriter } from './disc/disc-writer.js';
 import { InitializeUseCase } from './initialize/initialize.js';
 import { RebuildUseCase } from './rebuild/rebuild.js';
+import { DeviceScopes } from './runs/device-scope.js';
 import { RunExecutor } from './runs/run-executor.js';
 import { StoreUseCase } from './store/store.js';
 import { VerifyUseCase } from './verify/verify.js';
@@ -34,7 +35,15 @@ export function createControllerContainer(ports: ControllerPorts): Container {
   container.bind<MediaCatalog>(TOKENS.MediaCatalog).toConstantValue(ports.mediaCatalog);
   container.bind<Clock>(TOKENS.Clock).toConstantValue(ports.clock);
   container.bind<PolicySource>(TOKENS.PolicySource).toConstantValue(ports.policySource);
-  for (const service of [DiscWriter, StoreUseCase, RebuildUseCase, InitializeUseCase, VerifyUseCase, RunExecutor]) {
+  for (const service of [
+    DeviceScopes,
+    DiscWriter,
+    StoreUseCase,
+    RebuildUseCase,
+    InitializeUseCase,
+    VerifyUseCase,
+    RunExecutor,
+  ]) {
     container.bind(service).toSelf();
   }
   return container;

@@ -3,6 +3,7 @@ export * from './runs/run-context.js';
 export * from './runs/run-executor.js';
 export * from './runs/new-run.js';
 export * from './runs/use-case.js';
+export * from './runs/device-scope.js';
 export * from './policy/device-policy.js';
 export * from './disc/disc-writer.js';
 export * from './store/store.js';

@@ -14,6 +14,7 @@ import {
   mediaDefinition,
   MediaNotRewritableError,
   newDiscCapacity,
+  utilizedPercent,
   VerifyFailedError,
   WriteFailedError,
   type DayStamp,
@@ -118,9 +119,9 @@ export class DiscWriter {
     await ctx.step('capacity', async () => {
       try {
         const status = await drive.status();
-        const total = status.bytesUsed + status.bytesAvailable;
-        const utilizedPercent = status.bytesAvailable === 0 ? 100 : (status.bytesUsed / total) * 100;
-        const warning = capacityWarning({ ...status, utilizedPercent }, policy.capacityLimit);
+        const { bytesUsed, bytesAvailable } = status;
+        const capacity = { bytesUsed, bytesAvailable, utilizedPercent: utilizedPercent(bytesUsed, bytesAvailable) };
+        const warning = capacityWarning(capacity, policy.capacityLimit);
         if (warning) await ctx.warn('CAPACITY_LIMIT', warning);
       } catch (error) {
         await ctx.warn('CAPACITY_UNKNOWN', `could not read the media capacity after the write: ${describe(error)}`);

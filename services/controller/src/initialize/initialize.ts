@@ -4,24 +4,21 @@
  * Write-once media are refused: initializing one would waste it.
  */
 import { buildMediaLabel, decideNewDisc, MediaNotRewritableError } from '@cedar-store/domain';
-import { TOKENS, type Clock, type DeviceDirectory, type PolicySource } from '@cedar-store/ports';
 import { inject, injectable } from 'inversify';
 import { assertWritable, DiscWriter } from '../disc/disc-writer.js';
+import { DeviceScopes } from '../runs/device-scope.js';
 import type { RunContext } from '../runs/run-context.js';
 import type { UseCase } from '../runs/use-case.js';
 
 @injectable()
 export class InitializeUseCase implements UseCase {
   constructor(
-    @inject(TOKENS.DeviceDirectory) private readonly devices: DeviceDirectory,
-    @inject(TOKENS.PolicySource) private readonly policies: PolicySource,
-    @inject(TOKENS.Clock) private readonly clock: Clock,
+    @inject(DeviceScopes) private readonly scopes: DeviceScopes,
     @inject(DiscWriter) private readonly writer: DiscWriter,
   ) {}
 
   async execute(ctx: RunContext): Promise<void> {
-    const drive = this.devices.drive(ctx.device);
-    const today = ctx.run.options.today ?? this.clock.today(this.policies.timeZone);
+    const { drive, today } = this.scopes.for(ctx);
     const label = buildMediaLabel(today);
 
     await ctx.step('checkMedia', async () => {

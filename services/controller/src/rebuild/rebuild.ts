@@ -3,26 +3,21 @@
  * staged day from the week's starting day up to today, stored or not — to a new disc.
  */
 import { decideNewDisc, rebuildWindow, selectRebuildDays } from '@cedar-store/domain';
-import { TOKENS, type Clock, type DeviceDirectory, type PolicySource } from '@cedar-store/ports';
 import { inject, injectable } from 'inversify';
 import { DiscWriter } from '../disc/disc-writer.js';
+import { DeviceScopes } from '../runs/device-scope.js';
 import type { RunContext } from '../runs/run-context.js';
 import type { UseCase } from '../runs/use-case.js';
 
 @injectable()
 export class RebuildUseCase implements UseCase {
   constructor(
-    @inject(TOKENS.DeviceDirectory) private readonly devices: DeviceDirectory,
-    @inject(TOKENS.PolicySource) private readonly policies: PolicySource,
-    @inject(TOKENS.Clock) private readonly clock: Clock,
+    @inject(DeviceScopes) private readonly scopes: DeviceScopes,
     @inject(DiscWriter) private readonly writer: DiscWriter,
   ) {}
 
   async execute(ctx: RunContext): Promise<void> {
-    const staging = this.devices.staging(ctx.device);
-    const drive = this.devices.drive(ctx.device);
-    const policy = this.policies.forDevice(ctx.device);
-    const today = ctx.run.options.today ?? this.clock.today(this.policies.timeZone);
+    const { staging, drive, policy, today } = this.scopes.for(ctx);
 
     const days = await ctx.step('select', async () => {
       const facts = await staging.inspect(rebuildWindow(today, policy.startingDay));

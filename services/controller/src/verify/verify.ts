@@ -3,18 +3,16 @@
  * on demand (a store with checkData does the same right after writing). It changes nothing.
  */
 import { InvalidRequestError, NoStagingDirectoryError } from '@cedar-store/domain';
-import { TOKENS, type Clock, type DeviceDirectory, type PolicySource } from '@cedar-store/ports';
 import { inject, injectable } from 'inversify';
 import { DiscWriter } from '../disc/disc-writer.js';
+import { DeviceScopes } from '../runs/device-scope.js';
 import type { RunContext } from '../runs/run-context.js';
 import type { UseCase } from '../runs/use-case.js';
 
 @injectable()
 export class VerifyUseCase implements UseCase {
   constructor(
-    @inject(TOKENS.DeviceDirectory) private readonly devices: DeviceDirectory,
-    @inject(TOKENS.PolicySource) private readonly policies: PolicySource,
-    @inject(TOKENS.Clock) private readonly clock: Clock,
+    @inject(DeviceScopes) private readonly scopes: DeviceScopes,
     @inject(DiscWriter) private readonly writer: DiscWriter,
   ) {}
 
@@ -23,9 +21,7 @@ export class VerifyUseCase implements UseCase {
     if (!days || days.length === 0) {
       throw new InvalidRequestError('verify needs the staging day(s) to compare: pass --day YYYY-MM-DD');
     }
-    const staging = this.devices.staging(ctx.device);
-    const drive = this.devices.drive(ctx.device);
-    const today = ctx.run.options.today ?? this.clock.today(this.policies.timeZone);
+    const { staging, drive, today } = this.scopes.for(ctx);
 
     await ctx.step('select', async () => {
       const facts = await staging.inspect(days);

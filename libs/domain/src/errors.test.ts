@@ -1,0 +1,23 @@
+import { describe, expect, it } from 'vitest';
+import { CedarStoreError, ERROR_CODES, isErrorCode, MediaFullError, toCedarStoreError } from './errors.js';
+
+describe('errors', () => {
+  it('carry a stable code and a class name a log reader recognises', () => {
+    const error = new MediaFullError('does not fit', { requiredBytes: 2 });
+    expect(error).toBeInstanceOf(CedarStoreError);
+    expect(error).toMatchObject({ code: 'MEDIA_FULL', name: 'MediaFullError', details: { requiredBytes: 2 } });
+  });
+
+  it('list exactly the codes of the design', () => {
+    expect(ERROR_CODES).toHaveLength(15);
+    expect(isErrorCode('VERIFY_FAILED')).toBe(true);
+    expect(isErrorCode('verify_failed')).toBe(false);
+  });
+
+  it('turn anything thrown into INTERNAL, keeping the message', () => {
+    expect(toCedarStoreError(new TypeError('boom'))).toMatchObject({ code: 'INTERNAL', message: 'boom' });
+    expect(toCedarStoreError('plain string')).toMatchObject({ code: 'INTERNAL', message: 'plain string' });
+    const coded = new MediaFullError('x');
+    expect(toCedarStoreError(coded)).toBe(coded);
+  });
+});
