@@ -1,5 +1,5 @@
 import { CedarStoreError, type MediaType } from '@cedar-store/domain';
-import type { DeviceDirectory, DeviceInfo, DeviceRef } from '../device-directory.js';
+import { splitDeviceRef, type DeviceDirectory, type DeviceInfo, type DeviceRef } from '../device-directory.js';
 import type { MediaDrive } from '../media-drive.js';
 import type { StagingArea } from '../staging-area.js';
 
@@ -15,8 +15,7 @@ export class InMemoryDeviceDirectory implements DeviceDirectory {
 
   async list(): Promise<DeviceInfo[]> {
     return [...this.devices.values()].map(({ ref, mediaType }) => {
-      const [agentId = '', deviceId = ''] = ref.split('/');
-      return { ref, agentId, deviceId, backend: 'virtual', mediaType, connected: true };
+      return { ref, ...splitDeviceRef(ref), backend: 'virtual', mediaType, connected: true };
     });
   }
 

@@ -64,6 +64,24 @@ describe('wire contract', () => {
     expect(params('media.write', { device: 'dvd0', days: ['2026-11-26'], label, newDisc: false }).success).toBe(false);
   });
 
+  it('accepts any disc label in a status, even an empty one, but no control characters', () => {
+    const status = {
+      mediaPresent: true,
+      mediaType: 'dvd+rw',
+      rewritable: true,
+      mounted: false,
+      sessions: 1,
+      sectorsUsed: 100,
+      bytesUsed: 204800,
+      bytesAvailable: 1000,
+    };
+    const schema = rpcMethods['media.status'].result;
+    expect(schema.safeParse({ ...status, label: '' }).success).toBe(true);
+    expect(schema.safeParse({ ...status, label: null }).success).toBe(true);
+    expect(schema.safeParse({ ...status, label: 'HOLIDAY PHOTOS 2026 FROM THE LONG TRIP' }).success).toBe(true);
+    expect(schema.safeParse({ ...status, label: 'BAD\u0007LABEL' }).success).toBe(false);
+  });
+
   it.each([['../dvd0'], ['dvd0/../x'], [''], ['a'.repeat(65)]])('refuses the device id %j', (device) => {
     expect(params('media.status', { device }).success).toBe(false);
   });

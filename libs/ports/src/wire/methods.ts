@@ -9,6 +9,7 @@ import {
   CountSchema,
   DaysSchema,
   DayStampSchema,
+  DiscLabelSchema,
   IdSchema,
   LIMITS,
   MediaLabelSchema,
@@ -32,7 +33,7 @@ export const MediaStatusSchema = z.strictObject({
   /** The configured media type; the capacity rules follow it. */
   mediaType: MediaTypeSchema,
   rewritable: z.boolean(),
-  label: MediaLabelSchema.nullable(),
+  label: DiscLabelSchema.nullable(),
   mounted: z.boolean(),
   sessions: CountSchema,
   /** CD multisession boundaries `(lower, upper)`, null when blank or unknown. */

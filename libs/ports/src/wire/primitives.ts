@@ -44,6 +44,16 @@ export const MediaLabelSchema = z
   .max(LIMITS.maxLabelLength)
   .regex(/^[\x20-\x7E]+$/, { message: 'must be printable ASCII' });
 
+/**
+ * A label as read from a disc someone else may have written: possibly empty, possibly
+ * longer (Joliet), never with control characters.
+ */
+export const DiscLabelSchema = z
+  .string()
+  .max(128)
+  // eslint-disable-next-line no-control-regex -- refusing control characters is the point
+  .regex(/^[^\x00-\x1F\x7F]*$/, { message: 'must not contain control characters' });
+
 export const ByteCountSchema = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
 export const CountSchema = z.number().int().min(0).max(1_000_000_000);
 export const MediaTypeSchema = z.enum(MEDIA_TYPES);

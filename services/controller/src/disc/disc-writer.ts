@@ -81,8 +81,8 @@ export class DiscWriter {
       checkFits({ requiredBytes: estimatedBytes, availableBytes });
     });
 
-    ctx.commit();
     await ctx.step('write', async () => {
+      ctx.commit();
       const started = performance.now();
       try {
         const result = await drive.write({ days, label, newDisc: decision.newDisc }, ctx.onProgress);

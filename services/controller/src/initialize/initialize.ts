@@ -35,8 +35,10 @@ export class InitializeUseCase implements UseCase {
     const decision = decideNewDisc({ rebuildMedia: true, todayIsStart: true });
     await ctx.step('blankDecision', () => ctx.record({ blanking: { ...decision, todayIsStart: true } }));
     await ctx.record({ image: { label } });
-    ctx.commit();
-    await ctx.step('initialize', () => drive.initialize(label));
+    await ctx.step('initialize', () => {
+      ctx.commit();
+      return drive.initialize(label);
+    });
     await this.writer.recordSession(ctx, { days: [], label, decision, bytes: 0 });
   }
 }

@@ -51,7 +51,10 @@ export class RunContext {
     await this.event({ type: 'warning', code, message });
   }
 
-  /** Marks the moment after which a cancel no longer stops the run (the write begins). */
+  /**
+   * Marks the moment after which a cancel no longer stops the run: call it first thing
+   * inside the write step, so a cancel that came before still stops at that step's boundary.
+   */
   commit(): void {
     this.pastPointOfNoReturn = true;
   }

@@ -76,6 +76,24 @@ describe('running a run', () => {
     expect(h.executor.cancel(queued.id)).toBe(false);
   });
 
+  it('stops at the write boundary when the cancel came during the estimate', async () => {
+    const h = createHarness();
+    h.staging.addDay(TODAY, { a: 'x' });
+    const gate = deferred();
+    h.drive.holdNext('estimate', gate.promise);
+    const queued = await h.queue('store');
+    const finished = h.executor.execute(queued);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+
+    h.executor.cancel(queued.id);
+    gate.release();
+    const run = await finished;
+
+    expect(run.status).toBe('cancelled');
+    expect(run.image).toBeDefined();
+    expect(h.drive.operations).not.toContain('write');
+  });
+
   it('never stops mid-write: a cancel during the write lets the run finish with a warning', async () => {
     const h = createHarness();
     h.staging.addDay(TODAY, { a: 'x' });

@@ -1,7 +1,7 @@
 /**
  * Runs one run to its end: marks it running, hands it to its action's use case, and records
- * how it finished. It never throws: every outcome, including a crash inside a use case,
- * ends as a finished run with a coded error a user can act on.
+ * how it finished. Every outcome, including a crash inside a use case, ends as a finished
+ * run with a coded error a user can act on; only a failing run repository is thrown.
  */
 import { TOKENS, type Clock, type Run, type RunAction, type RunRepository } from '@cedar-store/ports';
 import { inject, injectable } from 'inversify';
