@@ -18,6 +18,9 @@ const inMemory: SubjectFactory = async (mediaType) => {
       );
       staging.addDay(day, contents, indicators);
     },
+    async mediaPaths() {
+      return [...drive.tree().keys()];
+    },
     async corruptOnMedia(path) {
       drive.corrupt(path);
     },

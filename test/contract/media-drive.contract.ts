@@ -7,6 +7,9 @@ const DAY2 = '2026-11-24';
 const LABEL1 = 'CEDAR BACKUP 23-NOV-2026';
 const LABEL2 = 'CEDAR BACKUP 24-NOV-2026';
 
+/** Files only, sorted: real media also list the directories on the way (`2026/`, `2026/11/`…). */
+const filesOnly = (paths: string[]): string[] => paths.filter((path) => !path.endsWith('/')).sort();
+
 async function withSubject(factory: SubjectFactory, mediaType: MediaType, test: (s: ContractSubject) => Promise<void>) {
   const subject = await factory(mediaType);
   try {
@@ -62,6 +65,7 @@ export function mediaDriveContract(name: string, factory: SubjectFactory, mediaT
           const written = await s.drive.write({ days: [DAY2], label: LABEL2, newDisc: false });
 
           expect(written.sessions).toBe(2);
+          expect(filesOnly(await s.mediaPaths())).toEqual(['2026/11/23/a', '2026/11/24/b']);
           const after = await s.drive.status();
           expect(after).toMatchObject({ sessions: 2, label: LABEL2 });
           expect(after.bytesAvailable).toBeLessThan(before.bytesAvailable);
@@ -108,6 +112,9 @@ export function mediaDriveContract(name: string, factory: SubjectFactory, mediaT
 
             await s.drive.initialize(LABEL2);
             expect(await s.drive.status()).toMatchObject({ sessions: 1, label: LABEL2 });
+            const paths = await s.mediaPaths();
+            expect(paths).toContain('CedarBackup/');
+            expect(filesOnly(paths)).toEqual([]);
           }));
 
         it('starts a new disc over old sessions', () =>

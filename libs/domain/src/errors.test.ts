@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import * as errors from './errors.js';
 import { CedarStoreError, ERROR_CODES, isErrorCode, MediaFullError, toCedarStoreError } from './errors.js';
 
 describe('errors', () => {
@@ -6,6 +7,14 @@ describe('errors', () => {
     const error = new MediaFullError('does not fit', { requiredBytes: 2 });
     expect(error).toBeInstanceOf(CedarStoreError);
     expect(error).toMatchObject({ code: 'MEDIA_FULL', name: 'MediaFullError', details: { requiredBytes: 2 } });
+  });
+
+  it('have one class for every code', () => {
+    const classes = (Object.values(errors) as unknown[]).filter(
+      (value): value is new (message: string) => CedarStoreError =>
+        typeof value === 'function' && value.prototype instanceof CedarStoreError,
+    );
+    expect(classes.map((ErrorClass) => new ErrorClass('m').code).sort()).toEqual([...ERROR_CODES].sort());
   });
 
   it('list exactly the codes of the design', () => {

@@ -53,13 +53,20 @@ export class MediaNotInitializedError extends codedError('MEDIA_NOT_INITIALIZED'
 export class MediaNotRewritableError extends codedError('MEDIA_NOT_REWRITABLE') {}
 export class MediaFullError extends codedError('MEDIA_FULL') {}
 export class DeviceMountedError extends codedError('DEVICE_MOUNTED') {}
+export class DeviceBusyError extends codedError('DEVICE_BUSY') {}
+export class DeviceUnknownError extends codedError('DEVICE_UNKNOWN') {}
+export class ToolMissingError extends codedError('TOOL_MISSING') {}
 export class WriteFailedError extends codedError('WRITE_FAILED') {}
 export class VerifyFailedError extends codedError('VERIFY_FAILED') {}
+export class AgentUnreachableError extends codedError('AGENT_UNREACHABLE') {}
+export class AgentLostError extends codedError('AGENT_LOST') {}
 export class InvalidRequestError extends codedError('INVALID_REQUEST') {}
+export class UnauthorizedError extends codedError('UNAUTHORIZED') {}
+export class InternalError extends codedError('INTERNAL') {}
 
 /** Anything thrown that is not one of ours becomes INTERNAL, keeping its message. */
 export function toCedarStoreError(error: unknown): CedarStoreError {
   if (error instanceof CedarStoreError) return error;
-  if (error instanceof Error) return new CedarStoreError('INTERNAL', error.message);
-  return new CedarStoreError('INTERNAL', String(error));
+  if (error instanceof Error) return new InternalError(error.message);
+  return new InternalError(String(error));
 }

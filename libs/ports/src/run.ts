@@ -44,7 +44,8 @@ export const RunSchema = z.strictObject({
   }),
   selection: z
     .strictObject({
-      today: DayStampSchema,
+      /** The day the run called today (the clock's, or the one requested). */
+      today: DayStampSchema.optional(),
       days: z.array(DayStampSchema),
       rule: z.enum(['today', 'yesterday', 'tomorrow', 'full', 'rebuild', 'requested']),
       crossedMidnight: z.boolean(),
@@ -54,7 +55,7 @@ export const RunSchema = z.strictObject({
     .strictObject({
       newDisc: z.boolean(),
       rule: z.enum(['rebuild', 'startOfWeek', 'factor', 'append']),
-      todayIsStart: z.boolean(),
+      todayIsStart: z.boolean().optional(),
       ratio: z.number().optional(),
       factor: z.number().optional(),
       mode: z.enum(['daily', 'weekly']).optional(),

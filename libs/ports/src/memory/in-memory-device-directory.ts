@@ -1,4 +1,4 @@
-import { CedarStoreError, type MediaType } from '@cedar-store/domain';
+import { DeviceUnknownError, type MediaType } from '@cedar-store/domain';
 import { splitDeviceRef, type DeviceDirectory, type DeviceInfo, type DeviceRef } from '../device-directory.js';
 import type { MediaDrive } from '../media-drive.js';
 import type { StagingArea } from '../staging-area.js';
@@ -22,8 +22,7 @@ export class InMemoryDeviceDirectory implements DeviceDirectory {
   private find(ref: DeviceRef): InMemoryDevice {
     const device = this.devices.get(ref);
     if (!device) {
-      throw new CedarStoreError(
-        'DEVICE_UNKNOWN',
+      throw new DeviceUnknownError(
         `no device ${JSON.stringify(ref)}; configured devices: ${[...this.devices.keys()].join(', ') || 'none'}`,
       );
     }

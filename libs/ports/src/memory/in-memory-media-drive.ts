@@ -1,11 +1,11 @@
 import {
   calculateCapacity,
-  CedarStoreError,
   compareTrees,
   DeviceMountedError,
   MediaFullError,
   mediaDefinition,
   MediaNotRewritableError,
+  NoStagingDirectoryError,
   SECTOR_SIZE,
   formatBytes,
   type DayStamp,
@@ -20,6 +20,9 @@ import type { InMemoryStagingArea } from './in-memory-staging-area.js';
 /** `startSector` and `nextWritable` are the CD multisession boundaries `-msinfo` reports. */
 type Session = { label: string; startSector: number; nextWritable: number; files: Map<string, FileContent> };
 type Operation = 'status' | 'estimate' | 'write' | 'blank' | 'initialize' | 'verify' | 'export';
+
+/** The directory `initialize` puts on a new disc. */
+const INITIALIZE_DIRECTORY = 'CedarBackup';
 
 /** Directory records, path tables and volume descriptors of a session, roughly as mkisofs lays them. */
 const SESSION_OVERHEAD_SECTORS = 32;
@@ -152,8 +155,7 @@ export class InMemoryMediaDrive implements MediaDrive {
   private imageFiles(days: DayStamp[]): Map<string, FileContent> {
     const files = new Map<string, FileContent>();
     for (const day of days) {
-      if (!this.staging.hasDay(day))
-        throw new CedarStoreError('NO_STAGING_DIRECTORY', `staging day ${day} does not exist`);
+      if (!this.staging.hasDay(day)) throw new NoStagingDirectoryError(`staging day ${day} does not exist`);
       for (const [path, content] of this.staging.filesAtGraftPoint(day)) files.set(path, copyContent(content));
     }
     return files;
@@ -206,7 +208,12 @@ export class InMemoryMediaDrive implements MediaDrive {
       );
     }
     const session = this.session(request.label, files, request.newDisc || this.sessions.length === 0);
-    if (request.newDisc) this.sessions = [];
+    if (request.newDisc && this.sessions.length > 0) {
+      // A new disc on used rewritable media is blanked first, as the real backends do.
+      this.operations.push('blank');
+      onProgress?.({ phase: 'blank', bytesDone: 1, bytesTotal: 1 });
+      this.sessions = [];
+    }
     onProgress?.({ phase: 'write', bytesDone: 0, bytesTotal: bytes });
     this.sessions.push(session);
     onProgress?.({ phase: 'write', bytesDone: bytes, bytesTotal: bytes });
@@ -233,7 +240,8 @@ export class InMemoryMediaDrive implements MediaDrive {
         `initialize works on rewritable media only; a ${this.mediaType} disc is write-once`,
       );
     }
-    this.sessions = [this.session(label, new Map(), true)];
+    // One empty directory, as the reference writes it (a trailing `/` marks a directory).
+    this.sessions = [this.session(label, new Map([[`${INITIALIZE_DIRECTORY}/`, new Uint8Array(0)]]), true)];
   }
 
   async verify(request: { days: DayStamp[] }, onProgress?: ProgressListener): Promise<VerifyReport> {

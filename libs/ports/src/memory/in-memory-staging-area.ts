@@ -1,4 +1,4 @@
-import { assertDayStamp, CedarStoreError, type DayStamp } from '@cedar-store/domain';
+import { assertDayStamp, NoStagingDirectoryError, type DayStamp } from '@cedar-store/domain';
 import type { StagingArea } from '../staging-area.js';
 import type { StagingDayInfo } from '../wire/methods.js';
 import type { FileContent } from './file-content.js';
@@ -10,7 +10,7 @@ const encoder = new TextEncoder();
 /** A staging root in memory: days with their files and indicators. For unit tests only. */
 export class InMemoryStagingArea implements StagingArea {
   private readonly days = new Map<DayStamp, StagedDay>();
-  private failMarkStored: CedarStoreError | null = null;
+  private failMarkStored: Error | null = null;
   readonly markStoredCalls: DayStamp[][] = [];
 
   /** Puts a day in the staging area; files are relative paths inside the day. */
@@ -45,7 +45,7 @@ export class InMemoryStagingArea implements StagingArea {
   }
 
   /** The next markStored fails with this error (a full disk, a permission problem). */
-  failNextMarkStored(error: CedarStoreError): void {
+  failNextMarkStored(error: Error): void {
     this.failMarkStored = error;
   }
 
@@ -68,7 +68,7 @@ export class InMemoryStagingArea implements StagingArea {
     }
     for (const day of days) {
       const found = this.days.get(day);
-      if (!found) throw new CedarStoreError('NO_STAGING_DIRECTORY', `staging day ${day} does not exist`);
+      if (!found) throw new NoStagingDirectoryError(`staging day ${day} does not exist`);
     }
     this.markStoredCalls.push([...days]);
     for (const day of days) (this.days.get(day) as StagedDay).stored = true;

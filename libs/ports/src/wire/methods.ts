@@ -33,6 +33,7 @@ export const MediaStatusSchema = z.strictObject({
   /** The configured media type; the capacity rules follow it. */
   mediaType: MediaTypeSchema,
   rewritable: z.boolean(),
+  /** null when the disc has no label (blank, or never labelled): never an empty string for that. */
   label: DiscLabelSchema.nullable(),
   mounted: z.boolean(),
   sessions: CountSchema,

@@ -11,6 +11,7 @@ import {
   checkFits,
   checkMediaState,
   DeviceMountedError,
+  InternalError,
   mediaDefinition,
   MediaNotRewritableError,
   newDiscCapacity,
@@ -98,7 +99,16 @@ export class DiscWriter {
     if (plan.policy.checkData) await this.consistencyCheck(ctx, drive, days);
     else await ctx.skip('verify', 'checkData is off: the disc was not read back');
 
-    await ctx.step('storeIndicator', () => plan.staging.markStored(days));
+    await ctx.step('storeIndicator', async () => {
+      const marked = await plan.staging.markStored(days);
+      const unmarked = days.filter((day) => !marked.includes(day));
+      if (unmarked.length > 0) {
+        throw new InternalError(
+          `the disc was written and verified, but the store indicator was not written for ${unmarked.join(', ')}: ` +
+            'the next store writes those days again. Check the staging area is writable.',
+        );
+      }
+    });
     await this.checkCapacity(ctx, drive, plan.policy);
     await this.recordSession(ctx, { days, label, decision, bytes: ctx.run.write?.bytesWritten ?? 0 });
   }
@@ -108,7 +118,8 @@ export class DiscWriter {
     return ctx.step('verify', async () => {
       const report = await drive.verify({ days }, ctx.onProgress);
       await ctx.record({ verify: report });
-      if (!report.ok) throw verifyFailure(report, ctx.run.action !== 'verify');
+      // Any difference fails, whatever `ok` says: a day is never marked stored over a mismatch.
+      if (!report.ok || report.mismatches.length > 0) throw verifyFailure(report, ctx.run.action !== 'verify');
       return report;
     });
   }
@@ -168,6 +179,12 @@ export function assertWritable(device: string, status: MediaStatus): void {
 }
 
 function verifyFailure(report: VerifyReport, afterWrite: boolean): VerifyFailedError {
+  if (report.mismatches.length === 0) {
+    return new VerifyFailedError(
+      `verify reported a failure without naming a file (method ${report.method}). ` +
+        (afterWrite ? 'The store indicator was not written.' : 'Check the drive and media.'),
+    );
+  }
   const shown = report.mismatches.slice(0, 10).map((m) => `${m.path} (${m.kind})`);
   const more = report.mismatches.length > shown.length ? ` and ${report.mismatches.length - shown.length} more` : '';
   const advice = afterWrite

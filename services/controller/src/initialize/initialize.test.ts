@@ -10,7 +10,7 @@ describe('initialize', () => {
     expect(run.status).toBe('succeeded');
     expect(run.image).toEqual({ label: 'CEDAR BACKUP 26-NOV-2026' });
     expect(h.drive.sessionLabels()).toEqual(['CEDAR BACKUP 26-NOV-2026']);
-    expect(h.discText()).toEqual({});
+    expect(h.discText()).toEqual({ 'CedarBackup/': '' });
     const status = await h.drive.status();
     expect(status).toMatchObject({ label: 'CEDAR BACKUP 26-NOV-2026', sessions: 1 });
     const [disc] = await h.catalog.list();

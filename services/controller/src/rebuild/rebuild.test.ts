@@ -57,6 +57,6 @@ describe('rebuild', () => {
 
     expect(run.error?.code).toBe('MEDIA_FULL');
     expect(h.discText()).toEqual({ '2026/11/23/a': 'keep me' });
-    expect(h.drive.operations).not.toContain('write');
+    expect(h.drive.operations).toEqual(['status', 'estimate']);
   });
 });

@@ -96,8 +96,7 @@ describe('store', () => {
       expect(run.error?.code).toBe('MEDIA_FULL');
       expect(run.error?.message).toMatch(/cedar-store rebuild/);
       expect(run.image?.estimatedBytes).toBeGreaterThan(run.image?.availableBytes ?? Infinity);
-      expect(h.drive.operations).not.toContain('write');
-      expect(h.drive.operations).not.toContain('blank');
+      expect(h.drive.operations).toEqual(['status', 'estimate']);
       expect(h.discText()).toEqual(before);
       expect(h.drive.sessionLabels()).toEqual(['CEDAR BACKUP 16-NOV-2026']);
       expect(h.staging.isStored(MONDAY)).toBe(false);
@@ -166,6 +165,23 @@ describe('store', () => {
       expect(h.staging.isStored(TODAY)).toBe(false);
     });
 
+    it('a verify report that lists differences, even one claiming ok', async () => {
+      const h = createHarness();
+      h.staging.addDay(TODAY, { a: 'x' });
+      h.drive.verify = async () => ({
+        ok: true,
+        method: 'memory',
+        filesCompared: 1,
+        bytesCompared: 1,
+        mismatches: [{ path: '2026/11/26/a', kind: 'content' }],
+      });
+      const run = await h.run('store');
+
+      expect(run.error?.code).toBe('VERIFY_FAILED');
+      expect(run.error?.message).toMatch(/2026\/11\/26\/a \(content\)/);
+      expect(h.staging.isStored(TODAY)).toBe(false);
+    });
+
     it('a verify that cannot run at all', async () => {
       const h = createHarness();
       h.staging.addDay(TODAY, { a: 'x' });
@@ -187,6 +203,27 @@ describe('store', () => {
       expect(retry.selection?.days).toEqual([TODAY]);
       expect(h.staging.isStored(TODAY)).toBe(true);
     });
+  });
+
+  it('fails, naming the days, when the store indicator could not be written for every day', async () => {
+    const h = createHarness();
+    h.staging.addDay(TODAY, { a: 'x' });
+    h.staging.markStored = async () => [];
+    const run = await h.run('store');
+
+    expect(run.status).toBe('failed');
+    expect(run.error?.message).toMatch(/store indicator was not written for 2026-11-26.*writes those days again/);
+  });
+
+  it('starts a new disc on used rewritable media by blanking it after the fit check', async () => {
+    const h = createHarness({ now: `${MONDAY}T22:00:00Z` });
+    h.drive.loadDisc('CEDAR BACKUP 16-NOV-2026', { '2026/11/16/old': 'last week' });
+    h.staging.addDay(MONDAY, { a: 'x' });
+    const run = await h.run('store');
+
+    expect(run.status).toBe('succeeded');
+    expect(h.drive.operations).toEqual(['status', 'estimate', 'write', 'blank', 'verify']);
+    expect(h.discText()).toEqual({ '2026/11/23/a': 'x' });
   });
 
   it('skips the read-back with checkData off, and still writes the store indicator', async () => {
