@@ -57,37 +57,33 @@ describe('running a run', () => {
     expect(events.at(-1)).toMatchObject({ type: 'finished', status: 'failed', error: { code: 'INTERNAL' } });
   });
 
-  it('cancels between steps before the write, leaving the media untouched', async () => {
+  /** Starts a store, holds it inside `operation`, asks to cancel there, then lets it go on. */
+  async function storeCancelledDuring(operation: 'status' | 'estimate' | 'write') {
     const h = createHarness();
     h.staging.addDay(TODAY, { a: 'x' });
     const gate = deferred();
-    h.drive.holdNext('status', gate.promise);
+    h.drive.holdNext(operation, gate.promise);
     const queued = await h.queue('store');
     const finished = h.executor.execute(queued);
     await new Promise((resolve) => setTimeout(resolve, 10));
-
-    expect(h.executor.cancel(queued.id)).toBe(true);
+    const accepted = h.executor.cancel(queued.id);
     gate.release();
     const run = await finished;
+    return { h, run, accepted, cancelAfterwards: () => h.executor.cancel(queued.id) };
+  }
 
+  it('cancels between steps before the write, leaving the media untouched', async () => {
+    const { h, run, accepted, cancelAfterwards } = await storeCancelledDuring('status');
+
+    expect(accepted).toBe(true);
     expect(run.status).toBe('cancelled');
     expect(h.drive.operations).not.toContain('write');
     expect(h.staging.isStored(TODAY)).toBe(false);
-    expect(h.executor.cancel(queued.id)).toBe(false);
+    expect(cancelAfterwards()).toBe(false);
   });
 
   it('stops at the write boundary when the cancel came during the estimate', async () => {
-    const h = createHarness();
-    h.staging.addDay(TODAY, { a: 'x' });
-    const gate = deferred();
-    h.drive.holdNext('estimate', gate.promise);
-    const queued = await h.queue('store');
-    const finished = h.executor.execute(queued);
-    await new Promise((resolve) => setTimeout(resolve, 10));
-
-    h.executor.cancel(queued.id);
-    gate.release();
-    const run = await finished;
+    const { h, run } = await storeCancelledDuring('estimate');
 
     expect(run.status).toBe('cancelled');
     expect(run.image).toBeDefined();
@@ -95,17 +91,7 @@ describe('running a run', () => {
   });
 
   it('never stops mid-write: a cancel during the write lets the run finish with a warning', async () => {
-    const h = createHarness();
-    h.staging.addDay(TODAY, { a: 'x' });
-    const gate = deferred();
-    h.drive.holdNext('write', gate.promise);
-    const queued = await h.queue('store');
-    const finished = h.executor.execute(queued);
-    await new Promise((resolve) => setTimeout(resolve, 10));
-
-    h.executor.cancel(queued.id);
-    gate.release();
-    const run = await finished;
+    const { h, run } = await storeCancelledDuring('write');
 
     expect(run.status).toBe('succeeded');
     expect(run.warnings.map((w) => w.code)).toEqual(['CANCEL_IGNORED']);
