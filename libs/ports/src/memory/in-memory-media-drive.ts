@@ -5,6 +5,7 @@ import {
   MediaFullError,
   mediaDefinition,
   MediaNotRewritableError,
+  newDiscCapacity,
   NoStagingDirectoryError,
   SECTOR_SIZE,
   formatBytes,
@@ -137,13 +138,15 @@ export class InMemoryMediaDrive implements MediaDrive {
     return { label, startSector, nextWritable: startSector + this.imageSectors(files) + leadIn, files };
   }
 
-  private capacity() {
+  /** What a real drive reports: multisession boundaries for a CD, sectors used otherwise. */
+  private usage(): { boundaries: [number, number] | null } | { sectorsUsed: number } {
     const used = this.usedSectors();
-    const usage =
-      this.definition.family === 'cd'
-        ? { boundaries: used === 0 ? null : ([this.sessions.at(-1)?.startSector ?? 0, used] as const) }
-        : { sectorsUsed: used };
-    return calculateCapacity(this.definition, usage);
+    if (this.definition.family !== 'cd') return { sectorsUsed: used };
+    return { boundaries: used === 0 ? null : [this.sessions.at(-1)?.startSector ?? 0, used] };
+  }
+
+  private capacity() {
+    return calculateCapacity(this.definition, this.usage());
   }
 
   private imageSectors(files: Map<string, FileContent>): number {
@@ -164,8 +167,7 @@ export class InMemoryMediaDrive implements MediaDrive {
   async status(): Promise<MediaStatus> {
     await this.begin('status');
     const capacity = this.capacity();
-    const used = this.usedSectors();
-    const base = {
+    return {
       mediaPresent: true,
       mediaType: this.mediaType,
       rewritable: this.definition.rewritable,
@@ -174,10 +176,8 @@ export class InMemoryMediaDrive implements MediaDrive {
       sessions: this.sessions.length,
       bytesUsed: capacity.bytesUsed,
       bytesAvailable: capacity.bytesAvailable,
+      ...this.usage(),
     };
-    return this.definition.family === 'cd'
-      ? { ...base, boundaries: used === 0 ? null : [this.sessions.at(-1)?.startSector ?? 0, used] }
-      : { ...base, sectorsUsed: used };
   }
 
   async estimate(request: { days: DayStamp[]; newDisc: boolean }): Promise<number> {
@@ -200,7 +200,7 @@ export class InMemoryMediaDrive implements MediaDrive {
       );
     }
     const available = request.newDisc
-      ? calculateCapacity(this.definition, { boundaries: null }).bytesAvailable
+      ? newDiscCapacity(this.definition).bytesAvailable
       : this.capacity().bytesAvailable;
     if (bytes > available) {
       throw new MediaFullError(
@@ -252,12 +252,11 @@ export class InMemoryMediaDrive implements MediaDrive {
     let bytesCompared = 0;
     for (const day of request.days) {
       const graft = `${day.replaceAll('-', '/')}/`;
-      for (const [path, content] of this.staging.filesAtGraftPoint(day)) {
-        expected.push({ path, kind: 'file', size: content.byteLength });
-      }
+      const staged = this.staging.filesAtGraftPoint(day);
+      for (const [path, content] of staged) expected.push({ path, kind: 'file', size: content.byteLength });
       for (const [path, content] of disc) {
         if (!path.startsWith(graft)) continue;
-        const original = this.staging.filesAtGraftPoint(day).get(path);
+        const original = staged.get(path);
         const differs = original !== undefined && !sameContent(original, content);
         if (original) bytesCompared += content.byteLength;
         actual.push({ path, kind: 'file', size: content.byteLength, contentDiffers: differs });

@@ -104,7 +104,7 @@ export class DiscWriter {
       const unmarked = days.filter((day) => !marked.includes(day));
       if (unmarked.length > 0) {
         throw new InternalError(
-          `the disc was written and verified, but the store indicator was not written for ${unmarked.join(', ')}: ` +
+          `the disc was written, but the store indicator was not written for ${unmarked.join(', ')}: ` +
             'the next store writes those days again. Check the staging area is writable.',
         );
       }
