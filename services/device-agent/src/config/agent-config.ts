@@ -1,0 +1,129 @@
+/**
+ * agent.yaml (DESIGN.md §4), validated so a mistake is reported with the field and the rule
+ * it breaks before the agent touches any drive. `CEDAR_AGENT_TOKEN` overrides the token.
+ */
+import { readFile, stat } from 'node:fs/promises';
+import { isAbsolute } from 'node:path';
+import { BackendSchema, describeZodError, IdSchema, MediaTypeSchema } from '@cedar-store/ports';
+import { parse as parseYaml } from 'yaml';
+import { z } from 'zod';
+
+const AbsolutePath = z.string().min(1).max(4096).refine(isAbsolute, { message: 'must be an absolute path' });
+const WholeSeconds = z
+  .number()
+  .int({ message: 'must be a whole number of seconds' })
+  .min(0, { message: 'must be >= 0' });
+
+/** `[method:]bus,target,lun`, e.g. `ATA:1,0,0` or `0,0,0`. */
+export const ScsiIdSchema = z
+  .string()
+  .max(64)
+  .regex(/^([A-Za-z][A-Za-z0-9]*:)?\d+,\d+,\d+$/, { message: 'must be [method:]bus,target,lun, e.g. ATA:1,0,0' });
+
+export const DeviceConfigSchema = z.strictObject({
+  id: IdSchema,
+  backend: BackendSchema.default('xorriso'),
+  path: AbsolutePath,
+  mediaType: MediaTypeSchema,
+  driveSpeed: z.number().int({ message: 'must be a whole number' }).min(1, { message: 'must be >= 1' }).optional(),
+  scsiId: ScsiIdSchema.optional(),
+  noEject: z.boolean().default(false),
+  ejectDelay: WholeSeconds.default(0),
+  refreshMediaDelay: WholeSeconds.default(0),
+  mountMethod: z.enum(['auto', 'mount', 'fuseiso']).default('auto'),
+});
+
+/** Limits of the WebSocket server; every one has a safe default. */
+export const LimitsSchema = z.strictObject({
+  /** Largest frame accepted; requests are small, so anything bigger is hostile or broken. */
+  maxFrameBytes: z
+    .number()
+    .int()
+    .min(1024)
+    .max(16 * 2 ** 20)
+    .default(256 * 1024),
+  /** Requests one connection may have in flight at once. */
+  maxInFlightPerConnection: z.number().int().min(1).max(1000).default(32),
+  /** Seconds between pings; a peer that misses one is dropped. */
+  heartbeatSeconds: z.number().int().min(1).max(3600).default(30),
+  maxConnections: z.number().int().min(1).max(1000).default(16),
+});
+
+export const AgentConfigSchema = z
+  .strictObject({
+    agentId: IdSchema,
+    listen: z.strictObject({
+      host: z.string().min(1).max(255).default('127.0.0.1'),
+      port: z.number().int().min(0).max(65535).default(7701),
+    }),
+    auth: z.strictObject({ token: z.string().min(16).max(1024).optional(), tokenFile: AbsolutePath.optional() }),
+    tls: z.strictObject({ certFile: AbsolutePath, keyFile: AbsolutePath }).optional(),
+    stagingRoot: AbsolutePath,
+    workingDir: AbsolutePath,
+    backupUser: z.string().min(1).max(64).optional(),
+    backupGroup: z.string().min(1).max(64).optional(),
+    limits: LimitsSchema.default(LimitsSchema.parse({})),
+    devices: z.array(DeviceConfigSchema).min(1).max(64),
+  })
+  .superRefine((config, ctx) => {
+    const seen = new Set<string>();
+    config.devices.forEach((device, index) => {
+      if (seen.has(device.id))
+        ctx.addIssue({ code: 'custom', path: ['devices', index, 'id'], message: 'must be unique' });
+      seen.add(device.id);
+    });
+  });
+
+export type AgentConfigFile = z.infer<typeof AgentConfigSchema>;
+export type DeviceConfig = z.infer<typeof DeviceConfigSchema>;
+export type AgentConfig = Omit<AgentConfigFile, 'auth'> & { token: string };
+
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+}
+
+/** Validates an already-parsed document; the token comes from the environment, the file or the config. */
+export async function resolveAgentConfig(
+  document: unknown,
+  source: string,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<AgentConfig> {
+  const parsed = AgentConfigSchema.safeParse(document);
+  if (!parsed.success) throw new ConfigError(`${source} is not valid: ${describeZodError(parsed.error)}`);
+  const { auth, ...rest } = parsed.data;
+  const token =
+    env.CEDAR_AGENT_TOKEN?.trim() || auth.token || (auth.tokenFile && (await readTokenFile(auth.tokenFile)));
+  if (!token) {
+    throw new ConfigError(
+      `${source}: no token: set auth.token or auth.tokenFile, or the CEDAR_AGENT_TOKEN environment variable`,
+    );
+  }
+  if (token.length < 16) throw new ConfigError(`${source}: the token must be at least 16 characters long`);
+  return { ...rest, token };
+}
+
+export async function loadAgentConfig(path: string, env: NodeJS.ProcessEnv = process.env): Promise<AgentConfig> {
+  const text = await readFile(path, 'utf8').catch((error: NodeJS.ErrnoException) => {
+    throw new ConfigError(`cannot read the agent configuration ${path}: ${error.code ?? error.message}`);
+  });
+  let document: unknown;
+  try {
+    document = parseYaml(text);
+  } catch (error) {
+    throw new ConfigError(`${path} is not valid YAML: ${(error as Error).message}`);
+  }
+  return resolveAgentConfig(document, path, env);
+}
+
+/** A token file anyone else can read is a leaked token: refused until its mode is fixed. */
+async function readTokenFile(path: string): Promise<string> {
+  const facts = await stat(path).catch((error: NodeJS.ErrnoException) => {
+    throw new ConfigError(`cannot read the token file ${path}: ${error.code ?? error.message}`);
+  });
+  if ((facts.mode & 0o077) !== 0) {
+    throw new ConfigError(
+      `the token file ${path} can be read by other users (mode ${(facts.mode & 0o777).toString(8)}): run chmod 600 ${path}`,
+    );
+  }
+  return (await readFile(path, 'utf8')).trim();
+}

@@ -1,0 +1,10 @@
+export { FsStagingArea, type ResolvedDay } from './staging/fs-staging-area.js';
+export { resolveOwner, type Owner } from './staging/owner.js';
+export { ProgramRunner } from './process/program-runner.js';
+export { MountTable } from './media/mount-table.js';
+export { OpticalDrive } from './media/optical-drive.js';
+export type { DeviceSettings } from './media/device-settings.js';
+export type { DriveEnvironment } from './media/drive-environment.js';
+export { XorrisoDrive } from './xorriso/xorriso-drive.js';
+export { VirtualDrive } from './virtual/virtual-drive.js';
+export { loadAgentConfig, resolveAgentConfig, ConfigError, type AgentConfig } from './config/agent-config.js';

@@ -1,0 +1,169 @@
+/**
+ * What all four backends share around their own programs: one operation at a time per
+ * device, a mounted device refused, days resolved safely under the staging root, the fit
+ * check before anything is blanked or written, the media refresh afterwards, and the
+ * consistency check on the mounted media. A backend supplies only the program-specific steps.
+ */
+import {
+  checkFits,
+  DeviceMountedError,
+  MediaNotRewritableError,
+  mediaDefinition,
+  newDiscCapacity,
+  type DayStamp,
+  type MediaDefinition,
+} from '@cedar-store/domain';
+import type { MediaDrive, MediaStatus, ProgressListener, VerifyReport, WriteResult } from '@cedar-store/ports';
+import type { ResolvedDay } from '../staging/fs-staging-area.js';
+import { compareDays } from '../verify/compare-day.js';
+import { withMountedMedia } from '../verify/mount-media.js';
+import type { DeviceSettings } from './device-settings.js';
+import { DeviceGuard } from './device-guard.js';
+import type { DriveEnvironment } from './drive-environment.js';
+import { refreshMedia } from './refresh-media.js';
+
+/** An image to build: each staging day at its graft point, or the one empty directory of initialize. */
+export type ImageRequest = { days: ResolvedDay[]; label: string; newDisc: boolean; estimatedBytes: number };
+
+export type MediaFacts = Omit<MediaStatus, 'mounted'>;
+
+export abstract class OpticalDrive implements MediaDrive {
+  protected readonly definition: MediaDefinition;
+  readonly guard: DeviceGuard;
+
+  constructor(
+    readonly settings: DeviceSettings,
+    protected readonly env: DriveEnvironment,
+  ) {
+    this.definition = mediaDefinition(settings.mediaType);
+    this.guard = new DeviceGuard(settings.id);
+  }
+
+  /** The media as the backend's programs report it. */
+  protected abstract readMedia(): Promise<MediaFacts>;
+  /** Bytes the image will take on this media, margins included. */
+  protected abstract estimateImage(request: { days: ResolvedDay[]; newDisc: boolean }): Promise<number>;
+  /** Writes the image (blanking first for a new disc on used rewritable media); the fit check has passed. */
+  protected abstract writeImage(request: ImageRequest, onProgress?: ProgressListener): Promise<number>;
+  protected abstract blankMedia(onProgress?: ProgressListener): Promise<void>;
+  /** Writes a new disc holding only the empty `CedarBackup` directory. */
+  protected abstract writeInitialImage(label: string): Promise<void>;
+  /** Where the consistency check mounts from, and whether it is a plain file (loop mount). */
+  protected abstract mountSource(): { source: string; isImageFile: boolean };
+  /** Drives refresh the media after writing; an image file has nothing to refresh. */
+  protected readonly refreshesMedia: boolean = true;
+
+  async status(): Promise<MediaStatus> {
+    const [facts, mounted] = await Promise.all([this.readMedia(), this.isMounted()]);
+    return { ...facts, mounted };
+  }
+
+  async estimate(request: { days: DayStamp[]; newDisc: boolean }): Promise<number> {
+    const days = await this.env.staging.existingDays(request.days);
+    return this.estimateImage({ days, newDisc: request.newDisc });
+  }
+
+  write(
+    request: { days: DayStamp[]; label: string; newDisc: boolean },
+    onProgress?: ProgressListener,
+  ): Promise<WriteResult> {
+    return this.guard.exclusive('write', async () => {
+      await this.refuseMounted();
+      const days = await this.env.staging.existingDays(request.days);
+      const media = await this.readMedia();
+      const newDisc = request.newDisc || media.sessions === 0;
+      if (request.newDisc && !media.rewritable && media.sessions > 0) {
+        throw new MediaNotRewritableError(
+          `the write-once disc in ${this.settings.id} already holds ${media.sessions} session(s) and cannot start ` +
+            'a new disc: insert a blank disc and run again',
+        );
+      }
+      const requiredBytes = await this.estimateImage({ days, newDisc });
+      const availableBytes = newDisc ? newDiscCapacity(this.definition).bytesAvailable : media.bytesAvailable;
+      checkFits({ requiredBytes, availableBytes });
+
+      const bytesWritten = await this.writeImage(
+        { days, label: request.label, newDisc, estimatedBytes: requiredBytes },
+        onProgress,
+      );
+      await this.afterWriting();
+      const after = await this.readMedia();
+      return { bytesWritten, sessions: after.sessions };
+    });
+  }
+
+  blank(onProgress?: ProgressListener): Promise<void> {
+    return this.guard.exclusive('blank', async () => {
+      this.refuseWriteOnce('blanked');
+      await this.refuseMounted();
+      await this.blankMedia(onProgress);
+      await this.afterWriting();
+    });
+  }
+
+  initialize(label: string): Promise<void> {
+    return this.guard.exclusive('initialize', async () => {
+      this.refuseWriteOnce('initialized');
+      await this.refuseMounted();
+      await this.writeInitialImage(label);
+      await this.afterWriting();
+    });
+  }
+
+  verify(request: { days: DayStamp[] }, onProgress?: ProgressListener): Promise<VerifyReport> {
+    return this.guard.exclusive('verify', async () => {
+      await this.refuseMounted();
+      const days = await this.env.staging.existingDays(request.days);
+      const { source, isImageFile } = this.mountSource();
+      const mountRequest = { source, isImageFile, workingDir: this.env.workingDir, method: this.settings.mountMethod };
+      return withMountedMedia(
+        this.env.runner,
+        mountRequest,
+        async ({ mountPoint, method }) => {
+          const result = await compareDays(
+            days.map((day) => ({ day: day.day, stagingPath: day.path })),
+            mountPoint,
+            { onBytes: (bytesDone, bytesTotal) => onProgress?.({ phase: 'verify', bytesDone, bytesTotal }) },
+          );
+          const report: VerifyReport = { ok: result.mismatches.length === 0, method, ...result };
+          report.mismatches = report.mismatches.slice(0, 1000);
+          this.env.logger?.info(
+            { device: this.settings.id, days: request.days, ...report, mismatches: report.mismatches.length },
+            report.ok ? 'verify: no problems found' : 'verify: the media differs from the staging days',
+          );
+          return report;
+        },
+        this.env.unmountRetryMs,
+      );
+    });
+  }
+
+  abstract exportImage(request: { days: DayStamp[]; label: string }): Promise<{ path: string; bytes: number }>;
+
+  private refuseWriteOnce(what: string): void {
+    if (!this.definition.rewritable) {
+      throw new MediaNotRewritableError(
+        `a ${this.settings.mediaType} disc cannot be ${what}: it is write-once (only rewritable media can be)`,
+      );
+    }
+  }
+
+  private async isMounted(): Promise<boolean> {
+    return (await this.env.mountTable.mountPointsOf(this.settings.path)).length > 0;
+  }
+
+  private async refuseMounted(): Promise<void> {
+    const mountPoints = await this.env.mountTable.mountPointsOf(this.settings.path);
+    if (mountPoints.length > 0) {
+      throw new DeviceMountedError(
+        `${this.settings.path} is mounted at ${mountPoints.join(', ')}: unmount it (umount ${mountPoints[0]}) and run again`,
+        { device: this.settings.id, mountPoints },
+      );
+    }
+  }
+
+  private async afterWriting(): Promise<void> {
+    if (!this.refreshesMedia) return;
+    await refreshMedia(this.env.runner, this.settings.path, this.settings, this.env.wait);
+  }
+}

@@ -1,0 +1,31 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { WriteFailedError } from '@cedar-store/domain';
+import type { ProgramRunner } from '../process/program-runner.js';
+import { refreshMediaSteps, type RefreshSettings } from './eject.js';
+
+/** Runs the eject sequence of REFERENCE.md §6; a tray that will not move fails the operation. */
+export async function refreshMedia(
+  runner: ProgramRunner,
+  devicePath: string,
+  settings: RefreshSettings,
+  wait: (ms: number) => Promise<unknown> = sleep,
+): Promise<void> {
+  for (const step of refreshMediaSteps(devicePath, settings)) {
+    if ('waitSeconds' in step) {
+      await wait(step.waitSeconds * 1000);
+      continue;
+    }
+    const result = await runner.run('eject', step.run, { timeoutMs: 120_000 });
+    if (result.exitCode !== 0) {
+      throw new WriteFailedError(
+        `the media was written but refreshing the drive failed (${result.command}): ${lastLines(result.stderr)}. ` +
+          'Check the tray, then run a verify before trusting the disc.',
+      );
+    }
+  }
+}
+
+export function lastLines(text: string, count = 3): string {
+  const lines = text.trim().split('\n').filter(Boolean);
+  return lines.slice(-count).join(' | ') || 'no message';
+}

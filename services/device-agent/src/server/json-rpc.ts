@@ -1,0 +1,68 @@
+/**
+ * JSON-RPC 2.0 framing over the WebSocket: a text frame in, at most one response out. Every
+ * protocol fault gets its standard error and leaves the connection usable; only requests with
+ * an id are executed (a notification asking for a write would have no way to hear the outcome).
+ */
+import { RPC_ERROR, type RpcErrorObject } from '@cedar-store/ports';
+
+export type RequestId = string | number;
+
+export type ParsedRequest = { kind: 'request'; id: RequestId; method: string; params: unknown };
+export type ParsedFrame =
+  ParsedRequest | { kind: 'invalid'; id: RequestId | null; error: RpcErrorObject } | { kind: 'ignored' };
+
+export type RpcResponse =
+  { jsonrpc: '2.0'; id: RequestId; result: unknown } | { jsonrpc: '2.0'; id: RequestId | null; error: RpcErrorObject };
+
+const MAX_ID_LENGTH = 100;
+
+function isRequestId(value: unknown): value is RequestId {
+  return (
+    (typeof value === 'string' && value.length > 0 && value.length <= MAX_ID_LENGTH) ||
+    (typeof value === 'number' && Number.isSafeInteger(value))
+  );
+}
+
+function invalid(id: RequestId | null, code: number, message: string): ParsedFrame {
+  return { kind: 'invalid', id, error: { code, message } };
+}
+
+export function parseFrame(text: string): ParsedFrame {
+  let message: unknown;
+  try {
+    message = JSON.parse(text);
+  } catch {
+    return invalid(null, RPC_ERROR.PARSE_ERROR, 'parse error: the frame is not valid JSON');
+  }
+  if (Array.isArray(message)) {
+    return invalid(null, RPC_ERROR.INVALID_REQUEST, 'batches are not supported: send one request per frame');
+  }
+  if (typeof message !== 'object' || message === null) {
+    return invalid(null, RPC_ERROR.INVALID_REQUEST, 'invalid request: expected a JSON-RPC 2.0 request object');
+  }
+  const request = message as Record<string, unknown>;
+  const id = isRequestId(request.id) ? request.id : null;
+  if (!('id' in request) && request.jsonrpc === '2.0' && typeof request.method === 'string') return { kind: 'ignored' };
+  if (request.jsonrpc !== '2.0')
+    return invalid(id, RPC_ERROR.INVALID_REQUEST, 'invalid request: jsonrpc must be "2.0"');
+  if (id === null) {
+    return invalid(
+      null,
+      RPC_ERROR.INVALID_REQUEST,
+      `invalid request: id must be a string of 1–${MAX_ID_LENGTH} characters or an integer`,
+    );
+  }
+  if (typeof request.method !== 'string')
+    return invalid(id, RPC_ERROR.INVALID_REQUEST, 'invalid request: method must be a string');
+  const extra = Object.keys(request).filter((key) => !['jsonrpc', 'id', 'method', 'params'].includes(key));
+  if (extra.length > 0) return invalid(id, RPC_ERROR.INVALID_REQUEST, `invalid request: unknown member ${extra[0]}`);
+  return { kind: 'request', id, method: request.method, params: request.params ?? {} };
+}
+
+export function resultResponse(id: RequestId, result: unknown): RpcResponse {
+  return { jsonrpc: '2.0', id, result };
+}
+
+export function errorResponse(id: RequestId | null, error: RpcErrorObject): RpcResponse {
+  return { jsonrpc: '2.0', id, error };
+}

@@ -1,0 +1,102 @@
+/**
+ * The staging root on disk (REFERENCE.md §1): one directory per day at `<root>/YYYY/MM/DD`,
+ * with its indicator files. The agent reads only day directories that really lie under the
+ * root — a `..` or a symlinked day pointing elsewhere is refused — and writes nothing but
+ * `cback.store`, atomically, owned by the backup user when one is configured.
+ */
+import { lstat, opendir, realpath, stat } from 'node:fs/promises';
+import { join, relative, isAbsolute, sep } from 'node:path';
+import writeFileAtomic from 'write-file-atomic';
+import {
+  InvalidRequestError,
+  isDayStamp,
+  isIndicatorName,
+  NoStagingDirectoryError,
+  STAGE_INDICATOR,
+  STORE_INDICATOR,
+  type DayStamp,
+} from '@cedar-store/domain';
+import type { StagingArea, StagingDayInfo } from '@cedar-store/ports';
+import type { Owner } from './owner.js';
+
+export type ResolvedDay = { day: DayStamp; path: string; exists: boolean };
+
+export class FsStagingArea implements StagingArea {
+  constructor(
+    private readonly root: string,
+    private readonly owner: Owner | null = null,
+  ) {}
+
+  /** The day's directory, checked to be a real date whose real path stays under the root. */
+  async resolveDay(day: string): Promise<ResolvedDay> {
+    if (typeof day !== 'string' || !isDayStamp(day)) {
+      throw new InvalidRequestError(`"${String(day).slice(0, 40)}" is not a real calendar date written YYYY-MM-DD`);
+    }
+    const path = join(this.root, ...day.split('-'));
+    const facts = await lstat(path).catch(() => null);
+    if (facts === null) return { day, path, exists: false };
+    const [realRoot, realDay] = await Promise.all([realpath(this.root), realpath(path)]);
+    const inside = relative(realRoot, realDay);
+    if (inside === '' || inside.startsWith(`..${sep}`) || inside === '..' || isAbsolute(inside)) {
+      throw new InvalidRequestError(
+        `staging day ${day} resolves to ${realDay}, outside the staging root ${realRoot}: refused`,
+      );
+    }
+    const isDirectory = (await stat(realDay)).isDirectory();
+    return { day, path: realDay, exists: isDirectory };
+  }
+
+  /** Resolves days that must exist (for writing and verifying); a missing one is an error. */
+  async existingDays(days: readonly string[]): Promise<ResolvedDay[]> {
+    const resolved = await Promise.all(days.map((day) => this.resolveDay(day)));
+    const missing = resolved.filter((day) => !day.exists).map((day) => day.day);
+    if (missing.length > 0) {
+      throw new NoStagingDirectoryError(`no staging directory for ${missing.join(', ')} under ${this.root}`, {
+        days: missing,
+      });
+    }
+    return resolved;
+  }
+
+  async inspect(days: DayStamp[]): Promise<StagingDayInfo[]> {
+    const resolved = await Promise.all(days.map((day) => this.resolveDay(day)));
+    return Promise.all(resolved.map((day) => this.facts(day)));
+  }
+
+  async markStored(days: DayStamp[]): Promise<DayStamp[]> {
+    const resolved = await this.existingDays(days);
+    for (const { path } of resolved) {
+      await writeFileAtomic(join(path, STORE_INDICATOR), '', {
+        mode: 0o644,
+        fsync: true,
+        ...(this.owner ? { chown: this.owner } : {}),
+      });
+    }
+    return resolved.map((day) => day.day);
+  }
+
+  private async facts({ day, path, exists }: ResolvedDay): Promise<StagingDayInfo> {
+    if (!exists) return { day, exists: false, staged: false, stored: false, bytes: 0 };
+    const [staged, stored, bytes] = await Promise.all([
+      isFile(join(path, STAGE_INDICATOR)),
+      isFile(join(path, STORE_INDICATOR)),
+      dataBytes(path, true),
+    ]);
+    return { day, exists: true, staged, stored, bytes };
+  }
+}
+
+async function isFile(path: string): Promise<boolean> {
+  return (await lstat(path).catch(() => null))?.isFile() ?? false;
+}
+
+/** Bytes of backup data: regular files, symlinks not followed, the day's own indicators left out. */
+async function dataBytes(dir: string, top: boolean): Promise<number> {
+  let total = 0;
+  for await (const entry of await opendir(dir)) {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) total += await dataBytes(path, false);
+    else if (entry.isFile() && !(top && isIndicatorName(entry.name))) total += (await lstat(path)).size;
+  }
+  return total;
+}

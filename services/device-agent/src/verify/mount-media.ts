@@ -1,0 +1,94 @@
+/**
+ * Mounts the media read-only at a fresh mount point inside the working directory for the
+ * consistency check, and always takes it down again. `auto` tries the kernel's iso9660 first
+ * and falls back to fuseiso, which works where the kernel has no iso9660 (as in containers).
+ */
+import { mkdtemp, rm, rmdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { CedarStoreError, ToolMissingError, VerifyFailedError } from '@cedar-store/domain';
+import type { ProgramRunner } from '../process/program-runner.js';
+import { lastLines } from '../media/refresh-media.js';
+import { fuseisoArgs, mountArgs, unmountCommand, type MountMethod } from './mount-args.js';
+
+export type MountSetting = 'auto' | MountMethod;
+
+export type MountRequest = { source: string; isImageFile: boolean; workingDir: string; method: MountSetting };
+
+export const UNMOUNT_ATTEMPTS = 5;
+export const UNMOUNT_RETRY_MS = 1000;
+
+export type MountedMedia = { mountPoint: string; method: MountMethod };
+
+/** Mounts, runs `work` on the mounted tree, and unmounts and removes the mount point whatever happens. */
+export async function withMountedMedia<T>(
+  runner: ProgramRunner,
+  request: MountRequest,
+  work: (mounted: MountedMedia) => Promise<T>,
+  retryMs = UNMOUNT_RETRY_MS,
+): Promise<T> {
+  const mountPoint = await mkdtemp(join(request.workingDir, 'verify-'));
+  let method: MountMethod;
+  try {
+    method = await mountSomehow(runner, request, mountPoint);
+  } catch (error) {
+    await rm(mountPoint, { recursive: false, force: true }).catch(() => rmdir(mountPoint).catch(() => {}));
+    throw error;
+  }
+  let outcome: { value: T } | { error: unknown };
+  try {
+    outcome = { value: await work({ mountPoint, method }) };
+  } catch (error) {
+    outcome = { error };
+  }
+  await unmount(runner, method, mountPoint, retryMs);
+  if ('error' in outcome) throw outcome.error;
+  return outcome.value;
+}
+
+async function mountSomehow(runner: ProgramRunner, request: MountRequest, mountPoint: string): Promise<MountMethod> {
+  const failures: string[] = [];
+  if (request.method !== 'fuseiso') {
+    const result = await runner
+      .run('mount', mountArgs(request.source, mountPoint, request.isImageFile), { timeoutMs: 60_000 })
+      .catch((error: unknown) => {
+        if (request.method === 'auto' && error instanceof ToolMissingError) return null;
+        throw error;
+      });
+    if (result?.exitCode === 0) return 'mount';
+    failures.push(`mount: ${result ? lastLines(result.stderr) : 'not installed'}`);
+    if (request.method === 'mount') throw cannotMount(request.source, failures);
+  }
+  const result = await runner.run('fuseiso', fuseisoArgs(request.source, mountPoint), { timeoutMs: 60_000 });
+  if (result.exitCode === 0) return 'fuseiso';
+  failures.push(`fuseiso: ${lastLines(result.stderr + result.stdout)}`);
+  throw cannotMount(request.source, failures);
+}
+
+function cannotMount(source: string, failures: string[]): VerifyFailedError {
+  return new VerifyFailedError(
+    `could not mount ${source} read-only to verify it (${failures.join('; ')}). Check that the disc is readable ` +
+      'and that mountMethod suits this host (fuseiso needs /dev/fuse).',
+    { source },
+  );
+}
+
+async function unmount(runner: ProgramRunner, method: MountMethod, mountPoint: string, retryMs: number): Promise<void> {
+  const { tool, args } = unmountCommand(method, mountPoint);
+  let lastError = '';
+  for (let attempt = 1; attempt <= UNMOUNT_ATTEMPTS; attempt++) {
+    const result = await runner.run(tool, args, { timeoutMs: 60_000 });
+    if (result.exitCode === 0) {
+      await rmdir(mountPoint);
+      return;
+    }
+    lastError = lastLines(result.stderr);
+    if (attempt < UNMOUNT_ATTEMPTS) await sleep(retryMs);
+  }
+  throw new CedarStoreError(
+    'INTERNAL',
+    `could not unmount ${mountPoint} after ${UNMOUNT_ATTEMPTS} attempts (${lastError}); ` +
+      `unmount it by hand (${[tool, ...args].join(' ')}) before the next write`,
+    { mountPoint },
+  );
+}

@@ -1,0 +1,67 @@
+/**
+ * An ISO file playing the disc (DESIGN.md §4): real xorriso on `stdio:<path>`, sessions
+ * appended as on a rewritable DVD, the configured media type's capacity enforced before
+ * anything is written (a refused write leaves the file byte-identical), and blanking as
+ * truncating the file. It is what the tests and the demo run on, and a product in its own
+ * right: disc-less ISO archives on a NAS, burned or shipped later.
+ */
+import { SECTOR_SIZE } from '@cedar-store/domain';
+import type { ProgressListener } from '@cedar-store/ports';
+import { mkdir, stat, truncate, writeFile } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import type { ResolvedDay } from '../staging/fs-staging-area.js';
+import type { XorrisoToc } from '../xorriso/parse.js';
+import { XorrisoDrive } from '../xorriso/xorriso-drive.js';
+import { virtualImageSectors } from './args.js';
+import { BLANK_TOC, isBlankImage, virtualCdBoundaries } from './parse.js';
+
+export class VirtualDrive extends XorrisoDrive {
+  protected override readonly refreshesMedia = false;
+
+  protected override get isImageFile(): boolean {
+    return true;
+  }
+
+  private async imageSize(): Promise<number | null> {
+    return stat(this.settings.path).then(
+      (facts) => facts.size,
+      () => null,
+    );
+  }
+
+  protected override async readToc(): Promise<XorrisoToc> {
+    if (isBlankImage(await this.imageSize())) return BLANK_TOC;
+    return super.readToc();
+  }
+
+  protected override sessionFacts(toc: XorrisoToc): ReturnType<XorrisoDrive['sessionFacts']> {
+    return this.definition.family === 'cd' ? virtualCdBoundaries(toc) : super.sessionFacts(toc);
+  }
+
+  protected override async estimateImage(request: { days: ResolvedDay[]; newDisc: boolean }): Promise<number> {
+    const appendToBlank = !request.newDisc && isBlankImage(await this.imageSize());
+    const newDisc = request.newDisc || appendToBlank;
+    return virtualImageSectors(await this.printSize(request.days, newDisc), newDisc) * SECTOR_SIZE;
+  }
+
+  /** A new disc starts from an empty file: nothing of the old sessions stays behind. */
+  protected override async prepareNewDisc(): Promise<{ blankFirst: boolean }> {
+    await this.truncateImage();
+    return { blankFirst: false };
+  }
+
+  protected override async blankMedia(onProgress?: ProgressListener): Promise<void> {
+    onProgress?.({ phase: 'blank', bytesDone: 0, bytesTotal: 1 });
+    await this.truncateImage();
+    onProgress?.({ phase: 'blank', bytesDone: 1, bytesTotal: 1 });
+  }
+
+  private async truncateImage(): Promise<void> {
+    if ((await this.imageSize()) === null) {
+      await mkdir(dirname(this.settings.path), { recursive: true });
+      await writeFile(this.settings.path, '');
+    } else {
+      await truncate(this.settings.path, 0);
+    }
+  }
+}

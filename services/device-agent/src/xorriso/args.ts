@@ -1,0 +1,127 @@
+/**
+ * xorriso argument lists (DESIGN.md §4): one pass, no temporary image. A new disc is written
+ * with `-outdev` (and `-blank as_needed` on used rewritable media), an appended session with
+ * `-dev`, which loads the disc's tree so the new session continues it. Every write carries
+ * MD5 checksums (`-md5 on`) and the media label (`-volid`). `-rollback_end` ends every
+ * estimate: without it xorriso commits pending changes when it exits.
+ */
+import { dayToGraftPoint, type DayStamp, type MediaFamily } from '@cedar-store/domain';
+
+export type GraftedDay = { day: DayStamp; path: string };
+
+/** `stdio:` makes xorriso treat a path as a file playing a disc rather than a drive. */
+export function xorrisoDevice(path: string, isImageFile: boolean): string {
+  return isImageFile ? `stdio:${path}` : path;
+}
+
+export const INITIALIZE_DIRECTORY = '/CedarBackup';
+
+/** Stop at the first failure: a half-applied command list must never reach `-commit`. */
+const ABORT_ON_FAILURE = ['-abort_on', 'FAILURE'];
+
+export function mapArgs(days: readonly GraftedDay[]): string[] {
+  return [...days]
+    .sort((a, b) => (a.day < b.day ? -1 : 1))
+    .flatMap(({ day, path }) => ['-map', path, `/${dayToGraftPoint(day)}`]);
+}
+
+/** xorriso speeds carry the media family's unit: `4d` is 4× DVD speed. */
+export function speedArgs(driveSpeed: number | undefined, family: MediaFamily): string[] {
+  if (driveSpeed === undefined) return [];
+  const unit = family === 'cd' ? 'c' : family === 'dvd' ? 'd' : 'b';
+  return ['-speed', `${driveSpeed}${unit}`];
+}
+
+export function statusArgs(device: string): string[] {
+  return [...ABORT_ON_FAILURE, '-indev', device, '-toc', '-pvd_info'];
+}
+
+/**
+ * The size of the image: a fresh first session when `newDisc` (measured against a null
+ * device, so the disc is not touched), otherwise a session continuing the disc's tree.
+ */
+export function estimateArgs(request: {
+  device: string;
+  days: readonly GraftedDay[];
+  label: string;
+  newDisc: boolean;
+}): string[] {
+  const target = request.newDisc ? ['-outdev', 'stdio:/dev/null'] : ['-dev', request.device];
+  return [
+    ...ABORT_ON_FAILURE,
+    '-md5',
+    'on',
+    ...target,
+    '-volid',
+    request.label,
+    ...mapArgs(request.days),
+    '-print_size',
+    '-rollback_end',
+  ];
+}
+
+export function writeArgs(request: {
+  device: string;
+  days: readonly GraftedDay[];
+  label: string;
+  newDisc: boolean;
+  /** Blank used rewritable media first (xorriso's one-pass `-blank as_needed`). */
+  blankFirst: boolean;
+  speed: string[];
+}): string[] {
+  const target = request.newDisc
+    ? ['-outdev', request.device, ...(request.blankFirst ? ['-blank', 'as_needed'] : [])]
+    : ['-dev', request.device];
+  return [
+    ...ABORT_ON_FAILURE,
+    '-md5',
+    'on',
+    ...target,
+    ...request.speed,
+    '-volid',
+    request.label,
+    ...mapArgs(request.days),
+    '-commit',
+  ];
+}
+
+export function blankArgs(device: string, speed: string[] = []): string[] {
+  return [...ABORT_ON_FAILURE, '-outdev', device, ...speed, '-blank', 'as_needed'];
+}
+
+export function initializeArgs(request: {
+  device: string;
+  label: string;
+  blankFirst: boolean;
+  speed: string[];
+}): string[] {
+  return [
+    ...ABORT_ON_FAILURE,
+    '-md5',
+    'on',
+    '-outdev',
+    request.device,
+    ...(request.blankFirst ? ['-blank', 'as_needed'] : []),
+    ...request.speed,
+    '-volid',
+    request.label,
+    '-mkdir',
+    INITIALIZE_DIRECTORY,
+    '-commit',
+  ];
+}
+
+/** A standalone ISO file of the days, built without any drive. */
+export function exportArgs(request: { imagePath: string; days: readonly GraftedDay[]; label: string }): string[] {
+  return [
+    ...ABORT_ON_FAILURE,
+    '-md5',
+    'on',
+    '-outdev',
+    `stdio:${request.imagePath}`,
+    '-volid',
+    request.label,
+    ...mapArgs(request.days),
+    '-commit',
+  ];
+}

@@ -1,0 +1,201 @@
+/**
+ * The default backend for real drives: xorriso writes each session in one pass straight from
+ * the staging days, with no temporary image. The `virtual` backend runs the same program on
+ * an ISO file (`stdio:`) and differs only where a file is not a drive.
+ */
+import { SECTOR_SIZE, WriteFailedError, type DayStamp } from '@cedar-store/domain';
+import type { ProgressListener } from '@cedar-store/ports';
+import { rm, stat } from 'node:fs/promises';
+import { claimExportPath } from '../media/export-path.js';
+import { usageFromSessions } from '../media/media-usage.js';
+import { OpticalDrive, type ImageRequest, type MediaFacts } from '../media/optical-drive.js';
+import { lastLines } from '../media/refresh-media.js';
+import type { ProgramResult } from '../process/program-runner.js';
+import type { ResolvedDay } from '../staging/fs-staging-area.js';
+import {
+  blankArgs,
+  estimateArgs,
+  exportArgs,
+  initializeArgs,
+  speedArgs,
+  statusArgs,
+  writeArgs,
+  xorrisoDevice,
+  type GraftedDay,
+} from './args.js';
+import {
+  failureLines,
+  parsePrintSize,
+  parseToc,
+  parseWritingProgress,
+  parseWrittenSectors,
+  type XorrisoToc,
+} from './parse.js';
+
+/** Estimates are only ever measured against the media label's length, not its text. */
+const ESTIMATE_LABEL = 'CEDAR BACKUP 01-JAN-2000';
+
+export class XorrisoDrive extends OpticalDrive {
+  protected get isImageFile(): boolean {
+    return false;
+  }
+
+  protected get device(): string {
+    return xorrisoDevice(this.settings.path, this.isImageFile);
+  }
+
+  protected async readToc(): Promise<XorrisoToc> {
+    const result = await this.env.runner.run('xorriso', statusArgs(this.device), { timeoutMs: 120_000 });
+    const toc = parseToc(result.stdout + result.stderr);
+    if (result.exitCode !== 0 && toc.mediaCurrent === null) {
+      return { ...toc, mediaCurrent: null };
+    }
+    return toc;
+  }
+
+  /** Sessions and addresses as the capacity rules read them. */
+  protected sessionFacts(toc: XorrisoToc): Parameters<typeof usageFromSessions>[1] {
+    return {
+      sessions: toc.blank ? 0 : toc.sessions,
+      lastSessionStart: toc.sessionStarts.at(-1) ?? null,
+      nextWritableAddress: toc.nextWritableAddress,
+    };
+  }
+
+  protected async readMedia(): Promise<MediaFacts> {
+    const toc = await this.readToc();
+    const usage = usageFromSessions(this.definition, this.sessionFacts(toc));
+    return {
+      mediaPresent: toc.mediaCurrent !== null,
+      mediaType: this.settings.mediaType,
+      rewritable: this.definition.rewritable,
+      label: toc.volumeId,
+      sessions: toc.blank ? 0 : toc.sessions,
+      ...(usage.boundaries !== undefined ? { boundaries: usage.boundaries } : {}),
+      ...(usage.sectorsUsed !== undefined ? { sectorsUsed: usage.sectorsUsed } : {}),
+      bytesUsed: usage.bytesUsed,
+      bytesAvailable: usage.bytesAvailable,
+      ...(toc.mediaCurrent !== null ? { detectedMedia: toc.mediaCurrent.slice(0, 200) } : {}),
+    };
+  }
+
+  protected async printSize(days: readonly ResolvedDay[], newDisc: boolean): Promise<number> {
+    const result = await this.env.runner.run(
+      'xorriso',
+      estimateArgs({ device: this.device, days: grafted(days), label: ESTIMATE_LABEL, newDisc }),
+      { timeoutMs: 30 * 60_000 },
+    );
+    const sectors = parsePrintSize(result.stdout + result.stderr);
+    if (result.exitCode !== 0 || sectors === null) {
+      throw new WriteFailedError(`xorriso could not estimate the image size: ${describe(result)}`);
+    }
+    return sectors;
+  }
+
+  protected async estimateImage(request: { days: ResolvedDay[]; newDisc: boolean }): Promise<number> {
+    return (await this.printSize(request.days, request.newDisc)) * SECTOR_SIZE;
+  }
+
+  /** Blanking used rewritable media is part of writing a new disc (`-blank as_needed`). */
+  protected async prepareNewDisc(): Promise<{ blankFirst: boolean }> {
+    return { blankFirst: this.definition.rewritable };
+  }
+
+  protected async writeImage(request: ImageRequest, onProgress?: ProgressListener): Promise<number> {
+    const bytesTotal = request.estimatedBytes;
+    const { blankFirst } = request.newDisc ? await this.prepareNewDisc() : { blankFirst: false };
+    onProgress?.({ phase: 'write', bytesDone: 0, bytesTotal });
+    const result = await this.env.runner.run(
+      'xorriso',
+      writeArgs({
+        device: this.device,
+        days: grafted(request.days),
+        label: request.label,
+        newDisc: request.newDisc,
+        blankFirst,
+        speed: speedArgs(this.settings.driveSpeed, this.definition.family),
+      }),
+      {
+        onLine: (line) => {
+          const progress = parseWritingProgress(line);
+          if (progress) {
+            const bytesDone = Math.min(progress.sectors * SECTOR_SIZE, bytesTotal);
+            onProgress?.({ phase: 'write', bytesDone, bytesTotal });
+          }
+        },
+      },
+    );
+    if (result.exitCode !== 0) {
+      throw new WriteFailedError(`xorriso could not write to ${this.settings.path}: ${describe(result)}`, {
+        device: this.settings.id,
+      });
+    }
+    const written = (parseWrittenSectors(result.stdout + result.stderr) ?? 0) * SECTOR_SIZE;
+    onProgress?.({ phase: 'write', bytesDone: bytesTotal, bytesTotal });
+    return written;
+  }
+
+  protected async blankMedia(onProgress?: ProgressListener): Promise<void> {
+    onProgress?.({ phase: 'blank', bytesDone: 0, bytesTotal: 1 });
+    const result = await this.env.runner.run(
+      'xorriso',
+      blankArgs(this.device, speedArgs(this.settings.driveSpeed, this.definition.family)),
+    );
+    if (result.exitCode !== 0) {
+      throw new WriteFailedError(`xorriso could not blank ${this.settings.path}: ${describe(result)}`);
+    }
+    onProgress?.({ phase: 'blank', bytesDone: 1, bytesTotal: 1 });
+  }
+
+  protected async writeInitialImage(label: string): Promise<void> {
+    const { blankFirst } = await this.prepareNewDisc();
+    const result = await this.env.runner.run(
+      'xorriso',
+      initializeArgs({
+        device: this.device,
+        label,
+        blankFirst,
+        speed: speedArgs(this.settings.driveSpeed, this.definition.family),
+      }),
+    );
+    if (result.exitCode !== 0) {
+      throw new WriteFailedError(`xorriso could not initialize ${this.settings.path}: ${describe(result)}`);
+    }
+  }
+
+  protected mountSource(): { source: string; isImageFile: boolean } {
+    return { source: this.settings.path, isImageFile: this.isImageFile };
+  }
+
+  async exportImage(request: { days: DayStamp[]; label: string }): Promise<{ path: string; bytes: number }> {
+    return exportIsoImage(this.env, request);
+  }
+}
+
+/** Builds a standalone ISO file of the days under the working directory, touching no drive. */
+export async function exportIsoImage(
+  env: OpticalDriveEnv,
+  request: { days: DayStamp[]; label: string },
+): Promise<{ path: string; bytes: number }> {
+  const days = await env.staging.existingDays(request.days);
+  const imagePath = await claimExportPath(env.workingDir, request.days);
+  const result = await env.runner.run('xorriso', exportArgs({ imagePath, days: grafted(days), label: request.label }));
+  if (result.exitCode !== 0) {
+    await rm(imagePath, { force: true });
+    throw new WriteFailedError(`xorriso could not build the ISO image: ${describe(result)}`);
+  }
+  return { path: imagePath, bytes: (await stat(imagePath)).size };
+}
+
+type OpticalDriveEnv = ConstructorParameters<typeof XorrisoDrive>[1];
+
+export function grafted(days: readonly ResolvedDay[]): GraftedDay[] {
+  return days.map(({ day, path }) => ({ day, path }));
+}
+
+export function describe(result: ProgramResult): string {
+  const reasons = failureLines(result.stdout + result.stderr);
+  return reasons.length > 0
+    ? reasons.slice(-3).join(' | ')
+    : `exit code ${result.exitCode}: ${lastLines(result.stderr)}`;
+}
