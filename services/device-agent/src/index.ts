@@ -8,3 +8,6 @@ export type { DriveEnvironment } from './media/drive-environment.js';
 export { XorrisoDrive } from './xorriso/xorriso-drive.js';
 export { VirtualDrive } from './virtual/virtual-drive.js';
 export { loadAgentConfig, resolveAgentConfig, ConfigError, type AgentConfig } from './config/agent-config.js';
+export { startAgent, createAgentContainer, AGENT_VERSION, type AgentOptions } from './agent.js';
+export { AgentServer, RPC_PATH } from './server/agent-server.js';
+export { createLogger } from './logger.js';

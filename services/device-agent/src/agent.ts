@@ -1,0 +1,105 @@
+/**
+ * The agent's composition root: configuration in, a listening WebSocket server out, every
+ * port bound to its adapter in one inversify container.
+ */
+import 'reflect-metadata';
+import { mkdir } from 'node:fs/promises';
+import { Container } from 'inversify';
+import type { Logger } from 'pino';
+import { createDrive } from './backends.js';
+import type { AgentConfig } from './config/agent-config.js';
+import type { DriveEnvironment } from './media/drive-environment.js';
+import { MountTable } from './media/mount-table.js';
+import { ProgramRunner } from './process/program-runner.js';
+import { AgentServer } from './server/agent-server.js';
+import type { AgentDevice, AgentServices } from './server/rpc-handlers.js';
+import { FsStagingArea } from './staging/fs-staging-area.js';
+import { resolveOwner } from './staging/owner.js';
+import { exportIsoImage } from './xorriso/xorriso-drive.js';
+
+export const AGENT_VERSION = '0.1.0';
+
+export const AGENT_TOKENS = {
+  Config: Symbol.for('cedar-store.agent.Config'),
+  Logger: Symbol.for('cedar-store.agent.Logger'),
+  DriveEnvironment: Symbol.for('cedar-store.agent.DriveEnvironment'),
+  Services: Symbol.for('cedar-store.agent.Services'),
+  Server: Symbol.for('cedar-store.agent.Server'),
+} as const;
+
+export type AgentOptions = {
+  /** PATH for the external programs; tests put fake ones first. */
+  searchPath?: string;
+  mountTable?: MountTable;
+  progressIntervalMs?: number;
+};
+
+export async function createAgentContainer(
+  config: AgentConfig,
+  logger: Logger,
+  options: AgentOptions = {},
+): Promise<Container> {
+  await mkdir(config.workingDir, { recursive: true });
+  const owner = await resolveOwner(config.backupUser, config.backupGroup);
+  const env: DriveEnvironment = {
+    staging: new FsStagingArea(config.stagingRoot, owner),
+    workingDir: config.workingDir,
+    runner: new ProgramRunner(options.searchPath === undefined ? {} : { searchPath: options.searchPath }),
+    mountTable: options.mountTable ?? new MountTable(),
+    logger,
+  };
+  const devices = new Map<string, AgentDevice>(
+    config.devices.map((settings) => [
+      settings.id,
+      { id: settings.id, backend: settings.backend, mediaType: settings.mediaType, drive: createDrive(settings, env) },
+    ]),
+  );
+  const services: AgentServices = {
+    agentId: config.agentId,
+    version: AGENT_VERSION,
+    staging: env.staging,
+    devices,
+    exportImage: (request) => exportIsoImage(env, request),
+  };
+  const container = new Container({ defaultScope: 'Singleton' });
+  container.bind(AGENT_TOKENS.Config).toConstantValue(config);
+  container.bind(AGENT_TOKENS.Logger).toConstantValue(logger);
+  container.bind(AGENT_TOKENS.DriveEnvironment).toConstantValue(env);
+  container.bind(AGENT_TOKENS.Services).toConstantValue(services);
+  container.bind(AGENT_TOKENS.Server).toConstantValue(
+    new AgentServer(
+      services,
+      {
+        host: config.listen.host,
+        port: config.listen.port,
+        token: config.token,
+        ...(config.tls ? { tls: config.tls } : {}),
+        ...config.limits,
+        ...(options.progressIntervalMs === undefined ? {} : { progressIntervalMs: options.progressIntervalMs }),
+      },
+      logger,
+    ),
+  );
+  return container;
+}
+
+/** Builds the agent and starts listening; resolves with the server and the bound port. */
+export async function startAgent(
+  config: AgentConfig,
+  logger: Logger,
+  options: AgentOptions = {},
+): Promise<{ server: AgentServer; port: number }> {
+  const container = await createAgentContainer(config, logger, options);
+  const server = container.get<AgentServer>(AGENT_TOKENS.Server);
+  const port = await server.listen();
+  logger.info(
+    {
+      host: config.listen.host,
+      port,
+      tls: Boolean(config.tls),
+      devices: config.devices.map((d) => `${d.id}:${d.backend}`),
+    },
+    'agent listening',
+  );
+  return { server, port };
+}

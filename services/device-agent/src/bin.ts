@@ -1,0 +1,79 @@
+#!/usr/bin/env node
+/**
+ * `cedar-store-agent --config agent.yaml`: serves this host's staging area and drives to the
+ * controller. SIGTERM or SIGINT refuse new operations and let a running write finish first.
+ */
+import { parseArgs } from 'node:util';
+import { startAgent } from './agent.js';
+import { ConfigError, loadAgentConfig } from './config/agent-config.js';
+import { createLogger } from './logger.js';
+
+const HELP = `Usage: cedar-store-agent --config <agent.yaml>
+
+Serves this host's staging area and optical drives (or ISO files playing a disc) to the
+cedar-store controller over an authenticated WebSocket (JSON-RPC 2.0 at /rpc).
+
+Options:
+  -c, --config <file>   agent configuration (YAML); see deploy/agent.example.yaml
+  -h, --help            show this help
+
+Environment:
+  CEDAR_AGENT_TOKEN     the bearer token (overrides auth.token / auth.tokenFile)
+  CEDAR_LOG_LEVEL       pino log level (default info)
+
+Example:
+  CEDAR_AGENT_TOKEN=$(cat /etc/cedar-store/agent.token) cedar-store-agent --config /etc/cedar-store/agent.yaml
+`;
+
+async function main(): Promise<number> {
+  let values: { config?: string; help?: boolean };
+  try {
+    ({ values } = parseArgs({
+      options: { config: { type: 'string', short: 'c' }, help: { type: 'boolean', short: 'h' } },
+      strict: true,
+    }));
+  } catch (error) {
+    process.stderr.write(`${(error as Error).message}\n\n${HELP}`);
+    return 2;
+  }
+  if (values.help) {
+    process.stdout.write(HELP);
+    return 0;
+  }
+  if (!values.config) {
+    process.stderr.write(`--config is required\n\n${HELP}`);
+    return 2;
+  }
+  let config;
+  try {
+    config = await loadAgentConfig(values.config);
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`cedar-store-agent: ${error.message}\n`);
+      return 2;
+    }
+    throw error;
+  }
+  const logger = createLogger({ agentId: config.agentId });
+  const { server } = await startAgent(config, logger);
+  await new Promise<void>((resolve) => {
+    const stop = (signal: string): void => {
+      logger.info({ signal }, 'shutting down: no new operations, waiting for running ones');
+      server.close().then(resolve, resolve);
+    };
+    process.once('SIGTERM', () => stop('SIGTERM'));
+    process.once('SIGINT', () => stop('SIGINT'));
+  });
+  logger.info('agent stopped');
+  return 0;
+}
+
+main().then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error: unknown) => {
+    process.stderr.write(`cedar-store-agent: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.exitCode = 1;
+  },
+);
