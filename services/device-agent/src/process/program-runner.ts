@@ -48,7 +48,10 @@ export class ProgramRunner {
       maxBuffer: this.options.maxOutputBytes ?? DEFAULT_MAX_OUTPUT_BYTES,
       lines: false,
       forceKillAfterDelay: 5000,
-      cleanup: true,
+      // A burn half done ruins the disc: the program runs in its own process group, so a
+      // Ctrl-C or SIGTERM aimed at the agent reaches the agent only, which lets it finish.
+      cleanup: false,
+      detached: true,
     });
     if (options.onLine) forwardLines(child, options.onLine);
     const result = await child;
