@@ -1,4 +1,6 @@
 /** One adapter per `devices[].backend`; each is a MediaDrive with its own programs. */
+import { CdrecordDrive } from './cdrecord/cdrecord-drive.js';
+import { GrowisofsDrive } from './growisofs/growisofs-drive.js';
 import type { DeviceSettings } from './media/device-settings.js';
 import type { DriveEnvironment } from './media/drive-environment.js';
 import type { OpticalDrive } from './media/optical-drive.js';
@@ -12,7 +14,8 @@ export function createDrive(settings: DeviceSettings, env: DriveEnvironment): Op
     case 'virtual':
       return new VirtualDrive(settings, env);
     case 'cdrecord':
+      return new CdrecordDrive(settings, env);
     case 'growisofs':
-      throw new Error(`backend ${settings.backend} is not available yet`);
+      return new GrowisofsDrive(settings, env);
   }
 }

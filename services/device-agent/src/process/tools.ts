@@ -8,6 +8,7 @@ export const TOOL_PACKAGES = {
   wodim: 'wodim',
   mkisofs: 'genisoimage',
   genisoimage: 'genisoimage',
+  isoinfo: 'genisoimage',
   growisofs: 'growisofs',
   eject: 'eject',
   mount: 'mount',

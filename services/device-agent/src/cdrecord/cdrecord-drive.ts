@@ -1,0 +1,174 @@
+/**
+ * The reference's CD path (REFERENCE.md §5–§6): mkisofs builds a temporary image in the
+ * working directory, cdrecord writes it as one data track, and the image is deleted
+ * afterwards whatever happened. How much of the disc is used comes from its multisession
+ * boundaries (`cdrecord -msinfo`).
+ */
+import { mkdir, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { calculateCapacity, SECTOR_SIZE, WriteFailedError, type DayStamp } from '@cedar-store/domain';
+import type { ProgressListener } from '@cedar-store/ports';
+import { OpticalDrive, type ImageRequest, type MediaFacts } from '../media/optical-drive.js';
+import { lastLines } from '../media/refresh-media.js';
+import type { ResolvedDay } from '../staging/fs-staging-area.js';
+import { blankArgs, cdrecordDevice, msinfoArgs, prcapArgs, writeArgs } from './args.js';
+import { emptyDirectoryGraft, graftArgs, imageArgs, INITIALIZE_GRAFT_POINT, type Boundaries } from '../mkisofs/args.js';
+import {
+  exportWithMkisofs,
+  printSizeSectors,
+  readMediaLabel,
+  STATUS_TIMEOUT_MS,
+  withScratchDirectory,
+} from '../mkisofs/mkisofs-image.js';
+import {
+  parseBoundaries,
+  parseTrackProgress,
+  reportsNoDisc,
+  sessionsFromBoundaries,
+  supportsMultisession,
+} from './parse.js';
+
+type CdImage = { grafts: string[]; label: string; newDisc: boolean; boundaries: Boundaries | null };
+
+export class CdrecordDrive extends OpticalDrive {
+  private get device(): string {
+    return cdrecordDevice(this.settings);
+  }
+
+  protected async readMedia(): Promise<MediaFacts> {
+    const { boundaries, output } = await this.readBoundaries();
+    const sessions = sessionsFromBoundaries(boundaries);
+    const capacity = calculateCapacity(this.definition, { boundaries });
+    const label = sessions > 0 ? await readMediaLabel(this.env.runner, this.settings.path, boundaries?.[0]) : null;
+    return {
+      mediaPresent: !reportsNoDisc(output),
+      mediaType: this.settings.mediaType,
+      rewritable: this.definition.rewritable,
+      label,
+      sessions,
+      boundaries: boundaries && sessions > 0 ? [boundaries[0], boundaries[1]] : null,
+      bytesUsed: capacity.bytesUsed,
+      bytesAvailable: capacity.bytesAvailable,
+    };
+  }
+
+  protected async estimateImage(request: { days: ResolvedDay[]; newDisc: boolean }): Promise<number> {
+    const boundaries = request.newDisc ? null : (await this.readBoundaries()).boundaries;
+    const sectors = await printSizeSectors(this.env.runner, {
+      grafts: graftArgs(request.days),
+      ...this.continuing(boundaries),
+    });
+    return sectors * SECTOR_SIZE;
+  }
+
+  protected async writeImage(request: ImageRequest, onProgress?: ProgressListener): Promise<number> {
+    const boundaries = request.newDisc ? null : (await this.readBoundaries()).boundaries;
+    const image = { grafts: graftArgs(request.days), label: request.label, newDisc: request.newDisc, boundaries };
+    return this.burn(image, onProgress);
+  }
+
+  protected async writeInitialImage(label: string): Promise<void> {
+    await withScratchDirectory(this.env.workingDir, async (dir) => {
+      const emptyDir = join(dir, INITIALIZE_GRAFT_POINT);
+      await mkdir(emptyDir);
+      await this.burn({ grafts: emptyDirectoryGraft(emptyDir), label, newDisc: true, boundaries: null });
+    });
+  }
+
+  protected async blankMedia(onProgress?: ProgressListener): Promise<void> {
+    onProgress?.({ phase: 'blank', bytesDone: 0, bytesTotal: 1 });
+    const result = await this.env.runner.run(
+      'cdrecord',
+      blankArgs({ device: this.device, driveSpeed: this.settings.driveSpeed }),
+    );
+    if (result.exitCode !== 0) {
+      throw new WriteFailedError(
+        `cdrecord could not blank ${this.settings.path} (exit code ${result.exitCode}): ${lastLines(result.stderr)}`,
+        { device: this.settings.id },
+      );
+    }
+    onProgress?.({ phase: 'blank', bytesDone: 1, bytesTotal: 1 });
+  }
+
+  protected mountSource(): { source: string; isImageFile: boolean } {
+    return { source: this.settings.path, isImageFile: false };
+  }
+
+  exportImage(request: { days: DayStamp[]; label: string }): Promise<{ path: string; bytes: number }> {
+    return exportWithMkisofs(this.env, request);
+  }
+
+  /** cdrecord fails `-msinfo` on a blank disc; like the reference, that counts as blank. */
+  private async readBoundaries(): Promise<{ boundaries: Boundaries | null; output: string }> {
+    const result = await this.env.runner.run('cdrecord', msinfoArgs(this.device), { timeoutMs: STATUS_TIMEOUT_MS });
+    const boundaries = result.exitCode === 0 ? parseBoundaries(result.stdout) : null;
+    return { boundaries, output: result.stdout + result.stderr };
+  }
+
+  /** `-C/-M` only when the disc holds a session to continue. */
+  private continuing(boundaries: Boundaries | null): { boundaries?: Boundaries; device?: string } {
+    return boundaries && boundaries[1] > 0 ? { boundaries, device: this.settings.path } : {};
+  }
+
+  private async readsMultisession(): Promise<boolean> {
+    const result = await this.env.runner.run('cdrecord', prcapArgs(this.device), { timeoutMs: STATUS_TIMEOUT_MS });
+    if (result.exitCode !== 0) {
+      throw new WriteFailedError(
+        `cdrecord could not read the capabilities of ${this.settings.path}: ${lastLines(result.stderr)}`,
+        { device: this.settings.id },
+      );
+    }
+    return supportsMultisession(result.stdout + result.stderr);
+  }
+
+  /**
+   * The image is built before anything is blanked, so a failing mkisofs leaves the disc as it
+   * was. A new rewritable disc is always blanked, as in the reference: `-msinfo` cannot tell
+   * a blank disc from a closed one, and writing onto a closed disc fails.
+   */
+  private async burn(image: CdImage, onProgress?: ProgressListener): Promise<number> {
+    const multisession = await this.readsMultisession();
+    return withScratchDirectory(this.env.workingDir, async (dir) => {
+      const imagePath = join(dir, 'image.iso');
+      const built = await this.env.runner.run(
+        'mkisofs',
+        imageArgs({ imagePath, grafts: image.grafts, label: image.label, ...this.continuing(image.boundaries) }),
+      );
+      if (built.exitCode !== 0) {
+        throw new WriteFailedError(`mkisofs could not build the image: ${lastLines(built.stderr)}`, {
+          device: this.settings.id,
+        });
+      }
+      const bytesTotal = (await stat(imagePath)).size;
+      if (image.newDisc && this.definition.rewritable) await this.blankMedia(onProgress);
+      await this.writeTrack(imagePath, multisession, bytesTotal, onProgress);
+      return bytesTotal;
+    });
+  }
+
+  private async writeTrack(
+    imagePath: string,
+    multisession: boolean,
+    bytesTotal: number,
+    onProgress?: ProgressListener,
+  ): Promise<void> {
+    onProgress?.({ phase: 'write', bytesDone: 0, bytesTotal });
+    const args = writeArgs({ device: this.device, driveSpeed: this.settings.driveSpeed, multisession, imagePath });
+    const result = await this.env.runner.run('cdrecord', args, {
+      onLine: (line) => {
+        const progress = parseTrackProgress(line);
+        if (progress) {
+          const bytesDone = Math.min(progress.megabytesDone * 2 ** 20, bytesTotal);
+          onProgress?.({ phase: 'write', bytesDone, bytesTotal });
+        }
+      },
+    });
+    if (result.exitCode !== 0) {
+      throw new WriteFailedError(
+        `cdrecord could not write to ${this.settings.path} (exit code ${result.exitCode}): ${lastLines(result.stderr)}`,
+        { device: this.settings.id },
+      );
+    }
+    onProgress?.({ phase: 'write', bytesDone: bytesTotal, bytesTotal });
+  }
+}

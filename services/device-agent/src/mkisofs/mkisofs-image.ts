@@ -1,0 +1,75 @@
+/**
+ * The mkisofs and isoinfo steps both reference backends share: measuring an image, building
+ * a standalone ISO file without any drive, and reading the media label back.
+ */
+import { mkdir, mkdtemp, rm, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { WriteFailedError, type DayStamp } from '@cedar-store/domain';
+import type { DriveEnvironment } from '../media/drive-environment.js';
+import { claimExportPath } from '../media/export-path.js';
+import { lastLines } from '../media/refresh-media.js';
+import type { ProgramRunner } from '../process/program-runner.js';
+import type { Tool } from '../process/tools.js';
+import { graftArgs, imageArgs, printSizeArgs, volumeInfoArgs } from './args.js';
+import { parsePrintSize, parseVolumeId } from './parse.js';
+
+/** Reading the drive's state should take seconds; a hung drive must not hold the device for ever. */
+export const STATUS_TIMEOUT_MS = 120_000;
+/** mkisofs reads every file to size the image: a large day takes minutes. */
+export const ESTIMATE_TIMEOUT_MS = 30 * 60_000;
+
+/** isoinfo comes with genisoimage, like mkisofs; tools.ts does not list it yet. */
+const ISOINFO: Tool = 'isoinfo';
+
+export async function printSizeSectors(
+  runner: ProgramRunner,
+  request: Parameters<typeof printSizeArgs>[0],
+): Promise<number> {
+  const result = await runner.run('mkisofs', printSizeArgs(request), { timeoutMs: ESTIMATE_TIMEOUT_MS });
+  const sectors = result.exitCode === 0 ? parsePrintSize(result.stdout) : null;
+  if (sectors === null) {
+    throw new WriteFailedError(
+      `mkisofs could not estimate the image size (exit code ${result.exitCode}): ${lastLines(result.stderr)}`,
+    );
+  }
+  return sectors;
+}
+
+/** The media label, or null when the disc has none or cannot be read (blank, no disc). */
+export async function readMediaLabel(
+  runner: ProgramRunner,
+  device: string,
+  lastSessionStart?: number,
+): Promise<string | null> {
+  const result = await runner.run(ISOINFO, volumeInfoArgs(device, lastSessionStart), { timeoutMs: STATUS_TIMEOUT_MS });
+  return result.exitCode === 0 ? parseVolumeId(result.stdout) : null;
+}
+
+/** Runs `work` with a fresh directory under the working directory, removed afterwards whatever happened. */
+export async function withScratchDirectory<T>(workingDir: string, work: (dir: string) => Promise<T>): Promise<T> {
+  await mkdir(workingDir, { recursive: true });
+  const dir = await mkdtemp(join(workingDir, 'scratch-'));
+  try {
+    return await work(dir);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+/** A standalone ISO file of the days under `<workingDir>/exports`, built without touching any drive. */
+export async function exportWithMkisofs(
+  env: DriveEnvironment,
+  request: { days: DayStamp[]; label: string },
+): Promise<{ path: string; bytes: number }> {
+  const days = await env.staging.existingDays(request.days);
+  const imagePath = await claimExportPath(env.workingDir, request.days);
+  const result = await env.runner.run(
+    'mkisofs',
+    imageArgs({ imagePath, grafts: graftArgs(days), label: request.label }),
+  );
+  if (result.exitCode !== 0) {
+    await rm(imagePath, { force: true });
+    throw new WriteFailedError(`mkisofs could not build the ISO image: ${lastLines(result.stderr)}`);
+  }
+  return { path: imagePath, bytes: (await stat(imagePath)).size };
+}

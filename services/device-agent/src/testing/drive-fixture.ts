@@ -1,0 +1,86 @@
+/**
+ * A temporary world for a backend's adapter tests: a staging root with real day directories,
+ * a working directory, an empty mount table and fake programs first (and alone) on the path.
+ */
+import { mkdir, mkdtemp, realpath, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { DayStamp } from '@cedar-store/domain';
+import type { DeviceSettings } from '../media/device-settings.js';
+import type { DriveEnvironment } from '../media/drive-environment.js';
+import { MountTable } from '../media/mount-table.js';
+import { ProgramRunner } from '../process/program-runner.js';
+import { FsStagingArea } from '../staging/fs-staging-area.js';
+import { installFakePrograms, type FakeAnswer, type FakeCall } from './fake-programs.js';
+
+export type DriveFixture = {
+  root: string;
+  workingDir: string;
+  env: DriveEnvironment;
+  /** Every program run so far, in order. */
+  calls(): Promise<FakeCall[]>;
+  /** The same as `program arg…` lines, with `<root>` and `<scratch>` for the temporary paths. */
+  commands(): Promise<string[]>;
+  cleanup(): Promise<void>;
+};
+
+/** Each day gets a data file and its stage indicator, as staging leaves it. */
+export async function createDriveFixture(options: {
+  days: readonly DayStamp[];
+  programs: Record<string, readonly FakeAnswer[]>;
+}): Promise<DriveFixture> {
+  const base = await realpath(await mkdtemp(join(tmpdir(), 'cedar-drive-')));
+  const root = join(base, 'stage');
+  const workingDir = join(base, 'work');
+  for (const day of options.days) {
+    const dir = join(root, ...day.split('-'));
+    await mkdir(join(dir, 'host1'), { recursive: true });
+    await writeFile(join(dir, 'host1', 'etc.tar.gz'), `backup of ${day}\n`);
+    await writeFile(join(dir, 'cback.stage'), '');
+  }
+  const mounts = join(base, 'mounts');
+  await writeFile(mounts, 'proc /proc proc rw 0 0\n/dev/sda1 / ext4 rw 0 0\n');
+  const fakes = await installFakePrograms(options.programs);
+  const env: DriveEnvironment = {
+    staging: new FsStagingArea(root),
+    workingDir,
+    runner: new ProgramRunner({ searchPath: fakes.searchPath }),
+    mountTable: new MountTable(mounts),
+    wait: async () => undefined,
+  };
+  return {
+    root,
+    workingDir,
+    env,
+    calls: () => fakes.calls(),
+    commands: async () =>
+      (await fakes.calls()).map((call) =>
+        [call.program, ...call.args]
+          .join(' ')
+          .replaceAll(root, '<root>')
+          .replace(new RegExp(`${escapeRegExp(workingDir)}/scratch-[^/ ]+`, 'g'), '<scratch>'),
+      ),
+    cleanup: async () => {
+      await fakes.cleanup();
+      await rm(base, { recursive: true, force: true });
+    },
+  };
+}
+
+export function deviceSettings(
+  overrides: Partial<DeviceSettings> & Pick<DeviceSettings, 'backend' | 'mediaType'>,
+): DeviceSettings {
+  return {
+    id: 'drive0',
+    path: '/dev/sr0',
+    noEject: false,
+    ejectDelay: 0,
+    refreshMediaDelay: 0,
+    mountMethod: 'auto',
+    ...overrides,
+  };
+}
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
