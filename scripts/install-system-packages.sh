@@ -6,10 +6,11 @@
 #   wodim        cdrecord, the CD burner
 #   growisofs    the DVD burner (package growisofs)
 #   eject        media refresh after write and blank
+#   openssl      self-signed certificates for the tests of TLS between controller and agent
 # Plain bash on purpose: it runs before node_modules exists.
 set -euo pipefail
 
-packages=(xorriso fuseiso genisoimage wodim growisofs eject)
+packages=(xorriso fuseiso genisoimage wodim growisofs eject openssl)
 missing=()
 for package in "${packages[@]}"; do
   if ! dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q 'install ok installed'; then

@@ -105,8 +105,10 @@ export function initializeArgs(request: {
     ...request.speed,
     '-volid',
     request.label,
+    // -mkdir takes a list of paths: `--` ends it, or -commit would become a directory.
     '-mkdir',
     INITIALIZE_DIRECTORY,
+    '--',
     '-commit',
   ];
 }
