@@ -52,11 +52,15 @@ export const LimitsSchema = z.strictObject({
 export const AgentConfigSchema = z
   .strictObject({
     agentId: IdSchema,
-    listen: z.strictObject({
-      host: z.string().min(1).max(255).default('127.0.0.1'),
-      port: z.number().int().min(0).max(65535).default(7701),
-    }),
-    auth: z.strictObject({ token: z.string().min(16).max(1024).optional(), tokenFile: AbsolutePath.optional() }),
+    listen: z
+      .strictObject({
+        host: z.string().min(1).max(255).default('127.0.0.1'),
+        port: z.number().int().min(0).max(65535).default(7701),
+      })
+      .default({ host: '127.0.0.1', port: 7701 }),
+    auth: z
+      .strictObject({ token: z.string().min(16).max(1024).optional(), tokenFile: AbsolutePath.optional() })
+      .default({}),
     tls: z.strictObject({ certFile: AbsolutePath, keyFile: AbsolutePath }).optional(),
     stagingRoot: AbsolutePath,
     workingDir: AbsolutePath,

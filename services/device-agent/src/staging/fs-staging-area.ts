@@ -35,7 +35,10 @@ export class FsStagingArea implements StagingArea {
     const path = join(this.root, ...day.split('-'));
     const facts = await lstat(path).catch(() => null);
     if (facts === null) return { day, path, exists: false };
-    const [realRoot, realDay] = await Promise.all([realpath(this.root), realpath(path)]);
+    // A day whose symlink points nowhere is as missing as a day that was never staged.
+    const realDay = await realpath(path).catch(() => null);
+    if (realDay === null) return { day, path, exists: false };
+    const realRoot = await realpath(this.root);
     const inside = relative(realRoot, realDay);
     if (inside === '' || inside.startsWith(`..${sep}`) || inside === '..' || isAbsolute(inside)) {
       throw new InvalidRequestError(

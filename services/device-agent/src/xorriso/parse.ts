@@ -68,5 +68,5 @@ export function failureLines(text: string): string[] {
   return text
     .split('\n')
     .filter((line) => /: (FAILURE|SORRY|FATAL|ABORT) :/.test(line) && !/: aborting :/.test(line))
-    .map((line) => line.replace(/^xorriso : (FAILURE|SORRY|FATAL|ABORT) : /, '').trim());
+    .map((line) => line.replace(/^[a-z]+ : (FAILURE|SORRY|FATAL|ABORT) : /, '').trim());
 }

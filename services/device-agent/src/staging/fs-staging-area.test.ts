@@ -1,0 +1,182 @@
+import { lstat, mkdir, mkdtemp, readdir, readFile, rm, stat, symlink, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, relative } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { FsStagingArea } from './fs-staging-area.js';
+
+/** Every path under `dir`, relative, sorted: what an operator listing the tree would see. */
+async function listTree(dir: string): Promise<string[]> {
+  const entries = await readdir(dir, { recursive: true });
+  return entries.map((entry) => relative(dir, join(dir, entry))).sort();
+}
+
+describe('FsStagingArea', () => {
+  let base: string;
+  let root: string;
+  let area: FsStagingArea;
+
+  beforeEach(async () => {
+    base = await mkdtemp(join(tmpdir(), 'cedar-staging-'));
+    root = join(base, 'stage');
+    await mkdir(root);
+    area = new FsStagingArea(root);
+  });
+  afterEach(async () => {
+    await rm(base, { recursive: true, force: true });
+  });
+
+  async function stageDay(day: string, files: Record<string, string>): Promise<string> {
+    const dir = join(root, ...day.split('-'));
+    await mkdir(dir, { recursive: true });
+    for (const [name, content] of Object.entries(files)) {
+      await mkdir(join(dir, name, '..'), { recursive: true });
+      await writeFile(join(dir, name), content);
+    }
+    return dir;
+  }
+
+  describe('resolveDay', () => {
+    it.each(['2026-02-30', '2026-13-01', '2026-1-01', '2026/11/23', '../../etc', ''])(
+      'refuses %j as a day',
+      async (day) => {
+        await expect(area.resolveDay(day)).rejects.toMatchObject({
+          code: 'INVALID_REQUEST',
+          message: expect.stringContaining('not a real calendar date'),
+        });
+      },
+    );
+
+    it('finds a staged day under <root>/YYYY/MM/DD and reports a missing one as not existing', async () => {
+      const dir = await stageDay('2026-11-23', { 'cback.stage': '' });
+      expect(await area.resolveDay('2026-11-23')).toEqual({ day: '2026-11-23', path: dir, exists: true });
+      expect(await area.resolveDay('2026-11-24')).toEqual({
+        day: '2026-11-24',
+        path: join(root, '2026', '11', '24'),
+        exists: false,
+      });
+    });
+
+    it('refuses a day directory that is a symlink pointing outside the staging root', async () => {
+      const outside = join(base, 'elsewhere');
+      await mkdir(outside);
+      await writeFile(join(outside, 'secret'), 'not backup data');
+      await mkdir(join(root, '2026', '11'), { recursive: true });
+      await symlink(outside, join(root, '2026', '11', '23'));
+
+      await expect(area.resolveDay('2026-11-23')).rejects.toMatchObject({
+        code: 'INVALID_REQUEST',
+        message: expect.stringContaining('outside the staging root'),
+      });
+      await expect(area.inspect(['2026-11-23'])).rejects.toMatchObject({ code: 'INVALID_REQUEST' });
+      await expect(area.markStored(['2026-11-23'])).rejects.toMatchObject({ code: 'INVALID_REQUEST' });
+      expect(await readdir(outside)).toEqual(['secret']);
+    });
+
+    it('refuses a year directory that is a symlink pointing outside the staging root', async () => {
+      const outside = join(base, 'other-year');
+      await mkdir(join(outside, '11', '23'), { recursive: true });
+      await symlink(outside, join(root, '2026'));
+      await expect(area.resolveDay('2026-11-23')).rejects.toMatchObject({ code: 'INVALID_REQUEST' });
+    });
+
+    it('accepts a day directory that is a symlink pointing inside the staging root', async () => {
+      const real = join(root, 'spool', 'day-a');
+      await mkdir(real, { recursive: true });
+      await mkdir(join(root, '2026', '11'), { recursive: true });
+      await symlink(real, join(root, '2026', '11', '23'));
+      expect(await area.resolveDay('2026-11-23')).toEqual({ day: '2026-11-23', path: real, exists: true });
+    });
+
+    it('reports a day whose directory is a dangling symlink as not existing, like any missing day', async () => {
+      await mkdir(join(root, '2026', '11'), { recursive: true });
+      await symlink(join(root, 'spool', 'removed'), join(root, '2026', '11', '23'));
+      await stageDay('2026-11-24', { 'cback.stage': '' });
+      expect(await area.inspect(['2026-11-23', '2026-11-24'])).toEqual([
+        { day: '2026-11-23', exists: false, staged: false, stored: false, bytes: 0 },
+        { day: '2026-11-24', exists: true, staged: true, stored: false, bytes: 0 },
+      ]);
+      await expect(area.markStored(['2026-11-23'])).rejects.toMatchObject({ code: 'NO_STAGING_DIRECTORY' });
+    });
+
+    it('works when the staging root itself is reached through a symlink', async () => {
+      const dir = await stageDay('2026-11-23', {});
+      const linkedRoot = join(base, 'stage-link');
+      await symlink(root, linkedRoot);
+      expect(await new FsStagingArea(linkedRoot).resolveDay('2026-11-23')).toMatchObject({ exists: true, path: dir });
+    });
+  });
+
+  describe('inspect', () => {
+    it('reports staged, stored and the bytes of backup data, in the order asked', async () => {
+      const dir = await stageDay('2026-11-23', {
+        'cback.stage': '',
+        'cback.store': '',
+        'cback.collect': 'some indicator text',
+        'etc/hosts': '127.0.0.1 localhost\n', // 20 bytes
+        'etc/cback.notes': 'nested, so data', // 15 bytes
+        'home/user/file.bin': 'x'.repeat(1000),
+      });
+      await writeFile(join(base, 'big-outside'), 'y'.repeat(50_000));
+      await symlink(join(base, 'big-outside'), join(dir, 'link-to-big'));
+      await stageDay('2026-11-24', { 'cback.stage': '', 'a.txt': 'abc' });
+
+      expect(await area.inspect(['2026-11-24', '2026-11-23', '2026-11-25'])).toEqual([
+        { day: '2026-11-24', exists: true, staged: true, stored: false, bytes: 3 },
+        { day: '2026-11-23', exists: true, staged: true, stored: true, bytes: 20 + 15 + 1000 },
+        { day: '2026-11-25', exists: false, staged: false, stored: false, bytes: 0 },
+      ]);
+    });
+
+    it('does not count an indicator that is a directory as the indicator', async () => {
+      const dir = await stageDay('2026-11-23', {});
+      await mkdir(join(dir, 'cback.stage'));
+      expect((await area.inspect(['2026-11-23']))[0]).toMatchObject({ exists: true, staged: false });
+    });
+  });
+
+  describe('markStored', () => {
+    it('writes an empty cback.store and changes nothing else', async () => {
+      const dir = await stageDay('2026-11-23', { 'cback.stage': '', 'etc/hosts': '127.0.0.1 localhost\n' });
+      const before = await listTree(root);
+      const hostsBefore = await stat(join(dir, 'etc', 'hosts'));
+
+      expect(await area.markStored(['2026-11-23'])).toEqual(['2026-11-23']);
+
+      expect(await listTree(root)).toEqual([...before, join('2026', '11', '23', 'cback.store')].sort());
+      expect(await readFile(join(dir, 'cback.store'), 'utf8')).toBe('');
+      const indicator = await lstat(join(dir, 'cback.store'));
+      expect(indicator.isFile()).toBe(true);
+      expect(indicator.mode & 0o777).toBe(0o644);
+      expect((await stat(join(dir, 'etc', 'hosts'))).mtimeMs).toBe(hostsBefore.mtimeMs);
+      expect((await area.inspect(['2026-11-23']))[0]).toMatchObject({ stored: true });
+    });
+
+    it('can mark a day stored again', async () => {
+      await stageDay('2026-11-23', { 'cback.stage': '' });
+      await area.markStored(['2026-11-23']);
+      const before = await listTree(root);
+      await area.markStored(['2026-11-23']);
+      expect(await listTree(root)).toEqual(before);
+    });
+
+    it('refuses a missing day with NO_STAGING_DIRECTORY and marks none of the days asked', async () => {
+      await stageDay('2026-11-23', { 'cback.stage': '' });
+      const before = await listTree(root);
+      await expect(area.markStored(['2026-11-23', '2026-11-24'])).rejects.toMatchObject({
+        code: 'NO_STAGING_DIRECTORY',
+        message: expect.stringContaining('2026-11-24'),
+        details: { days: ['2026-11-24'] },
+      });
+      expect(await listTree(root)).toEqual(before);
+    });
+
+    // Only root may give a file away.
+    it.skipIf(process.getuid?.() !== 0)('owns the indicator by the configured backup user and group', async () => {
+      const owner = { uid: 34, gid: 24 };
+      const dir = await stageDay('2026-11-23', {});
+      await new FsStagingArea(root, owner).markStored(['2026-11-23']);
+      const facts = await stat(join(dir, 'cback.store'));
+      expect({ uid: facts.uid, gid: facts.gid }).toEqual(owner);
+    });
+  });
+});

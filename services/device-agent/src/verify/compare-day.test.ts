@@ -1,0 +1,151 @@
+import { mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { compareDays } from './compare-day.js';
+
+const MIB = 1024 * 1024;
+
+/** 3 MiB of varied bytes: bigger than one compare chunk. */
+function bigContent(): Buffer {
+  const buffer = Buffer.alloc(3 * MIB);
+  for (let i = 0; i < buffer.length; i++) buffer[i] = (i * 31 + 7) & 0xff;
+  return buffer;
+}
+
+describe('compareDays', () => {
+  let base: string;
+  let stage: string;
+  let mount: string;
+
+  beforeEach(async () => {
+    base = await mkdtemp(join(tmpdir(), 'cedar-verify-'));
+    stage = join(base, 'stage');
+    mount = join(base, 'mnt');
+    await mkdir(stage);
+    await mkdir(mount);
+  });
+  afterEach(async () => {
+    await rm(base, { recursive: true, force: true });
+  });
+
+  /** Writes `files` into the day's directory on the staging side and/or the media side. */
+  async function put(side: 'stage' | 'media' | 'both', day: string, files: Record<string, string | Buffer>) {
+    for (const root of side === 'both' ? [stage, mount] : side === 'stage' ? [stage] : [mount]) {
+      for (const [name, content] of Object.entries(files)) {
+        const path = join(root, ...day.split('-'), name);
+        await mkdir(dirname(path), { recursive: true });
+        await writeFile(path, content);
+      }
+    }
+  }
+
+  const day = (stamp: string) => ({ day: stamp, stagingPath: join(stage, ...stamp.split('-')) });
+
+  const DAY_FILES = {
+    'cback.stage': '',
+    'etc/hosts': '127.0.0.1 localhost\n', // 20 bytes
+    'home/user/notes.txt': 'remember the milk', // 17 bytes
+  };
+
+  it('finds identical trees identical, counting the files and bytes compared', async () => {
+    await put('both', '2026-11-23', { ...DAY_FILES, 'var/big.bin': bigContent() });
+    await put('both', '2026-11-24', { 'cback.stage': '', 'a.txt': 'abc' });
+
+    const result = await compareDays([day('2026-11-23'), day('2026-11-24')], mount);
+    expect(result).toEqual({ filesCompared: 6, bytesCompared: 20 + 17 + 3 * MIB + 3, mismatches: [] });
+  });
+
+  it('finds one byte changed in the second chunk of a 3 MiB file', async () => {
+    const changed = bigContent();
+    changed[MIB + 12345] = changed[MIB + 12345]! ^ 0xff;
+    await put('stage', '2026-11-23', { ...DAY_FILES, 'var/big.bin': bigContent() });
+    await put('media', '2026-11-23', { ...DAY_FILES, 'var/big.bin': changed });
+
+    const result = await compareDays([day('2026-11-23')], mount);
+    expect(result.mismatches).toEqual([{ path: '2026/11/23/var/big.bin', kind: 'content' }]);
+    expect(result.filesCompared).toBe(4);
+  });
+
+  it('finds a file of the same size with different content', async () => {
+    await put('stage', '2026-11-23', { ...DAY_FILES, 'etc/passwd': 'root:x:0:0' });
+    await put('media', '2026-11-23', { ...DAY_FILES, 'etc/passwd': 'root:y:0:0' });
+    const result = await compareDays([day('2026-11-23')], mount);
+    expect(result.mismatches).toEqual([{ path: '2026/11/23/etc/passwd', kind: 'content' }]);
+  });
+
+  it('finds a file of a different size', async () => {
+    await put('stage', '2026-11-23', { ...DAY_FILES, 'etc/passwd': 'root:x:0:0' });
+    await put('media', '2026-11-23', { ...DAY_FILES, 'etc/passwd': 'root:x:0:0\n' });
+    const result = await compareDays([day('2026-11-23')], mount);
+    expect(result.mismatches).toEqual([{ path: '2026/11/23/etc/passwd', kind: 'content' }]);
+  });
+
+  it('finds a file only in staging missing and a file only on the media extra', async () => {
+    await put('both', '2026-11-23', DAY_FILES);
+    await put('stage', '2026-11-23', { 'etc/only-staged': 'x' });
+    await put('media', '2026-11-23', { 'etc/only-on-disc': 'y' });
+    const result = await compareDays([day('2026-11-23')], mount);
+    expect(result.mismatches).toEqual([
+      { path: '2026/11/23/etc/only-on-disc', kind: 'extra' },
+      { path: '2026/11/23/etc/only-staged', kind: 'missing' },
+    ]);
+  });
+
+  it('ignores a cback.store present on one side only', async () => {
+    await put('both', '2026-11-23', DAY_FILES);
+    await put('stage', '2026-11-23', { 'cback.store': '' });
+    await put('both', '2026-11-24', DAY_FILES);
+    await put('media', '2026-11-24', { 'cback.store': '' });
+    const result = await compareDays([day('2026-11-23'), day('2026-11-24')], mount);
+    expect(result.mismatches).toEqual([]);
+    expect(result.filesCompared).toBe(6);
+  });
+
+  it('finds a symlink whose target differs, and accepts one whose target matches', async () => {
+    await put('both', '2026-11-23', DAY_FILES);
+    const onStage = join(stage, '2026', '11', '23');
+    const onMedia = join(mount, '2026', '11', '23');
+    await symlink('hosts', join(onStage, 'etc', 'same'));
+    await symlink('hosts', join(onMedia, 'etc', 'same'));
+    await symlink('hosts', join(onStage, 'etc', 'moved'));
+    await symlink('hosts.old', join(onMedia, 'etc', 'moved'));
+    const result = await compareDays([day('2026-11-23')], mount);
+    expect(result.mismatches).toEqual([{ path: '2026/11/23/etc/moved', kind: 'content' }]);
+  });
+
+  it('finds every file of a day missing when the day is not on the media at all', async () => {
+    await put('both', '2026-11-23', DAY_FILES);
+    await put('stage', '2026-11-24', DAY_FILES);
+    const result = await compareDays([day('2026-11-23'), day('2026-11-24')], mount);
+    const missing = result.mismatches.filter((m) => m.kind === 'missing').map((m) => m.path);
+    for (const name of Object.keys(DAY_FILES)) expect(missing).toContain(`2026/11/24/${name}`);
+    expect(result.mismatches.every((m) => m.kind === 'missing' && m.path.startsWith('2026/11/24/'))).toBe(true);
+    expect(result.filesCompared).toBe(3);
+  });
+
+  it('reports progress that only grows and ends at the total', async () => {
+    await put('both', '2026-11-23', { ...DAY_FILES, 'var/big.bin': bigContent(), 'var/big2.bin': bigContent() });
+    const heard: Array<[number, number]> = [];
+    const result = await compareDays([day('2026-11-23')], mount, {
+      concurrency: 2,
+      onBytes: (done, total) => heard.push([done, total]),
+    });
+    const total = 20 + 17 + 6 * MIB;
+    expect(heard.length).toBeGreaterThan(2);
+    expect(heard.every(([, t]) => t === total)).toBe(true);
+    for (let i = 1; i < heard.length; i++) expect(heard[i]![0]).toBeGreaterThan(heard[i - 1]![0]);
+    expect(heard.at(-1)).toEqual([total, total]);
+    expect(result.bytesCompared).toBe(total);
+  });
+
+  it('finds nothing to compare in an empty day on both sides', async () => {
+    await mkdir(join(stage, '2026', '11', '23'), { recursive: true });
+    await mkdir(join(mount, '2026', '11', '23'), { recursive: true });
+    expect(await compareDays([day('2026-11-23')], mount)).toEqual({
+      filesCompared: 0,
+      bytesCompared: 0,
+      mismatches: [],
+    });
+  });
+});
