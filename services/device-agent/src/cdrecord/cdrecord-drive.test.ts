@@ -1,21 +1,25 @@
-import { readFileSync } from 'node:fs';
 import { readdir, stat } from 'node:fs/promises';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Progress } from '@cedar-store/ports';
 import type { DeviceSettings } from '../media/device-settings.js';
-import { createDriveFixture, deviceSettings, type DriveFixture } from '../testing/drive-fixture.js';
+import {
+  createDriveFixture,
+  deviceSettings,
+  EJECTS,
+  imageToolAnswers,
+  sharedFixture,
+  type DriveFixture,
+} from '../testing/drive-fixture.js';
 import type { FakeAnswer } from '../testing/fake-programs.js';
 import { CdrecordDrive } from './cdrecord-drive.js';
 
-const fixture = (name: string): string =>
-  readFileSync(new URL(`../../../../../shared/fixtures/${name}`, import.meta.url), 'utf8');
+const fixture = sharedFixture;
 
 const PRCAP = fixture('cdrecord-prcap.txt');
 /** cdrecord's banner, as recorded, printed on stderr around every answer. */
 const CHATTER = PRCAP.split('\n').slice(0, 5).join('\n') + '\n';
 const IMAGE_BYTES = 2 * 2 ** 20;
 const LABEL = 'CEDAR BACKUP 23-NOV-2026';
-const EJECTS = ['eject /dev/sr0', 'eject -t /dev/sr0', 'eject -i off /dev/sr0'];
 
 function programs(options: { msinfo?: FakeAnswer; prcap?: string; write?: FakeAnswer; printSize?: string } = {}) {
   return {
@@ -29,16 +33,7 @@ function programs(options: { msinfo?: FakeAnswer; prcap?: string; write?: FakeAn
         ...options.write,
       },
     ],
-    mkisofs: [
-      {
-        when: ['-print-size'],
-        stdout: options.printSize ?? fixture('genisoimage-print-size.stdout'),
-        stderr: fixture('genisoimage-print-size.stderr'),
-      },
-      { when: ['-o'], createFileAfter: { flag: '-o', bytes: IMAGE_BYTES } },
-    ],
-    isoinfo: [{ stdout: 'CD-ROM is in ISO 9660 format\nSystem id: LINUX\nVolume id: CEDAR BACKUP 22-NOV-2026\n' }],
-    eject: [{}],
+    ...imageToolAnswers({ printSize: options.printSize, imageBytes: IMAGE_BYTES }),
   };
 }
 

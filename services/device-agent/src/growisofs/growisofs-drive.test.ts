@@ -1,17 +1,21 @@
-import { readFileSync } from 'node:fs';
 import { readdir } from 'node:fs/promises';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Progress } from '@cedar-store/ports';
 import type { DeviceSettings } from '../media/device-settings.js';
-import { createDriveFixture, deviceSettings, type DriveFixture } from '../testing/drive-fixture.js';
+import {
+  createDriveFixture,
+  deviceSettings,
+  EJECTS,
+  imageToolAnswers,
+  sharedFixture,
+  type DriveFixture,
+} from '../testing/drive-fixture.js';
 import type { FakeAnswer } from '../testing/fake-programs.js';
 import { GrowisofsDrive } from './growisofs-drive.js';
 
-const fixture = (name: string): string =>
-  readFileSync(new URL(`../../../../../shared/fixtures/${name}`, import.meta.url), 'utf8');
+const fixture = sharedFixture;
 
 const LABEL = 'CEDAR BACKUP 23-NOV-2026';
-const EJECTS = ['eject /dev/sr0', 'eject -t /dev/sr0', 'eject -i off /dev/sr0'];
 const DRY_RUN = 'growisofs -use-the-force-luke=tty -dry-run -M /dev/sr0 -r -graft-points <scratch>';
 const USED_SECTORS = 87566 * 16;
 const PROGRESS =
@@ -25,16 +29,7 @@ function programs(options: { dryRun?: FakeAnswer; write?: FakeAnswer; printSize?
       { when: ['/dev/sr0=/dev/zero'], stdout: PROGRESS },
       { stdout: PROGRESS, ...options.write },
     ],
-    mkisofs: [
-      {
-        when: ['-print-size'],
-        stdout: options.printSize ?? fixture('genisoimage-print-size.stdout'),
-        stderr: fixture('genisoimage-print-size.stderr'),
-      },
-      { when: ['-o'], createFileAfter: { flag: '-o', bytes: 4096 } },
-    ],
-    isoinfo: [{ stdout: 'CD-ROM is in ISO 9660 format\nSystem id: LINUX\nVolume id: CEDAR BACKUP 22-NOV-2026\n' }],
-    eject: [{}],
+    ...imageToolAnswers({ printSize: options.printSize, imageBytes: 4096 }),
   };
 }
 

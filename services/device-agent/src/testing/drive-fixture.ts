@@ -2,6 +2,7 @@
  * A temporary world for a backend's adapter tests: a staging root with real day directories,
  * a working directory, an empty mount table and fake programs first (and alone) on the path.
  */
+import { readFileSync } from 'node:fs';
 import { mkdir, mkdtemp, realpath, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -83,4 +84,27 @@ export function deviceSettings(
 
 function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+/** A program output recorded from the real tools, in `../shared/fixtures/` beside the checkout. */
+export const sharedFixture = (name: string): string =>
+  readFileSync(new URL(`../../../../../shared/fixtures/${name}`, import.meta.url), 'utf8');
+
+/** The refresh after every write and blank, as `commands()` lists it. */
+export const EJECTS = ['eject /dev/sr0', 'eject -t /dev/sr0', 'eject -i off /dev/sr0'];
+
+/** Answers of the programs both reference paths share: mkisofs (estimate, image), isoinfo, eject. */
+export function imageToolAnswers(options: { printSize?: string; imageBytes: number }): Record<string, FakeAnswer[]> {
+  return {
+    mkisofs: [
+      {
+        when: ['-print-size'],
+        stdout: options.printSize ?? sharedFixture('genisoimage-print-size.stdout'),
+        stderr: sharedFixture('genisoimage-print-size.stderr'),
+      },
+      { when: ['-o'], createFileAfter: { flag: '-o', bytes: options.imageBytes } },
+    ],
+    isoinfo: [{ stdout: 'CD-ROM is in ISO 9660 format\nSystem id: LINUX\nVolume id: CEDAR BACKUP 22-NOV-2026\n' }],
+    eject: [{}],
+  };
 }
