@@ -3,6 +3,7 @@
 // progress, export), each with a fresh agent configured for the case.
 import { execFile } from 'node:child_process';
 import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -94,6 +95,32 @@ describe('agent edges', { timeout: 60_000 }, () => {
     await expect(RpcTestClient.connect(`wss://127.0.0.1:${port}/rpc`, TOKEN)).rejects.toThrow(
       /self.signed|certificate/i,
     );
+  });
+
+  it('survives a malformed upgrade path and a peer that resets the connection before the upgrade', async () => {
+    const { port } = await agent();
+    const upgrade = (path: string, token: string): string =>
+      `GET ${path} HTTP/1.1\r\nHost: agent\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n` +
+      `Sec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nAuthorization: Bearer ${token}\r\n\r\n`;
+    const answer = await new Promise<string>((resolve, reject) => {
+      const socket = connect(port, '127.0.0.1', () => socket.write(upgrade('//', TOKEN)));
+      let text = '';
+      socket.on('data', (chunk) => (text += chunk.toString()));
+      socket.on('end', () => resolve(text));
+      socket.on('error', reject);
+    });
+    expect(answer).toMatch(/^HTTP\/1\.1 400 /);
+    for (let attempt = 0; attempt < 20; attempt++) {
+      const socket = connect(port, '127.0.0.1', () => {
+        socket.write(upgrade('/rpc', 'wrong-token-wrong-token'));
+        socket.resetAndDestroy();
+      });
+      socket.on('error', () => {});
+    }
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    const client = await RpcTestClient.connect(`ws://127.0.0.1:${port}/rpc`, TOKEN);
+    expect((await client.call('agent.describe')).result).toMatchObject({ agentId: 'edge' });
+    await client.close();
   });
 
   it('closes a connection that sends a frame over the size limit', async () => {

@@ -62,6 +62,8 @@ export class AgentServer {
       this.http!.once('error', reject);
       this.http!.listen(this.settings.port, this.settings.host, () => resolve());
     });
+    this.http.on('error', (error) => this.logger.error({ err: error.message }, 'server error'));
+    this.wss.on('error', (error) => this.logger.error({ err: error.message }, 'WebSocket server error'));
     this.heartbeat = setInterval(() => this.beat(), this.settings.heartbeatSeconds * 1000);
     this.heartbeat.unref();
     const address = this.http.address();
@@ -80,11 +82,14 @@ export class AgentServer {
   }
 
   private upgrade(request: IncomingMessage, socket: Duplex, head: Buffer): void {
-    const path = new URL(request.url ?? '/', 'http://agent').pathname;
+    // A peer that resets the connection must never take the agent (and a running burn) down.
+    socket.on('error', (error) => this.logger.warn({ err: error.message }, 'connection reset before the upgrade'));
+    const path = requestPath(request.url);
     const refuse = (status: string, reason: string): void => {
       this.logger.warn({ remote: request.socket.remoteAddress, path, reason }, 'connection refused');
       socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Type: text/plain\r\n\r\n${reason}\n`);
     };
+    if (path === null) return refuse('400 Bad Request', 'the request path is not a valid URL path');
     if (path !== RPC_PATH) return refuse('404 Not Found', `the agent listens at ${RPC_PATH}`);
     if (!tokenMatches(bearerToken(request.headers.authorization), this.settings.token)) {
       return refuse('401 Unauthorized', 'a valid "Authorization: Bearer <token>" header is required');
@@ -185,6 +190,16 @@ export class AgentServer {
       if (state) state.alive = false;
       ws.ping();
     }
+  }
+}
+
+/** The path of a request target, or null when it is not one (`//`, `http://…`, garbage). */
+function requestPath(url: string | undefined): string | null {
+  if (!url?.startsWith('/') || url.startsWith('//')) return null;
+  try {
+    return new URL(url, 'http://agent').pathname;
+  } catch {
+    return null;
   }
 }
 

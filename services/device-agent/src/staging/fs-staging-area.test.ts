@@ -159,6 +159,20 @@ describe('FsStagingArea', () => {
       expect(await listTree(root)).toEqual(before);
     });
 
+    it('never writes through a cback.store symlink planted in the day', async () => {
+      const dir = await stageDay('2026-11-23', { 'cback.stage': '' });
+      const outside = join(base, 'precious.conf');
+      await writeFile(outside, 'keep me');
+      await symlink(outside, join(dir, 'cback.store'));
+      await expect(area.markStored(['2026-11-23'])).rejects.toMatchObject({
+        code: 'INVALID_REQUEST',
+        message: expect.stringMatching(/not a regular file/),
+      });
+      expect(await readFile(outside, 'utf8')).toBe('keep me');
+      expect((await lstat(join(dir, 'cback.store'))).isSymbolicLink()).toBe(true);
+      expect((await readdir(dir)).sort()).toEqual(['cback.stage', 'cback.store']);
+    });
+
     it('refuses a missing day with NO_STAGING_DIRECTORY and marks none of the days asked', async () => {
       await stageDay('2026-11-23', { 'cback.stage': '' });
       const before = await listTree(root);

@@ -6,7 +6,6 @@
  */
 import { lstat, opendir, realpath, stat } from 'node:fs/promises';
 import { join, relative, isAbsolute, sep } from 'node:path';
-import writeFileAtomic from 'write-file-atomic';
 import {
   InvalidRequestError,
   isDayStamp,
@@ -18,6 +17,7 @@ import {
 } from '@cedar-store/domain';
 import type { StagingArea, StagingDayInfo } from '@cedar-store/ports';
 import type { Owner } from './owner.js';
+import { writeStoreIndicator } from './store-indicator.js';
 
 export type ResolvedDay = { day: DayStamp; path: string; exists: boolean };
 
@@ -68,13 +68,7 @@ export class FsStagingArea implements StagingArea {
 
   async markStored(days: DayStamp[]): Promise<DayStamp[]> {
     const resolved = await this.existingDays(days);
-    for (const { path } of resolved) {
-      await writeFileAtomic(join(path, STORE_INDICATOR), '', {
-        mode: 0o644,
-        fsync: true,
-        ...(this.owner ? { chown: this.owner } : {}),
-      });
-    }
+    for (const { path } of resolved) await writeStoreIndicator(path, this.owner);
     return resolved.map((day) => day.day);
   }
 
