@@ -178,6 +178,9 @@ describe('agent over a real WebSocket', { timeout: 60_000 }, () => {
         newDisc: true,
       });
       expect(badLabel.error).toMatchObject({ code: -32602 });
+      const optionLabel = await client.call('media.initialize', { device: 'cd0', label: '-Z/dev/sdb' });
+      expect(optionLabel.error).toMatchObject({ code: -32602, data: { code: 'INVALID_REQUEST' } });
+      expect(optionLabel.error?.message).toMatch(/label/);
     } finally {
       await client.close();
     }

@@ -60,6 +60,9 @@ describe('wire contract', () => {
     ['a label over 32 characters', 'CEDAR BACKUP 26-NOV-2026 AND MORE!'],
     ['a label with a control character', 'CEDAR\nBACKUP'],
     ['an empty label', ''],
+    ['a label that reads as a burner option', '-Z/dev/sdb'],
+    ['a label starting with a space', ' CEDAR BACKUP'],
+    ['a lower-case label', 'cedar backup 26-nov-2026'],
   ])('refuses %s', (_, label) => {
     expect(params('media.write', { device: 'dvd0', days: ['2026-11-26'], label, newDisc: false }).success).toBe(false);
   });

@@ -37,12 +37,19 @@ export const DeviceRefSchema = z
   .max(2 * LIMITS.maxIdLength + 1)
   .regex(/^[A-Za-z0-9][A-Za-z0-9._-]*\/[A-Za-z0-9][A-Za-z0-9._-]*$/, { message: 'must be "agent/device"' });
 
-/** Printable ASCII only: a volume id with control characters would corrupt listings and logs. */
+/**
+ * A label the agent writes as a volume id: ISO 9660 d-characters (A–Z, 0–9, `_`) with spaces,
+ * `-` and `.`, starting with a letter or digit. Burner programs read their options anywhere
+ * on the command line, so a label like `-Z/dev/sdb` could aim growisofs at another device;
+ * control characters would corrupt listings and logs.
+ */
 export const MediaLabelSchema = z
   .string()
   .min(1)
   .max(LIMITS.maxLabelLength)
-  .regex(/^[\x20-\x7E]+$/, { message: 'must be printable ASCII' });
+  .regex(/^[A-Z0-9][A-Z0-9_ .-]*$/, {
+    message: 'must be upper-case letters, digits, spaces, "_", "-" or "." and start with a letter or digit',
+  });
 
 /**
  * A label as read from a disc someone else may have written: possibly empty, possibly
