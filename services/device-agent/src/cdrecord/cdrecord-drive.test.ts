@@ -198,16 +198,20 @@ describe('CdrecordDrive write', () => {
 });
 
 describe('CdrecordDrive blank, initialize and export', () => {
+  /** The status read that makes sure a disc is in the drive before anything is changed. */
+  const STATUS = ['cdrecord -msinfo dev=/dev/sr0', 'isoinfo -d -i /dev/sr0 -T 268582'];
+
   it('blanks fast and refreshes the media', async () => {
     const { drive, world } = await setup();
     await drive.blank();
-    expect(await world.commands()).toEqual(['cdrecord -v blank=fast dev=/dev/sr0', ...EJECTS]);
+    expect(await world.commands()).toEqual([...STATUS, 'cdrecord -v blank=fast dev=/dev/sr0', ...EJECTS]);
   });
 
   it('initializes a new disc holding only the empty CedarBackup directory', async () => {
     const { drive, world } = await setup();
     await drive.initialize(LABEL);
     expect(await world.commands()).toEqual([
+      ...STATUS,
       'cdrecord -prcap dev=/dev/sr0',
       `mkisofs -o <scratch>/image.iso -graft-points -r -V ${LABEL} CedarBackup/=<scratch>/CedarBackup`,
       'cdrecord -v blank=fast dev=/dev/sr0',

@@ -28,7 +28,7 @@ import {
   supportsMultisession,
 } from './parse.js';
 
-type CdImage = { grafts: string[]; label: string; newDisc: boolean; boundaries: Boundaries | null };
+type CdImage = { grafts: string[]; label: string; blankFirst: boolean; boundaries: Boundaries | null };
 
 export class CdrecordDrive extends OpticalDrive {
   private get device(): string {
@@ -52,6 +52,15 @@ export class CdrecordDrive extends OpticalDrive {
     };
   }
 
+  /**
+   * `-msinfo` fails alike on a blank disc and on one it cannot read, so the reference's rule
+   * holds: the image continues the disc only when boundaries are known, and nothing else is
+   * inferred from their absence.
+   */
+  protected override knownBlank(): boolean {
+    return false;
+  }
+
   protected async estimateImage(request: { days: ResolvedDay[]; newDisc: boolean }): Promise<number> {
     const boundaries = request.newDisc ? null : (await this.readBoundaries()).boundaries;
     const sectors = await printSizeSectors(this.env.runner, {
@@ -63,7 +72,7 @@ export class CdrecordDrive extends OpticalDrive {
 
   protected async writeImage(request: ImageRequest, onProgress?: ProgressListener): Promise<number> {
     const boundaries = request.newDisc ? null : (await this.readBoundaries()).boundaries;
-    const image = { grafts: graftArgs(request.days), label: request.label, newDisc: request.newDisc, boundaries };
+    const image = { grafts: graftArgs(request.days), label: request.label, blankFirst: request.blankFirst, boundaries };
     return this.burn(image, onProgress);
   }
 
@@ -71,7 +80,7 @@ export class CdrecordDrive extends OpticalDrive {
     await withScratchDirectory(this.env.workingDir, async (dir) => {
       const emptyDir = join(dir, INITIALIZE_GRAFT_POINT);
       await mkdir(emptyDir);
-      await this.burn({ grafts: emptyDirectoryGraft(emptyDir), label, newDisc: true, boundaries: null });
+      await this.burn({ grafts: emptyDirectoryGraft(emptyDir), label, blankFirst: true, boundaries: null });
     });
   }
 
@@ -140,7 +149,7 @@ export class CdrecordDrive extends OpticalDrive {
         });
       }
       const bytesTotal = (await stat(imagePath)).size;
-      if (image.newDisc && this.definition.rewritable) await this.blankMedia(onProgress);
+      if (image.blankFirst) await this.blankMedia(onProgress);
       await this.writeTrack(imagePath, multisession, bytesTotal, onProgress);
       return bytesTotal;
     });

@@ -154,16 +154,24 @@ describe('GrowisofsDrive write', () => {
 });
 
 describe('GrowisofsDrive blank, initialize and export', () => {
+  /** The status read that makes sure a disc is in the drive before anything is changed. */
+  const STATUS = [DRY_RUN, 'isoinfo -d -i /dev/sr0'];
+
   it('blanks by overwriting with zeros, then refreshes the media', async () => {
     const { drive, world } = await setup();
     await drive.blank();
-    expect(await world.commands()).toEqual(['growisofs -use-the-force-luke=tty -Z /dev/sr0=/dev/zero', ...EJECTS]);
+    expect(await world.commands()).toEqual([
+      ...STATUS,
+      'growisofs -use-the-force-luke=tty -Z /dev/sr0=/dev/zero',
+      ...EJECTS,
+    ]);
   });
 
   it('initializes a new disc holding only the empty CedarBackup directory', async () => {
     const { drive, world } = await setup();
     await drive.initialize(LABEL);
     expect(await world.commands()).toEqual([
+      ...STATUS,
       `growisofs -use-the-force-luke=tty -Z /dev/sr0 -V ${LABEL} -r -graft-points CedarBackup/=<scratch>/CedarBackup`,
       ...EJECTS,
     ]);

@@ -52,6 +52,14 @@ export class GrowisofsDrive extends OpticalDrive {
     };
   }
 
+  /**
+   * The dry run that measures a DVD fails alike on blank and on unreadable media, so an
+   * append stays an append (`-M`), as in the reference; only a requested new disc uses `-Z`.
+   */
+  protected override knownBlank(): boolean {
+    return false;
+  }
+
   protected async estimateImage(request: { days: ResolvedDay[]; newDisc: boolean }): Promise<number> {
     const sectors = await printSizeSectors(this.env.runner, { grafts: graftArgs(request.days) });
     return (sectors + ESTIMATE_MARGIN_SECTORS) * SECTOR_SIZE;

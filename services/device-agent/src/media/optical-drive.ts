@@ -7,9 +7,11 @@
 import {
   checkFits,
   DeviceMountedError,
+  MediaFullError,
   MediaNotRewritableError,
   mediaDefinition,
   newDiscCapacity,
+  WriteFailedError,
   type DayStamp,
   type MediaDefinition,
 } from '@cedar-store/domain';
@@ -22,8 +24,17 @@ import { DeviceGuard } from './device-guard.js';
 import type { DriveEnvironment } from './drive-environment.js';
 import { refreshMedia } from './refresh-media.js';
 
-/** An image to build: each staging day at its graft point, or the one empty directory of initialize. */
-export type ImageRequest = { days: ResolvedDay[]; label: string; newDisc: boolean; estimatedBytes: number };
+/**
+ * An image to build: each staging day at its graft point. `newDisc` builds a fresh first
+ * session; `blankFirst` (a new disc was asked for on rewritable media) blanks before writing.
+ */
+export type ImageRequest = {
+  days: ResolvedDay[];
+  label: string;
+  newDisc: boolean;
+  blankFirst: boolean;
+  estimatedBytes: number;
+};
 
 export type MediaFacts = Omit<MediaStatus, 'mounted'>;
 
@@ -43,7 +54,7 @@ export abstract class OpticalDrive implements MediaDrive {
   protected abstract readMedia(): Promise<MediaFacts>;
   /** Bytes the image will take on this media, margins included. */
   protected abstract estimateImage(request: { days: ResolvedDay[]; newDisc: boolean }): Promise<number>;
-  /** Writes the image (blanking first for a new disc on used rewritable media); the fit check has passed. */
+  /** Writes the image, blanking first when asked; the fit check has passed. */
   protected abstract writeImage(request: ImageRequest, onProgress?: ProgressListener): Promise<number>;
   protected abstract blankMedia(onProgress?: ProgressListener): Promise<void>;
   /** Writes a new disc holding only the empty `CedarBackup` directory. */
@@ -70,12 +81,21 @@ export abstract class OpticalDrive implements MediaDrive {
     return this.guard.exclusive('write', async () => {
       await this.refuseMounted();
       const days = await this.env.staging.existingDays(request.days);
-      const media = await this.readMedia();
-      const newDisc = request.newDisc || media.sessions === 0;
+      const media = await this.readPresentMedia();
+      // An append to media known to be blank is a fresh first session; nothing is blanked
+      // unless a new disc was asked for.
+      const newDisc = request.newDisc || this.knownBlank(media);
       if (request.newDisc && !media.rewritable && media.sessions > 0) {
         throw new MediaNotRewritableError(
           `the write-once disc in ${this.settings.id} already holds ${media.sessions} session(s) and cannot start ` +
             'a new disc: insert a blank disc and run again',
+        );
+      }
+      if (!newDisc && media.bytesAvailable === 0) {
+        throw new MediaFullError(
+          `the disc in ${this.settings.path} takes no more sessions (it is full or closed). Nothing was written. ` +
+            'Run `cedar-store rebuild` to start a new disc, or insert another one.',
+          { requiredBytes: null, availableBytes: 0 },
         );
       }
       const requiredBytes = await this.estimateImage({ days, newDisc });
@@ -83,7 +103,13 @@ export abstract class OpticalDrive implements MediaDrive {
       checkFits({ requiredBytes, availableBytes });
 
       const bytesWritten = await this.writeImage(
-        { days, label: request.label, newDisc, estimatedBytes: requiredBytes },
+        {
+          days,
+          label: request.label,
+          newDisc,
+          blankFirst: request.newDisc && this.definition.rewritable,
+          estimatedBytes: requiredBytes,
+        },
         onProgress,
       );
       await this.afterWriting();
@@ -96,6 +122,7 @@ export abstract class OpticalDrive implements MediaDrive {
     return this.guard.exclusive('blank', async () => {
       this.refuseWriteOnce('blanked');
       await this.refuseMounted();
+      await this.readPresentMedia();
       await this.blankMedia(onProgress);
       await this.afterWriting();
     });
@@ -105,6 +132,7 @@ export abstract class OpticalDrive implements MediaDrive {
     return this.guard.exclusive('initialize', async () => {
       this.refuseWriteOnce('initialized');
       await this.refuseMounted();
+      await this.readPresentMedia();
       await this.writeInitialImage(label);
       await this.afterWriting();
     });
@@ -139,6 +167,28 @@ export abstract class OpticalDrive implements MediaDrive {
   }
 
   abstract exportImage(request: { days: DayStamp[]; label: string }): Promise<{ path: string; bytes: number }>;
+
+  /**
+   * Whether the media is positively blank, so an append can start a fresh first session.
+   * Backends whose status cannot tell blank from unreadable media answer false.
+   */
+  protected knownBlank(media: MediaFacts): boolean {
+    return media.sessions === 0;
+  }
+
+  /** The media's facts, refusing an empty drive before anything is attempted. */
+  private async readPresentMedia(): Promise<MediaFacts> {
+    const media = await this.readMedia();
+    if (!media.mediaPresent) {
+      throw new WriteFailedError(
+        `there is no disc in ${this.settings.path} (${this.settings.id}): insert one and run again`,
+        {
+          device: this.settings.id,
+        },
+      );
+    }
+    return media;
+  }
 
   private refuseWriteOnce(what: string): void {
     if (!this.definition.rewritable) {

@@ -7,12 +7,14 @@
  */
 import { SECTOR_SIZE } from '@cedar-store/domain';
 import type { ProgressListener } from '@cedar-store/ports';
-import { mkdir, stat, truncate, writeFile } from 'node:fs/promises';
+import { randomUUID } from 'node:crypto';
+import { mkdir, rename, rm, stat, truncate } from 'node:fs/promises';
 import { dirname } from 'node:path';
+import type { ImageRequest } from '../media/optical-drive.js';
 import type { ResolvedDay } from '../staging/fs-staging-area.js';
 import type { XorrisoToc } from '../xorriso/parse.js';
 import { XorrisoDrive } from '../xorriso/xorriso-drive.js';
-import { virtualImageSectors } from './args.js';
+import { virtualDevice, virtualImageSectors } from './args.js';
 import { BLANK_TOC, isBlankImage, virtualCdBoundaries } from './parse.js';
 
 export class VirtualDrive extends XorrisoDrive {
@@ -44,10 +46,30 @@ export class VirtualDrive extends XorrisoDrive {
     return virtualImageSectors(await this.printSize(request.days, newDisc), newDisc) * SECTOR_SIZE;
   }
 
-  /** A new disc starts from an empty file: nothing of the old sessions stays behind. */
-  protected override async prepareNewDisc(): Promise<{ blankFirst: boolean }> {
-    await this.truncateImage();
-    return { blankFirst: false };
+  /**
+   * A new disc is written to a new file beside the image and renamed over it only once
+   * xorriso succeeded: a failed write (a full NAS, a killed agent) leaves the old sessions
+   * exactly as they were.
+   */
+  protected override async writeImage(request: ImageRequest, onProgress?: ProgressListener): Promise<number> {
+    if (!request.newDisc) return super.writeImage(request, onProgress);
+    return this.replaceImage((device) => this.writeSession(device, { ...request, blankFirst: false }, onProgress));
+  }
+
+  protected override async writeInitialImage(label: string): Promise<void> {
+    await this.replaceImage((device) => this.writeInitial(device, label, false));
+  }
+
+  private async replaceImage<T>(write: (device: string) => Promise<T>): Promise<T> {
+    await mkdir(dirname(this.settings.path), { recursive: true });
+    const replacement = `${this.settings.path}.new-${randomUUID()}`;
+    try {
+      const result = await write(virtualDevice(replacement));
+      await rename(replacement, this.settings.path);
+      return result;
+    } finally {
+      await rm(replacement, { force: true });
+    }
   }
 
   protected override async blankMedia(onProgress?: ProgressListener): Promise<void> {
@@ -57,11 +79,6 @@ export class VirtualDrive extends XorrisoDrive {
   }
 
   private async truncateImage(): Promise<void> {
-    if ((await this.imageSize()) === null) {
-      await mkdir(dirname(this.settings.path), { recursive: true });
-      await writeFile(this.settings.path, '');
-    } else {
-      await truncate(this.settings.path, 0);
-    }
+    if ((await this.imageSize()) !== null) await truncate(this.settings.path, 0);
   }
 }

@@ -33,7 +33,9 @@ export function parseToc(text: string): XorrisoToc {
   const pvdVolid = field(text, 'Volume Id');
   const sessions = sessionsMatch ? Number(sessionsMatch[1]) : sessionStarts.length;
   let volumeId: string | null = null;
-  if (!blank && sessions > 0) volumeId = quotedVolid?.[1] ?? pvdVolid ?? null;
+  // Without an ISO 9660 image xorriso invents one called ISOIMAGE: that is no label at all.
+  const noImage = /No ISO 9660 image at LBA/.test(text);
+  if (!blank && sessions > 0 && !noImage) volumeId = quotedVolid?.[1] ?? pvdVolid ?? null;
   return {
     mediaCurrent: mediaCurrent === null || /^is not present|^none/i.test(mediaCurrent) ? null : mediaCurrent,
     blank,

@@ -47,10 +47,14 @@ export class XorrisoDrive extends OpticalDrive {
   protected async readToc(): Promise<XorrisoToc> {
     const result = await this.env.runner.run('xorriso', statusArgs(this.device), { timeoutMs: 120_000 });
     const toc = parseToc(result.stdout + result.stderr);
-    if (result.exitCode !== 0 && toc.mediaCurrent === null) {
-      return { ...toc, mediaCurrent: null };
-    }
-    return toc;
+    if (result.exitCode === 0) return toc;
+    if (reportsNoMedia(result.stdout + result.stderr)) return { ...toc, mediaCurrent: null };
+    // Never guess: unreadable media taken for blank would turn an append into a new disc.
+    throw new WriteFailedError(
+      `xorriso could not read the media in ${this.settings.path}: ${describe(result)}. ` +
+        'Check the disc and the drive, then run again.',
+      { device: this.settings.id },
+    );
   }
 
   /** Sessions and addresses as the capacity rules read them. */
@@ -65,6 +69,9 @@ export class XorrisoDrive extends OpticalDrive {
   protected async readMedia(): Promise<MediaFacts> {
     const toc = await this.readToc();
     const usage = usageFromSessions(this.definition, this.sessionFacts(toc));
+    // A closed disc takes no more sessions: reporting its free space would promise a write that fails.
+    const closed = toc.mediaCurrent !== null && !toc.blank && !toc.appendable;
+    if (closed) usage.bytesAvailable = 0;
     return {
       mediaPresent: toc.mediaCurrent !== null,
       mediaType: this.settings.mediaType,
@@ -96,19 +103,19 @@ export class XorrisoDrive extends OpticalDrive {
     return (await this.printSize(request.days, request.newDisc)) * SECTOR_SIZE;
   }
 
-  /** Blanking used rewritable media is part of writing a new disc (`-blank as_needed`). */
-  protected async prepareNewDisc(): Promise<{ blankFirst: boolean }> {
-    return { blankFirst: this.definition.rewritable };
+  protected async writeImage(request: ImageRequest, onProgress?: ProgressListener): Promise<number> {
+    return this.writeSession(this.device, request, onProgress);
   }
 
-  protected async writeImage(request: ImageRequest, onProgress?: ProgressListener): Promise<number> {
+  /** One xorriso pass: `-blank as_needed` first when asked (xorriso's one-pass new disc). */
+  protected async writeSession(device: string, request: ImageRequest, onProgress?: ProgressListener): Promise<number> {
     const bytesTotal = request.estimatedBytes;
-    const { blankFirst } = request.newDisc ? await this.prepareNewDisc() : { blankFirst: false };
+    const blankFirst = request.blankFirst;
     onProgress?.({ phase: 'write', bytesDone: 0, bytesTotal });
     const result = await this.env.runner.run(
       'xorriso',
       writeArgs({
-        device: this.device,
+        device,
         days: grafted(request.days),
         label: request.label,
         newDisc: request.newDisc,
@@ -148,15 +155,13 @@ export class XorrisoDrive extends OpticalDrive {
   }
 
   protected async writeInitialImage(label: string): Promise<void> {
-    const { blankFirst } = await this.prepareNewDisc();
+    await this.writeInitial(this.device, label, this.definition.rewritable);
+  }
+
+  protected async writeInitial(device: string, label: string, blankFirst: boolean): Promise<void> {
     const result = await this.env.runner.run(
       'xorriso',
-      initializeArgs({
-        device: this.device,
-        label,
-        blankFirst,
-        speed: speedArgs(this.settings.driveSpeed, this.definition.family),
-      }),
+      initializeArgs({ device, label, blankFirst, speed: speedArgs(this.settings.driveSpeed, this.definition.family) }),
     );
     if (result.exitCode !== 0) {
       throw new WriteFailedError(`xorriso could not initialize ${this.settings.path}: ${describe(result)}`);
@@ -191,6 +196,11 @@ type OpticalDriveEnv = ConstructorParameters<typeof XorrisoDrive>[1];
 
 export function grafted(days: readonly ResolvedDay[]): GraftedDay[] {
   return days.map(({ day, path }) => ({ day, path }));
+}
+
+/** What xorriso says when the drive holds no disc (rather than a disc it cannot read). */
+export function reportsNoMedia(output: string): boolean {
+  return /is not present|no media|no medium|no disc/i.test(output);
 }
 
 export function describe(result: ProgramResult): string {
