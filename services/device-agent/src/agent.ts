@@ -3,19 +3,19 @@
  * port bound to its adapter in one inversify container.
  */
 import 'reflect-metadata';
-import { mkdir } from 'node:fs/promises';
+import { mkdir, realpath } from 'node:fs/promises';
 import { Container } from 'inversify';
 import type { Logger } from 'pino';
 import { createDrive } from './backends.js';
 import type { AgentConfig } from './config/agent-config.js';
 import type { DriveEnvironment } from './media/drive-environment.js';
+import { DriveGuards } from './media/device-guard.js';
 import { MountTable } from './media/mount-table.js';
 import { ProgramRunner } from './process/program-runner.js';
 import { AgentServer } from './server/agent-server.js';
 import type { AgentDevice, AgentServices } from './server/rpc-handlers.js';
 import { FsStagingArea } from './staging/fs-staging-area.js';
 import { resolveOwner } from './staging/owner.js';
-import { exportIsoImage } from './xorriso/xorriso-drive.js';
 
 export const AGENT_VERSION = '0.1.0';
 
@@ -41,11 +41,15 @@ export async function createAgentContainer(
 ): Promise<Container> {
   await mkdir(config.workingDir, { recursive: true });
   const owner = await resolveOwner(config.backupUser, config.backupGroup);
+  const drivePaths = await Promise.all(
+    config.devices.map(async ({ id, path }) => ({ id, drivePath: await realpath(path).catch(() => path) })),
+  );
   const env: DriveEnvironment = {
     staging: new FsStagingArea(config.stagingRoot, owner),
     workingDir: config.workingDir,
     runner: new ProgramRunner(options.searchPath === undefined ? {} : { searchPath: options.searchPath }),
     mountTable: options.mountTable ?? new MountTable(),
+    guards: new DriveGuards(drivePaths),
     logger,
   };
   const devices = new Map<string, AgentDevice>(
@@ -59,7 +63,8 @@ export async function createAgentContainer(
     version: AGENT_VERSION,
     staging: env.staging,
     devices,
-    exportImage: (request) => exportIsoImage(env, request),
+    // An export needs no drive, only the programs of this host's backend: the first device's.
+    exportImage: (request) => [...devices.values()][0]!.drive.exportImage(request),
   };
   const container = new Container({ defaultScope: 'Singleton' });
   container.bind(AGENT_TOKENS.Config).toConstantValue(config);

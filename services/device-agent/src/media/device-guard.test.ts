@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DeviceGuard } from './device-guard.js';
+import { DeviceGuard, DriveGuards } from './device-guard.js';
 
 /** A promise and the function that settles it, to hold an operation open. */
 function gate(): { promise: Promise<void>; open: () => void } {
@@ -56,5 +56,24 @@ describe('DeviceGuard', () => {
     await expect(second.exclusive('write', async () => 'ok')).resolves.toBe('ok');
     held.open();
     await write;
+  });
+});
+
+describe('DriveGuards', () => {
+  it('makes devices configured on the same drive refuse each other, and leaves other drives free', async () => {
+    const guards = new DriveGuards([
+      { id: 'cd0', drivePath: '/dev/sr0' },
+      { id: 'dvd0', drivePath: '/dev/sr0' },
+      { id: 'dvd1', drivePath: '/dev/sr1' },
+    ]);
+    const held = gate();
+    const burn = guards.forDevice('cd0')!.exclusive('write', () => held.promise);
+    await expect(guards.forDevice('dvd0')!.exclusive('blank', async () => undefined)).rejects.toMatchObject({
+      code: 'DEVICE_BUSY',
+      message: expect.stringMatching(/drive \/dev\/sr0 \(devices cd0, dvd0\) is busy with a write/),
+    });
+    await expect(guards.forDevice('dvd1')!.exclusive('write', async () => 'other drive')).resolves.toBe('other drive');
+    held.open();
+    await burn;
   });
 });

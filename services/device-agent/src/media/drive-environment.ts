@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type { ProgramRunner } from '../process/program-runner.js';
 import type { FsStagingArea } from '../staging/fs-staging-area.js';
+import type { DriveGuards } from './device-guard.js';
 import type { MountTable } from './mount-table.js';
 
 /** What every backend needs from the agent around it. */
@@ -13,6 +14,8 @@ export type DriveEnvironment = {
   logger?: Logger;
   /** Waits (eject delays, unmount retries); tests pass a fast one. */
   wait?: (ms: number) => Promise<unknown>;
+  /** Guards shared by devices on the same drive; each device guards itself when absent. */
+  guards?: DriveGuards;
   /** Milliseconds between unmount attempts (5 attempts). */
   unmountRetryMs?: number;
 };

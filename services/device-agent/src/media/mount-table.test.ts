@@ -1,4 +1,4 @@
-import { mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -73,5 +73,21 @@ describe('MountTable', () => {
     const table = join(dir, 'mounts');
     await writeFile(table, PROC_MOUNTS);
     expect(await new MountTable(table).mountPointsOf(join(dir, 'sr0'))).toEqual([]);
+  });
+
+  it('finds an ISO image mounted through a loop device, by the backing file of the loop', async () => {
+    const image = join(dir, 'disc.iso');
+    await writeFile(image, '');
+    const sysBlock = join(dir, 'sys-block');
+    for (const [loop, backing] of [
+      ['loop0', '/srv/other.img'],
+      ['loop3', image],
+    ]) {
+      await mkdir(join(sysBlock, loop!, 'loop'), { recursive: true });
+      await writeFile(join(sysBlock, loop!, 'loop', 'backing_file'), `${backing}\n`);
+    }
+    const table = join(dir, 'mounts');
+    await writeFile(table, '/dev/loop0 /mnt/other iso9660 ro 0 0\n/dev/loop3 /media/backup iso9660 ro 0 0\n');
+    expect(await new MountTable(table, sysBlock).mountPointsOf(image)).toEqual(['/media/backup']);
   });
 });

@@ -47,7 +47,7 @@ export abstract class OpticalDrive implements MediaDrive {
     protected readonly env: DriveEnvironment,
   ) {
     this.definition = mediaDefinition(settings.mediaType);
-    this.guard = new DeviceGuard(settings.id);
+    this.guard = env.guards?.forDevice(settings.id) ?? new DeviceGuard(settings.id);
   }
 
   /** The media as the backend's programs report it. */

@@ -2,11 +2,11 @@
  * The mkisofs and isoinfo steps both reference backends share: measuring an image, building
  * a standalone ISO file without any drive, and reading the media label back.
  */
-import { mkdir, mkdtemp, rm, stat } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { WriteFailedError, type DayStamp } from '@cedar-store/domain';
 import type { DriveEnvironment } from '../media/drive-environment.js';
-import { claimExportPath } from '../media/export-path.js';
+import { buildExport } from '../media/export-path.js';
 import { lastLines } from '../media/refresh-media.js';
 import type { ProgramRunner } from '../process/program-runner.js';
 import type { Tool } from '../process/tools.js';
@@ -62,14 +62,13 @@ export async function exportWithMkisofs(
   request: { days: DayStamp[]; label: string },
 ): Promise<{ path: string; bytes: number }> {
   const days = await env.staging.existingDays(request.days);
-  const imagePath = await claimExportPath(env.workingDir, request.days);
-  const result = await env.runner.run(
-    'mkisofs',
-    imageArgs({ imagePath, grafts: graftArgs(days), label: request.label }),
-  );
-  if (result.exitCode !== 0) {
-    await rm(imagePath, { force: true });
-    throw new WriteFailedError(`mkisofs could not build the ISO image: ${lastLines(result.stderr)}`);
-  }
-  return { path: imagePath, bytes: (await stat(imagePath)).size };
+  return buildExport(env.workingDir, request.days, async (imagePath) => {
+    const result = await env.runner.run(
+      'mkisofs',
+      imageArgs({ imagePath, grafts: graftArgs(days), label: request.label }),
+    );
+    if (result.exitCode !== 0) {
+      throw new WriteFailedError(`mkisofs could not build the ISO image: ${lastLines(result.stderr)}`);
+    }
+  });
 }

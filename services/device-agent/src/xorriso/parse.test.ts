@@ -6,6 +6,15 @@ import { failureLines, parsePrintSize, parseToc, parseWritingProgress, parseWrit
 const fixture = (name: string): string => readFileSync(new URL(`./fixtures/${name}`, import.meta.url), 'utf8');
 
 describe('parseToc', () => {
+  it('reads a file holding no ISO image as a closed disc without a label (not the ISOIMAGE xorriso invents)', () => {
+    expect(parseToc(fixture('status-not-iso.txt'))).toMatchObject({
+      blank: false,
+      appendable: false,
+      sessions: 1,
+      volumeId: null,
+    });
+  });
+
   it('reads a blank disc: no sessions and no label, although the PVD says ISOIMAGE', () => {
     expect(parseToc(fixture('status-blank.txt'))).toEqual({
       mediaCurrent: 'stdio file, overwriteable',

@@ -5,8 +5,7 @@
  */
 import { SECTOR_SIZE, WriteFailedError, type DayStamp } from '@cedar-store/domain';
 import type { ProgressListener } from '@cedar-store/ports';
-import { rm, stat } from 'node:fs/promises';
-import { claimExportPath } from '../media/export-path.js';
+import { buildExport } from '../media/export-path.js';
 import { usageFromSessions } from '../media/media-usage.js';
 import { OpticalDrive, type ImageRequest, type MediaFacts } from '../media/optical-drive.js';
 import { lastLines } from '../media/refresh-media.js';
@@ -183,13 +182,13 @@ export async function exportIsoImage(
   request: { days: DayStamp[]; label: string },
 ): Promise<{ path: string; bytes: number }> {
   const days = await env.staging.existingDays(request.days);
-  const imagePath = await claimExportPath(env.workingDir, request.days);
-  const result = await env.runner.run('xorriso', exportArgs({ imagePath, days: grafted(days), label: request.label }));
-  if (result.exitCode !== 0) {
-    await rm(imagePath, { force: true });
-    throw new WriteFailedError(`xorriso could not build the ISO image: ${describe(result)}`);
-  }
-  return { path: imagePath, bytes: (await stat(imagePath)).size };
+  return buildExport(env.workingDir, request.days, async (imagePath) => {
+    const result = await env.runner.run(
+      'xorriso',
+      exportArgs({ imagePath, days: grafted(days), label: request.label }),
+    );
+    if (result.exitCode !== 0) throw new WriteFailedError(`xorriso could not build the ISO image: ${describe(result)}`);
+  });
 }
 
 type OpticalDriveEnv = ConstructorParameters<typeof XorrisoDrive>[1];
