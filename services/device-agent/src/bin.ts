@@ -54,6 +54,8 @@ async function main(): Promise<number> {
     }
     throw error;
   }
+  // The token now lives in the configuration only: no child program can inherit it.
+  delete process.env.CEDAR_AGENT_TOKEN;
   const logger = createLogger({ agentId: config.agentId });
   const { server } = await startAgent(config, logger);
   await new Promise<void>((resolve) => {
