@@ -35,4 +35,10 @@ describe('compareTrees', () => {
   it('leaves the store indicator out: it is written after the disc', () => {
     expect(compareTrees([file('2026/11/26/cback.store', 0)], [])).toEqual([]);
   });
+
+  it('compares a file named cback.store deeper in a day like any data', () => {
+    expect(compareTrees([file('2026/11/26/home/cback.store', 3)], [])).toEqual([
+      { path: '2026/11/26/home/cback.store', kind: 'missing' },
+    ]);
+  });
 });

@@ -26,8 +26,9 @@ export type FileFacts = {
 export type MismatchKind = 'missing' | 'extra' | 'content';
 export type Mismatch = { path: string; kind: MismatchKind };
 
+/** The indicator sits at the top of a day (`YYYY/MM/DD/cback.store`); a deeper file of that name is data. */
 function isStoreIndicator(path: string): boolean {
-  return path === STORE_INDICATOR || path.endsWith(`/${STORE_INDICATOR}`);
+  return path === STORE_INDICATOR || /^\d{4}\/\d{2}\/\d{2}\/cback\.store$/.test(path);
 }
 
 function sameContent(expected: FileFacts, actual: FileFacts): boolean {
