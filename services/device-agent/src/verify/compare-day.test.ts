@@ -1,10 +1,47 @@
-import { mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, open, opendir, rm, symlink, writeFile, type FileHandle } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { VerifyFailedError } from '@cedar-store/domain';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { compareDays } from './compare-day.js';
+import type { OpenFile } from './compare-files.js';
 
 const MIB = 1024 * 1024;
+
+function ioError(code: 'EIO' | 'EACCES', syscall: string, path: string): Error {
+  return Object.assign(new Error(`${code}: failed, ${syscall} '${path}'`), { code, syscall, path });
+}
+
+/**
+ * Opens files for real except where `rules` say: fail the open, fail every read with EIO, or
+ * answer reads slowly. Counts the open attempts, and the files being opened or still open.
+ */
+function fileSystem(rules: Record<string, 'open-EIO' | 'open-EACCES' | 'read-EIO' | 'slow'>) {
+  const counts = { attempts: 0, open: 0 };
+  const openFile: OpenFile = async (path) => {
+    counts.attempts++;
+    const rule = rules[path];
+    if (rule === 'open-EIO') throw ioError('EIO', 'open', path);
+    if (rule === 'open-EACCES') throw ioError('EACCES', 'open', path);
+    counts.open++;
+    const handle = await open(path, 'r').catch((error: unknown) => {
+      counts.open--;
+      throw error;
+    });
+    const read = async (buffer: Buffer, offset: number, length: number, position: number | null) => {
+      if (rule === 'read-EIO') throw ioError('EIO', 'read', path);
+      if (rule === 'slow') await sleep(150);
+      return handle.read(buffer, offset, length, position);
+    };
+    const close = async () => {
+      await handle.close();
+      counts.open--;
+    };
+    return { read, close } as unknown as FileHandle;
+  };
+  return { counts, openFile };
+}
 
 /** 3 MiB of varied bytes: bigger than one compare chunk. */
 function bigContent(): Buffer {
@@ -137,6 +174,90 @@ describe('compareDays', () => {
     for (let i = 1; i < heard.length; i++) expect(heard[i]![0]).toBeGreaterThan(heard[i - 1]![0]);
     expect(heard.at(-1)).toEqual([total, total]);
     expect(result.bytesCompared).toBe(total);
+  });
+
+  describe('when a file or directory cannot be read', () => {
+    const onStage = (path: string) => join(stage, '2026', '11', '23', path);
+    const onMedia = (path: string) => join(mount, '2026', '11', '23', path);
+
+    it('finds a file the media cannot open or read different, and goes on with the rest', async () => {
+      await put('both', '2026-11-23', { ...DAY_FILES, 'var/big.bin': bigContent() });
+      const { counts, openFile } = fileSystem({
+        [onMedia('etc/hosts')]: 'open-EIO',
+        [onMedia('var/big.bin')]: 'read-EIO',
+      });
+      const result = await compareDays([day('2026-11-23')], mount, { fileSystem: { openFile } });
+      expect(result.mismatches).toEqual([
+        { path: '2026/11/23/etc/hosts', kind: 'content' },
+        { path: '2026/11/23/var/big.bin', kind: 'content' },
+      ]);
+      expect(result.filesCompared).toBe(4);
+      expect(counts.open).toBe(0);
+    });
+
+    it('finds the files of a directory the media cannot list missing, naming the directory', async () => {
+      await put('both', '2026-11-23', DAY_FILES);
+      const openDirectory = async (path: string) => {
+        if (path === onMedia('home')) throw ioError('EIO', 'opendir', path);
+        return opendir(path);
+      };
+      const result = await compareDays([day('2026-11-23')], mount, { fileSystem: { openDirectory } });
+      expect(result.mismatches).toEqual([
+        { path: '2026/11/23/home', kind: 'content' },
+        { path: '2026/11/23/home/user', kind: 'missing' },
+        { path: '2026/11/23/home/user/notes.txt', kind: 'missing' },
+      ]);
+    });
+
+    it('stops with VERIFY_FAILED naming a staged file it cannot read, and what to check', async () => {
+      await put('both', '2026-11-23', DAY_FILES);
+      const { openFile } = fileSystem({ [onStage('etc/hosts')]: 'read-EIO' });
+      const failure = compareDays([day('2026-11-23')], mount, { fileSystem: { openFile } });
+      await expect(failure).rejects.toBeInstanceOf(VerifyFailedError);
+      await expect(failure).rejects.toMatchObject({
+        code: 'VERIFY_FAILED',
+        message: expect.stringMatching(
+          new RegExp(`^could not read ${onStage('etc/hosts')} in the staging directory \\(EIO\\).*permissions`),
+        ),
+        details: { path: onStage('etc/hosts'), code: 'EIO' },
+      });
+    });
+
+    it('stops with VERIFY_FAILED naming a staging directory it cannot list', async () => {
+      await put('both', '2026-11-23', DAY_FILES);
+      const openDirectory = async (path: string) => {
+        if (path === onStage('etc')) throw ioError('EACCES', 'opendir', path);
+        return opendir(path);
+      };
+      await expect(compareDays([day('2026-11-23')], mount, { fileSystem: { openDirectory } })).rejects.toMatchObject({
+        code: 'VERIFY_FAILED',
+        message: expect.stringContaining(`could not read ${onStage('etc')} in the staging directory (EACCES)`),
+      });
+    });
+
+    it('lets the comparisons already running finish before failing, so nothing stays open on the mount', async () => {
+      await put('both', '2026-11-23', { ...DAY_FILES, 'var/big.bin': bigContent() });
+      const { counts, openFile } = fileSystem({
+        [onStage('etc/hosts')]: 'open-EACCES',
+        [onMedia('home/user/notes.txt')]: 'slow',
+        [onMedia('var/big.bin')]: 'slow',
+      });
+      await expect(
+        compareDays([day('2026-11-23')], mount, { concurrency: 4, fileSystem: { openFile } }),
+      ).rejects.toMatchObject({ code: 'VERIFY_FAILED' });
+      expect(counts.open).toBe(0);
+    });
+
+    it('starts no further comparison once the staging side has failed', async () => {
+      await put('both', '2026-11-23', DAY_FILES);
+      const { counts, openFile } = fileSystem(
+        Object.fromEntries(Object.keys(DAY_FILES).map((name) => [onStage(name), 'open-EACCES'] as const)),
+      );
+      await expect(
+        compareDays([day('2026-11-23')], mount, { concurrency: 1, fileSystem: { openFile } }),
+      ).rejects.toMatchObject({ code: 'VERIFY_FAILED' });
+      expect(counts.attempts).toBe(1);
+    });
   });
 
   it('finds nothing to compare in an empty day on both sides', async () => {

@@ -2,13 +2,14 @@
  * The consistency check of one or more staging days against the mounted media
  * (REFERENCE.md §8): list both trees, compare the bytes of every file present on both sides
  * with the same size — several files at once, to keep the disks and both cores busy — and let
- * the domain decide what differs.
+ * the domain decide what differs. What cannot be read on the media (a bad sector) is exactly
+ * what the check looks for, so it is a mismatch; what cannot be read in staging stops the check.
  */
-import { compareTrees, dayToGraftPoint, type DayStamp, type Mismatch } from '@cedar-store/domain';
+import { compareTrees, dayToGraftPoint, VerifyFailedError, type DayStamp, type Mismatch } from '@cedar-store/domain';
 import { join } from 'node:path';
 import { access } from 'node:fs/promises';
-import { sameBytes } from './compare-files.js';
-import { walkTree, type WalkedFile } from './walk-tree.js';
+import { sameBytes, UnreadableFileError, type OpenFile } from './compare-files.js';
+import { walkTree, type OpenDirectory, type WalkedFile } from './walk-tree.js';
 
 export type DayToCompare = { day: DayStamp; stagingPath: string };
 
@@ -18,6 +19,8 @@ export type CompareOptions = {
   /** Files compared at the same time. */
   concurrency?: number;
   onBytes?: (bytesDone: number, bytesTotal: number) => void;
+  /** Replaces the opens of files and directories, for tests: no real file can be made to fail with EIO. */
+  fileSystem?: { openFile?: OpenFile; openDirectory?: OpenDirectory };
 };
 
 export const DEFAULT_COMPARE_CONCURRENCY = 4;
@@ -27,13 +30,24 @@ export async function compareDays(
   mountPoint: string,
   options: CompareOptions = {},
 ): Promise<ComparisonResult> {
+  const openDirectory = options.fileSystem?.openDirectory;
   const expected: WalkedFile[] = [];
   const actual: WalkedFile[] = [];
   for (const { day, stagingPath } of days) {
     const graft = dayToGraftPoint(day);
-    expected.push(...(await walkTree(stagingPath, graft)));
+    expected.push(
+      ...(await walkTree(stagingPath, graft, {
+        openDirectory,
+        onUnreadable: (directory, error) => {
+          throw stagingUnreadable(directory, error);
+        },
+      })),
+    );
     const onMedia = join(mountPoint, graft);
-    if (await exists(onMedia)) actual.push(...(await walkTree(onMedia, graft)));
+    // An unlisted directory on the media is marked by the walk; its files then count as missing.
+    if (await exists(onMedia)) {
+      actual.push(...(await walkTree(onMedia, graft, { openDirectory, onUnreadable: () => {} })));
+    }
   }
 
   const actualByPath = new Map(actual.map((file) => [file.path, file]));
@@ -49,8 +63,17 @@ export async function compareDays(
     bytesDone += bytes;
     options.onBytes?.(bytesDone, bytesTotal);
   };
+  const openFile = options.fileSystem?.openFile;
   await runPool(comparable, options.concurrency ?? DEFAULT_COMPARE_CONCURRENCY, async ({ file, twin }) => {
-    if (!(await sameBytes(file.absolutePath, twin.absolutePath, onBytes))) twin.contentDiffers = true;
+    try {
+      if (!(await sameBytes(file.absolutePath, twin.absolutePath, onBytes, undefined, openFile))) {
+        twin.contentDiffers = true;
+      }
+    } catch (error) {
+      if (!(error instanceof UnreadableFileError)) throw error;
+      if (error.side === 'expected') throw stagingUnreadable(file.absolutePath, error);
+      twin.contentDiffers = true;
+    }
   });
 
   return {
@@ -60,8 +83,19 @@ export async function compareDays(
   };
 }
 
+/** Staging is the reference: when it cannot be read, no verdict on the media can be given. */
+function stagingUnreadable(path: string, error: unknown): VerifyFailedError {
+  const code = (error as { code?: unknown } | null)?.code;
+  const reason = typeof code === 'string' ? code : error instanceof Error ? error.message : String(error);
+  return new VerifyFailedError(
+    `could not read ${path} in the staging directory (${reason}), so the media was not compared with it: ` +
+      'check that the agent may read it (permissions) and that its disk is healthy, then verify again',
+    { path, code: typeof code === 'string' ? code : undefined },
+  );
+}
+
 function isStoreIndicatorPath(path: string): boolean {
-  return path.endsWith('/cback.store');
+  return /^\d{4}\/\d{2}\/\d{2}\/cback\.store$/.test(path);
 }
 
 async function exists(path: string): Promise<boolean> {
@@ -71,13 +105,24 @@ async function exists(path: string): Promise<boolean> {
   );
 }
 
+/**
+ * Runs `work` on every item, `concurrency` at a time. After a failure no new item starts, and
+ * the failure is thrown only once the running items have finished: the media is unmounted
+ * next, and a file still open on it would make the unmount fail as busy.
+ */
 async function runPool<T>(items: readonly T[], concurrency: number, work: (item: T) => Promise<void>): Promise<void> {
   let next = 0;
+  let failure: { error: unknown } | undefined;
   const worker = async (): Promise<void> => {
-    while (next < items.length) {
+    while (failure === undefined && next < items.length) {
       const item = items[next++]!;
-      await work(item);
+      try {
+        await work(item);
+      } catch (error) {
+        failure ??= { error };
+      }
     }
   };
   await Promise.all(Array.from({ length: Math.max(1, Math.min(concurrency, items.length)) }, worker));
+  if (failure) throw failure.error;
 }

@@ -1,8 +1,9 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { readdirSync } from 'node:fs';
+import { mkdtemp, open, rm, writeFile, type FileHandle } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { COMPARE_CHUNK_BYTES, sameBytes } from './compare-files.js';
+import { COMPARE_CHUNK_BYTES, sameBytes, UnreadableFileError } from './compare-files.js';
 
 describe('sameBytes', () => {
   let dir: string;
@@ -58,5 +59,30 @@ describe('sameBytes', () => {
   it('fails when a file is missing', async () => {
     const a = await file('a', 'x');
     await expect(sameBytes(a, join(dir, 'missing'))).rejects.toMatchObject({ code: 'ENOENT' });
+  });
+
+  it('tells which side could not be read, with the system error code', async () => {
+    const a = await file('a', 'abcdefghij');
+    const b = await file('b', 'abcdefghij');
+    const failingReadsOf = (broken: string) => async (path: string) => {
+      const handle = await open(path, 'r');
+      if (path !== broken) return handle;
+      const read = () => Promise.reject(Object.assign(new Error('EIO: i/o error, read'), { code: 'EIO' }));
+      return { read, close: () => handle.close() } as unknown as FileHandle;
+    };
+    await expect(sameBytes(a, b, () => {}, 4, failingReadsOf(b))).rejects.toMatchObject({
+      side: 'actual',
+      path: b,
+      code: 'EIO',
+    });
+    await expect(sameBytes(a, b, () => {}, 4, failingReadsOf(a))).rejects.toMatchObject({ side: 'expected', path: a });
+    await expect(sameBytes(a, join(dir, 'missing'))).rejects.toBeInstanceOf(UnreadableFileError);
+  });
+
+  it('leaves no file open when the second file cannot be opened', async () => {
+    const a = await file('a', 'x');
+    const openBefore = readdirSync('/proc/self/fd').length;
+    for (let i = 0; i < 5; i++) await expect(sameBytes(a, join(dir, 'missing'))).rejects.toThrow();
+    expect(readdirSync('/proc/self/fd').length).toBe(openBefore);
   });
 });

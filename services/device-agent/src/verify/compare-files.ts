@@ -1,10 +1,29 @@
 /**
  * Byte-for-byte comparison of two files, streamed in fixed-size chunks so no file is ever
- * held in memory, whatever its size.
+ * held in memory, whatever its size. A file that cannot be opened or read is reported with
+ * its side, because an unreadable disc is a finding while an unreadable staging file is not.
  */
 import { open, type FileHandle } from 'node:fs/promises';
 
 export const COMPARE_CHUNK_BYTES = 1024 * 1024;
+
+export type OpenFile = (path: string) => Promise<FileHandle>;
+
+/** One side of a comparison could not be opened or read; `code` is the system's (EIO, EACCES…). */
+export class UnreadableFileError extends Error {
+  readonly code: string | undefined;
+
+  constructor(
+    readonly side: 'expected' | 'actual',
+    readonly path: string,
+    cause: unknown,
+  ) {
+    super(`${path} could not be read: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
+    this.name = 'UnreadableFileError';
+    const code = (cause as { code?: unknown } | null)?.code;
+    this.code = typeof code === 'string' ? code : undefined;
+  }
+}
 
 /** True when both files hold the same bytes; `onBytes` hears each chunk as it is compared. */
 export async function sameBytes(
@@ -12,22 +31,60 @@ export async function sameBytes(
   actualPath: string,
   onBytes: (bytes: number) => void = () => {},
   chunkBytes = COMPARE_CHUNK_BYTES,
+  openFile: OpenFile = (path) => open(path, 'r'),
 ): Promise<boolean> {
-  const [expected, actual] = await Promise.all([open(expectedPath, 'r'), open(actualPath, 'r')]);
+  // One after the other: opened together, a failure of the second would leak the first.
+  const expected = await openFile(expectedPath).catch(unreadable('expected', expectedPath));
   try {
-    const left = Buffer.allocUnsafe(chunkBytes);
-    const right = Buffer.allocUnsafe(chunkBytes);
-    for (;;) {
-      const [a, b] = await Promise.all([readFull(expected, left), readFull(actual, right)]);
-      if (a !== b) return false;
-      if (a === 0) return true;
-      if (left.subarray(0, a).compare(right.subarray(0, b)) !== 0) return false;
-      onBytes(a);
-      if (a < chunkBytes) return true;
+    const actual = await openFile(actualPath).catch(unreadable('actual', actualPath));
+    try {
+      return await sameContent(
+        { handle: expected, path: expectedPath },
+        { handle: actual, path: actualPath },
+        onBytes,
+        chunkBytes,
+      );
+    } finally {
+      await actual.close();
     }
   } finally {
-    await Promise.all([expected.close(), actual.close()]);
+    await expected.close();
   }
+}
+
+type OpenSide = { handle: FileHandle; path: string };
+
+async function sameContent(
+  expected: OpenSide,
+  actual: OpenSide,
+  onBytes: (bytes: number) => void,
+  chunkBytes: number,
+): Promise<boolean> {
+  const left = Buffer.allocUnsafe(chunkBytes);
+  const right = Buffer.allocUnsafe(chunkBytes);
+  for (;;) {
+    // Both reads settle before either error is thrown, so no read is left running on a handle
+    // about to close; an expected-side error wins, as it says the comparison proves nothing.
+    const [a, b] = await Promise.allSettled([readFull(expected.handle, left), readFull(actual.handle, right)]);
+    const aBytes = bytesRead(a, 'expected', expected.path);
+    const bBytes = bytesRead(b, 'actual', actual.path);
+    if (aBytes !== bBytes) return false;
+    if (aBytes === 0) return true;
+    if (left.subarray(0, aBytes).compare(right.subarray(0, bBytes)) !== 0) return false;
+    onBytes(aBytes);
+    if (aBytes < chunkBytes) return true;
+  }
+}
+
+function bytesRead(read: PromiseSettledResult<number>, side: UnreadableFileError['side'], path: string): number {
+  if (read.status === 'rejected') throw new UnreadableFileError(side, path, read.reason);
+  return read.value;
+}
+
+function unreadable(side: UnreadableFileError['side'], path: string): (error: unknown) => never {
+  return (error) => {
+    throw new UnreadableFileError(side, path, error);
+  };
 }
 
 /** Reads until the buffer is full or the file ends: FUSE file systems return short reads. */

@@ -5,8 +5,9 @@ export function mountArgs(source: string, mountPoint: string, isImageFile: boole
   return ['-t', 'iso9660', '-o', isImageFile ? 'ro,loop' : 'ro', source, mountPoint];
 }
 
+/** `-n`: fuseiso would otherwise keep `$HOME/.mtab.fuseiso`, outside the agent's directories (and programs get no HOME). */
 export function fuseisoArgs(source: string, mountPoint: string): string[] {
-  return [source, mountPoint];
+  return ['-n', source, mountPoint];
 }
 
 export function unmountCommand(

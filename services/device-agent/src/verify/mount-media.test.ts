@@ -1,13 +1,16 @@
 import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ToolMissingError } from '@cedar-store/domain';
+import { CedarStoreError, ToolMissingError, VerifyFailedError } from '@cedar-store/domain';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { ProgramResult, ProgramRunner } from '../process/program-runner.js';
 import { withMountedMedia, type MountRequest } from './mount-media.js';
 
-/** A runner answering each program with the next exit code from its script (0 once the script runs out). */
-function scripted(exitCodes: Record<string, number[] | 'missing'>) {
+/**
+ * A runner answering each program with the next exit code from its script (0 once the script
+ * runs out); `timeout` throws as the real runner does for a program past its time limit.
+ */
+function scripted(exitCodes: Record<string, Array<number | 'timeout'> | 'missing'>) {
   const calls: string[][] = [];
   const runner = {
     run: async (tool: string, args: readonly string[]): Promise<ProgramResult> => {
@@ -15,6 +18,9 @@ function scripted(exitCodes: Record<string, number[] | 'missing'>) {
       const script = exitCodes[tool];
       if (script === 'missing') throw new ToolMissingError(`${tool} is not installed`);
       const exitCode = script?.shift() ?? 0;
+      if (exitCode === 'timeout') {
+        throw new CedarStoreError('INTERNAL', `${tool} ran longer than 60000 ms and was stopped`, { tool });
+      }
       return { exitCode, stdout: '', stderr: exitCode === 0 ? '' : `${tool}: refused`, command: tool };
     },
   } as unknown as ProgramRunner;
@@ -50,6 +56,7 @@ describe('withMountedMedia', () => {
       '/srv/disc.iso',
       expect.stringContaining('verify-'),
     ]);
+    expect(calls[1]).toEqual(['fuseiso', '-n', '/srv/disc.iso', expect.stringContaining('verify-')]);
     expect(await leftovers()).toEqual([]);
   });
 
@@ -73,6 +80,39 @@ describe('withMountedMedia', () => {
     await withMountedMedia(runner, request('fuseiso'), async () => undefined, 0);
     expect(calls.filter((call) => call[0] === 'fusermount')).toHaveLength(5);
     expect(await leftovers()).toEqual([]);
+  });
+
+  it('goes on retrying the unmount after an attempt that timed out', async () => {
+    const { calls, runner } = scripted({ fusermount: ['timeout', 'timeout', 1] });
+    await withMountedMedia(runner, request('fuseiso'), async () => undefined, 0);
+    expect(calls.filter((call) => call[0] === 'fusermount')).toHaveLength(4);
+    expect(await leftovers()).toEqual([]);
+  });
+
+  it('names the timeout when every unmount attempt timed out', async () => {
+    const { calls, runner } = scripted({ umount: ['timeout', 'timeout', 'timeout', 'timeout', 'timeout'] });
+    await expect(withMountedMedia(runner, request('mount'), async () => undefined, 0)).rejects.toMatchObject({
+      code: 'INTERNAL',
+      message: expect.stringMatching(/after 5 attempts \(umount ran longer than 60000 ms and was stopped\)/),
+    });
+    expect(calls.filter((call) => call[0] === 'umount')).toHaveLength(5);
+  });
+
+  it('reports a failed comparison, not the unmount failing after it, and still tells of the stuck mount point', async () => {
+    const { runner } = scripted({ umount: [1, 1, 1, 1, 1] });
+    const failure = withMountedMedia(
+      runner,
+      request('mount'),
+      async () => {
+        throw new VerifyFailedError('2026/11/23/etc/hosts could not be read on the media', { day: '2026-11-23' });
+      },
+      0,
+    );
+    await expect(failure).rejects.toMatchObject({
+      code: 'VERIFY_FAILED',
+      message: expect.stringMatching(/^2026\/11\/23\/etc\/hosts could not be read.*; also could not unmount .*umount /),
+      details: { day: '2026-11-23', unmountFailure: expect.stringContaining('could not unmount') },
+    });
   });
 
   it('reports a mount point it could not unmount after five attempts, naming the command to run', async () => {

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { CedarStoreError, ToolMissingError, VerifyFailedError } from '@cedar-store/domain';
 import type { ProgramRunner } from '../process/program-runner.js';
+import type { Tool } from '../process/tools.js';
 import { lastLines } from '../media/refresh-media.js';
 import { fuseisoArgs, mountArgs, unmountCommand, type MountMethod } from './mount-args.js';
 
@@ -41,9 +42,24 @@ export async function withMountedMedia<T>(
   } catch (error) {
     outcome = { error };
   }
-  await unmount(runner, method, mountPoint, retryMs);
+  try {
+    await unmount(runner, method, mountPoint, retryMs);
+  } catch (unmountError) {
+    // The comparison's failure is what the user came for; the stuck mount point rides along.
+    if ('error' in outcome) throw withUnmountFailure(outcome.error, unmountError);
+    throw unmountError;
+  }
   if ('error' in outcome) throw outcome.error;
   return outcome.value;
+}
+
+/** `error`, its message (what the user and the log see) and details also telling of `unmountError`. */
+function withUnmountFailure(error: unknown, unmountError: unknown): Error {
+  const note = unmountError instanceof Error ? unmountError.message : String(unmountError);
+  if (!(error instanceof Error)) return new Error(`${String(error)}; also ${note}`);
+  error.message = `${error.message}; also ${note}`;
+  if (error instanceof CedarStoreError) Object.assign(error, { details: { ...error.details, unmountFailure: note } });
+  return error;
 }
 
 async function mountSomehow(runner: ProgramRunner, request: MountRequest, mountPoint: string): Promise<MountMethod> {
@@ -77,12 +93,12 @@ async function unmount(runner: ProgramRunner, method: MountMethod, mountPoint: s
   const { tool, args } = unmountCommand(method, mountPoint);
   let lastError = '';
   for (let attempt = 1; attempt <= UNMOUNT_ATTEMPTS; attempt++) {
-    const result = await runner.run(tool, args, { timeoutMs: 60_000 });
-    if (result.exitCode === 0) {
+    const failure = await unmountOnce(runner, tool, args);
+    if (failure === null) {
       await rmdir(mountPoint);
       return;
     }
-    lastError = lastLines(result.stderr);
+    lastError = failure;
     if (attempt < UNMOUNT_ATTEMPTS) await sleep(retryMs);
   }
   throw new CedarStoreError(
@@ -91,4 +107,14 @@ async function unmount(runner: ProgramRunner, method: MountMethod, mountPoint: s
       `unmount it by hand (${[tool, ...args].join(' ')}) before the next write`,
     { mountPoint },
   );
+}
+
+/** Null when the unmount worked, else why not; a run that throws (it timed out) is a failed attempt too. */
+async function unmountOnce(runner: ProgramRunner, tool: Tool, args: string[]): Promise<string | null> {
+  try {
+    const result = await runner.run(tool, args, { timeoutMs: 60_000 });
+    return result.exitCode === 0 ? null : lastLines(result.stderr);
+  } catch (error) {
+    return error instanceof Error ? error.message : String(error);
+  }
 }

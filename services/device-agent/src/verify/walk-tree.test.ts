@@ -1,4 +1,4 @@
-import { mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, opendir, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -33,6 +33,40 @@ describe('walkTree', () => {
     expect(byPath['2026/11/23/etc/hosts']).toEqual({ kind: 'file', size: 20, absolutePath: join(dir, 'etc', 'hosts') });
     expect(byPath['2026/11/23/etc']).toMatchObject({ kind: 'directory', size: 0 });
     expect(byPath['2026/11/23/etc/loop']).toMatchObject({ kind: 'symlink', size: 0, target: '/etc' });
+  });
+
+  /** Lists directories for real, except `broken`, which fails as a bad sector does (root lists chmod 000 anyway). */
+  const failingAt = (broken: string) => async (path: string) => {
+    if (path === broken) throw Object.assign(new Error(`EIO: i/o error, opendir '${path}'`), { code: 'EIO' });
+    return opendir(path);
+  };
+
+  it('goes on past a directory it cannot list when told to, marking that directory', async () => {
+    await mkdir(join(dir, 'etc', 'ssh'), { recursive: true });
+    await mkdir(join(dir, 'home'));
+    await writeFile(join(dir, 'etc', 'ssh', 'sshd_config'), 'Port 22\n');
+    await writeFile(join(dir, 'home', 'notes.txt'), 'remember the milk');
+    const unreadable: Array<[string, unknown]> = [];
+
+    const found = await walkTree(dir, '2026/11/23', {
+      openDirectory: failingAt(join(dir, 'etc')),
+      onUnreadable: (directory, error) => unreadable.push([directory, (error as { code?: string }).code]),
+    });
+    expect(unreadable).toEqual([[join(dir, 'etc'), 'EIO']]);
+    expect(found.map((file) => file.path).sort()).toEqual([
+      '2026/11/23/etc',
+      '2026/11/23/home',
+      '2026/11/23/home/notes.txt',
+    ]);
+    expect(found.find((file) => file.path === '2026/11/23/etc')).toMatchObject({ contentDiffers: true });
+    expect(found.find((file) => file.path === '2026/11/23/home')?.contentDiffers).toBeUndefined();
+  });
+
+  it('throws the listing error when not told what to do with it', async () => {
+    await mkdir(join(dir, 'etc'));
+    await expect(walkTree(dir, '2026/11/23', { openDirectory: failingAt(join(dir, 'etc')) })).rejects.toMatchObject({
+      code: 'EIO',
+    });
   });
 
   it('lists nothing in an empty directory', async () => {
