@@ -9,17 +9,12 @@ import { join } from 'node:path';
 import { calculateCapacity, SECTOR_SIZE, WriteFailedError, type DayStamp } from '@cedar-store/domain';
 import type { ProgressListener } from '@cedar-store/ports';
 import { OpticalDrive, type ImageRequest, type MediaFacts } from '../media/optical-drive.js';
-import { lastLines } from '../media/refresh-media.js';
+import { lastLines } from '../process/last-lines.js';
+import { PROGRAM_TIMEOUTS_MS } from '../process/limits.js';
 import type { ResolvedDay } from '../staging/fs-staging-area.js';
 import { blankArgs, cdrecordDevice, msinfoArgs, prcapArgs, writeArgs } from './args.js';
 import { emptyDirectoryGraft, graftArgs, imageArgs, INITIALIZE_GRAFT_POINT, type Boundaries } from '../mkisofs/args.js';
-import {
-  exportWithMkisofs,
-  printSizeSectors,
-  readMediaLabel,
-  STATUS_TIMEOUT_MS,
-  withScratchDirectory,
-} from '../mkisofs/mkisofs-image.js';
+import { exportWithMkisofs, printSizeSectors, readMediaLabel, withScratchDirectory } from '../mkisofs/mkisofs-image.js';
 import {
   parseBoundaries,
   parseTrackProgress,
@@ -109,7 +104,9 @@ export class CdrecordDrive extends OpticalDrive {
 
   /** cdrecord fails `-msinfo` on a blank disc; like the reference, that counts as blank. */
   private async readBoundaries(): Promise<{ boundaries: Boundaries | null; output: string }> {
-    const result = await this.env.runner.run('cdrecord', msinfoArgs(this.device), { timeoutMs: STATUS_TIMEOUT_MS });
+    const result = await this.env.runner.run('cdrecord', msinfoArgs(this.device), {
+      timeoutMs: PROGRAM_TIMEOUTS_MS.status,
+    });
     const boundaries = result.exitCode === 0 ? parseBoundaries(result.stdout) : null;
     return { boundaries, output: result.stdout + result.stderr };
   }
@@ -120,7 +117,9 @@ export class CdrecordDrive extends OpticalDrive {
   }
 
   private async readsMultisession(): Promise<boolean> {
-    const result = await this.env.runner.run('cdrecord', prcapArgs(this.device), { timeoutMs: STATUS_TIMEOUT_MS });
+    const result = await this.env.runner.run('cdrecord', prcapArgs(this.device), {
+      timeoutMs: PROGRAM_TIMEOUTS_MS.status,
+    });
     if (result.exitCode !== 0) {
       throw new WriteFailedError(
         `cdrecord could not read the capabilities of ${this.settings.path}: ${lastLines(result.stderr)}`,

@@ -17,15 +17,10 @@ import {
 } from '@cedar-store/domain';
 import type { Progress, ProgressListener } from '@cedar-store/ports';
 import { emptyDirectoryGraft, graftArgs, INITIALIZE_GRAFT_POINT } from '../mkisofs/args.js';
-import {
-  exportWithMkisofs,
-  printSizeSectors,
-  readMediaLabel,
-  STATUS_TIMEOUT_MS,
-  withScratchDirectory,
-} from '../mkisofs/mkisofs-image.js';
+import { exportWithMkisofs, printSizeSectors, readMediaLabel, withScratchDirectory } from '../mkisofs/mkisofs-image.js';
 import { OpticalDrive, type ImageRequest, type MediaFacts } from '../media/optical-drive.js';
-import { lastLines } from '../media/refresh-media.js';
+import { lastLines } from '../process/last-lines.js';
+import { PROGRAM_TIMEOUTS_MS } from '../process/limits.js';
 import type { ProgramResult } from '../process/program-runner.js';
 import type { ResolvedDay } from '../staging/fs-staging-area.js';
 import { blankArgs, ESTIMATE_MARGIN_SECTORS, sectorsUsedArgs, writeArgs } from './args.js';
@@ -111,7 +106,7 @@ export class GrowisofsDrive extends OpticalDrive {
   private readSectorsUsed(): Promise<{ sectorsUsed: number; output: string }> {
     return withScratchDirectory(this.env.workingDir, async (emptyDir) => {
       const args = sectorsUsedArgs({ device: this.settings.path, emptyDir, driveSpeed: this.settings.driveSpeed });
-      const result = await this.env.runner.run('growisofs', args, { timeoutMs: STATUS_TIMEOUT_MS });
+      const result = await this.env.runner.run('growisofs', args, { timeoutMs: PROGRAM_TIMEOUTS_MS.status });
       const output = `${result.stdout}\n${result.stderr}`;
       return { sectorsUsed: result.exitCode === 0 ? parseSectorsUsed(output) : 0, output };
     });

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { ProgramResult, ProgramRunner } from '../process/program-runner.js';
-import { lastLines, refreshMedia } from './refresh-media.js';
+import { lastLines } from '../process/last-lines.js';
+import { refreshMedia } from './refresh-media.js';
 
 type Event = { run: string[] } | { waitMs: number };
 

@@ -1,5 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { WriteFailedError } from '@cedar-store/domain';
+import { lastLines } from '../process/last-lines.js';
+import { PROGRAM_TIMEOUTS_MS } from '../process/limits.js';
 import type { ProgramRunner } from '../process/program-runner.js';
 import { refreshMediaSteps, type RefreshSettings } from './eject.js';
 
@@ -15,7 +17,7 @@ export async function refreshMedia(
       await wait(step.waitSeconds * 1000);
       continue;
     }
-    const result = await runner.run('eject', step.run, { timeoutMs: 120_000 });
+    const result = await runner.run('eject', step.run, { timeoutMs: PROGRAM_TIMEOUTS_MS.eject });
     if (result.exitCode !== 0) {
       throw new WriteFailedError(
         `the media was written but refreshing the drive failed (${result.command}): ${lastLines(result.stderr)}. ` +
@@ -23,9 +25,4 @@ export async function refreshMedia(
       );
     }
   }
-}
-
-export function lastLines(text: string, count = 3): string {
-  const lines = text.trim().split('\n').filter(Boolean);
-  return lines.slice(-count).join(' | ') || 'no message';
 }

@@ -7,25 +7,17 @@ import { join } from 'node:path';
 import { WriteFailedError, type DayStamp } from '@cedar-store/domain';
 import type { DriveEnvironment } from '../media/drive-environment.js';
 import { buildExport } from '../media/export-path.js';
-import { lastLines } from '../media/refresh-media.js';
+import { lastLines } from '../process/last-lines.js';
+import { PROGRAM_TIMEOUTS_MS } from '../process/limits.js';
 import type { ProgramRunner } from '../process/program-runner.js';
-import type { Tool } from '../process/tools.js';
 import { graftArgs, imageArgs, printSizeArgs, volumeInfoArgs } from './args.js';
 import { parsePrintSize, parseVolumeId } from './parse.js';
-
-/** Reading the drive's state should take seconds; a hung drive must not hold the device for ever. */
-export const STATUS_TIMEOUT_MS = 120_000;
-/** mkisofs reads every file to size the image: a large day takes minutes. */
-export const ESTIMATE_TIMEOUT_MS = 30 * 60_000;
-
-/** isoinfo comes with genisoimage, like mkisofs; tools.ts does not list it yet. */
-const ISOINFO: Tool = 'isoinfo';
 
 export async function printSizeSectors(
   runner: ProgramRunner,
   request: Parameters<typeof printSizeArgs>[0],
 ): Promise<number> {
-  const result = await runner.run('mkisofs', printSizeArgs(request), { timeoutMs: ESTIMATE_TIMEOUT_MS });
+  const result = await runner.run('mkisofs', printSizeArgs(request), { timeoutMs: PROGRAM_TIMEOUTS_MS.estimate });
   const sectors = result.exitCode === 0 ? parsePrintSize(result.stdout) : null;
   if (sectors === null) {
     throw new WriteFailedError(
@@ -41,7 +33,9 @@ export async function readMediaLabel(
   device: string,
   lastSessionStart?: number,
 ): Promise<string | null> {
-  const result = await runner.run(ISOINFO, volumeInfoArgs(device, lastSessionStart), { timeoutMs: STATUS_TIMEOUT_MS });
+  const result = await runner.run('isoinfo', volumeInfoArgs(device, lastSessionStart), {
+    timeoutMs: PROGRAM_TIMEOUTS_MS.status,
+  });
   return result.exitCode === 0 ? parseVolumeId(result.stdout) : null;
 }
 

@@ -9,7 +9,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { CedarStoreError, ToolMissingError, VerifyFailedError } from '@cedar-store/domain';
 import type { ProgramRunner } from '../process/program-runner.js';
 import type { Tool } from '../process/tools.js';
-import { lastLines } from '../media/refresh-media.js';
+import { lastLines } from '../process/last-lines.js';
+import { PROGRAM_TIMEOUTS_MS } from '../process/limits.js';
 import { fuseisoArgs, mountArgs, unmountCommand, type MountMethod } from './mount-args.js';
 
 export type MountSetting = 'auto' | MountMethod;
@@ -66,7 +67,9 @@ async function mountSomehow(runner: ProgramRunner, request: MountRequest, mountP
   const failures: string[] = [];
   if (request.method !== 'fuseiso') {
     const result = await runner
-      .run('mount', mountArgs(request.source, mountPoint, request.isImageFile), { timeoutMs: 60_000 })
+      .run('mount', mountArgs(request.source, mountPoint, request.isImageFile), {
+        timeoutMs: PROGRAM_TIMEOUTS_MS.mount,
+      })
       .catch((error: unknown) => {
         if (request.method === 'auto' && error instanceof ToolMissingError) return null;
         throw error;
@@ -75,7 +78,9 @@ async function mountSomehow(runner: ProgramRunner, request: MountRequest, mountP
     failures.push(`mount: ${result ? lastLines(result.stderr) : 'not installed'}`);
     if (request.method === 'mount') throw cannotMount(request.source, failures);
   }
-  const result = await runner.run('fuseiso', fuseisoArgs(request.source, mountPoint), { timeoutMs: 60_000 });
+  const result = await runner.run('fuseiso', fuseisoArgs(request.source, mountPoint), {
+    timeoutMs: PROGRAM_TIMEOUTS_MS.mount,
+  });
   if (result.exitCode === 0) return 'fuseiso';
   failures.push(`fuseiso: ${lastLines(result.stderr + result.stdout)}`);
   throw cannotMount(request.source, failures);
@@ -112,7 +117,7 @@ async function unmount(runner: ProgramRunner, method: MountMethod, mountPoint: s
 /** Null when the unmount worked, else why not; a run that throws (it timed out) is a failed attempt too. */
 async function unmountOnce(runner: ProgramRunner, tool: Tool, args: string[]): Promise<string | null> {
   try {
-    const result = await runner.run(tool, args, { timeoutMs: 60_000 });
+    const result = await runner.run(tool, args, { timeoutMs: PROGRAM_TIMEOUTS_MS.mount });
     return result.exitCode === 0 ? null : lastLines(result.stderr);
   } catch (error) {
     return error instanceof Error ? error.message : String(error);

@@ -8,7 +8,8 @@ import type { ProgressListener } from '@cedar-store/ports';
 import { buildExport } from '../media/export-path.js';
 import { usageFromSessions } from '../media/media-usage.js';
 import { OpticalDrive, type ImageRequest, type MediaFacts } from '../media/optical-drive.js';
-import { lastLines } from '../media/refresh-media.js';
+import { lastLines } from '../process/last-lines.js';
+import { PROGRAM_TIMEOUTS_MS } from '../process/limits.js';
 import type { ProgramResult } from '../process/program-runner.js';
 import type { ResolvedDay } from '../staging/fs-staging-area.js';
 import {
@@ -44,7 +45,9 @@ export class XorrisoDrive extends OpticalDrive {
   }
 
   protected async readToc(): Promise<XorrisoToc> {
-    const result = await this.env.runner.run('xorriso', statusArgs(this.device), { timeoutMs: 120_000 });
+    const result = await this.env.runner.run('xorriso', statusArgs(this.device), {
+      timeoutMs: PROGRAM_TIMEOUTS_MS.status,
+    });
     const toc = parseToc(result.stdout + result.stderr);
     if (result.exitCode === 0) return toc;
     if (reportsNoMedia(result.stdout + result.stderr)) return { ...toc, mediaCurrent: null };
@@ -89,7 +92,7 @@ export class XorrisoDrive extends OpticalDrive {
     const result = await this.env.runner.run(
       'xorriso',
       estimateArgs({ device: this.device, days: grafted(days), label: ESTIMATE_LABEL, newDisc }),
-      { timeoutMs: 30 * 60_000 },
+      { timeoutMs: PROGRAM_TIMEOUTS_MS.estimate },
     );
     const sectors = parsePrintSize(result.stdout + result.stderr);
     if (result.exitCode !== 0 || sectors === null) {
