@@ -77,8 +77,10 @@ export class AgentServer {
     if (this.heartbeat) clearInterval(this.heartbeat);
     for (const client of this.wss.clients) client.close(1001, 'agent shutting down');
     this.wss.close();
-    await new Promise<void>((resolve) => (this.http ? this.http.close(() => resolve()) : resolve()));
-    this.http?.closeAllConnections?.();
+    const closed = new Promise<void>((resolve) => (this.http ? this.http.close(() => resolve()) : resolve()));
+    // Idle keep-alive connections would otherwise hold the close open.
+    this.http?.closeAllConnections();
+    await closed;
   }
 
   private upgrade(request: IncomingMessage, socket: Duplex, head: Buffer): void {
