@@ -27,7 +27,7 @@ export type MismatchKind = 'missing' | 'extra' | 'content';
 export type Mismatch = { path: string; kind: MismatchKind };
 
 /** The indicator sits at the top of a day (`YYYY/MM/DD/cback.store`); a deeper file of that name is data. */
-function isStoreIndicator(path: string): boolean {
+export function isStoreIndicatorPath(path: string): boolean {
   return path === STORE_INDICATOR || /^\d{4}\/\d{2}\/\d{2}\/cback\.store$/.test(path);
 }
 
@@ -46,14 +46,14 @@ export function compareTrees(expected: FileFacts[], actual: FileFacts[]): Mismat
   const expectedPaths = new Set<string>();
   const mismatches: Mismatch[] = [];
   for (const facts of expected) {
-    if (isStoreIndicator(facts.path)) continue;
+    if (isStoreIndicatorPath(facts.path)) continue;
     expectedPaths.add(facts.path);
     const found = actualByPath.get(facts.path);
     if (!found) mismatches.push({ path: facts.path, kind: 'missing' });
     else if (!sameContent(facts, found)) mismatches.push({ path: facts.path, kind: 'content' });
   }
   for (const facts of actual) {
-    if (!isStoreIndicator(facts.path) && !expectedPaths.has(facts.path)) {
+    if (!isStoreIndicatorPath(facts.path) && !expectedPaths.has(facts.path)) {
       mismatches.push({ path: facts.path, kind: 'extra' });
     }
   }

@@ -5,7 +5,14 @@
  * the domain decide what differs. What cannot be read on the media (a bad sector) is exactly
  * what the check looks for, so it is a mismatch; what cannot be read in staging stops the check.
  */
-import { compareTrees, dayToGraftPoint, VerifyFailedError, type DayStamp, type Mismatch } from '@cedar-store/domain';
+import {
+  compareTrees,
+  dayToGraftPoint,
+  isStoreIndicatorPath,
+  VerifyFailedError,
+  type DayStamp,
+  type Mismatch,
+} from '@cedar-store/domain';
 import { join } from 'node:path';
 import { access } from 'node:fs/promises';
 import { sameBytes, UnreadableFileError, type OpenFile } from './compare-files.js';
@@ -92,10 +99,6 @@ function stagingUnreadable(path: string, error: unknown): VerifyFailedError {
       'check that the agent may read it (permissions) and that its disk is healthy, then verify again',
     { path, code: typeof code === 'string' ? code : undefined },
   );
-}
-
-function isStoreIndicatorPath(path: string): boolean {
-  return /^\d{4}\/\d{2}\/\d{2}\/cback\.store$/.test(path);
 }
 
 async function exists(path: string): Promise<boolean> {
