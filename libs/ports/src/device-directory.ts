@@ -15,8 +15,25 @@ export type DeviceInfo = {
   connected: boolean;
 };
 
+export type AgentState = 'connecting' | 'connected' | 'disconnected';
+
+export type AgentInfo = {
+  id: string;
+  /** Where the controller reaches it; absent for in-process adapters. */
+  url?: string;
+  state: AgentState;
+  /** The agent's version, once it has described itself. */
+  version?: string;
+  /** Why the last connection attempt failed or the connection dropped, for a user to act on. */
+  lastError?: string;
+  /** When the current connection opened or the last one closed (ISO 8601). */
+  since?: string;
+};
+
 /** Every configured agent and device, and the two ports to reach each device. */
 export interface DeviceDirectory {
+  agents(): Promise<AgentInfo[]>;
+  /** Every known device: those connected agents describe, and those remembered or configured for the others. */
   list(): Promise<DeviceInfo[]>;
   /** Throws DEVICE_UNKNOWN for a device that is not configured. */
   staging(device: DeviceRef): StagingArea;

@@ -16,6 +16,8 @@ import { DiscWriter } from './disc/disc-writer.js';
 import { InitializeUseCase } from './initialize/initialize.js';
 import { RebuildUseCase } from './rebuild/rebuild.js';
 import { DeviceScopes } from './runs/device-scope.js';
+import { RunCoordinator } from './runs/run-coordinator.js';
+import { ObservableRunRepository } from './runs/run-events.js';
 import { RunExecutor } from './runs/run-executor.js';
 import { StoreUseCase } from './store/store.js';
 import { VerifyUseCase } from './verify/verify.js';
@@ -31,7 +33,11 @@ export type ControllerPorts = {
 export function createControllerContainer(ports: ControllerPorts): Container {
   const container = new Container({ defaultScope: 'Singleton' });
   container.bind<DeviceDirectory>(TOKENS.DeviceDirectory).toConstantValue(ports.deviceDirectory);
-  container.bind<RunRepository>(TOKENS.RunRepository).toConstantValue(ports.runRepository);
+  // Every run and event goes through one observable repository, so live subscribers (SSE,
+  // metrics) see exactly what is stored.
+  const runs = new ObservableRunRepository(ports.runRepository);
+  container.bind(ObservableRunRepository).toConstantValue(runs);
+  container.bind<RunRepository>(TOKENS.RunRepository).toConstantValue(runs);
   container.bind<MediaCatalog>(TOKENS.MediaCatalog).toConstantValue(ports.mediaCatalog);
   container.bind<Clock>(TOKENS.Clock).toConstantValue(ports.clock);
   container.bind<PolicySource>(TOKENS.PolicySource).toConstantValue(ports.policySource);
@@ -43,6 +49,7 @@ export function createControllerContainer(ports: ControllerPorts): Container {
     InitializeUseCase,
     VerifyUseCase,
     RunExecutor,
+    RunCoordinator,
   ]) {
     container.bind(service).toSelf();
   }

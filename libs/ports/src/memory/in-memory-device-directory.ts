@@ -1,5 +1,11 @@
 import { DeviceUnknownError, type MediaType } from '@cedar-store/domain';
-import { splitDeviceRef, type DeviceDirectory, type DeviceInfo, type DeviceRef } from '../device-directory.js';
+import {
+  splitDeviceRef,
+  type AgentInfo,
+  type DeviceDirectory,
+  type DeviceInfo,
+  type DeviceRef,
+} from '../device-directory.js';
 import type { MediaDrive } from '../media-drive.js';
 import type { StagingArea } from '../staging-area.js';
 
@@ -11,6 +17,11 @@ export class InMemoryDeviceDirectory implements DeviceDirectory {
 
   constructor(devices: InMemoryDevice[]) {
     this.devices = new Map(devices.map((device) => [device.ref, device]));
+  }
+
+  async agents(): Promise<AgentInfo[]> {
+    const ids = new Set([...this.devices.keys()].map((ref) => splitDeviceRef(ref).agentId));
+    return [...ids].map((id) => ({ id, state: 'connected' }));
   }
 
   async list(): Promise<DeviceInfo[]> {

@@ -2,9 +2,10 @@
  * agent.yaml (DESIGN.md §4), validated so a mistake is reported with the field and the rule
  * it breaks before the agent touches any drive. `CEDAR_AGENT_TOKEN` overrides the token.
  */
-import { readFile, stat } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { isAbsolute } from 'node:path';
 import { BackendSchema, describeZodError, IdSchema, MediaTypeSchema } from '@cedar-store/ports';
+import { readTokenFile as readTokenFileOrThrow, TokenFileError } from '@cedar-store/ports/auth';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 
@@ -119,15 +120,8 @@ export async function loadAgentConfig(path: string, env: NodeJS.ProcessEnv = pro
   return resolveAgentConfig(document, path, env);
 }
 
-/** A token file anyone else can read is a leaked token: refused until its mode is fixed. */
 async function readTokenFile(path: string): Promise<string> {
-  const facts = await stat(path).catch((error: NodeJS.ErrnoException) => {
-    throw new ConfigError(`cannot read the token file ${path}: ${error.code ?? error.message}`);
+  return readTokenFileOrThrow(path).catch((error: unknown) => {
+    throw error instanceof TokenFileError ? new ConfigError(error.message) : error;
   });
-  if ((facts.mode & 0o077) !== 0) {
-    throw new ConfigError(
-      `the token file ${path} can be read by other users (mode ${(facts.mode & 0o777).toString(8)}): run chmod 600 ${path}`,
-    );
-  }
-  return (await readFile(path, 'utf8')).trim();
 }

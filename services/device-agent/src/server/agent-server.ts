@@ -10,11 +10,11 @@ import type { Duplex } from 'node:stream';
 import { readFile } from 'node:fs/promises';
 import { CedarStoreError, DeviceBusyError, InvalidRequestError, toCedarStoreError } from '@cedar-store/domain';
 import { RPC_ERROR, toRpcError, type Progress } from '@cedar-store/ports';
+import { bearerToken, tokenMatches } from '@cedar-store/ports/auth';
 import type { Logger } from 'pino';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { errorResponse, parseFrame, resultResponse, type RequestId, type RpcResponse } from './json-rpc.js';
 import { createHandlers, invoke, MethodNotFoundError, type AgentServices } from './rpc-handlers.js';
-import { bearerToken, tokenMatches } from './token.js';
 
 export type ServerSettings = {
   host: string;
