@@ -1,0 +1,177 @@
+/**
+ * controller.yaml (DESIGN.md §5), validated so a mistake is reported with the field and the
+ * rule it breaks before the controller opens its database or reaches any agent.
+ * `CEDAR_STORE_TOKEN` overrides the API token.
+ */
+import { readFile } from 'node:fs/promises';
+import { isAbsolute } from 'node:path';
+import {
+  BlankBehaviorSchema,
+  CapacityLimitSchema,
+  DeviceRefSchema,
+  describeZodError,
+  IdSchema,
+  WeekdaySchema,
+  type DevicePolicy,
+} from '@cedar-store/ports';
+import { readTokenFile, TokenFileError } from '@cedar-store/ports/auth';
+import { parse as parseYaml } from 'yaml';
+import { z } from 'zod';
+
+const AbsolutePath = z.string().min(1).max(4096).refine(isAbsolute, { message: 'must be an absolute path' });
+const Token = z.string().min(16, { message: 'must be at least 16 characters long' }).max(1024);
+
+const TimeZoneSchema = z
+  .string()
+  .max(64)
+  .refine(isTimeZone, { message: 'must be an IANA time zone such as Europe/Paris or UTC' });
+
+const PolicySchema = z.strictObject({
+  startingDay: WeekdaySchema.optional(),
+  checkData: z.boolean().optional(),
+  checkMedia: z.boolean().optional(),
+  warnMidnite: z.boolean().optional(),
+  blankBehavior: BlankBehaviorSchema.optional(),
+  capacityLimit: CapacityLimitSchema.optional(),
+});
+
+const AgentUrl = z
+  .string()
+  .max(2048)
+  .refine((value) => /^wss?:\/\/[^/]+\/\S*$/.test(value), {
+    message: 'must be a ws:// or wss:// URL such as ws://127.0.0.1:7701/rpc',
+  });
+
+const AgentSchema = z.strictObject({
+  id: IdSchema,
+  url: AgentUrl,
+  token: Token.optional(),
+  tokenFile: AbsolutePath.optional(),
+  /** PEM file of the CA that signed the agent's certificate, for wss:// with a private CA. */
+  caFile: AbsolutePath.optional(),
+});
+
+export const ControllerConfigSchema = z
+  .strictObject({
+    listen: z
+      .strictObject({
+        host: z.string().min(1).max(255).default('127.0.0.1'),
+        port: z.number().int().min(0).max(65535).default(7700),
+      })
+      .default({ host: '127.0.0.1', port: 7700 }),
+    auth: z.strictObject({ token: Token.optional(), tokenFile: AbsolutePath.optional() }).default({}),
+    database: AbsolutePath,
+    timeZone: TimeZoneSchema.optional(),
+    agents: z.array(AgentSchema).min(1).max(64),
+    policy: PolicySchema.default({}),
+    devices: z.record(DeviceRefSchema, PolicySchema).default({}),
+  })
+  .superRefine((config, ctx) => {
+    const ids = new Set<string>();
+    config.agents.forEach((agent, index) => {
+      if (ids.has(agent.id)) ctx.addIssue({ code: 'custom', path: ['agents', index, 'id'], message: 'must be unique' });
+      ids.add(agent.id);
+      if (!agent.token && !agent.tokenFile) {
+        ctx.addIssue({ code: 'custom', path: ['agents', index], message: 'needs token or tokenFile' });
+      }
+    });
+    for (const ref of Object.keys(config.devices)) {
+      const agentId = ref.slice(0, ref.indexOf('/'));
+      if (!ids.has(agentId)) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['devices', ref],
+          message: `names agent ${agentId}, which is not in agents`,
+        });
+      }
+    }
+  });
+
+export type ControllerConfigFile = z.infer<typeof ControllerConfigSchema>;
+
+export type AgentEndpointConfig = { id: string; url: string; token: string; ca?: string };
+
+export type ControllerConfig = {
+  listen: { host: string; port: number };
+  token: string;
+  database: string;
+  timeZone?: string;
+  agents: AgentEndpointConfig[];
+  policy: Partial<DevicePolicy>;
+  devices: Record<string, Partial<DevicePolicy>>;
+};
+
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+}
+
+/** Validates an already-parsed document and reads the tokens it points at. */
+export async function resolveControllerConfig(
+  document: unknown,
+  source: string,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<ControllerConfig> {
+  const parsed = ControllerConfigSchema.safeParse(document);
+  if (!parsed.success) throw new ConfigError(`${source} is not valid: ${describeZodError(parsed.error)}`);
+  const config = parsed.data;
+  const token =
+    env.CEDAR_STORE_TOKEN?.trim() ||
+    config.auth.token ||
+    (config.auth.tokenFile && (await tokenFrom(config.auth.tokenFile)));
+  if (!token) {
+    throw new ConfigError(
+      `${source}: no API token: set auth.token or auth.tokenFile, or the CEDAR_STORE_TOKEN environment variable`,
+    );
+  }
+  if (token.length < 16) throw new ConfigError(`${source}: the API token must be at least 16 characters long`);
+  const agents: AgentEndpointConfig[] = [];
+  for (const agent of config.agents) {
+    const agentToken = agent.token ?? (await tokenFrom(agent.tokenFile!));
+    const ca = agent.caFile ? await readText(agent.caFile, `the CA file of agent ${agent.id}`) : undefined;
+    agents.push({ id: agent.id, url: agent.url, token: agentToken, ...(ca ? { ca } : {}) });
+  }
+  return {
+    listen: config.listen,
+    token,
+    database: config.database,
+    ...(config.timeZone ? { timeZone: config.timeZone } : {}),
+    agents,
+    policy: config.policy,
+    devices: config.devices,
+  };
+}
+
+export async function loadControllerConfig(
+  path: string,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<ControllerConfig> {
+  const text = await readText(path, 'the controller configuration');
+  let document: unknown;
+  try {
+    document = parseYaml(text);
+  } catch (error) {
+    throw new ConfigError(`${path} is not valid YAML: ${(error as Error).message}`);
+  }
+  return resolveControllerConfig(document, path, env);
+}
+
+async function tokenFrom(path: string): Promise<string> {
+  return readTokenFile(path).catch((error: unknown) => {
+    throw error instanceof TokenFileError ? new ConfigError(error.message) : error;
+  });
+}
+
+async function readText(path: string, what: string): Promise<string> {
+  return readFile(path, 'utf8').catch((error: NodeJS.ErrnoException) => {
+    throw new ConfigError(`cannot read ${what} ${path}: ${error.code ?? error.message}`);
+  });
+}
+
+function isTimeZone(value: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: value });
+    return true;
+  } catch {
+    return false;
+  }
+}
