@@ -3,7 +3,7 @@
  * device, any number across devices. A queued run can be cancelled outright; a running one
  * stops at its next step boundary before the write (the executor decides).
  */
-import { DeviceUnknownError, InvalidRequestError, type DayStamp } from '@cedar-store/domain';
+import { AgentUnreachableError, DeviceUnknownError, InvalidRequestError, type DayStamp } from '@cedar-store/domain';
 import {
   TOKENS,
   type Clock,
@@ -46,6 +46,7 @@ export class RunCoordinator {
   private readonly running = new Map<string, string>();
   /** Cancels that arrived after a run left its queue but before the executor took it. */
   private readonly cancelAtStart = new Set<string>();
+  private accepting = true;
   private readonly failures: Array<(error: unknown, runId: string) => void> = [];
 
   constructor(
@@ -60,6 +61,8 @@ export class RunCoordinator {
    * nothing, a device that is not known and a request the action cannot use.
    */
   async submit(request: SubmitRequest): Promise<Run> {
+    if (!this.accepting)
+      throw new AgentUnreachableError('the controller is stopping: request the run again once it is back');
     checkOptions(request);
     const device = await this.resolveDevice(request.device);
     const options: Run['options'] = {};
@@ -117,6 +120,18 @@ export class RunCoordinator {
   /** Resolves when every queue is empty (shutdown, tests). */
   async drain(): Promise<void> {
     while (this.tails.size > 0) await Promise.all([...this.tails.values()]);
+  }
+
+  /**
+   * For a controller that stops: queued runs are cancelled (nothing was written for them)
+   * and running ones are waited for, so no write is abandoned by choice.
+   */
+  async shutdown(): Promise<void> {
+    this.accepting = false;
+    for (const [, queue] of this.waiting) {
+      for (const runId of [...queue]) await this.cancel(runId);
+    }
+    await this.drain();
   }
 
   /** Called when running a run threw past the executor: only a failing run repository does. */

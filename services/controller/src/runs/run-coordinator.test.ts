@@ -1,0 +1,149 @@
+import {
+  InMemoryDeviceDirectory,
+  InMemoryMediaCatalog,
+  InMemoryMediaDrive,
+  InMemoryRunRepository,
+  InMemoryStagingArea,
+  FixedClock,
+} from '@cedar-store/ports/memory';
+import type { Run } from '@cedar-store/ports';
+import { describe, expect, it } from 'vitest';
+import { createControllerContainer } from '../container.js';
+import { StaticPolicySource } from '../policy/device-policy.js';
+import { RunCoordinator } from './run-coordinator.js';
+
+const THURSDAY = '2026-11-26';
+
+function gate(): { promise: Promise<void>; open: () => void } {
+  let open!: () => void;
+  const promise = new Promise<void>((resolve) => (open = resolve));
+  return { promise, open };
+}
+
+function setup(refs: string[] = ['burner-1/dvd0']) {
+  const runs = new InMemoryRunRepository();
+  const devices = refs.map((ref) => {
+    const staging = new InMemoryStagingArea().addDay(THURSDAY, { 'notes.txt': 'thursday\n' });
+    return {
+      ref,
+      staging,
+      drive: new InMemoryMediaDrive(staging, { mediaType: 'dvd+rw' }),
+      mediaType: 'dvd+rw' as const,
+    };
+  });
+  const container = createControllerContainer({
+    deviceDirectory: new InMemoryDeviceDirectory(devices),
+    runRepository: runs,
+    mediaCatalog: new InMemoryMediaCatalog(),
+    clock: new FixedClock(new Date('2026-11-26T22:00:00Z')),
+    policySource: new StaticPolicySource({ timeZone: 'UTC' }),
+  });
+  const coordinator = container.get(RunCoordinator);
+  const finished = async (run: Run): Promise<Run> => {
+    await coordinator.drain();
+    return (await runs.get(run.id))!;
+  };
+  return { runs, devices, coordinator, finished };
+}
+
+describe('RunCoordinator', () => {
+  it('uses the only device when none is named, and runs the request to its end', async () => {
+    const { coordinator, finished, devices } = setup();
+    const queued = await coordinator.submit({ action: 'store', today: THURSDAY });
+    expect(queued).toMatchObject({ status: 'queued', device: 'burner-1/dvd0', options: { today: THURSDAY } });
+    const run = await finished(queued);
+    expect(run.status).toBe('succeeded');
+    expect(devices[0]!.staging.isStored(THURSDAY)).toBe(true);
+  });
+
+  it('refuses, creating no run, a missing device among several, an unknown device, and options the action cannot use', async () => {
+    const { coordinator, runs } = setup(['burner-1/dvd0', 'burner-1/cd0']);
+    await expect(coordinator.submit({ action: 'store' })).rejects.toMatchObject({
+      code: 'INVALID_REQUEST',
+      message: expect.stringContaining('burner-1/dvd0, burner-1/cd0'),
+    });
+    await expect(coordinator.submit({ action: 'store', device: 'burner-9/dvd0' })).rejects.toMatchObject({
+      code: 'DEVICE_UNKNOWN',
+    });
+    await expect(coordinator.submit({ action: 'verify', device: 'burner-1/dvd0' })).rejects.toMatchObject({
+      code: 'INVALID_REQUEST',
+      message: expect.stringMatching(/^days:/),
+    });
+    await expect(
+      coordinator.submit({ action: 'initialize', device: 'burner-1/dvd0', full: true }),
+    ).rejects.toMatchObject({ code: 'INVALID_REQUEST', message: expect.stringMatching(/^full:/) });
+    await expect(
+      coordinator.submit({ action: 'store', device: 'burner-1/dvd0', days: [THURSDAY] }),
+    ).rejects.toMatchObject({ code: 'INVALID_REQUEST', message: expect.stringMatching(/^days:/) });
+    expect(await runs.list()).toEqual([]);
+  });
+
+  it('runs one device one run at a time in order, and other devices alongside', async () => {
+    const { coordinator, devices, runs, finished } = setup(['burner-1/dvd0', 'burner-2/dvd0']);
+    const held = gate();
+    devices[0]!.drive.holdNext('write', held.promise);
+    const first = await coordinator.submit({ action: 'store', device: 'burner-1/dvd0', today: THURSDAY });
+    const second = await coordinator.submit({ action: 'verify', device: 'burner-1/dvd0', days: [THURSDAY] });
+    const other = await coordinator.submit({ action: 'store', device: 'burner-2/dvd0', today: THURSDAY });
+
+    // The other device finishes while the first device is still held in its write.
+    await expect.poll(async () => (await runs.get(other.id))?.status).toBe('succeeded');
+    expect(coordinator.activity('burner-1/dvd0')).toEqual({ activeRun: first.id, queuedRuns: [second.id] });
+    held.open();
+    const [a, b] = [await finished(first), await finished(second)];
+    expect(a.status).toBe('succeeded');
+    expect(b.status).toBe('succeeded');
+    expect(Date.parse(b.startedAt!)).toBeGreaterThanOrEqual(Date.parse(a.finishedAt!));
+    expect(coordinator.activity('burner-1/dvd0')).toEqual({ queuedRuns: [] });
+  });
+
+  it('cancels a queued run outright: it never runs and its events end with cancelled', async () => {
+    const { coordinator, devices, runs, finished } = setup();
+    const held = gate();
+    devices[0]!.drive.holdNext('write', held.promise);
+    const first = await coordinator.submit({ action: 'store', today: THURSDAY });
+    const second = await coordinator.submit({ action: 'verify', days: [THURSDAY] });
+    const outcome = await coordinator.cancel(second.id);
+    expect(outcome).toMatchObject({ outcome: 'cancelled', run: { status: 'cancelled' } });
+    held.open();
+    expect((await finished(first)).status).toBe('succeeded');
+    const cancelled = (await runs.get(second.id))!;
+    expect(cancelled.status).toBe('cancelled');
+    expect(cancelled.startedAt).toBeUndefined();
+    expect(await runs.events(second.id)).toEqual([expect.objectContaining({ type: 'finished', status: 'cancelled' })]);
+    expect(await coordinator.cancel(second.id)).toMatchObject({ outcome: 'finished' });
+    expect(await coordinator.cancel('no-such-run')).toEqual({ outcome: 'unknown' });
+  });
+
+  it('never stops a write that began: a cancel during it is recorded and the run finishes', async () => {
+    const { coordinator, devices, finished } = setup();
+    const held = gate();
+    devices[0]!.drive.holdNext('write', held.promise);
+    const run = await coordinator.submit({ action: 'store', today: THURSDAY });
+    await expect.poll(() => coordinator.activity('burner-1/dvd0').activeRun).toBe(run.id);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(await coordinator.cancel(run.id)).toMatchObject({ outcome: 'requested' });
+    held.open();
+    const done = await finished(run);
+    expect(done.status).toBe('succeeded');
+    expect(done.warnings.map((warning) => warning.code)).toContain('CANCEL_IGNORED');
+    expect(devices[0]!.staging.isStored(THURSDAY)).toBe(true);
+  });
+
+  it('on shutdown cancels what waits, lets the running run finish, and takes no new runs', async () => {
+    const { coordinator, devices, runs } = setup();
+    const held = gate();
+    devices[0]!.drive.holdNext('write', held.promise);
+    const first = await coordinator.submit({ action: 'store', today: THURSDAY });
+    const second = await coordinator.submit({ action: 'verify', days: [THURSDAY] });
+    await expect.poll(() => coordinator.activity('burner-1/dvd0').activeRun).toBe(first.id);
+    const stopping = coordinator.shutdown();
+    await expect(coordinator.submit({ action: 'verify', days: [THURSDAY] })).rejects.toMatchObject({
+      message: expect.stringContaining('stopping'),
+    });
+    held.open();
+    await stopping;
+    expect((await runs.get(first.id))!.status).toBe('succeeded');
+    expect((await runs.get(second.id))!.status).toBe('cancelled');
+  });
+});
