@@ -1,0 +1,79 @@
+/**
+ * Opens the controller's SQLite database: runs, their events and the media catalog must
+ * survive a crash of the controller, so every open sets the same durability settings and
+ * brings the schema up to date before anything reads it.
+ */
+import { mkdirSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import BetterSqlite3 from 'better-sqlite3';
+import type { Database } from 'better-sqlite3';
+import { DatabaseError, reasonOf } from './database-error.js';
+import { migrate } from './migrations.js';
+
+/**
+ * How long a statement waits for another connection's write lock before failing. Writes
+ * here take milliseconds; five seconds rides out a backup tool copying the file.
+ */
+export const BUSY_TIMEOUT_MS = 5000;
+
+export type OpenDatabaseOptions = { busyTimeoutMs?: number };
+
+const IN_MEMORY = ':memory:';
+
+export function openDatabase(path: string, options: OpenDatabaseOptions = {}): Database {
+  const busyTimeoutMs = options.busyTimeoutMs ?? BUSY_TIMEOUT_MS;
+  if (path !== IN_MEMORY) ensureDirectory(path);
+  let db: Database | undefined;
+  try {
+    db = new BetterSqlite3(path, { timeout: busyTimeoutMs });
+    // WAL lets readers (the HTTP API) proceed while a run writes; NORMAL is durable in WAL
+    // except for the last commits before a power loss, never corrupting the file.
+    if (path !== IN_MEMORY) db.pragma('journal_mode = WAL');
+    db.pragma('synchronous = NORMAL');
+    db.pragma('foreign_keys = ON');
+    db.pragma(`busy_timeout = ${Math.max(0, Math.floor(busyTimeoutMs))}`);
+    migrate(db);
+    return db;
+  } catch (error) {
+    db?.close();
+    if (error instanceof DatabaseError) throw error;
+    throw openFailure(path, error);
+  }
+}
+
+function ensureDirectory(path: string): void {
+  const directory = dirname(resolve(path));
+  try {
+    mkdirSync(directory, { recursive: true });
+  } catch (error) {
+    const code = (error as { code?: unknown }).code;
+    const reason =
+      code === 'EEXIST' || code === 'ENOTDIR' ? 'a file of that name (or above it) is in the way' : reasonOf(error);
+    throw new DatabaseError(
+      path,
+      `cannot create the directory ${directory} for the controller database ${path}: ${reason}. ` +
+        'Create it writable by the user the controller runs as, or point "database" in controller.yaml elsewhere.',
+      { cause: error },
+    );
+  }
+}
+
+function openFailure(path: string, error: unknown): DatabaseError {
+  const code = (error as { code?: unknown }).code;
+  if (code === 'SQLITE_NOTADB' || code === 'SQLITE_CORRUPT') {
+    return new DatabaseError(
+      path,
+      `${path} is not a usable SQLite database (${reasonOf(error)}). The controller leaves it untouched: ` +
+        'point "database" in controller.yaml at the controller\'s database file or at a new path, ' +
+        'or restore the file from a backup.',
+      { cause: error },
+    );
+  }
+  return new DatabaseError(
+    path,
+    `cannot open the controller database ${path}: ${reasonOf(error)}. The file and its directory must be ` +
+      'writable by the user the controller runs as (SQLite adds -wal and -shm files beside it); ' +
+      'fix the permissions or point "database" in controller.yaml elsewhere.',
+    { cause: error },
+  );
+}

@@ -1,0 +1,106 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import BetterSqlite3 from 'better-sqlite3';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { openDatabase } from './database.js';
+import { DatabaseError } from './database-error.js';
+import { migrate, MIGRATIONS, SCHEMA_VERSION, schemaVersion, type Migration } from './migrations.js';
+
+let dir: string;
+let path: string;
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'cedar-migrations-'));
+  path = join(dir, 'controller.db');
+});
+afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+function tables(db: BetterSqlite3.Database): string[] {
+  return db
+    .prepare<[], { name: string }>("SELECT name FROM sqlite_schema WHERE type = 'table' ORDER BY name")
+    .all()
+    .map((row) => row.name);
+}
+
+describe('migrate', () => {
+  it('brings a new file to the latest schema version', () => {
+    const db = openDatabase(path);
+    try {
+      expect(SCHEMA_VERSION).toBe(MIGRATIONS.length);
+      expect(schemaVersion(db)).toBe(SCHEMA_VERSION);
+      expect(tables(db)).toEqual(
+        expect.arrayContaining(['agent_devices', 'disc_sessions', 'discs', 'run_events', 'runs']),
+      );
+    } finally {
+      db.close();
+    }
+  });
+
+  it('is idempotent: reopening or migrating again changes nothing', () => {
+    openDatabase(path).close();
+    const db = openDatabase(path);
+    try {
+      const before = tables(db);
+      migrate(db);
+      migrate(db);
+      expect(tables(db)).toEqual(before);
+      expect(schemaVersion(db)).toBe(SCHEMA_VERSION);
+    } finally {
+      db.close();
+    }
+  });
+
+  it('applies only the steps a database lacks, in order', () => {
+    const applied: string[] = [];
+    const steps: Migration[] = ['one', 'two', 'three'].map((name) => ({
+      description: name,
+      up: (db) => {
+        applied.push(name);
+        db.exec(`CREATE TABLE ${name} (x)`);
+      },
+    }));
+    const db = new BetterSqlite3(':memory:');
+    try {
+      migrate(db, steps.slice(0, 2));
+      migrate(db, steps);
+      expect(applied).toEqual(['one', 'two', 'three']);
+      expect(schemaVersion(db)).toBe(3);
+    } finally {
+      db.close();
+    }
+  });
+
+  it('rolls a failing step back whole and says which step failed', () => {
+    const db = new BetterSqlite3(':memory:');
+    try {
+      const broken: Migration = {
+        description: 'a step that breaks halfway',
+        up: (inner) => {
+          inner.exec('CREATE TABLE halfway (x)');
+          inner.exec('THIS IS NOT SQL');
+        },
+      };
+      expect(() => migrate(db, [...MIGRATIONS, broken])).toThrow(DatabaseError);
+      expect(() => migrate(db, [...MIGRATIONS, broken])).toThrow(/version 2 \(a step that breaks halfway\)/);
+      expect(schemaVersion(db)).toBe(SCHEMA_VERSION);
+      expect(tables(db)).not.toContain('halfway');
+    } finally {
+      db.close();
+    }
+  });
+
+  it('refuses a database a newer controller wrote, says what to do, and leaves it as it was', () => {
+    openDatabase(path).close();
+    const raw = new BetterSqlite3(path);
+    raw.pragma(`user_version = ${SCHEMA_VERSION + 1}`);
+    raw.close();
+
+    expect(() => openDatabase(path)).toThrow(DatabaseError);
+    expect(() => openDatabase(path)).toThrow(
+      new RegExp(`schema version ${SCHEMA_VERSION + 1}.*newer cedar-store.*Upgrade cedar-store`),
+    );
+    const after = new BetterSqlite3(path);
+    expect(schemaVersion(after)).toBe(SCHEMA_VERSION + 1);
+    after.close();
+  });
+});

@@ -1,0 +1,124 @@
+/**
+ * The database schema as an ordered list of steps; `PRAGMA user_version` holds how many
+ * have been applied. A step is never edited once released: a change is a new step, so every
+ * database, however old, reaches the same schema by the same path.
+ */
+import type { Database } from 'better-sqlite3';
+import { DatabaseError, reasonOf } from './database-error.js';
+
+export type Migration = {
+  /** What the step does, for the error a failed step raises. */
+  description: string;
+  up(db: Database): void;
+};
+
+export const MIGRATIONS: readonly Migration[] = [
+  {
+    description: 'runs, run events, media catalog and remembered devices',
+    up(db) {
+      db.exec(`
+        -- Each run is stored whole as JSON; the columns beside it exist only to filter and
+        -- order. seq is the insertion order: timestamps can tie or go backwards with the clock.
+        CREATE TABLE runs (
+          seq          INTEGER PRIMARY KEY AUTOINCREMENT,
+          id           TEXT    NOT NULL UNIQUE,
+          action       TEXT    NOT NULL,
+          device       TEXT    NOT NULL,
+          status       TEXT    NOT NULL,
+          requested_at TEXT    NOT NULL,
+          body         TEXT    NOT NULL
+        );
+        CREATE INDEX runs_by_status ON runs (status, seq);
+        CREATE INDEX runs_by_device ON runs (device, seq);
+        CREATE INDEX runs_by_requested_at ON runs (requested_at);
+
+        CREATE TABLE run_events (
+          run_id TEXT    NOT NULL REFERENCES runs (id) ON DELETE CASCADE,
+          seq    INTEGER NOT NULL CHECK (seq > 0),
+          at     TEXT    NOT NULL,
+          body   TEXT    NOT NULL,
+          PRIMARY KEY (run_id, seq)
+        ) WITHOUT ROWID;
+
+        -- A disc record per disc started in a device; its sessions in the order written.
+        CREATE TABLE discs (
+          id         INTEGER PRIMARY KEY AUTOINCREMENT,
+          label      TEXT    NOT NULL,
+          device     TEXT    NOT NULL,
+          started_at TEXT    NOT NULL
+        );
+        CREATE INDEX discs_by_device ON discs (device, id);
+
+        CREATE TABLE disc_sessions (
+          disc_id       INTEGER NOT NULL REFERENCES discs (id) ON DELETE CASCADE,
+          position      INTEGER NOT NULL CHECK (position > 0),
+          session_label TEXT    NOT NULL,
+          new_disc      INTEGER NOT NULL CHECK (new_disc IN (0, 1)),
+          days          TEXT    NOT NULL,
+          bytes         INTEGER NOT NULL CHECK (bytes >= 0),
+          run_id        TEXT    NOT NULL,
+          written_at    TEXT    NOT NULL,
+          PRIMARY KEY (disc_id, position)
+        );
+        CREATE INDEX disc_sessions_by_run ON disc_sessions (run_id);
+
+        CREATE TABLE agent_devices (
+          agent_id     TEXT PRIMARY KEY,
+          devices      TEXT NOT NULL,
+          described_at TEXT NOT NULL
+        );
+      `);
+    },
+  },
+];
+
+/** The schema version this code writes and understands. */
+export const SCHEMA_VERSION = MIGRATIONS.length;
+
+export function schemaVersion(db: Database): number {
+  return db.pragma('user_version', { simple: true }) as number;
+}
+
+/**
+ * Brings the schema up to SCHEMA_VERSION, one step per transaction, and refuses a database
+ * a newer controller wrote: reading it with older code could lose what the newer one stored.
+ * The version is read again under the write lock, so two processes opening the same new file
+ * do not both apply a step.
+ */
+export function migrate(db: Database, migrations: readonly Migration[] = MIGRATIONS): void {
+  refuseNewer(db, migrations.length);
+  migrations.forEach((migration, index) => {
+    const target = index + 1;
+    const apply = db.transaction(() => {
+      const current = schemaVersion(db);
+      refuseNewer(db, migrations.length, current);
+      if (current >= target) return;
+      migration.up(db);
+      // user_version lives in the file header, which the transaction covers: the step and
+      // its version commit together or not at all.
+      db.pragma(`user_version = ${target}`);
+    });
+    try {
+      apply.immediate();
+    } catch (error) {
+      if (error instanceof DatabaseError) throw error;
+      throw new DatabaseError(
+        db.name,
+        `updating the controller database ${db.name} to schema version ${target} (${migration.description}) ` +
+          `failed: ${reasonOf(error)}. That step was rolled back and the file is as it was; ` +
+          'restore the file from a backup or point "database" in controller.yaml at a new path.',
+        { cause: error },
+      );
+    }
+  });
+}
+
+function refuseNewer(db: Database, known: number, current = schemaVersion(db)): void {
+  if (current <= known) return;
+  throw new DatabaseError(
+    db.name,
+    `the controller database ${db.name} has schema version ${current}, but this controller knows only ` +
+      `versions up to ${known}: a newer cedar-store wrote it. Upgrade cedar-store, or point "database" in ` +
+      'controller.yaml at another file. Nothing was changed.',
+  );
+}

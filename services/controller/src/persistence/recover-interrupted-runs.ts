@@ -1,0 +1,110 @@
+/**
+ * A crash leaves runs `running` or `queued` that nothing will ever finish. At start, before
+ * any run is taken, each becomes `interrupted` with a reason that says what the user must do:
+ * the last step event tells how far the run got, and so whether the disc or the store
+ * indicator may have been touched. A `finished` event closes each run's event stream, so a
+ * client that follows it stops waiting.
+ */
+import type { DayStamp } from '@cedar-store/domain';
+import type { Run, RunEvent, RunEventBody, RunStatus, StepName } from '@cedar-store/ports';
+import type { Database } from 'better-sqlite3';
+import {
+  decodeEvent,
+  decodeRun,
+  eventInsert,
+  prepareInsertEvent,
+  RUN_COLUMNS,
+  runParams,
+  type EventRow,
+  type RunRow,
+} from './run-rows.js';
+
+/** Statuses a run only has while a controller process is working on it. */
+const UNFINISHED: readonly RunStatus[] = ['running', 'queued'];
+
+type StepEvent = Extract<RunEvent, { type: 'step' }>;
+
+export function recoverInterruptedRuns(db: Database, now: Date): Run[] {
+  const unfinished = db.prepare<string[], RunRow>(
+    `SELECT ${RUN_COLUMNS} FROM runs WHERE status IN (${UNFINISHED.map(() => '?').join(', ')}) ORDER BY seq`,
+  );
+  const eventsOf = db.prepare<[string], EventRow>(
+    'SELECT run_id, seq, at, body FROM run_events WHERE run_id = ? ORDER BY seq',
+  );
+  const update = db.prepare<[RunRow]>('UPDATE runs SET status = @status, body = @body WHERE id = @id');
+  const insertEvent = prepareInsertEvent(db);
+
+  const recover = db.transaction((): Run[] =>
+    unfinished.all(...UNFINISHED).map((row) => {
+      const run = decodeRun(row);
+      const steps = eventsOf
+        .all(run.id)
+        .map(decodeEvent)
+        .filter((event): event is StepEvent => event.type === 'step');
+      const error = { code: 'INTERNAL', message: interruptionReason(run, steps) };
+      const recovered: Run = { ...run, status: 'interrupted', finishedAt: now.toISOString(), error };
+      update.run(runParams(recovered));
+      const finished: RunEventBody = { type: 'finished', status: 'interrupted', error };
+      insertEvent.run(eventInsert(run.id, finished, now));
+      return recovered;
+    }),
+  );
+  return recover.immediate();
+}
+
+/** Why the run was interrupted and what that means for the disc and the staging days. */
+export function interruptionReason(run: Run, steps: readonly Pick<StepEvent, 'step' | 'state'>[]): string {
+  if (run.status === 'queued') {
+    return 'the controller stopped before this run started; nothing was written. Request it again.';
+  }
+  const last = steps.at(-1);
+  const where = last ? `${last.state === 'started' ? 'during' : 'after'} step ${last.step}` : 'before its first step';
+  const head = `the controller stopped while this run was running (${where})`;
+  const reached = (step: StepName) => steps.some((event) => event.step === step && event.state !== 'skipped');
+  const finished = (step: StepName) => steps.some((event) => event.step === step && event.state === 'finished');
+
+  switch (run.action) {
+    case 'verify':
+      return `${head}; a verify writes nothing, so the disc and the staging days are as they were. Request it again.`;
+    case 'initialize':
+      return reached('initialize')
+        ? `${head}; the disc may be partly blanked or initialized. Run cedar-store initialize again before the next store.`
+        : `${head}; nothing was written. Request it again.`;
+    case 'store':
+    case 'rebuild': {
+      const days = run.selection?.days ?? run.options?.days ?? [];
+      const named = days.length > 0 ? ` (${days.join(', ')})` : '';
+      if (finished('storeIndicator')) {
+        return (
+          `${head}; its days${named} were written and marked stored, so nothing needs writing again; ` +
+          'only the capacity warning or the media catalog entry may be missing.'
+        );
+      }
+      if (reached('storeIndicator')) {
+        return (
+          `${head}; the store indicator may be written for some of its days${named} and not for others: ` +
+          `the next store retries those without it. ${verifyHint(days)}`
+        );
+      }
+      if (reached('write') && run.action === 'rebuild') {
+        return (
+          `${head}; the disc may be blanked or partly written, and no store indicator was written for it. ` +
+          'Run cedar-store rebuild again.'
+        );
+      }
+      if (reached('write')) {
+        return (
+          `${head}; whatever was written, no store indicator was written for it, so the next store retries ` +
+          `these days${named}. ${verifyHint(days)}`
+        );
+      }
+      return `${head}; nothing was written to the disc and no store indicator was written. Request it again.`;
+    }
+  }
+}
+
+function verifyHint(days: readonly DayStamp[]): string {
+  if (days.length === 1) return `Check the disc with cedar-store verify --day ${days[0]}.`;
+  if (days.length > 1) return 'Check the disc with cedar-store verify --day DAY for each of those days.';
+  return 'Check the disc with cedar-store verify.';
+}

@@ -1,0 +1,122 @@
+/**
+ * The media catalog in SQLite: a disc record per disc started in a device, with its
+ * sessions in the order they were written, so a user looking for a day finds its disc
+ * after any number of controller restarts.
+ */
+import type { DayStamp } from '@cedar-store/domain';
+import type { CatalogDisc, CatalogSession, MediaCatalog } from '@cedar-store/ports';
+import type { Database, Statement } from 'better-sqlite3';
+
+type DiscRow = { id: number; label: string; device: string; started_at: string };
+
+type SessionRow = {
+  disc_id: number;
+  position: number;
+  session_label: string;
+  new_disc: number;
+  days: string;
+  bytes: number;
+  run_id: string;
+  written_at: string;
+};
+
+const SESSION_COLUMNS = 'disc_id, position, session_label, new_disc, days, bytes, run_id, written_at';
+
+export class SqliteMediaCatalog implements MediaCatalog {
+  private readonly currentDiscRow: Statement<[string], DiscRow>;
+  private readonly insertDisc: Statement<[Omit<DiscRow, 'id'>], { id: number }>;
+  private readonly insertSession: Statement<[Omit<SessionRow, 'position'>]>;
+  private readonly allDiscs: Statement<[], DiscRow>;
+  private readonly allSessions: Statement<[], SessionRow>;
+  private readonly sessionsOfDisc: Statement<[number], SessionRow>;
+  private readonly record: (session: CatalogSession) => void;
+
+  constructor(db: Database) {
+    this.currentDiscRow = db.prepare(
+      'SELECT id, label, device, started_at FROM discs WHERE device = ? ORDER BY id DESC LIMIT 1',
+    );
+    this.insertDisc = db.prepare(
+      'INSERT INTO discs (label, device, started_at) VALUES (@label, @device, @started_at) RETURNING id',
+    );
+    this.insertSession = db.prepare(
+      `INSERT INTO disc_sessions (${SESSION_COLUMNS})
+       SELECT @disc_id, COALESCE(MAX(position), 0) + 1, @session_label, @new_disc, @days, @bytes, @run_id, @written_at
+       FROM disc_sessions WHERE disc_id = @disc_id`,
+    );
+    this.allDiscs = db.prepare('SELECT id, label, device, started_at FROM discs ORDER BY id DESC');
+    this.allSessions = db.prepare(`SELECT ${SESSION_COLUMNS} FROM disc_sessions ORDER BY disc_id, position`);
+    this.sessionsOfDisc = db.prepare(
+      `SELECT ${SESSION_COLUMNS} FROM disc_sessions WHERE disc_id = ? ORDER BY position`,
+    );
+    // Finding the current disc and appending to it is one decision: under the write lock,
+    // no other writer can start a new disc in between.
+    this.record = db.transaction((session: CatalogSession) => {
+      const current = session.newDisc ? undefined : this.currentDiscRow.get(session.device);
+      // Like the in-memory catalog: an append with no disc on record (a catalog started
+      // after the disc was) opens a record under the label the session names.
+      const discId =
+        current?.id ??
+        (
+          this.insertDisc.get({ label: session.discLabel, device: session.device, started_at: session.writtenAt }) as {
+            id: number;
+          }
+        ).id;
+      this.insertSession.run({
+        disc_id: discId,
+        session_label: session.sessionLabel,
+        new_disc: session.newDisc ? 1 : 0,
+        days: JSON.stringify(session.days),
+        bytes: session.bytes,
+        run_id: session.runId,
+        written_at: session.writtenAt,
+      });
+    }).immediate;
+  }
+
+  async recordSession(session: CatalogSession): Promise<void> {
+    this.record(session);
+  }
+
+  async list(): Promise<CatalogDisc[]> {
+    const sessions = new Map<number, SessionRow[]>();
+    for (const row of this.allSessions.all()) {
+      const forDisc = sessions.get(row.disc_id) ?? [];
+      forDisc.push(row);
+      sessions.set(row.disc_id, forDisc);
+    }
+    return this.allDiscs.all().map((disc) => toDisc(disc, sessions.get(disc.id) ?? []));
+  }
+
+  async currentDisc(device: string): Promise<CatalogDisc | null> {
+    const disc = this.currentDiscRow.get(device);
+    return disc ? toDisc(disc, this.sessionsOfDisc.all(disc.id)) : null;
+  }
+}
+
+function toDisc(disc: DiscRow, sessions: SessionRow[]): CatalogDisc {
+  return {
+    label: disc.label,
+    device: disc.device,
+    startedAt: disc.started_at,
+    sessions: sessions.map((row) => ({
+      device: disc.device,
+      discLabel: disc.label,
+      sessionLabel: row.session_label,
+      newDisc: row.new_disc === 1,
+      days: parseDays(row.days),
+      bytes: row.bytes,
+      runId: row.run_id,
+      writtenAt: row.written_at,
+    })),
+  };
+}
+
+/** An unreadable day list shows as no days rather than hiding the disc it belongs to. */
+function parseDays(text: string): DayStamp[] {
+  try {
+    const days: unknown = JSON.parse(text);
+    return Array.isArray(days) ? days.filter((day): day is DayStamp => typeof day === 'string') : [];
+  } catch {
+    return [];
+  }
+}
