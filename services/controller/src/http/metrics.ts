@@ -1,0 +1,120 @@
+/**
+ * The controller's Prometheus metrics, in a registry of their own so that several
+ * controllers in one process (tests) never share or clash over counters. Run outcomes and
+ * step durations are counted as the runs record them; agent connections and queue depths
+ * are read at scrape time, so they are never stale.
+ */
+import { isFinished, type DeviceDirectory, type Run, type RunEvent } from '@cedar-store/ports';
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import type { ObservableRunRepository } from '../runs/run-events.js';
+
+export type ControllerMetricsOptions = {
+  /** Process metrics (memory, CPU, event loop): on by default, off in tests that create many registries. */
+  defaultMetrics?: boolean;
+};
+
+/** Finished runs remembered so a second save of the same run is not counted again. */
+const COUNTED_RUNS_REMEMBERED = 10_000;
+
+/** Step durations go from milliseconds (status checks) to hours (a full BD write and verify). */
+const STEP_DURATION_BUCKETS_SECONDS = [0.01, 0.05, 0.25, 1, 5, 15, 60, 300, 900, 1800, 3600, 7200];
+
+export class ControllerMetrics {
+  readonly registry = new Registry();
+  private readonly runsFinished: Counter<'action' | 'status'>;
+  private readonly bytesWritten: Counter<'device'>;
+  private readonly bytesVerified: Counter<'device'>;
+  private readonly stepDuration: Histogram<'step'>;
+  private readonly counted = new Set<string>();
+  private readonly unsubscribe: Array<() => void>;
+
+  constructor(runs: ObservableRunRepository, devices: DeviceDirectory, options: ControllerMetricsOptions = {}) {
+    const registers = [this.registry];
+    this.runsFinished = new Counter({
+      name: 'cedar_store_runs_total',
+      help: 'Runs that reached a finished status, by action and status',
+      labelNames: ['action', 'status'],
+      registers,
+    });
+    this.bytesWritten = new Counter({
+      name: 'cedar_store_bytes_written_total',
+      help: 'Bytes written to media by finished runs',
+      labelNames: ['device'],
+      registers,
+    });
+    this.bytesVerified = new Counter({
+      name: 'cedar_store_bytes_verified_total',
+      help: 'Bytes read back from media and compared with the staging days',
+      labelNames: ['device'],
+      registers,
+    });
+    this.stepDuration = new Histogram({
+      name: 'cedar_store_step_duration_seconds',
+      help: 'How long each run step took, finished or failed',
+      labelNames: ['step'],
+      buckets: STEP_DURATION_BUCKETS_SECONDS,
+      registers,
+    });
+    new Gauge({
+      name: 'cedar_store_agent_connected',
+      help: '1 when the controller is connected to the agent, 0 otherwise',
+      labelNames: ['agent'],
+      registers,
+      collect: async function (this: Gauge<'agent'>) {
+        this.reset();
+        for (const agent of await devices.agents().catch(() => [])) {
+          this.set({ agent: agent.id }, agent.state === 'connected' ? 1 : 0);
+        }
+      },
+    });
+    new Gauge({
+      name: 'cedar_store_runs_active',
+      help: 'Runs queued or running now',
+      labelNames: ['status'],
+      registers,
+      collect: async function (this: Gauge<'status'>) {
+        for (const status of ['queued', 'running'] as const) {
+          this.set({ status }, (await runs.list({ status })).length);
+        }
+      },
+    });
+    if (options.defaultMetrics ?? true) collectDefaultMetrics({ register: this.registry, prefix: 'cedar_store_' });
+    this.unsubscribe = [runs.onSaved((run) => this.runSaved(run)), runs.onEvent((event) => this.eventRecorded(event))];
+  }
+
+  get contentType(): string {
+    return this.registry.contentType;
+  }
+
+  render(): Promise<string> {
+    return this.registry.metrics();
+  }
+
+  /** Stops listening to the runs (shutdown, tests). */
+  close(): void {
+    for (const stop of this.unsubscribe) stop();
+  }
+
+  private runSaved(run: Run): void {
+    if (!isFinished(run.status) || this.counted.has(run.id)) return;
+    this.remember(run.id);
+    this.runsFinished.inc({ action: run.action, status: run.status });
+    // Bytes count whenever they reached the disc, even if a later step (verify) failed the run.
+    if (run.write) this.bytesWritten.inc({ device: run.device }, run.write.bytesWritten);
+    if (run.verify) this.bytesVerified.inc({ device: run.device }, run.verify.bytesCompared);
+  }
+
+  private eventRecorded(event: RunEvent): void {
+    if (event.type === 'step' && event.durationMs !== undefined) {
+      this.stepDuration.observe({ step: event.step }, event.durationMs / 1000);
+    }
+  }
+
+  private remember(runId: string): void {
+    this.counted.add(runId);
+    if (this.counted.size > COUNTED_RUNS_REMEMBERED) {
+      const oldest = this.counted.values().next().value;
+      if (oldest !== undefined) this.counted.delete(oldest);
+    }
+  }
+}
