@@ -1,0 +1,177 @@
+/**
+ * `store`, `rebuild`, `initialize` and `verify`: queue a run, then (unless --no-wait)
+ * follow it to its end and report it. One flow for all four, so they wait, print and exit
+ * alike.
+ */
+import type { Run } from '@cedar-store/ports';
+import type { Command } from 'commander';
+import type { ApiClient, RunRequest } from './api-client.js';
+import { collectDays, parseDay, parseDevice } from './arguments.js';
+import type { CommandContext } from './command-context.js';
+import { printJson, printNote, printResult } from './command-context.js';
+import { clientSettings, connect } from './environment.js';
+import { EXIT } from './exit-codes.js';
+import { followRun } from './follow-run.js';
+import { clientCommandHelp } from './help.js';
+import { createReporter } from './reporters.js';
+import { formatRunSummary } from './summary.js';
+
+export type OutputFlags = { json?: boolean; quiet?: boolean };
+type ActionFlags = OutputFlags & { device?: string; wait: boolean };
+
+export function registerActionCommands(program: Command, ctx: CommandContext): void {
+  withOutputOptions(
+    actionCommand(
+      program,
+      'store',
+      'write the staging day the midnight rule picks, then verify it',
+      "Writes today's staging day to the device's disc (or yesterday's or tomorrow's, by the midnight rule), " +
+        'starting a new disc or appending a session as the blanking rules decide, then verifies it.',
+    )
+      .option('--full', "start a new disc with today's staging day, whatever its store indicator says")
+      .option(
+        '--today <YYYY-MM-DD>',
+        "the day to treat as today (catch-up runs); default: the controller's date",
+        parseDay,
+      ),
+  )
+    .addHelpText(
+      'after',
+      clientCommandHelp(
+        [
+          'cedar-store store',
+          'cedar-store store --device burner-1/dvd0 --today 2025-02-05',
+          'cedar-store store --full --no-wait',
+          '30 2 * * * cedar-store store --json >> /var/log/cedar-store.log   # crontab',
+        ],
+        { waits: true },
+      ),
+    )
+    .action((flags: ActionFlags & { full?: boolean; today?: string }, command: Command) =>
+      submit(ctx, command, flags, { action: 'store', device: flags.device, full: flags.full, today: flags.today }),
+    );
+
+  withOutputOptions(
+    actionCommand(
+      program,
+      'rebuild',
+      "start a new disc with the week's staged days",
+      "Starts a new disc holding every staged day of the week so far (since the week's starting day).",
+    ).option('--today <YYYY-MM-DD>', "the day to treat as today; default: the controller's date", parseDay),
+  )
+    .addHelpText(
+      'after',
+      clientCommandHelp(['cedar-store rebuild', 'cedar-store rebuild --device burner-1/dvd0 --json'], { waits: true }),
+    )
+    .action((flags: ActionFlags & { today?: string }, command: Command) =>
+      submit(ctx, command, flags, { action: 'rebuild', device: flags.device, today: flags.today }),
+    );
+
+  withOutputOptions(
+    actionCommand(
+      program,
+      'initialize',
+      'label rewritable media so checkMedia accepts it',
+      'Blanks rewritable media and gives it a cedar-store media label, as checkMedia requires.',
+    ),
+  )
+    .addHelpText('after', clientCommandHelp(['cedar-store initialize --device burner-1/dvd0'], { waits: true }))
+    .action((flags: ActionFlags, command: Command) =>
+      submit(ctx, command, flags, { action: 'initialize', device: flags.device }),
+    );
+
+  withOutputOptions(
+    actionCommand(
+      program,
+      'verify',
+      'compare the disc with the staging directories of some days',
+      'Reads the disc back and compares it with the staging directories of the given days.',
+    ).requiredOption('--day <YYYY-MM-DD>', 'a day to verify; repeat it or give a comma list', collectDays),
+  )
+    .addHelpText(
+      'after',
+      clientCommandHelp(
+        [
+          'cedar-store verify --day 2025-02-05',
+          'cedar-store verify --day 2025-02-03,2025-02-04 --day 2025-02-05 --json',
+        ],
+        { waits: true },
+      ),
+    )
+    .action((flags: ActionFlags & { day: string[] }, command: Command) =>
+      submit(ctx, command, flags, { action: 'verify', device: flags.device, days: flags.day }),
+    );
+}
+
+function actionCommand(program: Command, name: string, summary: string, description: string): Command {
+  return program
+    .command(name)
+    .summary(summary)
+    .description(description)
+    .option('--device <agent/dev>', 'the device to use; may be left out when only one is configured', parseDevice);
+}
+
+function withOutputOptions(command: Command): Command {
+  return command
+    .option('--no-wait', 'return once the run is queued: print its id (or the queued run with --json)')
+    .option('--json', 'print the final run (or the queued one with --no-wait) as one JSON line on stdout, nothing else')
+    .option('-q, --quiet', 'no progress on stderr, only errors: cron then mails only when something went wrong');
+}
+
+async function submit(ctx: CommandContext, command: Command, flags: ActionFlags, request: RunRequest): Promise<void> {
+  const client = connect(command, ctx.env);
+  const queued = await client.submitRun(withoutUndefined(request));
+  if (!flags.wait) {
+    if (flags.json) printJson(ctx, queued);
+    else {
+      printResult(ctx, queued.id);
+      if (!flags.quiet) {
+        printNote(
+          ctx,
+          `queued ${queued.action} on ${queued.device}; follow it with: cedar-store runs ${queued.id} --follow`,
+        );
+      }
+    }
+    ctx.exit(EXIT.ok);
+    return;
+  }
+  ctx.exit(await waitAndReport(ctx, client, queued, flags));
+}
+
+/** Follows a run to its end and prints it; returns the exit status its outcome means. */
+export async function waitAndReport(
+  ctx: CommandContext,
+  client: ApiClient,
+  run: Run,
+  flags: OutputFlags,
+): Promise<number> {
+  const settings = clientSettings(ctx.env);
+  const reporter = createReporter({
+    stream: ctx.env.stderr,
+    // The bar is drawn on stderr, so stderr decides: redirected to a file it gets plain lines, even from a terminal.
+    mode: flags.quiet ? 'quiet' : ctx.env.stderr.isTTY ? 'tty' : 'plain',
+    plainProgressEveryMs: settings.plainProgressEveryMs,
+  });
+  let final: Run;
+  try {
+    reporter.following(run);
+    final = await followRun(run, { client, reporter, settings });
+  } finally {
+    reporter.close();
+  }
+  return reportFinishedRun(ctx, final, flags);
+}
+
+export function reportFinishedRun(ctx: CommandContext, run: Run, flags: OutputFlags): number {
+  const settings = clientSettings(ctx.env);
+  if (flags.json) printJson(ctx, run);
+  else printResult(ctx, formatRunSummary(run, settings));
+  if (run.status === 'succeeded') return EXIT.ok;
+  const error = run.error ? `${run.error.code}: ${run.error.message}` : `run ${run.id} ${run.status}`;
+  printNote(ctx, error);
+  return EXIT.runFailed;
+}
+
+function withoutUndefined(request: RunRequest): RunRequest {
+  return Object.fromEntries(Object.entries(request).filter(([, value]) => value !== undefined)) as RunRequest;
+}

@@ -1,0 +1,66 @@
+/**
+ * What the CLI gets from the process that runs it. Passing it in (rather than reading
+ * `process`) lets tests run the whole CLI in memory, and lets the bin decide how the two
+ * server commands are started.
+ */
+import type { Command } from 'commander';
+import { ApiClient } from './api-client.js';
+import { UsageError } from './exit-codes.js';
+import type { OutputStream } from './reporters.js';
+import { DEFAULT_SETTINGS } from './settings.js';
+import type { ClientSettings } from './settings.js';
+
+export type { OutputStream } from './reporters.js';
+
+export type ServerCommands = {
+  /** `cedar-store controller --config controller.yaml`: runs the controller until it is stopped. */
+  controller(options: { config: string }): Promise<number>;
+  /** `cedar-store local`: agent + controller + a virtual dvd+rw on loopback, state under `dir`. */
+  local(options: { dir: string; port?: number }): Promise<number>;
+};
+
+export type CliEnvironment = {
+  stdout: OutputStream;
+  stderr: OutputStream;
+  env: NodeJS.ProcessEnv;
+  serverCommands: ServerCommands;
+  /** Waits and limits of the client; tests shorten them. */
+  settings?: Partial<ClientSettings>;
+};
+
+export const DEFAULT_URL = 'http://127.0.0.1:7700';
+
+export function clientSettings(env: CliEnvironment): ClientSettings {
+  return { ...DEFAULT_SETTINGS, ...env.settings };
+}
+
+/**
+ * The controller's address and token: a flag wins over the environment, the environment
+ * over the default. A missing token is a configuration error found before any request.
+ */
+export function connect(command: Command, env: CliEnvironment): ApiClient {
+  const globals = command.optsWithGlobals<{ url?: string; token?: string }>();
+  const url = globals.url ?? nonEmpty(env.env.CEDAR_STORE_URL) ?? DEFAULT_URL;
+  const token = globals.token ?? nonEmpty(env.env.CEDAR_STORE_TOKEN);
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    throw new UsageError(`"${url}" is not a URL: pass --url or set CEDAR_STORE_URL, e.g. ${DEFAULT_URL}`);
+  }
+  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') {
+    throw new UsageError(`"${url}" is not an http:// or https:// URL: pass --url or set CEDAR_STORE_URL`);
+  }
+  if (parsed.username || parsed.password || parsed.search || parsed.hash) {
+    throw new UsageError(`"${url}" must be the controller's address only (no credentials, query or fragment)`);
+  }
+  if (!token) {
+    throw new UsageError('no token: pass --token or set CEDAR_STORE_TOKEN (cedar-store local prints it)');
+  }
+  if (/[\s]/.test(token)) throw new UsageError('the token must not contain spaces or newlines');
+  return new ApiClient(parsed.href, token, clientSettings(env));
+}
+
+function nonEmpty(value: string | undefined): string | undefined {
+  return value === undefined || value.trim() === '' ? undefined : value.trim();
+}

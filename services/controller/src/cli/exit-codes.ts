@@ -1,0 +1,66 @@
+/**
+ * What the `cedar-store` CLI's exit status means (DESIGN.md §6), so cron, systemd and
+ * orchestration tools can branch on it without reading the output.
+ */
+export const EXIT = {
+  /** The run succeeded, or the query answered. */
+  ok: 0,
+  /** The run failed, was cancelled or was interrupted; or the controller refused the request for another reason. */
+  runFailed: 1,
+  /** The command line or the configuration is wrong: nothing was asked of the controller, or it refused the request as invalid. */
+  usage: 2,
+  /** The controller could not be reached, or it refused the token. */
+  unreachable: 3,
+} as const;
+
+export type ExitCode = (typeof EXIT)[keyof typeof EXIT];
+
+/** An error the CLI reports in one line and turns into an exit status. */
+export class CliError extends Error {
+  constructor(
+    message: string,
+    readonly exitCode: ExitCode,
+  ) {
+    super(message);
+    this.name = 'CliError';
+  }
+}
+
+/** A bad flag, date, device or missing token: refused before any request is sent. */
+export class UsageError extends CliError {
+  constructor(message: string) {
+    super(message, EXIT.usage);
+    this.name = 'UsageError';
+  }
+}
+
+/** No answer from the controller (refused, timed out, unknown host) or an answer that is not the controller's. */
+export class UnreachableError extends CliError {
+  constructor(message: string) {
+    super(message, EXIT.unreachable);
+    this.name = 'UnreachableError';
+  }
+}
+
+/** The controller answered 401: the token is wrong or missing on its side. */
+export class TokenRefusedError extends CliError {
+  constructor(message: string) {
+    super(message, EXIT.unreachable);
+    this.name = 'TokenRefusedError';
+  }
+}
+
+/** Codes that mean the request itself was wrong: the user fixes the command line, as for a usage error. */
+const USAGE_CODES = new Set(['INVALID_REQUEST', 'DEVICE_UNKNOWN']);
+
+/** The controller refused a request with `{ error: { code, message } }`. */
+export class ApiError extends CliError {
+  constructor(
+    readonly code: string,
+    readonly apiMessage: string,
+    readonly status: number,
+  ) {
+    super(`${code}: ${apiMessage}`, USAGE_CODES.has(code) ? EXIT.usage : EXIT.runFailed);
+    this.name = 'ApiError';
+  }
+}

@@ -1,0 +1,32 @@
+import { describe, expect, it } from 'vitest';
+import { formatDevicesTable, formatMediaTable, formatRunsTable } from './listings.js';
+
+describe('listings', () => {
+  it('reads devices that report activity and a queue count', () => {
+    const text = formatDevicesTable({
+      agents: [],
+      devices: [
+        {
+          ref: 'burner-1/dvd0',
+          backend: 'xorriso',
+          mediaType: 'dvd+rw',
+          connected: false,
+          activity: 'idle',
+          queued: 0,
+        },
+        { ref: 'burner-1/bd0', backend: 'virtual', mediaType: 'bd-re', connected: true, activity: 'busy', queued: 3 },
+      ],
+    });
+    expect(text.split('\n')).toEqual([
+      'DEVICE         BACKEND  MEDIA   CONNECTED  STATE  QUEUED',
+      'burner-1/dvd0  xorriso  dvd+rw  no         idle        0',
+      'burner-1/bd0   virtual  bd-re   yes        busy        3',
+    ]);
+  });
+
+  it('says so when there is nothing to list', () => {
+    expect(formatRunsTable([])).toBe('No runs.');
+    expect(formatMediaTable([])).toBe('No disc in the catalog yet.');
+    expect(formatDevicesTable({ agents: [], devices: [] })).toContain('No device known');
+  });
+});

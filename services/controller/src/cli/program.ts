@@ -1,0 +1,87 @@
+/**
+ * The `cedar-store` command line (DESIGN.md §6): client commands that drive the controller
+ * over its HTTP API, and the two commands that run servers. `runCli` never exits the
+ * process; it returns the exit status, so the bin decides and tests run it in memory.
+ */
+import { readFileSync } from 'node:fs';
+import { Command, CommanderError } from 'commander';
+import { registerActionCommands } from './action-commands.js';
+import type { CommandContext } from './command-context.js';
+import type { CliEnvironment } from './environment.js';
+import { DEFAULT_URL } from './environment.js';
+import { ApiError, CliError, EXIT } from './exit-codes.js';
+import { PROGRAM_HELP } from './help.js';
+import { registerQueryCommands } from './query-commands.js';
+import { registerServerCommands } from './server-commands.js';
+
+export type { CliEnvironment, OutputStream, ServerCommands } from './environment.js';
+export { EXIT } from './exit-codes.js';
+
+const exitCodes = new WeakMap<Command, number>();
+
+export function buildProgram(env: CliEnvironment): Command {
+  const program = new Command('cedar-store');
+  const ctx: CommandContext = { env, exit: (code) => exitCodes.set(program, code) };
+  program
+    .description(
+      "Writes a backup host's daily staging directories to optical media or ISO images, and proves the disc " +
+        'reads back identical. The client commands talk to the controller over its HTTP API.',
+    )
+    .usage('[--url URL] [--token TOKEN] <command> [options]')
+    .version(packageVersion(), '-V, --version', 'print the version')
+    .option('--url <url>', `the controller's address (env CEDAR_STORE_URL; default ${DEFAULT_URL})`)
+    .option('--token <token>', "the controller's API token (env CEDAR_STORE_TOKEN)")
+    .configureOutput({
+      writeOut: (text) => env.stdout.write(text),
+      writeErr: (text) => env.stderr.write(text),
+      getOutHelpWidth: () => env.stdout.columns ?? 100,
+      getErrHelpWidth: () => env.stderr.columns ?? 100,
+    })
+    // Commander would call process.exit; runCli turns its errors into exit status 2 instead.
+    .exitOverride()
+    .showHelpAfterError('(add --help for usage)')
+    .addHelpText('after', PROGRAM_HELP);
+  // Subcommands inherit the output and exit settings above, so they must come after them.
+  registerActionCommands(program, ctx);
+  registerQueryCommands(program, ctx);
+  registerServerCommands(program, ctx);
+  return program;
+}
+
+/** Runs the CLI on `argv` (the user's arguments: `process.argv.slice(2)`); resolves with the exit status. */
+export async function runCli(argv: string[], env: CliEnvironment): Promise<number> {
+  const program = buildProgram(env);
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+    return exitCodes.get(program) ?? EXIT.ok;
+  } catch (error) {
+    return reportError(error, env);
+  }
+}
+
+function reportError(error: unknown, env: CliEnvironment): number {
+  // Commander has already printed its message (unknown option, missing argument…) or the help.
+  if (error instanceof CommanderError) return error.exitCode === 0 ? EXIT.ok : EXIT.usage;
+  if (error instanceof ApiError) {
+    env.stderr.write(`${error.code}: ${error.apiMessage}\n`);
+    return error.exitCode;
+  }
+  if (error instanceof CliError) {
+    env.stderr.write(`error: ${error.message}\n`);
+    return error.exitCode;
+  }
+  env.stderr.write(`error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  return EXIT.runFailed;
+}
+
+function packageVersion(): string {
+  try {
+    // src/cli/ and dist/cli/ both sit two levels below the package root.
+    const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
+      version?: string;
+    };
+    return pkg.version ?? 'unknown';
+  } catch {
+    return 'unknown';
+  }
+}

@@ -1,0 +1,121 @@
+/** `runs`, `media`, `devices` and `cancel`: read (or stop) what the controller holds. */
+import { isFinished } from '@cedar-store/ports';
+import type { RunStatus } from '@cedar-store/ports';
+import type { Command } from 'commander';
+import { waitAndReport } from './action-commands.js';
+import { parseDevice, parseLimit, parseStatus } from './arguments.js';
+import type { CommandContext } from './command-context.js';
+import { printJson, printResult } from './command-context.js';
+import { clientSettings, connect } from './environment.js';
+import { EXIT, UsageError } from './exit-codes.js';
+import { clientCommandHelp } from './help.js';
+import { formatDevicesTable, formatMediaTable, formatRunsTable } from './listings.js';
+import { formatRunSummary } from './summary.js';
+
+type JsonFlag = { json?: boolean };
+type RunsFlags = JsonFlag & { status?: RunStatus; device?: string; limit?: number; follow?: boolean; quiet?: boolean };
+
+export function registerQueryCommands(program: Command, ctx: CommandContext): void {
+  program
+    .command('runs')
+    .summary('list runs, or show one run')
+    .description('Lists runs, newest first, or shows one run with every decision it took and why.')
+    .argument('[RUN_ID]', 'the run to show')
+    .option(
+      '--status <status>',
+      'only runs with this status (queued, running, succeeded, failed, cancelled, interrupted)',
+      parseStatus,
+    )
+    .option('--device <agent/dev>', 'only runs on this device', parseDevice)
+    .option('--limit <n>', 'at most this many runs', parseLimit)
+    .option('--follow', 'with RUN_ID: wait for the run to finish, as the action commands do (exit status as theirs)')
+    .option('-q, --quiet', 'with --follow: no progress on stderr')
+    .option('--json', 'print JSON on stdout instead of a table or summary')
+    .addHelpText(
+      'after',
+      clientCommandHelp([
+        'cedar-store runs',
+        'cedar-store runs --status failed --device burner-1/dvd0 --limit 10',
+        'cedar-store runs 0b6f1c2e-5d8a-4f0e-9a51-3c2d7e8f9a10 --json',
+        'cedar-store runs 0b6f1c2e-5d8a-4f0e-9a51-3c2d7e8f9a10 --follow',
+      ]),
+    )
+    .action(async (runId: string | undefined, flags: RunsFlags, command: Command) => {
+      if (runId === undefined) {
+        if (flags.follow) throw new UsageError('--follow needs a RUN_ID (cedar-store runs RUN_ID --follow)');
+        const client = connect(command, ctx.env);
+        const { runs, raw } = await client.listRuns({ status: flags.status, device: flags.device, limit: flags.limit });
+        if (flags.json) printJson(ctx, raw);
+        else printResult(ctx, formatRunsTable(runs));
+        ctx.exit(EXIT.ok);
+        return;
+      }
+      if (flags.status || flags.device || flags.limit) {
+        throw new UsageError('--status, --device and --limit filter the list: leave them out with a RUN_ID');
+      }
+      const client = connect(command, ctx.env);
+      const run = await client.getRun(runId);
+      if (flags.follow) {
+        ctx.exit(await waitAndReport(ctx, client, run, flags));
+        return;
+      }
+      if (flags.json) printJson(ctx, run);
+      else printResult(ctx, formatRunSummary(run, clientSettings(ctx.env)));
+      ctx.exit(EXIT.ok);
+    });
+
+  program
+    .command('media')
+    .summary('list the discs in the catalog and what each session holds')
+    .description('Lists every disc the controller wrote, newest first: its sessions, their days, bytes and runs.')
+    .option('--json', 'print the catalog as JSON on stdout')
+    .addHelpText('after', clientCommandHelp(['cedar-store media', 'cedar-store media --json | jq .']))
+    .action(async (flags: JsonFlag, command: Command) => {
+      const { discs, raw } = await connect(command, ctx.env).media();
+      if (flags.json) printJson(ctx, raw);
+      else printResult(ctx, formatMediaTable(discs));
+      ctx.exit(EXIT.ok);
+    });
+
+  program
+    .command('devices')
+    .summary('list agents and devices: connected, busy or idle, queued runs')
+    .description('Lists the configured agents and their devices, with connection state and the runs using them.')
+    .option('--json', 'print agents and devices as JSON on stdout')
+    .addHelpText('after', clientCommandHelp(['cedar-store devices', 'cedar-store devices --json']))
+    .action(async (flags: JsonFlag, command: Command) => {
+      const { answer, raw } = await connect(command, ctx.env).devices();
+      if (flags.json) printJson(ctx, raw);
+      else printResult(ctx, formatDevicesTable(answer));
+      ctx.exit(EXIT.ok);
+    });
+
+  program
+    .command('cancel')
+    .summary('cancel a queued run, or stop a running one at its next step')
+    .description(
+      'Cancels a queued run at once. A running run stops at its next step boundary; a write that ' +
+        'has begun is finished first, so the disc and the store indicator always agree.',
+    )
+    .argument('<RUN_ID>', 'the run to cancel')
+    .option('--json', "print the controller's answer as JSON on stdout")
+    .addHelpText('after', clientCommandHelp(['cedar-store cancel 0b6f1c2e-5d8a-4f0e-9a51-3c2d7e8f9a10']))
+    .action(async (runId: string, flags: JsonFlag, command: Command) => {
+      const { answer, raw } = await connect(command, ctx.env).cancelRun(runId);
+      if (flags.json) printJson(ctx, raw);
+      else printResult(ctx, describeCancel(runId, answer.outcome, answer.run?.status));
+      ctx.exit(EXIT.ok);
+    });
+}
+
+function describeCancel(runId: string, outcome: string | undefined, status: string | undefined): string {
+  if (outcome === 'cancelled' || (outcome === undefined && status === 'cancelled')) return `run ${runId} cancelled`;
+  if (outcome === 'finished' || (outcome === undefined && status !== undefined && isFinished(status as RunStatus))) {
+    return `run ${runId} had already finished (${status ?? 'finished'}): nothing to cancel`;
+  }
+  return (
+    `cancel requested: run ${runId} stops at its next step boundary ` +
+    '(a write that has begun is finished first); follow it with: cedar-store runs ' +
+    `${runId} --follow`
+  );
+}

@@ -1,0 +1,106 @@
+import type { Run } from '@cedar-store/ports';
+import { describe, expect, it } from 'vitest';
+import { describeBlanking, describeSelection, describeVerify, formatRunSummary } from './summary.js';
+
+const MiB = 1024 ** 2;
+
+const run: Run = {
+  id: 'run-9',
+  action: 'store',
+  device: 'burner-1/dvd0',
+  status: 'failed',
+  requestedAt: '2025-02-05T01:30:00.000Z',
+  startedAt: '2025-02-05T01:30:00.000Z',
+  finishedAt: '2025-02-05T01:31:05.000Z',
+  options: {},
+  selection: { today: '2025-02-05', days: ['2025-02-05'], rule: 'today', crossedMidnight: false },
+  blanking: { newDisc: false, rule: 'append', todayIsStart: false },
+  image: { label: 'CEDAR BACKUP 03-FEB-2025', estimatedBytes: 300 * MiB, availableBytes: 200 * MiB },
+  warnings: [
+    { code: 'A', message: 'first' },
+    { code: 'B', message: 'second' },
+  ],
+  error: { code: 'MEDIA_FULL', message: 'the image needs 300 MiB, 200 MiB left: run cedar-store rebuild' },
+};
+
+describe('formatRunSummary', () => {
+  it('says what the run did, why, and how it ended', () => {
+    expect(formatRunSummary(run, { maxMismatchesShown: 10 }).split('\n').slice(2)).toEqual([
+      '  Days        2025-02-05',
+      "              rule today: today's staging day is staged and not yet stored",
+      '  Disc        append a session',
+      "              rule append: today is not the week's starting day",
+      '  Image       label "CEDAR BACKUP 03-FEB-2025", estimated 300 MiB, 200 MiB available on the media',
+      '  Warnings    A: first',
+      '              B: second',
+      '  Error       MEDIA_FULL: the image needs 300 MiB, 200 MiB left: run cedar-store rebuild',
+    ]);
+    expect(formatRunSummary(run, { maxMismatchesShown: 10 })).toMatch(
+      /^Run run-9: store on burner-1\/dvd0, failed\n {2}When {8}requested .*, took 1m 05s$/m,
+    );
+  });
+
+  it('shows the requested days of a run that has not selected yet', () => {
+    const queued: Run = {
+      id: 'run-1',
+      action: 'verify',
+      device: 'burner-1/dvd0',
+      status: 'queued',
+      requestedAt: '2025-02-05T01:30:00.000Z',
+      options: { days: ['2025-02-03', '2025-02-04'] },
+      warnings: [],
+    };
+    expect(formatRunSummary(queued, { maxMismatchesShown: 10 })).toContain(
+      '  Days        2025-02-03, 2025-02-04 (requested)',
+    );
+  });
+});
+
+describe('decisions', () => {
+  it('names the midnight rule and the day it called today', () => {
+    expect(
+      describeSelection({ today: '2025-02-05', days: ['2025-02-06'], rule: 'tomorrow', crossedMidnight: true }),
+    ).toEqual([
+      '2025-02-06 (today is 2025-02-05, midnight crossed)',
+      "rule tomorrow: neither today's nor yesterday's staging day was ready, tomorrow's is staged (the midnight rule)",
+    ]);
+  });
+
+  it('shows the blank factor comparison both ways, with the measurements', () => {
+    const measured = { rule: 'factor' as const, factor: 1.3, mode: 'weekly' as const, availableBytes: 2 * 1024 * MiB };
+    expect(describeBlanking({ ...measured, newDisc: false, ratio: 1.9876, requiredBytes: 1024 * MiB })).toEqual([
+      'append a session',
+      'rule factor: available / (1 + required) = 1.99 > blank factor 1.3 (weekly blank behaviour)',
+      'available 2.00 GiB, required 1.00 GiB',
+    ]);
+    expect(describeBlanking({ ...measured, newDisc: true, ratio: 1.1 })[1]).toBe(
+      'rule factor: available / (1 + required) = 1.10 <= blank factor 1.3 (weekly blank behaviour)',
+    );
+    expect(describeBlanking({ newDisc: true, rule: 'rebuild' })).toEqual([
+      'new disc',
+      'rule rebuild: a rebuild or a --full store always starts a new disc',
+    ]);
+    expect(describeBlanking({ newDisc: true, rule: 'startOfWeek', todayIsStart: true })[1]).toBe(
+      "rule startOfWeek: today is the week's starting day",
+    );
+  });
+
+  it('lists verify mismatches up to the limit', () => {
+    const mismatches = [
+      { path: '2025/02/05/a.tar', kind: 'content' as const },
+      { path: '2025/02/05/b.tar', kind: 'missing' as const },
+      { path: '2025/02/05/c.tar', kind: 'extra' as const },
+    ];
+    expect(
+      describeVerify({ ok: false, method: 'mount', filesCompared: 40, bytesCompared: 5 * MiB, mismatches }, 2),
+    ).toEqual([
+      'FAILED: 3 mismatches; 40 files, 5.00 MiB compared (mount)',
+      'content  2025/02/05/a.tar',
+      'missing  2025/02/05/b.tar',
+      '… and 1 more (--json lists them all)',
+    ]);
+    expect(
+      describeVerify({ ok: true, method: 'fuseiso', filesCompared: 1, bytesCompared: 10, mismatches: [] }, 2),
+    ).toEqual(['ok: 1 files, 10 B compared (fuseiso)']);
+  });
+});

@@ -1,0 +1,123 @@
+/**
+ * The human summary of a finished (or any) run: what it did and, for each decision, the
+ * rule and the figures that made it, so a user reading a cron mail can tell *why* a day
+ * went to a new disc or was appended without opening the JSON.
+ */
+import type { Run } from '@cedar-store/ports';
+import { elapsedMs, formatBytes, formatDuration, formatLocalTime } from './format.js';
+
+type Selection = NonNullable<Run['selection']>;
+type Blanking = NonNullable<Run['blanking']>;
+type VerifyReport = NonNullable<Run['verify']>;
+
+const LABEL_WIDTH = 10;
+
+export function formatRunSummary(run: Run, options: { maxMismatchesShown: number }): string {
+  const lines = [`Run ${run.id}: ${run.action} on ${run.device}, ${run.status}`];
+  // The first line of a row carries its label; the others line up under it.
+  const row = (label: string, texts: string[]): void => {
+    texts.forEach((text, index) => lines.push(`  ${(index === 0 ? label : '').padEnd(LABEL_WIDTH)}  ${text}`));
+  };
+  row('When', [describeTimes(run)]);
+  if (run.selection) row('Days', describeSelection(run.selection));
+  else if (run.options?.days?.length) row('Days', [`${run.options.days.join(', ')} (requested)`]);
+  if (run.blanking) row('Disc', describeBlanking(run.blanking));
+  if (run.image) row('Image', [describeImage(run.image)]);
+  if (run.write) {
+    row('Written', [
+      `${formatBytes(run.write.bytesWritten)} in ${formatDuration(run.write.durationMs)}; ` +
+        `${run.write.sessions} ${run.write.sessions === 1 ? 'session' : 'sessions'} on the disc`,
+    ]);
+  }
+  if (run.verify) row('Verify', describeVerify(run.verify, options.maxMismatchesShown));
+  const warnings = run.warnings ?? [];
+  if (warnings.length > 0)
+    row(
+      'Warnings',
+      warnings.map((warning) => `${warning.code}: ${warning.message}`),
+    );
+  if (run.error) row('Error', [`${run.error.code}: ${run.error.message}`]);
+  return lines.join('\n');
+}
+
+function describeTimes(run: Run): string {
+  const parts = [`requested ${formatLocalTime(run.requestedAt)}`];
+  if (run.startedAt) parts.push(`started ${formatLocalTime(run.startedAt)}`);
+  if (run.finishedAt) parts.push(`finished ${formatLocalTime(run.finishedAt)}`);
+  const took = elapsedMs(run.startedAt, run.finishedAt);
+  if (took !== undefined) parts.push(`took ${formatDuration(took)}`);
+  return parts.join(', ');
+}
+
+const SELECTION_RULES: Record<Selection['rule'], string> = {
+  today: "today's staging day is staged and not yet stored",
+  yesterday: "today's staging day was not ready, yesterday's is staged and not yet stored (the midnight rule)",
+  tomorrow: "neither today's nor yesterday's staging day was ready, tomorrow's is staged (the midnight rule)",
+  full: "--full: today's staging day, whatever its store indicator says",
+  rebuild: "rebuild: the week's staged days since its starting day",
+  requested: 'the days named in the request',
+};
+
+/** The days and, on the next line, the rule that chose them. */
+export function describeSelection(selection: Selection): string[] {
+  const days = selection.days.length > 0 ? selection.days.join(', ') : 'none';
+  const context = [
+    ...(selection.today && selection.days.join() !== selection.today ? [`today is ${selection.today}`] : []),
+    ...(selection.crossedMidnight ? ['midnight crossed'] : []),
+  ];
+  const why = SELECTION_RULES[selection.rule] ?? 'no explanation known for this rule';
+  return [`${days}${context.length > 0 ? ` (${context.join(', ')})` : ''}`, `rule ${selection.rule}: ${why}`];
+}
+
+/** New disc or append, the rule that decided, and the measurements it used. */
+export function describeBlanking(blanking: Blanking): string[] {
+  const lines = [blanking.newDisc ? 'new disc' : 'append a session'];
+  switch (blanking.rule) {
+    case 'rebuild':
+      lines.push('rule rebuild: a rebuild or a --full store always starts a new disc');
+      break;
+    case 'startOfWeek':
+      lines.push("rule startOfWeek: today is the week's starting day");
+      break;
+    case 'factor': {
+      const ratio = blanking.ratio === undefined ? '?' : blanking.ratio.toFixed(2);
+      const factor = blanking.factor === undefined ? '?' : String(blanking.factor);
+      const mode = blanking.mode ? ` (${blanking.mode} blank behaviour)` : '';
+      lines.push(
+        `rule factor: available / (1 + required) = ${ratio} ${blanking.newDisc ? '<=' : '>'} blank factor ${factor}${mode}`,
+      );
+      break;
+    }
+    case 'append':
+      lines.push(
+        blanking.todayIsStart
+          ? 'rule append: the blank behaviour did not call for a new disc'
+          : "rule append: today is not the week's starting day",
+      );
+      break;
+    default:
+      lines.push(`rule ${String(blanking.rule)}`);
+  }
+  const figures: string[] = [];
+  if (blanking.availableBytes !== undefined) figures.push(`available ${formatBytes(blanking.availableBytes)}`);
+  if (blanking.requiredBytes !== undefined) figures.push(`required ${formatBytes(blanking.requiredBytes)}`);
+  if (figures.length > 0) lines.push(figures.join(', '));
+  return lines;
+}
+
+function describeImage(image: NonNullable<Run['image']>): string {
+  const parts = [`label "${image.label}"`];
+  if (image.estimatedBytes !== undefined) parts.push(`estimated ${formatBytes(image.estimatedBytes)}`);
+  if (image.availableBytes !== undefined) parts.push(`${formatBytes(image.availableBytes)} available on the media`);
+  return parts.join(', ');
+}
+
+export function describeVerify(verify: VerifyReport, maxShown: number): string[] {
+  const compared = `${verify.filesCompared} files, ${formatBytes(verify.bytesCompared)} compared (${verify.method})`;
+  if (verify.ok) return [`ok: ${compared}`];
+  const mismatches = verify.mismatches ?? [];
+  const lines = [`FAILED: ${mismatches.length} ${mismatches.length === 1 ? 'mismatch' : 'mismatches'}; ${compared}`];
+  for (const mismatch of mismatches.slice(0, maxShown)) lines.push(`${mismatch.kind.padEnd(8)} ${mismatch.path}`);
+  if (mismatches.length > maxShown) lines.push(`… and ${mismatches.length - maxShown} more (--json lists them all)`);
+  return lines;
+}
