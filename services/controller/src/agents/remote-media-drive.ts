@@ -1,0 +1,59 @@
+/**
+ * A drive on an agent, reached over the wire: each port method is one JSON-RPC call on the
+ * agent's connection, with progress passed through to the caller's listener.
+ */
+import type { DayStamp } from '@cedar-store/domain';
+import type { MediaDrive, MediaStatus, ProgressListener, VerifyReport, WriteResult } from '@cedar-store/ports';
+import type { AgentClient, CallOptions } from './agent-client.js';
+
+export class RemoteMediaDrive implements MediaDrive {
+  constructor(
+    private readonly client: AgentClient,
+    /** The agent-local device id (`dvd0`), not the controller's `agent/device` ref. */
+    readonly deviceId: string,
+  ) {}
+
+  status(): Promise<MediaStatus> {
+    return this.client.call('media.status', { device: this.deviceId });
+  }
+
+  async estimate(request: { days: DayStamp[]; newDisc: boolean }): Promise<number> {
+    const { bytes } = await this.client.call('media.estimate', {
+      device: this.deviceId,
+      days: request.days,
+      newDisc: request.newDisc,
+    });
+    return bytes;
+  }
+
+  write(
+    request: { days: DayStamp[]; label: string; newDisc: boolean },
+    onProgress?: ProgressListener,
+  ): Promise<WriteResult> {
+    return this.client.call(
+      'media.write',
+      { device: this.deviceId, days: request.days, label: request.label, newDisc: request.newDisc },
+      progress(onProgress),
+    );
+  }
+
+  async blank(onProgress?: ProgressListener): Promise<void> {
+    await this.client.call('media.blank', { device: this.deviceId }, progress(onProgress));
+  }
+
+  async initialize(label: string): Promise<void> {
+    await this.client.call('media.initialize', { device: this.deviceId, label });
+  }
+
+  verify(request: { days: DayStamp[] }, onProgress?: ProgressListener): Promise<VerifyReport> {
+    return this.client.call('media.verify', { device: this.deviceId, days: request.days }, progress(onProgress));
+  }
+
+  exportImage(request: { days: DayStamp[]; label: string }): Promise<{ path: string; bytes: number }> {
+    return this.client.call('media.export', { days: request.days, label: request.label });
+  }
+}
+
+function progress(onProgress: ProgressListener | undefined): CallOptions {
+  return onProgress ? { onProgress } : {};
+}
