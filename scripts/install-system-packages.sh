@@ -7,6 +7,9 @@
 #   growisofs    the DVD burner (package growisofs)
 #   eject        media refresh after write and blank
 #   openssl      self-signed certificates for the tests of TLS between controller and agent
+# and, when the commands are missing, the compiler better-sqlite3 is built with on install
+# (no prebuilt binary can be downloaded where only npm and Debian are reachable):
+#   make g++ python3
 # Plain bash on purpose: it runs before node_modules exists.
 set -euo pipefail
 
@@ -15,6 +18,11 @@ missing=()
 for package in "${packages[@]}"; do
   if ! dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q 'install ok installed'; then
     missing+=("$package")
+  fi
+done
+for command in make g++ python3; do
+  if ! command -v "$command" >/dev/null 2>&1; then
+    missing+=("$command")
   fi
 done
 

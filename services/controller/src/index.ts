@@ -18,3 +18,4 @@ export * from './server/system-clock.js';
 export * from './local/local-stack.js';
 export { createLogger } from './logger.js';
 export * from './http/index.js';
+export * from './agents/index.js';

@@ -1,0 +1,75 @@
+#!/usr/bin/env node
+/**
+ * `cedar-store`: the controller service (`controller`, `local`) and the client commands a
+ * user or cron runs against it (`store`, `rebuild`, `verify`, …). See `cedar-store --help`.
+ */
+import { runCli } from './cli/program.js';
+import { ConfigError, loadControllerConfig } from './config/controller-config.js';
+import { startLocalStack } from './local/local-stack.js';
+import { createLogger } from './logger.js';
+import { startController } from './server/controller-service.js';
+
+/** Resolves with the signal's name on the first SIGINT or SIGTERM. */
+function stopSignal(): Promise<string> {
+  return new Promise((resolve) => {
+    process.once('SIGINT', () => resolve('SIGINT'));
+    process.once('SIGTERM', () => resolve('SIGTERM'));
+  });
+}
+
+async function controller(options: { config: string }): Promise<number> {
+  let config;
+  try {
+    config = await loadControllerConfig(options.config);
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`cedar-store controller: ${error.message}\n`);
+      return 2;
+    }
+    throw error;
+  }
+  // The token now lives in the configuration only: no child program can inherit it.
+  delete process.env.CEDAR_STORE_TOKEN;
+  const logger = createLogger();
+  const running = await startController(config, logger);
+  const signal = await stopSignal();
+  logger.info({ signal }, 'shutting down: queued runs cancelled, waiting for running ones');
+  await running.close();
+  logger.info('controller stopped');
+  return 0;
+}
+
+async function local(options: { dir: string; port?: number }): Promise<number> {
+  const stack = await startLocalStack({
+    dir: options.dir,
+    ...(options.port !== undefined ? { port: options.port } : {}),
+    out: process.stderr,
+  });
+  const outcome = await Promise.race([stopSignal(), stack.agentExited.then((how) => `agent:${how}`)]);
+  if (outcome.startsWith('agent:')) {
+    process.stderr.write(
+      `cedar-store local: the agent stopped unexpectedly (${outcome.slice(6)}); see ${stack.layout.logs}/agent.log\n`,
+    );
+    await stack.stop();
+    return 1;
+  }
+  process.stderr.write('cedar-store local: stopping (a running write is finished first)…\n');
+  await stack.stop();
+  process.stderr.write('cedar-store local: stopped\n');
+  return 0;
+}
+
+runCli(process.argv.slice(2), {
+  stdout: process.stdout,
+  stderr: process.stderr,
+  env: process.env,
+  serverCommands: { controller, local },
+}).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error: unknown) => {
+    process.stderr.write(`cedar-store: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.exitCode = 1;
+  },
+);

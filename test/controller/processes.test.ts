@@ -1,0 +1,204 @@
+// The compiled services as separate processes on loopback, driven through the HTTP API and
+// the CLI the way cron drives them, and killed the hard way: an agent SIGKILLed during a
+// write, a controller SIGKILLed during a run. What a user must find afterwards: a failed or
+// interrupted run saying so, no store indicator for an unverified day, and the next store
+// writing that day once everything is back, without anyone reconnecting anything by hand.
+import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { RunEvent } from '@cedar-store/ports';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ApiClient } from '../support/controller-stack.js';
+import { isoPaths } from '../support/iso-inspector.js';
+import {
+  AGENT_BIN,
+  buildServices,
+  CLI_BIN,
+  startService,
+  waitForNoProcess,
+  writeAgentConfig,
+  writeControllerConfig,
+  type ServiceProcess,
+} from '../support/processes.js';
+import { stageDayOnDisk } from '../support/staging-dir.js';
+
+const API_TOKEN = 'process-api-token-0123456789abcdef';
+const AGENT_TOKEN = 'process-agent-token-0123456789abcdef';
+/** Large enough that the write is still running when the kill lands (sparse: no disk used to stage it). */
+const BIG = { size: 768 * 2 ** 20 };
+
+let base: string;
+let agentConfig: string;
+let controllerConfig: string;
+let agent: ServiceProcess;
+let controller: ServiceProcess;
+let api: ApiClient;
+
+const dayDir = (day: string): string => join(base, 'stage', ...day.split('-'));
+const stored = (day: string): boolean => existsSync(join(dayDir(day), 'cback.store'));
+const image = (): string => join(base, 'dvd0.iso');
+
+async function startAgentProcess(): Promise<ServiceProcess> {
+  return startService(AGENT_BIN, ['--config', agentConfig], 'agent listening');
+}
+
+async function startControllerProcess(): Promise<ServiceProcess> {
+  const started = await startService(CLI_BIN, ['controller', '--config', controllerConfig], 'controller listening');
+  api = new ApiClient(`http://127.0.0.1:${started.port}`, API_TOKEN);
+  return started;
+}
+
+/** Follows a run's event stream until an event matches, and returns that event. */
+async function waitForEvent(runId: string, match: (event: RunEvent) => boolean): Promise<RunEvent> {
+  const response = await fetch(`${api.url}/api/v1/runs/${runId}/events`, {
+    headers: { authorization: `Bearer ${API_TOKEN}` },
+  });
+  const reader = response.body!.pipeThrough(new TextDecoderStream()).getReader();
+  let buffer = '';
+  try {
+    for (;;) {
+      const { value, done } = await reader.read();
+      if (done) throw new Error(`the stream of ${runId} ended without the event`);
+      buffer += value;
+      let newline: number;
+      while ((newline = buffer.indexOf('\n')) >= 0) {
+        const line = buffer.slice(0, newline);
+        buffer = buffer.slice(newline + 1);
+        if (!line.startsWith('data: ')) continue;
+        const event = JSON.parse(line.slice(6)) as RunEvent;
+        if (match(event)) return event;
+      }
+    }
+  } finally {
+    await reader.cancel().catch(() => undefined);
+  }
+}
+
+const writing = (event: RunEvent): boolean => event.type === 'progress' && event.phase === 'write';
+
+function cli(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile(
+      process.execPath,
+      [CLI_BIN, ...args],
+      { env: { ...process.env, CEDAR_STORE_URL: api.url, CEDAR_STORE_TOKEN: API_TOKEN, ...env }, timeout: 120_000 },
+      (error, stdout, stderr) => {
+        const code = error ? (typeof error.code === 'number' ? error.code : 1) : 0;
+        resolve({ code, stdout, stderr });
+      },
+    );
+  });
+}
+
+beforeAll(async () => {
+  await buildServices();
+  base = await mkdtemp(join(tmpdir(), 'cedar-processes-'));
+  await mkdir(join(base, 'stage'), { recursive: true });
+  const apiTokenFile = join(base, 'api.token');
+  const agentTokenFile = join(base, 'agent.token');
+  await writeFile(apiTokenFile, API_TOKEN, { mode: 0o600 });
+  await writeFile(agentTokenFile, AGENT_TOKEN, { mode: 0o600 });
+  agentConfig = join(base, 'agent.yaml');
+  await writeAgentConfig(agentConfig, { base, port: 0, tokenFile: agentTokenFile });
+  agent = await startAgentProcess();
+  // Restarts must come back on the same port: the controller's configuration names it.
+  await writeAgentConfig(agentConfig, { base, port: agent.port, tokenFile: agentTokenFile });
+  controllerConfig = join(base, 'controller.yaml');
+  await writeControllerConfig(controllerConfig, { base, agentPort: agent.port, apiTokenFile, agentTokenFile });
+  controller = await startControllerProcess();
+  await api.waitConnected();
+}, 180_000);
+
+afterAll(async () => {
+  for (const service of [controller, agent]) {
+    if (service && service.child.exitCode === null && service.child.signalCode === null) {
+      service.child.kill('SIGTERM');
+      await service.exited;
+    }
+  }
+  if (base) {
+    await waitForNoProcess(image());
+    await rm(base, { recursive: true, force: true });
+  }
+});
+
+describe('services killed mid-run', { timeout: 180_000 }, () => {
+  it('an agent killed during a write fails the run with AGENT_LOST, and after it restarts the next store writes the day', async () => {
+    await stageDayOnDisk(join(base, 'stage'), '2026-11-26', { 'big.bin': BIG, 'small.txt': 'small\n' });
+    const run = await api.submit({ action: 'store', today: '2026-11-26' });
+    await waitForEvent(run.id, writing);
+    agent.child.kill('SIGKILL');
+    await agent.exited;
+
+    const failed = await api.wait(run.id);
+    expect(failed.status).toBe('failed');
+    expect(failed.error?.code).toBe('AGENT_LOST');
+    expect(failed.error?.message).toMatch(/burner-1/);
+    expect(stored('2026-11-26')).toBe(false);
+
+    // While the agent is down, runs on its device fail fast instead of hanging.
+    const unreachable = await api.run({ action: 'verify', days: ['2026-11-26'] });
+    expect(unreachable.error?.code).toBe('AGENT_UNREACHABLE');
+
+    // The burner program the killed agent started finishes on its own; then the agent returns.
+    await waitForNoProcess(image());
+    agent = await startAgentProcess();
+    await api.waitConnected(60_000);
+
+    const retried = await api.run({ action: 'store', today: '2026-11-26' });
+    expect(retried.status).toBe('succeeded');
+    expect(retried.selection?.days).toEqual(['2026-11-26']);
+    expect(retried.verify?.ok).toBe(true);
+    expect(stored('2026-11-26')).toBe(true);
+    expect(await isoPaths(image())).toContain('2026/11/26/small.txt');
+  });
+
+  it('a controller killed during a run finds it interrupted on restart, and no indicator was written', async () => {
+    await stageDayOnDisk(join(base, 'stage'), '2026-11-27', { 'big.bin': BIG });
+    const run = await api.submit({ action: 'store', today: '2026-11-27' });
+    await waitForEvent(run.id, writing);
+    controller.child.kill('SIGKILL');
+    await controller.exited;
+
+    controller = await startControllerProcess();
+    const interrupted = await api.get(run.id);
+    expect(interrupted.status).toBe('interrupted');
+    expect(interrupted.error?.message).toMatch(/controller stopped/);
+    expect(interrupted.finishedAt).toBeDefined();
+    expect(stored('2026-11-27')).toBe(false);
+
+    await api.waitConnected();
+    await waitForNoProcess(image());
+    const retried = await api.run({ action: 'store', today: '2026-11-27' });
+    expect(retried.status).toBe('succeeded');
+    expect(stored('2026-11-27')).toBe(true);
+  });
+});
+
+describe('the CLI as cron runs it', { timeout: 120_000 }, () => {
+  it('stores with plain progress lines on stderr when not on a terminal, and exits 0', async () => {
+    await stageDayOnDisk(join(base, 'stage'), '2026-12-02', { 'notes.txt': 'cli night\n' });
+    const result = await cli(['store', '--today', '2026-12-02']);
+    expect(result.code).toBe(0);
+    expect(result.stderr).toMatch(/write/);
+    expect(result.stdout).toMatch(/succeeded/);
+    expect(stored('2026-12-02')).toBe(true);
+  });
+
+  it('--json prints only the final run on stdout, also when the run fails (exit 1)', async () => {
+    const result = await cli(['store', '--today', '2026-12-10', '--json']);
+    expect(result.code).toBe(1);
+    const run = JSON.parse(result.stdout) as { status: string; error: { code: string } };
+    expect(run.status).toBe('failed');
+    expect(run.error.code).toBe('NO_STAGING_DIRECTORY');
+    expect(result.stderr).toContain('NO_STAGING_DIRECTORY');
+  });
+
+  it('exits 2 on a usage error, 3 on a refused token or an unreachable controller', async () => {
+    expect((await cli(['store', '--today', '2026-02-30'])).code).toBe(2);
+    expect((await cli(['store'], { CEDAR_STORE_TOKEN: 'wrong-token-0123456789abcdef' })).code).toBe(3);
+    expect((await cli(['store'], { CEDAR_STORE_URL: 'http://127.0.0.1:9' })).code).toBe(3);
+  });
+});
