@@ -18,4 +18,7 @@ fi
 bash scripts/install-system-packages.sh
 npm ci --no-audit --no-fund
 npm run build
-echo "setup done: run 'npm test' to check everything works."
+# npm ci links the packages' bins only when their files exist, and dist/ exists only now:
+# link cedar-store and cedar-store-agent into node_modules/.bin so `npx cedar-store` works.
+npm rebuild --ignore-scripts --no-audit --no-fund >/dev/null
+echo "setup done: try 'npm run demo', then 'npm test' to check everything works."

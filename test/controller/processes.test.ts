@@ -27,7 +27,7 @@ import { stageDayOnDisk } from '../support/staging-dir.js';
 const API_TOKEN = 'process-api-token-0123456789abcdef';
 const AGENT_TOKEN = 'process-agent-token-0123456789abcdef';
 /** Large enough that the write is still running when the kill lands (sparse: no disk used to stage it). */
-const BIG = { size: 768 * 2 ** 20 };
+const BIG = { size: 384 * 2 ** 20 };
 
 let base: string;
 let agentConfig: string;

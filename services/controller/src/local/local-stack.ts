@@ -164,10 +164,18 @@ async function startAgentProcess(layout: LocalLayout): Promise<{ child: ChildPro
   const bin = await findAgentBin();
   const env = { ...process.env };
   delete env.CEDAR_AGENT_TOKEN; // the token file under the directory is the one that counts
+  // Its own process group: Ctrl-C in the terminal reaches this process only, which lets the
+  // running run finish (its verify and store indicator need the agent) before stopping it.
   const child = spawn(process.execPath, [bin, '--config', layout.agentConfig], {
     env,
     stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true,
   });
+  const orphanGuard = (): void => {
+    child.kill('SIGTERM');
+  };
+  process.once('exit', orphanGuard);
+  child.once('exit', () => process.off('exit', orphanGuard));
   const log = createWriteStream(join(layout.logs, 'agent.log'), { flags: 'a' });
   const errors: string[] = [];
   child.stderr!.on('data', (chunk: Buffer) => {
