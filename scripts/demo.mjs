@@ -97,7 +97,11 @@ try {
     console.log(`${toc.stdout}`.trim());
   }
 } finally {
-  child.kill('SIGINT');
-  await new Promise((resolveExit) => child.once('exit', resolveExit));
+  // The stack may be gone already (its agent died): then there is nothing to wait for.
+  if (child.exitCode === null && child.signalCode === null) {
+    const exited = new Promise((resolveExit) => child.once('exit', resolveExit));
+    child.kill('SIGINT');
+    await exited;
+  }
 }
 process.exit(code);

@@ -5,7 +5,7 @@
 // writing that day once everything is back, without anyone reconnecting anything by hand.
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { RunEvent } from '@cedar-store/ports';
@@ -174,6 +174,33 @@ describe('services killed mid-run', { timeout: 180_000 }, () => {
     const retried = await api.run({ action: 'store', today: '2026-11-27' });
     expect(retried.status).toBe('succeeded');
     expect(stored('2026-11-27')).toBe(true);
+  });
+});
+
+describe('a controller that cannot start', { timeout: 60_000 }, () => {
+  it('exits 2 with the reason when its port is taken or its database cannot be opened, leaving nothing running', async () => {
+    const taken = join(base, 'taken.yaml');
+    const port = new URL(api.url).port;
+    await writeFile(
+      taken,
+      [
+        `listen: { host: 127.0.0.1, port: ${port} }`,
+        `auth: { token: ${API_TOKEN} }`,
+        `database: ${join(base, 'other.db')}`,
+        'agents:',
+        `  - { id: burner-1, url: "ws://127.0.0.1:${agent.port}/rpc", token: ${AGENT_TOKEN} }`,
+        '',
+      ].join('\n'),
+    );
+    const busy = await cli(['controller', '--config', taken]);
+    expect(busy.code).toBe(2);
+    expect(busy.stderr).toContain(`cannot listen on 127.0.0.1:${port}: the port is in use`);
+
+    const notADirectory = join(base, 'api.token', 'controller.db');
+    await writeFile(taken, (await readFile(taken, 'utf8')).replace(join(base, 'other.db'), notADirectory));
+    const noDatabase = await cli(['controller', '--config', taken]);
+    expect(noDatabase.code).toBe(2);
+    expect(noDatabase.stderr).toContain(notADirectory);
   });
 });
 

@@ -7,7 +7,7 @@ import { runCli } from './cli/program.js';
 import { ConfigError, loadControllerConfig } from './config/controller-config.js';
 import { startLocalStack } from './local/local-stack.js';
 import { createLogger } from './logger.js';
-import { startController } from './server/controller-service.js';
+import { startController, StartupError } from './server/controller-service.js';
 
 /** Resolves with the signal's name on the first SIGINT or SIGTERM. */
 function stopSignal(): Promise<string> {
@@ -31,8 +31,18 @@ async function controller(options: { config: string }): Promise<number> {
   // The token now lives in the configuration only: no child program can inherit it.
   delete process.env.CEDAR_STORE_TOKEN;
   const logger = createLogger();
-  const running = await startController(config, logger);
-  const signal = await stopSignal();
+  const signalled = stopSignal();
+  let running;
+  try {
+    running = await startController(config, logger);
+  } catch (error) {
+    if (error instanceof StartupError) {
+      process.stderr.write(`cedar-store controller: ${error.message}\n`);
+      return 2;
+    }
+    throw error;
+  }
+  const signal = await signalled;
   logger.info({ signal }, 'shutting down: queued runs cancelled, waiting for running ones');
   await running.close();
   logger.info('controller stopped');
@@ -40,12 +50,20 @@ async function controller(options: { config: string }): Promise<number> {
 }
 
 async function local(options: { dir: string; port?: number }): Promise<number> {
-  const stack = await startLocalStack({
-    dir: options.dir,
-    ...(options.port !== undefined ? { port: options.port } : {}),
-    out: process.stderr,
-  });
-  const outcome = await Promise.race([stopSignal(), stack.agentExited.then((how) => `agent:${how}`)]);
+  // Listening before anything starts: a Ctrl-C during start-up still stops the agent cleanly.
+  const signalled = stopSignal();
+  let stack;
+  try {
+    stack = await startLocalStack({
+      dir: options.dir,
+      ...(options.port !== undefined ? { port: options.port } : {}),
+      out: process.stderr,
+    });
+  } catch (error) {
+    process.stderr.write(`cedar-store local: ${error instanceof Error ? error.message : String(error)}\n`);
+    return error instanceof StartupError ? 2 : 1;
+  }
+  const outcome = await Promise.race([signalled, stack.agentExited.then((how) => `agent:${how}`)]);
   if (outcome.startsWith('agent:')) {
     process.stderr.write(
       `cedar-store local: the agent stopped unexpectedly (${outcome.slice(6)}); see ${stack.layout.logs}/agent.log\n`,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { readSse, SseParser } from './sse.js';
+import { readSse, MAX_SSE_LINE_CHARS, SseLineTooLongError, SseParser } from './sse.js';
 
 describe('SseParser', () => {
   it('reads events with ids and types, skipping comments', () => {
@@ -55,5 +55,15 @@ describe('readSse', () => {
     for await (const message of readSse(body, new SseParser(), () => (chunks += 1))) messages.push(message);
     expect(messages).toEqual([{ event: 'message', data: 'café', id: undefined }]);
     expect(chunks).toBe(2);
+  });
+});
+
+describe('a stream that is not a run event stream', () => {
+  it('is given up once a line grows past the limit, instead of filling memory', () => {
+    const parser = new SseParser();
+    const chunk = 'x'.repeat(64 * 1024);
+    expect(() => {
+      for (let i = 0; i <= MAX_SSE_LINE_CHARS / chunk.length; i += 1) parser.push(chunk);
+    }).toThrow(SseLineTooLongError);
   });
 });

@@ -6,6 +6,13 @@
  */
 export type SseMessage = { event: string; data: string; id: string | undefined };
 
+/** The longest line kept: run events are a few KiB; anything longer is not our controller. */
+export const MAX_SSE_LINE_CHARS = 1024 * 1024;
+
+export class SseLineTooLongError extends Error {
+  override readonly name = 'SseLineTooLongError';
+}
+
 export class SseParser {
   private buffer = '';
   /** A chunk ended in CR: an LF starting the next chunk belongs to the same line end. */
@@ -41,6 +48,10 @@ export class SseParser {
       start = index + 1;
     }
     this.buffer = this.buffer.slice(start);
+    if (this.buffer.length > MAX_SSE_LINE_CHARS) {
+      this.buffer = '';
+      throw new SseLineTooLongError(`an event stream line longer than ${MAX_SSE_LINE_CHARS} characters`);
+    }
     return messages;
   }
 

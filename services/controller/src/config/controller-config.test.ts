@@ -137,3 +137,19 @@ describe('a broken controller.yaml is refused naming the field', () => {
     await expect(loadControllerConfig(path, NO_ENV)).rejects.toThrow(/not valid YAML/);
   });
 });
+
+describe('tokens must be presentable as a bearer token', () => {
+  it('refuses a token with a space, wherever it comes from', async () => {
+    expect(await rejection(document({ auth: { token: 'two words in one token' } }))).toContain(
+      'must not contain spaces',
+    );
+    expect(await rejection(document(), { CEDAR_STORE_TOKEN: 'an environment token with spaces' })).toContain(
+      'must not contain spaces',
+    );
+    const file = join(dir, 'agent.token');
+    await writeFile(file, 'first-line-of-a-token\nsecond-line-of-it\n', { mode: 0o600 });
+    expect(
+      await rejection(document({ agents: [{ id: 'burner-1', url: 'ws://127.0.0.1:7701/rpc', tokenFile: file }] })),
+    ).toContain('the token of agent burner-1 must not contain spaces');
+  });
+});

@@ -19,7 +19,12 @@ import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 
 const AbsolutePath = z.string().min(1).max(4096).refine(isAbsolute, { message: 'must be an absolute path' });
-const Token = z.string().min(16, { message: 'must be at least 16 characters long' }).max(1024);
+/** Sent as `Authorization: Bearer <token>`, so it cannot contain spaces or line breaks. */
+const Token = z
+  .string()
+  .min(16, { message: 'must be at least 16 characters long' })
+  .max(1024)
+  .regex(/^\S+$/, { message: 'must not contain spaces or line breaks' });
 
 const TimeZoneSchema = z
   .string()
@@ -123,10 +128,11 @@ export async function resolveControllerConfig(
       `${source}: no API token: set auth.token or auth.tokenFile, or the CEDAR_STORE_TOKEN environment variable`,
     );
   }
-  if (token.length < 16) throw new ConfigError(`${source}: the API token must be at least 16 characters long`);
+  checkToken(token, `${source}: the API token`);
   const agents: AgentEndpointConfig[] = [];
   for (const agent of config.agents) {
     const agentToken = agent.token ?? (await tokenFrom(agent.tokenFile!));
+    checkToken(agentToken, `${source}: the token of agent ${agent.id}`);
     const ca = agent.caFile ? await readText(agent.caFile, `the CA file of agent ${agent.id}`) : undefined;
     agents.push({ id: agent.id, url: agent.url, token: agentToken, ...(ca ? { ca } : {}) });
   }
@@ -153,6 +159,12 @@ export async function loadControllerConfig(
     throw new ConfigError(`${path} is not valid YAML: ${(error as Error).message}`);
   }
   return resolveControllerConfig(document, path, env);
+}
+
+/** Tokens from files and the environment get the same rules as those written in the file. */
+function checkToken(token: string, what: string): void {
+  if (token.length < 16) throw new ConfigError(`${what} must be at least 16 characters long`);
+  if (!/^\S+$/.test(token)) throw new ConfigError(`${what} must not contain spaces or line breaks`);
 }
 
 async function tokenFrom(path: string): Promise<string> {

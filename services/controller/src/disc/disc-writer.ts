@@ -96,21 +96,30 @@ export class DiscWriter {
       }
     });
 
-    if (plan.policy.checkData) await this.consistencyCheck(ctx, drive, days);
-    else await ctx.skip('verify', 'checkData is off: the disc was not read back');
+    const session = { days, label, decision, bytes: ctx.run.write?.bytesWritten ?? 0 };
+    try {
+      if (plan.policy.checkData) await this.consistencyCheck(ctx, drive, days);
+      else await ctx.skip('verify', 'checkData is off: the disc was not read back');
 
-    await ctx.step('storeIndicator', async () => {
-      const marked = await plan.staging.markStored(days);
-      const unmarked = days.filter((day) => !marked.includes(day));
-      if (unmarked.length > 0) {
-        throw new InternalError(
-          `the disc was written, but the store indicator was not written for ${unmarked.join(', ')}: ` +
-            'the next store writes those days again. Check the staging area is writable.',
-        );
-      }
-    });
+      await ctx.step('storeIndicator', async () => {
+        const marked = await plan.staging.markStored(days);
+        const unmarked = days.filter((day) => !marked.includes(day));
+        if (unmarked.length > 0) {
+          throw new InternalError(
+            `the disc was written, but the store indicator was not written for ${unmarked.join(', ')}: ` +
+              'the next store writes those days again. Check the staging area is writable.',
+          );
+        }
+      });
+    } catch (error) {
+      // The session is on the disc whatever came after the write: the catalog must say so, or
+      // a new disc started here would be missing from it and the next append would be filed
+      // under the disc this one replaced. The run's failure says the session is not trusted.
+      await this.recordSession(ctx, session);
+      throw error;
+    }
     await this.checkCapacity(ctx, drive, plan.policy);
-    await this.recordSession(ctx, { days, label, decision, bytes: ctx.run.write?.bytesWritten ?? 0 });
+    await this.recordSession(ctx, session);
   }
 
   /** Reads the disc back and compares it with staging; a difference fails the run. */

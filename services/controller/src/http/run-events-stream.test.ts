@@ -156,6 +156,36 @@ describe('GET /api/v1/runs/:id/events', () => {
     expect(messages.at(-1)?.data).toMatchObject({ type: 'finished', status: 'succeeded' });
   });
 
+  it('drops progress, never steps or the end, for a client that stops reading', async () => {
+    const f = createApiFixture();
+    f.device().staging.addDay(TODAY, { a: 'x' });
+    const hold = gate();
+    f.device().drive.holdNext('write', hold.promise);
+    const run = await f.coordinator.submit({ action: 'store' });
+    await until(() => f.device().drive.operations.includes('write'));
+    const stream = await openStream(`${await listen(f.app)}/api/v1/runs/${run.id}/events`);
+    await stream.readUntil((text) => text.includes('"step":"write","state":"started"'));
+
+    // The client reads nothing while far more progress arrives than the socket can take.
+    const flood = 40_000;
+    for (let i = 1; i <= flood; i += 1) {
+      await f.runs.appendEvent(run.id, { type: 'progress', phase: 'write', bytesDone: i, bytesTotal: flood });
+    }
+    hold.open();
+    await stream.readToEnd();
+
+    const messages = parseEvents(stream.text);
+    const progress = messages.filter((m) => m.event === 'progress');
+    expect(progress.length).toBeGreaterThan(0);
+    expect(progress.length).toBeLessThan(flood);
+    expect(messages.filter((m) => m.event === 'step').map((m) => `${m.data.step}:${m.data.state}`)).toContain(
+      'write:finished',
+    );
+    expect(messages.at(-1)?.data).toMatchObject({ type: 'finished', status: 'succeeded' });
+    const ids = messages.map((m) => m.id);
+    expect(ids).toEqual([...ids].sort((a, b) => a - b));
+  });
+
   it.each([
     ['in the history and live', 'before'],
     ['live only', 'after'],

@@ -116,6 +116,10 @@ class RunEventStream {
   private deliver(event: RunEvent): void {
     if (this.ended || event.seq <= this.lastSeq) return;
     this.lastSeq = event.seq;
+    // A client that stops reading must not make the controller hold a whole run's progress in
+    // memory: progress is dropped until the socket drains (the next one says where the run is);
+    // steps, warnings and the end are always sent.
+    if (event.type === 'progress' && this.res.writableNeedDrain) return;
     this.write(`id: ${event.seq}\nevent: ${event.type}\ndata: ${JSON.stringify(event)}\n\n`);
     if (event.type === 'finished') this.end();
   }

@@ -12,9 +12,9 @@ import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { delimiter, dirname, join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import { readTokenFile } from '@cedar-store/ports/auth';
+import { readTokenFile, TokenFileError } from '@cedar-store/ports/auth';
 import { createLogger } from '../logger.js';
-import { startController, type RunningController } from '../server/controller-service.js';
+import { startController, StartupError, type RunningController } from '../server/controller-service.js';
 
 export const LOCAL_AGENT_ID = 'local';
 export const LOCAL_DEVICE = `${LOCAL_AGENT_ID}/dvd0`;
@@ -138,7 +138,12 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
 
 /** Reads the token file, or creates one with 32 random bytes readable by its owner only. */
 async function ensureToken(path: string): Promise<{ token: string; created: boolean }> {
-  if (existsSync(path)) return { token: await readTokenFile(path), created: false };
+  if (existsSync(path)) {
+    const token = await readTokenFile(path).catch((error: unknown) => {
+      throw error instanceof TokenFileError ? new StartupError(error.message) : error;
+    });
+    return { token, created: false };
+  }
   const token = randomBytes(32).toString('base64url');
   await writeFile(path, `${token}\n`, { mode: 0o600, flag: 'wx' });
   await chmod(path, 0o600);

@@ -6,6 +6,7 @@
 import { AgentUnreachableError, DeviceUnknownError, InvalidRequestError, type DayStamp } from '@cedar-store/domain';
 import {
   TOKENS,
+  isFinished,
   type Clock,
   type DeviceDirectory,
   type Run,
@@ -95,21 +96,22 @@ export class RunCoordinator {
   }
 
   async cancel(runId: string): Promise<CancelOutcome> {
+    // Everything that decides the outcome is read before the first await: a run cannot move
+    // from its queue to its executor (or finish) in between.
+    for (const queue of this.waiting.values()) {
+      const index = queue.indexOf(runId);
+      if (index < 0) continue;
+      queue.splice(index, 1);
+      const run = await this.runs.get(runId);
+      return { outcome: 'cancelled', run: await this.markCancelled(run!) };
+    }
+    const requested = this.executor.cancel(runId);
+    const starting = !requested && [...this.running.values()].includes(runId);
+    if (starting) this.cancelAtStart.add(runId);
     const run = await this.runs.get(runId);
     if (!run) return { outcome: 'unknown' };
-    const queue = this.waiting.get(run.device) ?? [];
-    const index = queue.indexOf(runId);
-    if (index >= 0) {
-      // Taken out synchronously: the queue can no longer start it.
-      queue.splice(index, 1);
-      return { outcome: 'cancelled', run: await this.markCancelled(run) };
-    }
-    if (this.executor.cancel(runId)) return { outcome: 'requested', run };
-    if (this.running.get(run.device) === runId) {
-      this.cancelAtStart.add(runId);
-      return { outcome: 'requested', run };
-    }
-    return { outcome: 'finished', run };
+    // A run can be on its way out of `running` after it finished: its record says so.
+    return { outcome: (requested || starting) && !isFinished(run.status) ? 'requested' : 'finished', run };
   }
 
   activity(device: string): DeviceActivity {
@@ -173,6 +175,7 @@ export class RunCoordinator {
       for (const listener of this.failures) listener(error, runId);
     } finally {
       this.running.delete(device);
+      this.cancelAtStart.delete(runId);
     }
   }
 }

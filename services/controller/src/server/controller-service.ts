@@ -10,6 +10,7 @@ import type { ControllerConfig } from '../config/controller-config.js';
 import { createControllerContainer } from '../container.js';
 import { ControllerMetrics, createApp } from '../http/index.js';
 import {
+  DatabaseError,
   openDatabase,
   recoverInterruptedRuns,
   SqliteDeviceMemory,
@@ -20,6 +21,11 @@ import { StaticPolicySource } from '../policy/device-policy.js';
 import { RunCoordinator } from '../runs/run-coordinator.js';
 import { ObservableRunRepository } from '../runs/run-events.js';
 import { SystemClock } from './system-clock.js';
+
+/** The controller cannot start as configured; the message says what to change (exit code 2). */
+export class StartupError extends Error {
+  override readonly name = 'StartupError';
+}
 
 export type RunningController = {
   port: number;
@@ -42,7 +48,13 @@ export async function startController(
   logger: Logger,
   options: ControllerOptions = {},
 ): Promise<RunningController> {
-  const db = openDatabase(config.database);
+  let db: ReturnType<typeof openDatabase>;
+  try {
+    db = openDatabase(config.database);
+  } catch (error) {
+    if (error instanceof DatabaseError) throw new StartupError(error.message);
+    throw error;
+  }
   const clock = new SystemClock();
   for (const run of recoverInterruptedRuns(db, clock.now())) {
     logger.warn({ runId: run.id, action: run.action, device: run.device }, 'run interrupted by a controller restart');
@@ -95,9 +107,17 @@ export async function startController(
     ready: () => ({ ready: db.open && !closing, checks: { database: db.open, config: true, stopping: closing } }),
     logger,
   });
-  directory.start();
   const server = createServer(app);
-  const port = await listen(server, config.listen.host, config.listen.port);
+  let port: number;
+  try {
+    port = await listen(server, config.listen.host, config.listen.port);
+  } catch (error) {
+    metrics.close();
+    db.close();
+    throw new StartupError(listenFailure(error, config.listen));
+  }
+  // Agents are reached only once the API is up: a controller that cannot start leaves nothing running.
+  directory.start();
   logger.info({ host: config.listen.host, port, agents: config.agents.map((a) => a.id) }, 'controller listening');
 
   return {
@@ -114,6 +134,7 @@ export async function startController(
       server.closeAllConnections();
       await stopped;
       await directory.stop();
+      metrics.close();
       db.close();
     },
   };
@@ -128,4 +149,17 @@ async function listen(server: Server, host: string, port: number): Promise<numbe
     });
   });
   return (server.address() as AddressInfo).port;
+}
+
+function listenFailure(error: unknown, listen: { host: string; port: number }): string {
+  const code = (error as NodeJS.ErrnoException).code;
+  const where = `${listen.host}:${listen.port}`;
+  if (code === 'EADDRINUSE') {
+    return `cannot listen on ${where}: the port is in use (another controller or cedar-store local?); stop it or choose another listen.port`;
+  }
+  if (code === 'EACCES') return `cannot listen on ${where}: permission denied; choose a port above 1023`;
+  if (code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND') {
+    return `cannot listen on ${where}: no such address on this host; check listen.host`;
+  }
+  return `cannot listen on ${where}: ${error instanceof Error ? error.message : String(error)}`;
 }

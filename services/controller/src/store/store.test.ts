@@ -192,6 +192,38 @@ describe('store', () => {
       expect(h.staging.isStored(TODAY)).toBe(false);
     });
 
+    it('a new disc whose verify failed is still in the catalog, so the next append is filed under it', async () => {
+      const h = createHarness({ now: `${MONDAY}T22:00:00Z` });
+      h.drive.loadDisc('CEDAR BACKUP 20-NOV-2026', { '2026/11/20/old': 'last week' });
+      await h.catalog.recordSession({
+        device: 'burner-1/dvd0',
+        discLabel: 'CEDAR BACKUP 20-NOV-2026',
+        sessionLabel: 'CEDAR BACKUP 20-NOV-2026',
+        newDisc: true,
+        days: ['2026-11-20'],
+        bytes: 1,
+        runId: 'last-week',
+        writtenAt: '2026-11-20T22:00:00Z',
+      });
+      h.staging.addDay(MONDAY, { a: 'monday' });
+      h.drive.afterNext('write', () => h.drive.corrupt('2026/11/23/a'));
+      const failed = await h.run('store');
+      expect(failed.error?.code).toBe('VERIFY_FAILED');
+      expect(failed.blanking?.newDisc).toBe(true);
+
+      h.clock.set(new Date('2026-11-24T22:00:00Z'));
+      h.staging.addDay('2026-11-24', { b: 'tuesday' });
+      expect((await h.run('store')).status).toBe('succeeded');
+
+      const [current, previous] = await h.catalog.list();
+      expect(current).toMatchObject({ label: 'CEDAR BACKUP 23-NOV-2026' });
+      expect(current?.sessions.map((session) => [session.days, session.runId])).toEqual([
+        [[MONDAY], failed.id],
+        [['2026-11-24'], expect.any(String)],
+      ]);
+      expect(previous?.sessions.map((session) => session.days)).toEqual([['2026-11-20']]);
+    });
+
     it('the next store retries the day that failed', async () => {
       const h = createHarness();
       h.staging.addDay(TODAY, { a: 'x' });

@@ -139,6 +139,15 @@ describe('a broken rule is reported with the field and the rule', () => {
     const error = await rejection(minimalConfig({ auth: {} }), { CEDAR_AGENT_TOKEN: 'short' });
     expect(error.message).toContain('at least 16 characters');
   });
+
+  it('a token with a space, which no Authorization header could carry', async () => {
+    expect((await rejection(minimalConfig({ auth: { token: 'two words in one token' } }))).message).toContain(
+      'must not contain spaces',
+    );
+    expect(
+      (await rejection(minimalConfig({ auth: {} }), { CEDAR_AGENT_TOKEN: 'an environment token with spaces' })).message,
+    ).toContain('must not contain spaces');
+  });
 });
 
 describe('the token', () => {

@@ -60,7 +60,15 @@ export const AgentConfigSchema = z
       })
       .default({ host: '127.0.0.1', port: 7701 }),
     auth: z
-      .strictObject({ token: z.string().min(16).max(1024).optional(), tokenFile: AbsolutePath.optional() })
+      .strictObject({
+        token: z
+          .string()
+          .min(16)
+          .max(1024)
+          .regex(/^\S+$/, { message: 'must not contain spaces or line breaks' })
+          .optional(),
+        tokenFile: AbsolutePath.optional(),
+      })
       .default({}),
     tls: z.strictObject({ certFile: AbsolutePath, keyFile: AbsolutePath }).optional(),
     stagingRoot: AbsolutePath,
@@ -104,6 +112,8 @@ export async function resolveAgentConfig(
     );
   }
   if (token.length < 16) throw new ConfigError(`${source}: the token must be at least 16 characters long`);
+  // Presented as `Authorization: Bearer <token>`: a space or line break could never match.
+  if (!/^\S+$/.test(token)) throw new ConfigError(`${source}: the token must not contain spaces or line breaks`);
   return { ...rest, token };
 }
 
