@@ -1,12 +1,10 @@
 // The agent's edges over a real socket: TLS, frame and in-flight limits, the heartbeat,
 // missing programs, a mounted device, and the operations around a write (initialize, verify
 // progress, export), each with a fresh agent configured for the case.
-import { execFile } from 'node:child_process';
 import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import {
   MountTable,
   resolveAgentConfig,
@@ -19,9 +17,9 @@ import WebSocket from 'ws';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { isoPaths, isoSessions } from '../support/iso-inspector.js';
 import { RpcTestClient } from '../support/rpc-client.js';
+import { selfSignedCertificate } from '../support/certificate.js';
 import { stageDayOnDisk } from '../support/staging-dir.js';
 
-const run = promisify(execFile);
 const TOKEN = 'edge-test-token-0123456789abcdef';
 const LABEL = 'CEDAR BACKUP 23-NOV-2026';
 
@@ -64,25 +62,7 @@ async function agent(
 
 describe('agent edges', { timeout: 60_000 }, () => {
   it('speaks TLS with the configured certificate, and a client without the CA is refused', async () => {
-    const cert = join(base, 'cert.pem');
-    const key = join(base, 'key.pem');
-    await run('openssl', [
-      'req',
-      '-x509',
-      '-newkey',
-      'rsa:2048',
-      '-nodes',
-      '-keyout',
-      key,
-      '-out',
-      cert,
-      '-days',
-      '1',
-      '-subj',
-      '/CN=localhost',
-      '-addext',
-      'subjectAltName=IP:127.0.0.1',
-    ]);
+    const { cert, key } = await selfSignedCertificate(base);
     const { port } = await agent({ tls: { certFile: cert, keyFile: key } });
     const { readFile } = await import('node:fs/promises');
     const ca = await readFile(cert);

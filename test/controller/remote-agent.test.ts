@@ -2,11 +2,9 @@
 // dvd+rw (an ISO file written by real xorriso) in temp directories, reached only through
 // RemoteDeviceDirectory, as the use cases reach it. The disc is read back by xorriso
 // directly, not through the code under test.
-import { execFile } from 'node:child_process';
 import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { AgentClient, RemoteDeviceDirectory } from '@cedar-store/controller';
 import { createLogger, resolveAgentConfig, startAgent, type AgentConfig } from '@cedar-store/device-agent';
 import type { AgentServer } from '@cedar-store/device-agent';
@@ -14,6 +12,7 @@ import type { DeviceDescription, Progress } from '@cedar-store/ports';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { waitFor, waitForState } from '../../services/controller/src/agents/testing/wait.js';
 import { isoPaths } from '../support/iso-inspector.js';
+import { selfSignedCertificate } from '../support/certificate.js';
 import { stageDayOnDisk } from '../support/staging-dir.js';
 
 const TOKEN = 'remote-agent-token-0123456789abcdef';
@@ -135,25 +134,7 @@ describe('remote agent adapters against the real agent', { timeout: 60_000 }, ()
 
 describe('remote agent over TLS', { timeout: 60_000 }, () => {
   it('connects to a wss:// agent given the CA of its certificate, and explains the refusal without it', async () => {
-    const cert = join(base, 'cert.pem');
-    const key = join(base, 'key.pem');
-    await promisify(execFile)('openssl', [
-      'req',
-      '-x509',
-      '-newkey',
-      'rsa:2048',
-      '-nodes',
-      '-keyout',
-      key,
-      '-out',
-      cert,
-      '-days',
-      '1',
-      '-subj',
-      '/CN=localhost',
-      '-addext',
-      'subjectAltName=IP:127.0.0.1',
-    ]);
+    const { cert, key } = await selfSignedCertificate(base);
     const tls = await startAgent(
       { ...config, listen: { host: '127.0.0.1', port: 0 }, tls: { certFile: cert, keyFile: key } },
       createLogger({ level: 'silent' }),
