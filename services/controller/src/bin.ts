@@ -4,10 +4,10 @@
  * user or cron runs against it (`store`, `rebuild`, `verify`, …). See `cedar-store --help`.
  */
 import { runCli } from './cli/program.js';
-import { ConfigError, loadControllerConfig } from './config/controller-config.js';
-import { startLocalStack } from './local/local-stack.js';
-import { createLogger } from './logger.js';
-import { startController, StartupError } from './server/controller-service.js';
+
+// The service's modules (express, SQLite, the agent clients) load only for `controller` and
+// `local`: a client command started by cron pays for the client alone.
+const loadServer = () => import('./server/controller-service.js');
 
 /** Resolves with the signal's name on the first SIGINT or SIGTERM. */
 function stopSignal(): Promise<string> {
@@ -18,6 +18,9 @@ function stopSignal(): Promise<string> {
 }
 
 async function controller(options: { config: string }): Promise<number> {
+  const { ConfigError, loadControllerConfig } = await import('./config/controller-config.js');
+  const { createLogger } = await import('./logger.js');
+  const { startController, StartupError } = await loadServer();
   let config;
   try {
     config = await loadControllerConfig(options.config);
@@ -50,6 +53,8 @@ async function controller(options: { config: string }): Promise<number> {
 }
 
 async function local(options: { dir: string; port?: number }): Promise<number> {
+  const { startLocalStack } = await import('./local/local-stack.js');
+  const { StartupError } = await loadServer();
   // Listening before anything starts: a Ctrl-C during start-up still stops the agent cleanly.
   const signalled = stopSignal();
   let stack;
