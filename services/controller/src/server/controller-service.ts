@@ -155,7 +155,7 @@ function listenFailure(error: unknown, listen: { host: string; port: number }): 
   const code = (error as NodeJS.ErrnoException).code;
   const where = `${listen.host}:${listen.port}`;
   if (code === 'EADDRINUSE') {
-    return `cannot listen on ${where}: the port is in use (another controller or cedar-store local?); stop it or choose another listen.port`;
+    return `cannot listen on ${where}: the port is in use (another controller or cedar-store local?); stop it or choose another port (listen.port in controller.yaml, --port for cedar-store local)`;
   }
   if (code === 'EACCES') return `cannot listen on ${where}: permission denied; choose a port above 1023`;
   if (code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND') {
