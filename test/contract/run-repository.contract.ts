@@ -106,7 +106,7 @@ export function runRepositoryContract(name: string, factory: RunRepositoryFactor
         expect(await runs.get('ghost')).toBeNull();
       }));
 
-    it('hands out copies: changing a run read or saved does not change what is stored', () =>
+    it('hands out copies: changing a run created, read, saved or listed does not change what is stored', () =>
       withRuns(async (runs) => {
         const run = queuedRun('r1');
         await runs.create(run);
@@ -115,6 +115,14 @@ export function runRepositoryContract(name: string, factory: RunRepositoryFactor
         read.status = 'succeeded';
         read.warnings.push({ code: 'Y', message: 'after get' });
         expect(await runs.get('r1')).toEqual(queuedRun('r1'));
+
+        const saved = queuedRun('r1', { status: 'running' });
+        await runs.save(saved);
+        saved.warnings.push({ code: 'Z', message: 'after save' });
+        const [listed] = await runs.list();
+        listed!.warnings.push({ code: 'W', message: 'after list' });
+        expect(await runs.get('r1')).toEqual(queuedRun('r1', { status: 'running' }));
+        expect(await runs.list()).toEqual([queuedRun('r1', { status: 'running' })]);
       }));
 
     it('lists newest first, and a save does not reorder', () =>

@@ -210,11 +210,12 @@ describe('AgentClient', { timeout: 20_000 }, () => {
 
   it('fails fast with AGENT_UNREACHABLE, naming the agent, its url and the reason, when nothing listens', async () => {
     const url = `ws://127.0.0.1:${await freePort()}/rpc`;
-    // The production grace (3 s): the call must neither hang nor fail before trying.
-    const c = client({ unreachableGraceMs: undefined }, { url });
+    // A short grace: the call waits for it, no more (the bound is loose on purpose, for a busy machine).
+    const c = client({ unreachableGraceMs: 300 }, { url });
     const started = Date.now();
     const failure = await c.call('media.status', { device: 'dvd0' }).catch((error: unknown) => error);
-    expect(Date.now() - started).toBeLessThan(5000);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(250);
+    expect(Date.now() - started).toBeLessThan(2500);
     expect(failure).toMatchObject({ code: 'AGENT_UNREACHABLE', details: { agent: 'burner-1' } });
     expect((failure as Error).message).toContain(`agent burner-1 at ${url} is not connected`);
     expect((failure as Error).message).toContain(`ECONNREFUSED: is cedar-store-agent running at ${url}?`);

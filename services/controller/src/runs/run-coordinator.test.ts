@@ -14,6 +14,20 @@ import { RunCoordinator } from './run-coordinator.js';
 
 const THURSDAY = '2026-11-26';
 
+/** Moves one millisecond each time it is read, so the order of recorded instants is the order of events. */
+class TickingClock extends FixedClock {
+  private ticks = 0;
+
+  constructor(private readonly start: Date) {
+    super(start);
+  }
+
+  override now(): Date {
+    this.ticks += 1;
+    return new Date(this.start.getTime() + this.ticks);
+  }
+}
+
 function gate(): { promise: Promise<void>; open: () => void } {
   let open!: () => void;
   const promise = new Promise<void>((resolve) => (open = resolve));
@@ -35,7 +49,7 @@ function setup(refs: string[] = ['burner-1/dvd0']) {
     deviceDirectory: new InMemoryDeviceDirectory(devices),
     runRepository: runs,
     mediaCatalog: new InMemoryMediaCatalog(),
-    clock: new FixedClock(new Date('2026-11-26T22:00:00Z')),
+    clock: new TickingClock(new Date('2026-11-26T22:00:00Z')),
     policySource: new StaticPolicySource({ timeZone: 'UTC' }),
   });
   const coordinator = container.get(RunCoordinator);
@@ -84,16 +98,20 @@ describe('RunCoordinator', () => {
     devices[0]!.drive.holdNext('write', held.promise);
     const first = await coordinator.submit({ action: 'store', device: 'burner-1/dvd0', today: THURSDAY });
     const second = await coordinator.submit({ action: 'verify', device: 'burner-1/dvd0', days: [THURSDAY] });
+    const third = await coordinator.submit({ action: 'initialize', device: 'burner-1/dvd0' });
     const other = await coordinator.submit({ action: 'store', device: 'burner-2/dvd0', today: THURSDAY });
 
     // The other device finishes while the first device is still held in its write.
     await expect.poll(async () => (await runs.get(other.id))?.status).toBe('succeeded');
-    expect(coordinator.activity('burner-1/dvd0')).toEqual({ activeRun: first.id, queuedRuns: [second.id] });
+    expect(coordinator.activity('burner-1/dvd0')).toEqual({ activeRun: first.id, queuedRuns: [second.id, third.id] });
     held.open();
-    const [a, b] = [await finished(first), await finished(second)];
-    expect(a.status).toBe('succeeded');
-    expect(b.status).toBe('succeeded');
-    expect(Date.parse(b.startedAt!)).toBeGreaterThanOrEqual(Date.parse(a.finishedAt!));
+    const done = [await finished(first), await finished(second), await finished(third)];
+    expect(done.map((run) => run.status)).toEqual(['succeeded', 'succeeded', 'succeeded']);
+    // Each started only after the one before it on the device had finished, in the order asked.
+    for (let i = 1; i < done.length; i += 1) {
+      expect(Date.parse(done[i]!.startedAt!)).toBeGreaterThan(Date.parse(done[i - 1]!.finishedAt!));
+    }
+    expect(Date.parse((await runs.get(other.id))!.finishedAt!)).toBeLessThan(Date.parse(done[0]!.finishedAt!));
     expect(coordinator.activity('burner-1/dvd0')).toEqual({ queuedRuns: [] });
   });
 
@@ -120,8 +138,8 @@ describe('RunCoordinator', () => {
     const held = gate();
     devices[0]!.drive.holdNext('write', held.promise);
     const run = await coordinator.submit({ action: 'store', today: THURSDAY });
-    await expect.poll(() => coordinator.activity('burner-1/dvd0').activeRun).toBe(run.id);
-    await new Promise((resolve) => setTimeout(resolve, 20));
+    // Cancel once the write has begun: from then on the run must finish.
+    await expect.poll(() => devices[0]!.drive.operations.includes('write')).toBe(true);
     expect(await coordinator.cancel(run.id)).toMatchObject({ outcome: 'requested' });
     held.open();
     const done = await finished(run);
