@@ -41,6 +41,12 @@ describe('POST /api/v1/runs', () => {
   });
 
   it('uses the only device when none is named, and refuses to guess among several, listing them', async () => {
+    const single = createApiFixture({ devices: [SECOND_DEVICE] });
+    const defaulted = await post(single.app, { action: 'initialize' });
+    expect(defaulted.status).toBe(202);
+    expect(defaulted.body.device).toBe(SECOND_DEVICE);
+    expect((await single.runs.list()).map((run) => run.device)).toEqual([SECOND_DEVICE]);
+
     const f = createApiFixture({ devices: [DEVICE, SECOND_DEVICE] });
 
     const res = await post(f.app, { action: 'store' });
@@ -190,31 +196,42 @@ describe('POST /api/v1/runs', () => {
 });
 
 describe('GET /api/v1/runs', () => {
+  /** Three runs, submitted in this order; returns the fixture and the run ids oldest first. */
   async function threeRuns() {
     const f = createApiFixture({ devices: [DEVICE, SECOND_DEVICE] });
+    const submitted: string[] = [];
     for (const device of [DEVICE, SECOND_DEVICE, DEVICE]) {
-      expect((await post(f.app, { action: 'initialize', device })).status).toBe(202);
+      const res = await post(f.app, { action: 'initialize', device });
+      expect(res.status).toBe(202);
+      submitted.push(res.body.id as string);
     }
     await f.coordinator.drain();
-    return f;
+    return { f, submitted };
   }
 
+  const ids = (body: { runs: Array<{ id: string }> }) => body.runs.map((run) => run.id);
+
   it('lists runs newest first, filtered by status and device, limited', async () => {
-    const f = await threeRuns();
+    const { f, submitted } = await threeRuns();
+    const newestFirst = [...submitted].reverse();
 
     const all = await request(f.app).get('/api/v1/runs').set(AUTH);
     expect(all.status).toBe(200);
-    expect(all.body.runs.map((run: { device: string }) => run.device)).toEqual([DEVICE, SECOND_DEVICE, DEVICE]);
+    expect(ids(all.body)).toEqual(newestFirst);
 
     const onOne = await request(f.app)
       .get('/api/v1/runs')
       .query({ device: SECOND_DEVICE, status: 'succeeded' })
       .set(AUTH);
-    expect(onOne.body.runs).toHaveLength(1);
+    expect(ids(onOne.body)).toEqual([submitted[1]]);
     expect(onOne.body.runs[0]).toMatchObject({ device: SECOND_DEVICE, status: 'succeeded' });
 
+    const onFirst = await request(f.app).get('/api/v1/runs').query({ device: DEVICE }).set(AUTH);
+    expect(ids(onFirst.body)).toEqual([submitted[2], submitted[0]]);
+
     const limited = await request(f.app).get('/api/v1/runs?limit=2').set(AUTH);
-    expect(limited.body.runs).toHaveLength(2);
+    expect(limited.status).toBe(200);
+    expect(ids(limited.body)).toEqual(newestFirst.slice(0, 2));
 
     const none = await request(f.app).get('/api/v1/runs?status=failed').set(AUTH);
     expect(none.body.runs).toEqual([]);
