@@ -4,13 +4,26 @@ import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Run, RunEventBody } from '@cedar-store/ports';
 import { afterEach, describe, expect, it } from 'vitest';
+import type { z } from 'zod';
+import {
+  CancelResponseSchema,
+  DevicesResponseSchema,
+  ErrorBodySchema,
+  MediaCatalogResponseSchema,
+  RunEventMessageSchema,
+  RunListSchema,
+  RunResponseSchema,
+} from '../http/schemas.js';
 import type { CliEnvironment } from './environment.js';
 import { runCli } from './program.js';
 
 /*
  * The whole CLI against a small fake controller speaking DESIGN.md §5 over a real socket:
  * bearer token, `{ error: { code, message } }`, 202 on submit, and an SSE event stream that
- * honours Last-Event-ID and ends after `finished`.
+ * honours Last-Event-ID and ends after `finished`. Every answer it sends is parsed with the
+ * real API's response schema first, so its shapes cannot drift from the controller's; the
+ * faults it can inject (dropped streams, stalls) are what the real app cannot easily do.
+ * against-api.test.ts runs the CLI against the real app.
  */
 
 const TOKEN = 'test-token';
@@ -30,8 +43,11 @@ type FakeOptions = {
   dropAfter?: number;
   /** Events are spaced out so progress arrives as it would live. */
   eventDelayMs?: number;
-  /** Answer GET /runs as a bare array instead of `{ runs }`. */
-  bareRunList?: boolean;
+  /**
+   * Answer GET /runs and GET /media with bare arrays instead of `{ runs }` and `{ discs }`:
+   * not what the controller sends, but what the CLI still accepts.
+   */
+  bareLists?: boolean;
   /** No event stream at all: the route answers 404. */
   noEvents?: boolean;
   /** The first event stream goes silent (open, no bytes) after this many events. */
@@ -130,12 +146,14 @@ async function startFake(options: FakeOptions = {}): Promise<Fake> {
   let nextId = 1;
   let streamsOpened = 0;
 
-  const send = (res: ServerResponse, status: number, body: unknown): void => {
+  /** Sends `body` as the real API would: it must parse with the real response schema. */
+  const send = <S extends z.ZodType>(res: ServerResponse, status: number, schema: S, body: z.input<S>): void => {
+    const parsed = schema.parse(body);
     res.writeHead(status, { 'content-type': 'application/json' });
-    res.end(JSON.stringify(body));
+    res.end(JSON.stringify(parsed));
   };
   const refuse = (res: ServerResponse, status: number, code: string, message: string): void =>
-    send(res, status, { error: { code, message } });
+    send(res, status, ErrorBodySchema, { error: { code, message } });
 
   const streamEvents = async (run: Run, req: IncomingMessage, res: ServerResponse): Promise<void> => {
     streamsOpened += 1;
@@ -163,7 +181,7 @@ async function startFake(options: FakeOptions = {}): Promise<Fake> {
       if (body.type === 'finished') runs.set(run.id, finalRun(run, outcome));
       else runs.set(run.id, { ...run, status: 'running', startedAt: '2025-02-05T01:30:01.000Z' });
       if (body.type === 'finished' && options.omitFinished) break;
-      const event = { ...body, runId: run.id, seq, at: new Date().toISOString() };
+      const event = RunEventMessageSchema.parse({ ...body, runId: run.id, seq, at: new Date().toISOString() });
       res.write(`id: ${seq}\nevent: ${body.type}\ndata: ${JSON.stringify(event)}\n\n`);
       sent += 1;
       if (options.eventDelayMs) await new Promise((resolve) => setTimeout(resolve, options.eventDelayMs));
@@ -196,12 +214,13 @@ async function startFake(options: FakeOptions = {}): Promise<Fake> {
       if (body.device === 'burner-1/busy') return refuse(res, 409, 'DEVICE_BUSY', 'the device is busy');
       const run = queuedRun(`run-${nextId++}`, body);
       runs.set(run.id, run);
-      return send(res, 202, run);
+      return send(res, 202, RunResponseSchema, run);
     }
     if (resource === 'runs' && req.method === 'GET' && id === undefined) {
       let list = [...runs.values()];
       if (list.length === 0) list = [finalRun(queuedRun('run-old', { action: 'store' }), 'failed')];
-      return send(res, 200, options.bareRunList ? list : { runs: list });
+      if (options.bareLists) return send(res, 200, RunListSchema.shape.runs, list);
+      return send(res, 200, RunListSchema, { runs: list });
     }
     const run = id === undefined ? undefined : runs.get(id);
     if (resource === 'runs' && !run) return refuse(res, 404, 'RUN_UNKNOWN', `no run ${id}`);
@@ -213,7 +232,7 @@ async function startFake(options: FakeOptions = {}): Promise<Fake> {
     if (resource === 'runs' && run && sub === 'cancel' && req.method === 'POST') {
       const cancelled: Run = { ...run, status: 'cancelled', finishedAt: '2025-02-05T01:31:00.000Z' };
       runs.set(run.id, cancelled);
-      return send(res, 200, { outcome: 'cancelled', run: cancelled });
+      return send(res, 200, CancelResponseSchema, { outcome: 'cancelled', run: cancelled });
     }
     if (resource === 'runs' && run && sub === undefined) {
       // Without a stream, the run ends after a couple of reads: polling must still see it finish.
@@ -221,34 +240,36 @@ async function startFake(options: FakeOptions = {}): Promise<Fake> {
         const reads = requests.filter((r) => r.path === url.pathname).length;
         if (reads >= 2) runs.set(run.id, finalRun(run, 'succeeded'));
       }
-      return send(res, 200, runs.get(run.id));
+      return send(res, 200, RunResponseSchema, runs.get(run.id)!);
     }
     if (resource === 'devices') {
-      return send(res, 200, {
+      return send(res, 200, DevicesResponseSchema, {
         agents: [{ id: 'burner-1', url: 'ws://127.0.0.1:7701/rpc', state: 'connected', version: '0.1.0' }],
         devices: [
           {
             ref: DEVICE,
-            agentId: 'burner-1',
-            deviceId: 'dvd0',
+            agent: 'burner-1',
+            device: 'dvd0',
             backend: 'virtual',
             mediaType: 'dvd+rw',
             connected: true,
-            busy: true,
+            activity: 'busy',
             activeRun: 'run-7',
-            queuedRuns: ['run-8', 'run-9'],
+            queued: 2,
           },
         ],
       });
     }
     if (resource === 'media') {
-      return send(res, 200, [
+      const discs: z.input<typeof MediaCatalogResponseSchema>['discs'] = [
         {
           label: 'CEDAR BACKUP 03-FEB-2025',
           device: DEVICE,
           startedAt: '2025-02-03T01:30:00.000Z',
           sessions: [
             {
+              device: DEVICE,
+              discLabel: 'CEDAR BACKUP 03-FEB-2025',
               sessionLabel: 'CEDAR BACKUP 03-FEB-2025',
               newDisc: true,
               days: ['2025-02-03'],
@@ -257,6 +278,8 @@ async function startFake(options: FakeOptions = {}): Promise<Fake> {
               writtenAt: '2025-02-03T01:35:00.000Z',
             },
             {
+              device: DEVICE,
+              discLabel: 'CEDAR BACKUP 03-FEB-2025',
               sessionLabel: 'CEDAR BACKUP 04-FEB-2025',
               newDisc: false,
               days: ['2025-02-04'],
@@ -266,7 +289,9 @@ async function startFake(options: FakeOptions = {}): Promise<Fake> {
             },
           ],
         },
-      ]);
+      ];
+      if (options.bareLists) return send(res, 200, MediaCatalogResponseSchema.shape.discs, discs);
+      return send(res, 200, MediaCatalogResponseSchema, { discs });
     }
     return refuse(res, 404, 'NOT_FOUND', 'no such route');
   };
@@ -707,13 +732,17 @@ describe('runs, media, devices, cancel', () => {
       /^run-old +store +burner-1\/dvd0 +failed .* 3m 12s +2025-02-04 +WRITE_FAILED: xorriso/m,
     );
     const json = await cli(['runs', '--json', ...withToken(server.url)]);
-    expect(JSON.parse(json.stdout)).toMatchObject({ runs: [{ id: 'run-old' }] });
+    expect(RunListSchema.parse(JSON.parse(json.stdout))).toMatchObject({ runs: [{ id: 'run-old' }] });
   });
 
-  it('runs accepts a bare list too', async () => {
-    const server = await fake({ bareRunList: true });
-    const table = await cli(['runs', ...withToken(server.url)]);
-    expect(table.stdout).toContain('run-old');
+  it('runs and media still accept bare lists, though the controller sends { runs } and { discs }', async () => {
+    const server = await fake({ bareLists: true });
+    const runs = await cli(['runs', ...withToken(server.url)]);
+    expect(runs.code).toBe(0);
+    expect(runs.stdout).toContain('run-old');
+    const media = await cli(['media', ...withToken(server.url)]);
+    expect(media.code).toBe(0);
+    expect(media.stdout).toContain('CEDAR BACKUP 03-FEB-2025  on burner-1/dvd0');
   });
 
   it('runs RUN_ID shows the summary, and --follow waits for the run', async () => {
@@ -738,7 +767,7 @@ describe('runs, media, devices, cancel', () => {
     expect(result.stdout).toContain('2 sessions, 1.32 GiB');
     expect(result.stdout).toMatch(/CEDAR BACKUP 04-FEB-2025 +no +2025-02-04 +650 MiB/);
     const json = await cli(['media', '--json', ...withToken(server.url)]);
-    expect(JSON.parse(json.stdout)).toHaveLength(1);
+    expect(MediaCatalogResponseSchema.parse(JSON.parse(json.stdout)).discs).toHaveLength(1);
   });
 
   it('devices lists devices and agents', async () => {
@@ -748,7 +777,9 @@ describe('runs, media, devices, cancel', () => {
     expect(result.stdout).toMatch(/^burner-1\/dvd0 +virtual +dvd\+rw +yes +busy \(run run-7\) +2$/m);
     expect(result.stdout).toMatch(/^burner-1 +connected +0\.1\.0 +ws:\/\/127\.0\.0\.1:7701\/rpc/m);
     const json = await cli(['devices', '--json', ...withToken(server.url)]);
-    expect(JSON.parse(json.stdout)).toMatchObject({ devices: [{ ref: DEVICE, queuedRuns: ['run-8', 'run-9'] }] });
+    expect(DevicesResponseSchema.parse(JSON.parse(json.stdout))).toMatchObject({
+      devices: [{ ref: DEVICE, activity: 'busy', activeRun: 'run-7', queued: 2 }],
+    });
   });
 
   it('cancel cancels a run', async () => {
