@@ -17,6 +17,20 @@ import {
 import type { CliEnvironment } from './environment.js';
 import { runCli } from './program.js';
 
+/** Every command DESIGN §6 names, plus cancel. */
+const COMMANDS = [
+  'store',
+  'rebuild',
+  'initialize',
+  'verify',
+  'runs',
+  'media',
+  'devices',
+  'cancel',
+  'controller',
+  'local',
+];
+
 /*
  * The whole CLI against a small fake controller speaking DESIGN.md §5 over a real socket:
  * bearer token, `{ error: { code, message } }`, 202 on submit, and an SSE event stream that
@@ -618,35 +632,13 @@ describe('help', () => {
     expect(result.stdout).toContain('30 2 * * * cedar-store store --json >> /var/log/cedar-store.log');
     expect(result.stdout).toContain('CEDAR_STORE_TOKEN');
     expect(result.stdout).toContain('Exit codes:');
-    for (const command of [
-      'store',
-      'rebuild',
-      'initialize',
-      'verify',
-      'runs',
-      'media',
-      'devices',
-      'cancel',
-      'controller',
-      'local',
-    ]) {
+    for (const command of COMMANDS) {
       expect(result.stdout).toMatch(new RegExp(`^  ${command}\\b`, 'm'));
     }
   });
 
   it('each command has help with examples', async () => {
-    for (const command of [
-      'store',
-      'rebuild',
-      'initialize',
-      'verify',
-      'runs',
-      'media',
-      'devices',
-      'cancel',
-      'controller',
-      'local',
-    ]) {
+    for (const command of COMMANDS) {
       const result = await cli([command, '--help']);
       expect(result.code).toBe(0);
       expect(result.stdout).toContain('Examples:');
