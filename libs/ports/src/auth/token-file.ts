@@ -22,3 +22,12 @@ export async function readTokenFile(path: string): Promise<string> {
   if (token === '') throw new TokenFileError(`the token file ${path} is empty`);
   return token;
 }
+
+/** The token from the first source that has one: the environment, the configuration, then a token file. */
+export async function resolveToken(sources: {
+  env?: string | undefined;
+  inline?: string | undefined;
+  file?: string | undefined;
+}): Promise<string | undefined> {
+  return sources.env?.trim() || sources.inline || (sources.file ? await readTokenFile(sources.file) : undefined);
+}

@@ -77,3 +77,18 @@ export const CapacityLimitSchema = z.union([
   z.strictObject({ maxPercentage: z.number().min(0).max(100) }),
   z.strictObject({ minBytes: ByteCountSchema }),
 ]);
+
+/**
+ * A bearer token as a configuration holds it: long enough not to be guessed, and presentable
+ * as `Authorization: Bearer <token>` (a space or line break could never match).
+ */
+export const BearerTokenSchema = z
+  .string()
+  .min(16, { message: 'must be at least 16 characters long' })
+  .max(1024, { message: 'must be at most 1024 characters long' })
+  .regex(/^\S+$/, { message: 'must not contain spaces or line breaks' });
+
+/** Why a token from the environment or a file cannot serve, or undefined when it can. */
+export function bearerTokenProblem(token: string): string | undefined {
+  return BearerTokenSchema.safeParse(token).error?.issues[0]?.message;
+}

@@ -6,6 +6,8 @@
 import { readFile } from 'node:fs/promises';
 import { isAbsolute } from 'node:path';
 import {
+  bearerTokenProblem,
+  BearerTokenSchema,
   BlankBehaviorSchema,
   CapacityLimitSchema,
   DeviceRefSchema,
@@ -14,18 +16,11 @@ import {
   WeekdaySchema,
   type DevicePolicy,
 } from '@cedar-store/ports';
-import { readTokenFile, TokenFileError } from '@cedar-store/ports/auth';
+import { resolveToken, TokenFileError } from '@cedar-store/ports/auth';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 
 const AbsolutePath = z.string().min(1).max(4096).refine(isAbsolute, { message: 'must be an absolute path' });
-/** Sent as `Authorization: Bearer <token>`, so it cannot contain spaces or line breaks. */
-const Token = z
-  .string()
-  .min(16, { message: 'must be at least 16 characters long' })
-  .max(1024)
-  .regex(/^\S+$/, { message: 'must not contain spaces or line breaks' });
-
 const TimeZoneSchema = z
   .string()
   .max(64)
@@ -50,7 +45,7 @@ const AgentUrl = z
 const AgentSchema = z.strictObject({
   id: IdSchema,
   url: AgentUrl,
-  token: Token.optional(),
+  token: BearerTokenSchema.optional(),
   tokenFile: AbsolutePath.optional(),
   /** PEM file of the CA that signed the agent's certificate, for wss:// with a private CA. */
   caFile: AbsolutePath.optional(),
@@ -64,7 +59,7 @@ export const ControllerConfigSchema = z
         port: z.number().int().min(0).max(65535).default(7700),
       })
       .default({ host: '127.0.0.1', port: 7700 }),
-    auth: z.strictObject({ token: Token.optional(), tokenFile: AbsolutePath.optional() }).default({}),
+    auth: z.strictObject({ token: BearerTokenSchema.optional(), tokenFile: AbsolutePath.optional() }).default({}),
     database: AbsolutePath,
     timeZone: TimeZoneSchema.optional(),
     agents: z.array(AgentSchema).min(1).max(64),
@@ -119,10 +114,7 @@ export async function resolveControllerConfig(
   const parsed = ControllerConfigSchema.safeParse(document);
   if (!parsed.success) throw new ConfigError(`${source} is not valid: ${describeZodError(parsed.error)}`);
   const config = parsed.data;
-  const token =
-    env.CEDAR_STORE_TOKEN?.trim() ||
-    config.auth.token ||
-    (config.auth.tokenFile && (await tokenFrom(config.auth.tokenFile)));
+  const token = await tokenFrom({ env: env.CEDAR_STORE_TOKEN, inline: config.auth.token, file: config.auth.tokenFile });
   if (!token) {
     throw new ConfigError(
       `${source}: no API token: set auth.token or auth.tokenFile, or the CEDAR_STORE_TOKEN environment variable`,
@@ -131,7 +123,7 @@ export async function resolveControllerConfig(
   checkToken(token, `${source}: the API token`);
   const agents: AgentEndpointConfig[] = [];
   for (const agent of config.agents) {
-    const agentToken = agent.token ?? (await tokenFrom(agent.tokenFile!));
+    const agentToken = (await tokenFrom({ inline: agent.token, file: agent.tokenFile }))!;
     checkToken(agentToken, `${source}: the token of agent ${agent.id}`);
     const ca = agent.caFile ? await readText(agent.caFile, `the CA file of agent ${agent.id}`) : undefined;
     agents.push({ id: agent.id, url: agent.url, token: agentToken, ...(ca ? { ca } : {}) });
@@ -163,12 +155,12 @@ export async function loadControllerConfig(
 
 /** Tokens from files and the environment get the same rules as those written in the file. */
 function checkToken(token: string, what: string): void {
-  if (token.length < 16) throw new ConfigError(`${what} must be at least 16 characters long`);
-  if (!/^\S+$/.test(token)) throw new ConfigError(`${what} must not contain spaces or line breaks`);
+  const problem = bearerTokenProblem(token);
+  if (problem) throw new ConfigError(`${what} ${problem}`);
 }
 
-async function tokenFrom(path: string): Promise<string> {
-  return readTokenFile(path).catch((error: unknown) => {
+async function tokenFrom(sources: Parameters<typeof resolveToken>[0]): Promise<string | undefined> {
+  return resolveToken(sources).catch((error: unknown) => {
     throw error instanceof TokenFileError ? new ConfigError(error.message) : error;
   });
 }

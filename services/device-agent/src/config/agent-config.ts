@@ -4,8 +4,15 @@
  */
 import { readFile } from 'node:fs/promises';
 import { isAbsolute } from 'node:path';
-import { BackendSchema, describeZodError, IdSchema, MediaTypeSchema } from '@cedar-store/ports';
-import { readTokenFile as readTokenFileOrThrow, TokenFileError } from '@cedar-store/ports/auth';
+import {
+  BackendSchema,
+  bearerTokenProblem,
+  BearerTokenSchema,
+  describeZodError,
+  IdSchema,
+  MediaTypeSchema,
+} from '@cedar-store/ports';
+import { resolveToken, TokenFileError } from '@cedar-store/ports/auth';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 
@@ -59,17 +66,7 @@ export const AgentConfigSchema = z
         port: z.number().int().min(0).max(65535).default(7701),
       })
       .default({ host: '127.0.0.1', port: 7701 }),
-    auth: z
-      .strictObject({
-        token: z
-          .string()
-          .min(16)
-          .max(1024)
-          .regex(/^\S+$/, { message: 'must not contain spaces or line breaks' })
-          .optional(),
-        tokenFile: AbsolutePath.optional(),
-      })
-      .default({}),
+    auth: z.strictObject({ token: BearerTokenSchema.optional(), tokenFile: AbsolutePath.optional() }).default({}),
     tls: z.strictObject({ certFile: AbsolutePath, keyFile: AbsolutePath }).optional(),
     stagingRoot: AbsolutePath,
     workingDir: AbsolutePath,
@@ -104,16 +101,18 @@ export async function resolveAgentConfig(
   const parsed = AgentConfigSchema.safeParse(document);
   if (!parsed.success) throw new ConfigError(`${source} is not valid: ${describeZodError(parsed.error)}`);
   const { auth, ...rest } = parsed.data;
-  const token =
-    env.CEDAR_AGENT_TOKEN?.trim() || auth.token || (auth.tokenFile && (await readTokenFile(auth.tokenFile)));
+  const token = await resolveToken({ env: env.CEDAR_AGENT_TOKEN, inline: auth.token, file: auth.tokenFile }).catch(
+    (error: unknown) => {
+      throw error instanceof TokenFileError ? new ConfigError(error.message) : error;
+    },
+  );
   if (!token) {
     throw new ConfigError(
       `${source}: no token: set auth.token or auth.tokenFile, or the CEDAR_AGENT_TOKEN environment variable`,
     );
   }
-  if (token.length < 16) throw new ConfigError(`${source}: the token must be at least 16 characters long`);
-  // Presented as `Authorization: Bearer <token>`: a space or line break could never match.
-  if (!/^\S+$/.test(token)) throw new ConfigError(`${source}: the token must not contain spaces or line breaks`);
+  const problem = bearerTokenProblem(token);
+  if (problem) throw new ConfigError(`${source}: the token ${problem}`);
   return { ...rest, token };
 }
 
@@ -128,10 +127,4 @@ export async function loadAgentConfig(path: string, env: NodeJS.ProcessEnv = pro
     throw new ConfigError(`${path} is not valid YAML: ${(error as Error).message}`);
   }
   return resolveAgentConfig(document, path, env);
-}
-
-async function readTokenFile(path: string): Promise<string> {
-  return readTokenFileOrThrow(path).catch((error: unknown) => {
-    throw error instanceof TokenFileError ? new ConfigError(error.message) : error;
-  });
 }
