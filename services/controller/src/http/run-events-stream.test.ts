@@ -64,6 +64,17 @@ async function openStream(url: string, headers: Record<string, string> = {}) {
   };
 }
 
+/** A store run held inside its write, so its stream stays open until `hold.open()`. */
+async function storeHeldInWrite(limits?: Partial<ApiLimits>) {
+  const f = createApiFixture(limits ? { limits } : {});
+  f.device().staging.addDay(TODAY, { a: 'x' });
+  const hold = gate();
+  f.device().drive.holdNext('write', hold.promise);
+  const run = await f.coordinator.submit({ action: 'store' });
+  await until(() => f.device().drive.operations.includes('write'));
+  return { f, hold, run };
+}
+
 async function finishedStore(limits?: Partial<ApiLimits>) {
   const f = createApiFixture(limits ? { limits } : {});
   f.device().staging.addDay(TODAY, { a: 'x' });
@@ -134,12 +145,7 @@ describe('GET /api/v1/runs/:id/events', () => {
   });
 
   it('streams a running run live after its history, each event once and none missing', async () => {
-    const f = createApiFixture();
-    f.device().staging.addDay(TODAY, { a: 'x' });
-    const hold = gate();
-    f.device().drive.holdNext('write', hold.promise);
-    const run = await f.coordinator.submit({ action: 'store' });
-    await until(() => f.device().drive.operations.includes('write'));
+    const { f, hold, run } = await storeHeldInWrite();
     const stream = await openStream(`${await listen(f.app)}/api/v1/runs/${run.id}/events`);
 
     await stream.readUntil((text) => text.includes('"step":"write","state":"started"'));
@@ -157,12 +163,7 @@ describe('GET /api/v1/runs/:id/events', () => {
   });
 
   it('drops progress, never steps or the end, for a client that stops reading', async () => {
-    const f = createApiFixture();
-    f.device().staging.addDay(TODAY, { a: 'x' });
-    const hold = gate();
-    f.device().drive.holdNext('write', hold.promise);
-    const run = await f.coordinator.submit({ action: 'store' });
-    await until(() => f.device().drive.operations.includes('write'));
+    const { f, hold, run } = await storeHeldInWrite();
     const stream = await openStream(`${await listen(f.app)}/api/v1/runs/${run.id}/events`);
     await stream.readUntil((text) => text.includes('"step":"write","state":"started"'));
 
@@ -190,12 +191,7 @@ describe('GET /api/v1/runs/:id/events', () => {
     ['in the history and live', 'before'],
     ['live only', 'after'],
   ])('sends an event recorded while the history is read (%s) exactly once', async (_case, when) => {
-    const f = createApiFixture();
-    f.device().staging.addDay(TODAY, { a: 'x' });
-    const hold = gate();
-    f.device().drive.holdNext('write', hold.promise);
-    const run = await f.coordinator.submit({ action: 'store' });
-    await until(() => f.device().drive.operations.includes('write'));
+    const { f, hold, run } = await storeHeldInWrite();
     const events = f.runs.events.bind(f.runs);
     const meanwhile = () =>
       f.runs.appendEvent(run.id, { type: 'warning', code: 'MEANWHILE', message: 'recorded meanwhile' });
@@ -217,12 +213,7 @@ describe('GET /api/v1/runs/:id/events', () => {
   });
 
   it('sends keep-alive comments on a quiet stream and unsubscribes when the client goes away', async () => {
-    const f = createApiFixture({ limits: { keepAliveMs: 20 } });
-    f.device().staging.addDay(TODAY, { a: 'x' });
-    const hold = gate();
-    f.device().drive.holdNext('write', hold.promise);
-    const run = await f.coordinator.submit({ action: 'store' });
-    await until(() => f.device().drive.operations.includes('write'));
+    const { f, hold, run } = await storeHeldInWrite({ keepAliveMs: 20 });
     let subscribed = 0;
     const subscribe = f.runs.subscribe.bind(f.runs);
     f.runs.subscribe = (runId, listener) => {
