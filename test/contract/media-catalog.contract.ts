@@ -117,5 +117,19 @@ export function mediaCatalogContract(name: string, factory: MediaCatalogFactory)
         disc?.sessions.pop();
         expect((await catalog.currentDisc('burner-1/dvd0'))?.sessions).toEqual([monday]);
       }));
+
+    it('keeps whether each session read back identical: yes, no, or not read back', () =>
+      withCatalog(async (catalog) => {
+        await catalog.recordSession({ ...monday, verified: true });
+        await catalog.recordSession({ ...tuesday, verified: false });
+        await catalog.recordSession(session({ runId: 'r4', days: ['2026-11-25'] }));
+        const [disc] = await catalog.list();
+        expect(disc!.sessions.map((s) => [s.runId, s.verified])).toEqual([
+          ['r1', true],
+          ['r2', false],
+          ['r4', undefined],
+        ]);
+        expect(disc!.sessions[2]).not.toHaveProperty('verified');
+      }));
   });
 }

@@ -12,6 +12,12 @@ export type CatalogSession = {
   bytes: number;
   runId: string;
   writtenAt: string;
+  /**
+   * Whether the session read back identical to staging: true when verify passed, false when
+   * it found differences (the session is on the disc but not to be trusted), absent when it
+   * was not read back (checkData off, or the read-back could not run).
+   */
+  verified?: boolean;
 };
 
 export type CatalogDisc = {

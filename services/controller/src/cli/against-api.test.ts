@@ -100,8 +100,9 @@ describe('the CLI against the real controller API', () => {
     expect(table.stderr).toBe('');
     expect(table.code).toBe(0);
     expect(table.stdout).toMatch(new RegExp(`^${run.image!.label}  on ${DEVICE}, started .*, 1 session, `, 'm'));
-    expect(table.stdout).toMatch(/^ {2}SESSION LABEL +NEW DISC +DAYS +BYTES +WRITTEN +RUN$/m);
-    expect(table.stdout).toMatch(new RegExp(`^  ${run.image!.label} +(yes|no) +${TODAY} +.* ${run.id}$`, 'm'));
+    expect(table.stdout).toMatch(/^ {2}SESSION LABEL +NEW DISC +DAYS +BYTES +WRITTEN +VERIFIED +RUN$/m);
+    // The store read the disc back, so the session says it was verified.
+    expect(table.stdout).toMatch(new RegExp(`^  ${run.image!.label} +(yes|no) +${TODAY} +.* yes +${run.id}$`, 'm'));
     const json = await cli(['media', '--json', ...withToken(url)]);
     expect(json.code).toBe(0);
     const answer = MediaCatalogResponseSchema.parse(JSON.parse(json.stdout));

@@ -63,6 +63,7 @@ export function formatMediaTable(discs: CatalogDisc[]): string {
           { header: 'DAYS' },
           { header: 'BYTES', align: 'right' },
           { header: 'WRITTEN' },
+          { header: 'VERIFIED' },
           { header: 'RUN' },
         ],
         disc.sessions.map((session) => [
@@ -71,6 +72,7 @@ export function formatMediaTable(discs: CatalogDisc[]): string {
           (session.days ?? []).join(','),
           formatBytes(session.bytes),
           formatLocalTime(session.writtenAt),
+          session.verified === undefined ? '-' : session.verified ? 'yes' : 'NO: differs from staging',
           session.runId,
         ]),
       );

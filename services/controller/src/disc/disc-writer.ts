@@ -96,7 +96,13 @@ export class DiscWriter {
       }
     });
 
-    const session = { days, label, decision, bytes: ctx.run.write?.bytesWritten ?? 0 };
+    const session = (): CatalogEntry => ({
+      days,
+      label,
+      decision,
+      bytes: ctx.run.write?.bytesWritten ?? 0,
+      ...verifiedFlag(ctx.run.verify),
+    });
     try {
       if (plan.policy.checkData) await this.consistencyCheck(ctx, drive, days);
       else await ctx.skip('verify', 'checkData is off: the disc was not read back');
@@ -115,11 +121,11 @@ export class DiscWriter {
       // The session is on the disc whatever came after the write: the catalog must say so, or
       // a new disc started here would be missing from it and the next append would be filed
       // under the disc this one replaced. The run's failure says the session is not trusted.
-      await this.recordSession(ctx, session);
+      await this.recordSession(ctx, session());
       throw error;
     }
     await this.checkCapacity(ctx, drive, plan.policy);
-    await this.recordSession(ctx, session);
+    await this.recordSession(ctx, session());
   }
 
   /** Reads the disc back and compares it with staging; a difference fails the run. */
@@ -150,10 +156,7 @@ export class DiscWriter {
   }
 
   /** Remembers what is on which disc; a failure here is a warning, the data is safe. */
-  async recordSession(
-    ctx: RunContext,
-    session: { days: DayStamp[]; label: string; decision: Pick<NewDiscDecision, 'newDisc'>; bytes: number },
-  ): Promise<void> {
+  async recordSession(ctx: RunContext, session: CatalogEntry): Promise<void> {
     await ctx.step('catalog', async () => {
       try {
         const current = session.decision.newDisc ? null : await this.catalog.currentDisc(ctx.device);
@@ -166,6 +169,7 @@ export class DiscWriter {
           bytes: session.bytes,
           runId: ctx.run.id,
           writtenAt: ctx.now(),
+          ...(session.verified === undefined ? {} : { verified: session.verified }),
         });
       } catch (error) {
         await ctx.warn(
@@ -175,6 +179,21 @@ export class DiscWriter {
       }
     });
   }
+}
+
+/** What the catalog learns of a session from the run that wrote it. */
+type CatalogEntry = {
+  days: DayStamp[];
+  label: string;
+  decision: Pick<NewDiscDecision, 'newDisc'>;
+  bytes: number;
+  verified?: boolean;
+};
+
+/** Read back identical, found different, or (no report) not read back. */
+function verifiedFlag(report: VerifyReport | undefined): { verified?: boolean } {
+  if (!report) return {};
+  return { verified: report.ok && report.mismatches.length === 0 };
 }
 
 /** A device we may write to: a disc is present and nothing has it mounted. */

@@ -149,6 +149,10 @@ export const CatalogSessionSchema = z
     bytes: ByteCountSchema,
     runId: RunIdSchema,
     writtenAt: z.string(),
+    verified: z
+      .boolean()
+      .optional()
+      .describe('true: read back identical; false: verify found differences; absent: not read back'),
   })
   .meta({ id: 'CatalogSession' });
 

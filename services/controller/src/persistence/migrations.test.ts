@@ -6,6 +6,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openDatabase } from './database.js';
 import { DatabaseError } from './database-error.js';
 import { migrate, MIGRATIONS, SCHEMA_VERSION, schemaVersion, type Migration } from './migrations.js';
+import { SqliteMediaCatalog } from './sqlite-media-catalog.js';
 
 let dir: string;
 let path: string;
@@ -65,6 +66,25 @@ describe('migrate', () => {
       migrate(db, steps);
       expect(applied).toEqual(['one', 'two', 'three']);
       expect(schemaVersion(db)).toBe(3);
+    } finally {
+      db.close();
+    }
+  });
+
+  it('brings a catalog of the first schema forward: its sessions read as not read back', async () => {
+    const db = new BetterSqlite3(':memory:');
+    try {
+      migrate(db, MIGRATIONS.slice(0, 1));
+      db.exec(
+        `INSERT INTO discs (label, device, started_at) VALUES ('CEDAR BACKUP 23-NOV-2026', 'burner-1/dvd0', 't')`,
+      );
+      db.exec(`INSERT INTO disc_sessions (disc_id, position, session_label, new_disc, days, bytes, run_id, written_at)
+               VALUES (1, 1, 'CEDAR BACKUP 23-NOV-2026', 1, '["2026-11-23"]', 10, 'r1', 't')`);
+      migrate(db);
+      expect(schemaVersion(db)).toBe(SCHEMA_VERSION);
+      const [disc] = await new SqliteMediaCatalog(db).list();
+      expect(disc!.sessions).toEqual([expect.objectContaining({ runId: 'r1', days: ['2026-11-23'] })]);
+      expect(disc!.sessions[0]).not.toHaveProperty('verified');
     } finally {
       db.close();
     }

@@ -70,6 +70,13 @@ export const MIGRATIONS: readonly Migration[] = [
       `);
     },
   },
+  {
+    description: 'whether each catalog session read back identical',
+    up(db) {
+      // NULL: not read back (checkData off, or the read-back could not run).
+      db.exec('ALTER TABLE disc_sessions ADD COLUMN verified INTEGER CHECK (verified IN (0, 1))');
+    },
+  },
 ];
 
 /** The schema version this code writes and understands. */

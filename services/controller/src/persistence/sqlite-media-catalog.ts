@@ -18,9 +18,10 @@ type SessionRow = {
   bytes: number;
   run_id: string;
   written_at: string;
+  verified: number | null;
 };
 
-const SESSION_COLUMNS = 'disc_id, position, session_label, new_disc, days, bytes, run_id, written_at';
+const SESSION_COLUMNS = 'disc_id, position, session_label, new_disc, days, bytes, run_id, written_at, verified';
 
 export class SqliteMediaCatalog implements MediaCatalog {
   private readonly currentDiscRow: Statement<[string], DiscRow>;
@@ -40,7 +41,8 @@ export class SqliteMediaCatalog implements MediaCatalog {
     );
     this.insertSession = db.prepare(
       `INSERT INTO disc_sessions (${SESSION_COLUMNS})
-       SELECT @disc_id, COALESCE(MAX(position), 0) + 1, @session_label, @new_disc, @days, @bytes, @run_id, @written_at
+       SELECT @disc_id, COALESCE(MAX(position), 0) + 1, @session_label, @new_disc, @days, @bytes, @run_id, @written_at,
+              @verified
        FROM disc_sessions WHERE disc_id = @disc_id`,
     );
     this.allDiscs = db.prepare('SELECT id, label, device, started_at FROM discs ORDER BY id DESC');
@@ -69,6 +71,7 @@ export class SqliteMediaCatalog implements MediaCatalog {
         bytes: session.bytes,
         run_id: session.runId,
         written_at: session.writtenAt,
+        verified: session.verified === undefined ? null : session.verified ? 1 : 0,
       });
     }).immediate;
   }
@@ -107,6 +110,7 @@ function toDisc(disc: DiscRow, sessions: SessionRow[]): CatalogDisc {
       bytes: row.bytes,
       runId: row.run_id,
       writtenAt: row.written_at,
+      ...(row.verified === null ? {} : { verified: row.verified === 1 }),
     })),
   };
 }

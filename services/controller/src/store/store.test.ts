@@ -192,7 +192,7 @@ describe('store', () => {
       expect(h.staging.isStored(TODAY)).toBe(false);
     });
 
-    it('a new disc whose verify failed is still in the catalog, so the next append is filed under it', async () => {
+    it('a new disc whose verify failed is in the catalog as not verified, so the next append is filed under it', async () => {
       const h = createHarness({ now: `${MONDAY}T22:00:00Z` });
       h.drive.loadDisc('CEDAR BACKUP 20-NOV-2026', { '2026/11/20/old': 'last week' });
       await h.catalog.recordSession({
@@ -217,9 +217,9 @@ describe('store', () => {
 
       const [current, previous] = await h.catalog.list();
       expect(current).toMatchObject({ label: 'CEDAR BACKUP 23-NOV-2026' });
-      expect(current?.sessions.map((session) => [session.days, session.runId])).toEqual([
-        [[MONDAY], failed.id],
-        [['2026-11-24'], expect.any(String)],
+      expect(current?.sessions.map((session) => [session.days, session.runId, session.verified])).toEqual([
+        [[MONDAY], failed.id, false],
+        [['2026-11-24'], expect.any(String), true],
       ]);
       expect(previous?.sessions.map((session) => session.days)).toEqual([['2026-11-20']]);
     });
@@ -269,6 +269,9 @@ describe('store', () => {
     expect(h.staging.isStored(TODAY)).toBe(true);
     const events = await h.runs.events(run.id);
     expect(events).toContainEqual(expect.objectContaining({ type: 'step', step: 'verify', state: 'skipped' }));
+    // The catalog does not claim a read-back that never happened.
+    const [disc] = await h.catalog.list();
+    expect(disc?.sessions[0]).not.toHaveProperty('verified');
   });
 
   it('refuses a mounted device before writing anything', async () => {
