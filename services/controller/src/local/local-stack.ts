@@ -8,7 +8,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
 import { createWriteStream, existsSync } from 'node:fs';
-import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, writeFile } from 'node:fs/promises';
 import { delimiter, dirname, join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
@@ -221,8 +221,4 @@ async function findAgentBin(): Promise<string> {
     if (existsSync(candidate)) return candidate;
   }
   throw new Error('cannot find cedar-store-agent: run npm run build (or npm run setup) first');
-}
-
-export async function readApiToken(dir: string): Promise<string> {
-  return (await readFile(localLayout(dir).apiTokenFile, 'utf8')).trim();
 }
