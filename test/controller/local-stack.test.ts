@@ -1,14 +1,14 @@
 // `cedar-store local` and `npm run demo` as a user runs them: the stack under one directory,
 // tokens created once with mode 0600 and reused, a store through the CLI, and a clean stop
 // on Ctrl-C (SIGINT).
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildServices, CLI_BIN, ROOT } from '../support/processes.js';
+import { buildServices, CLI_BIN, ROOT, runNodeScript, type ProcessResult } from '../support/processes.js';
 import { stageDayOnDisk } from '../support/staging-dir.js';
 
 let dir: string;
@@ -49,12 +49,8 @@ async function stop(child: ChildProcess): Promise<number | null> {
   return code;
 }
 
-function cli(args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, [CLI_BIN, ...args], { env: { ...process.env, ...env } }, (error, stdout, stderr) => {
-      resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr });
-    });
-  });
+function cli(args: string[], env: NodeJS.ProcessEnv): Promise<ProcessResult> {
+  return runNodeScript(CLI_BIN, args, env);
 }
 
 describe('cedar-store local', { timeout: 120_000 }, () => {
@@ -94,15 +90,8 @@ describe('cedar-store local', { timeout: 120_000 }, () => {
 describe('npm run demo', { timeout: 120_000 }, () => {
   it('stages today, stores it with verify, shows the disc, and exits 0 — also a second time', async () => {
     const demoDir = join(dir, 'demo');
-    const run = (): Promise<{ code: number; stdout: string; stderr: string }> =>
-      new Promise((resolve) => {
-        execFile(
-          process.execPath,
-          [join(ROOT, 'scripts/demo.mjs')],
-          { env: { ...process.env, CEDAR_DEMO_DIR: demoDir }, timeout: 100_000 },
-          (error, stdout, stderr) => resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }),
-        );
-      });
+    const run = (): Promise<ProcessResult> =>
+      runNodeScript(join(ROOT, 'scripts/demo.mjs'), [], { CEDAR_DEMO_DIR: demoDir }, 100_000);
     const now = new Date();
     const pad = (n: number): string => String(n).padStart(2, '0');
     const todayPath = `/${now.getFullYear()}/${pad(now.getMonth() + 1)}/${pad(now.getDate())}/README.txt`;

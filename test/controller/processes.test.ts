@@ -3,7 +3,6 @@
 // write, a controller SIGKILLed during a run. What a user must find afterwards: a failed or
 // interrupted run saying so, no store indicator for an unverified day, and the next store
 // writing that day once everything is back, without anyone reconnecting anything by hand.
-import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -16,10 +15,12 @@ import {
   AGENT_BIN,
   buildServices,
   CLI_BIN,
+  runNodeScript,
   startService,
   waitForNoProcess,
   writeAgentConfig,
   writeControllerConfig,
+  type ProcessResult,
   type ServiceProcess,
 } from '../support/processes.js';
 import { stageDayOnDisk } from '../support/staging-dir.js';
@@ -78,18 +79,8 @@ async function waitForEvent(runId: string, match: (event: RunEvent) => boolean):
 
 const writing = (event: RunEvent): boolean => event.type === 'progress' && event.phase === 'write';
 
-function cli(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      [CLI_BIN, ...args],
-      { env: { ...process.env, CEDAR_STORE_URL: api.url, CEDAR_STORE_TOKEN: API_TOKEN, ...env }, timeout: 120_000 },
-      (error, stdout, stderr) => {
-        const code = error ? (typeof error.code === 'number' ? error.code : 1) : 0;
-        resolve({ code, stdout, stderr });
-      },
-    );
-  });
+function cli(args: string[], env: NodeJS.ProcessEnv = {}): Promise<ProcessResult> {
+  return runNodeScript(CLI_BIN, args, { CEDAR_STORE_URL: api.url, CEDAR_STORE_TOKEN: API_TOKEN, ...env });
 }
 
 beforeAll(async () => {

@@ -4,7 +4,7 @@
  */
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { writeFile } from 'node:fs/promises';
+import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
@@ -13,6 +13,28 @@ import { promisify } from 'node:util';
 export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 export const AGENT_BIN = join(ROOT, 'services/device-agent/dist/bin.js');
 export const CLI_BIN = join(ROOT, 'services/controller/dist/bin.js');
+
+export type ProcessResult = { code: number; stdout: string; stderr: string };
+
+/** Runs a Node script to its end, as a user's shell would, and resolves with its exit code and output. */
+export function runNodeScript(
+  script: string,
+  args: string[],
+  env: NodeJS.ProcessEnv = {},
+  timeoutMs = 120_000,
+): Promise<ProcessResult> {
+  return new Promise((resolve) => {
+    execFile(
+      process.execPath,
+      [script, ...args],
+      { env: { ...process.env, ...env }, timeout: timeoutMs },
+      (error, stdout, stderr) => {
+        const code = error ? (typeof error.code === 'number' ? error.code : 1) : 0;
+        resolve({ code, stdout, stderr });
+      },
+    );
+  });
+}
 
 /** Compiles both services; an up-to-date build makes this a no-op. */
 export async function buildServices(): Promise<void> {
@@ -96,7 +118,6 @@ export async function writeControllerConfig(
 
 /** Resolves when no process runs a command line containing `needle` (an orphaned xorriso). */
 export async function waitForNoProcess(needle: string, timeoutMs = 60_000): Promise<void> {
-  const { readdir, readFile } = await import('node:fs/promises');
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     let found = false;

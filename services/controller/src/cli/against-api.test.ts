@@ -11,6 +11,7 @@ import {
 import { API_TOKEN, DEVICE, TODAY, createApiFixture, gate, until } from '../testing/api-fixture.js';
 import type { CliEnvironment } from './environment.js';
 import { runCli } from './program.js';
+import { FAST_CLIENT_SETTINGS } from '../testing/cli-settings.js';
 
 /*
  * The CLI against the real controller app (routes, schemas, coordinator and executor over
@@ -46,14 +47,7 @@ async function cli(argv: string[]): Promise<{ code: number; stdout: string; stde
     stderr: { write: (chunk: string) => err.push(chunk), isTTY: false, columns: 100 },
     env: {},
     serverCommands: { controller: async () => 0, local: async () => 0 },
-    settings: {
-      requestTimeoutMs: 2000,
-      streamIdleTimeoutMs: 2000,
-      reconnectDelayMs: 10,
-      maxReconnectDelayMs: 50,
-      pollIntervalMs: 10,
-      maxUnreachableMs: 300,
-    },
+    settings: FAST_CLIENT_SETTINGS,
   };
   const code = await runCli(argv, env);
   return { code, stdout: out.join(''), stderr: err.join('') };

@@ -16,6 +16,7 @@ import {
 } from '../http/schemas.js';
 import type { CliEnvironment } from './environment.js';
 import { runCli } from './program.js';
+import { FAST_CLIENT_SETTINGS } from '../testing/cli-settings.js';
 
 /** Every command DESIGN §6 names, plus cancel. */
 const COMMANDS = [
@@ -384,15 +385,7 @@ async function cli(
       controller: async () => 0,
       local: async () => 0,
     },
-    settings: {
-      requestTimeoutMs: 2000,
-      streamIdleTimeoutMs: 2000,
-      reconnectDelayMs: 10,
-      maxReconnectDelayMs: 50,
-      pollIntervalMs: 10,
-      maxUnreachableMs: 300,
-      ...streams.settings,
-    },
+    settings: { ...FAST_CLIENT_SETTINGS, ...streams.settings },
   };
   const code = await runCli(argv, env);
   return { code, stdout: stdout.text, stderr: stderr.text, env };
