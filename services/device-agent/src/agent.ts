@@ -7,7 +7,7 @@ import { mkdir, realpath } from 'node:fs/promises';
 import { Container } from 'inversify';
 import type { Logger } from 'pino';
 import { createDrive } from './backends.js';
-import type { AgentConfig } from './config/agent-config.js';
+import { programTimeoutsMs, type AgentConfig } from './config/agent-config.js';
 import type { DriveEnvironment } from './media/drive-environment.js';
 import { DriveGuards } from './media/device-guard.js';
 import { MountTable } from './media/mount-table.js';
@@ -47,7 +47,10 @@ export async function createAgentContainer(
   const env: DriveEnvironment = {
     staging: new FsStagingArea(config.stagingRoot, owner),
     workingDir: config.workingDir,
-    runner: new ProgramRunner(options.searchPath === undefined ? {} : { searchPath: options.searchPath }),
+    runner: new ProgramRunner({
+      ...(options.searchPath === undefined ? {} : { searchPath: options.searchPath }),
+      timeouts: programTimeoutsMs(config.timeouts),
+    }),
     mountTable: options.mountTable ?? new MountTable(),
     guards: new DriveGuards(drivePaths),
     logger,

@@ -10,7 +10,6 @@ import { calculateCapacity, SECTOR_SIZE, WriteFailedError, type DayStamp } from 
 import type { ProgressListener } from '@cedar-store/ports';
 import { OpticalDrive, type ImageRequest, type MediaFacts } from '../media/optical-drive.js';
 import { lastLines } from '../process/last-lines.js';
-import { PROGRAM_TIMEOUTS_MS } from '../process/limits.js';
 import type { ResolvedDay } from '../staging/fs-staging-area.js';
 import { blankArgs, cdrecordDevice, msinfoArgs, prcapArgs, writeArgs } from './args.js';
 import { emptyDirectoryGraft, graftArgs, imageArgs, INITIALIZE_GRAFT_POINT, type Boundaries } from '../mkisofs/args.js';
@@ -84,6 +83,7 @@ export class CdrecordDrive extends OpticalDrive {
     const result = await this.env.runner.run(
       'cdrecord',
       blankArgs({ device: this.device, driveSpeed: this.settings.driveSpeed }),
+      { timeout: 'blank' },
     );
     if (result.exitCode !== 0) {
       throw new WriteFailedError(
@@ -105,7 +105,7 @@ export class CdrecordDrive extends OpticalDrive {
   /** cdrecord fails `-msinfo` on a blank disc; like the reference, that counts as blank. */
   private async readBoundaries(): Promise<{ boundaries: Boundaries | null; output: string }> {
     const result = await this.env.runner.run('cdrecord', msinfoArgs(this.device), {
-      timeoutMs: PROGRAM_TIMEOUTS_MS.status,
+      timeout: 'status',
     });
     const boundaries = result.exitCode === 0 ? parseBoundaries(result.stdout) : null;
     return { boundaries, output: result.stdout + result.stderr };
@@ -118,7 +118,7 @@ export class CdrecordDrive extends OpticalDrive {
 
   private async readsMultisession(): Promise<boolean> {
     const result = await this.env.runner.run('cdrecord', prcapArgs(this.device), {
-      timeoutMs: PROGRAM_TIMEOUTS_MS.status,
+      timeout: 'status',
     });
     if (result.exitCode !== 0) {
       throw new WriteFailedError(
@@ -141,6 +141,7 @@ export class CdrecordDrive extends OpticalDrive {
       const built = await this.env.runner.run(
         'mkisofs',
         imageArgs({ imagePath, grafts: image.grafts, label: image.label, ...this.continuing(image.boundaries) }),
+        { timeout: 'write' },
       );
       if (built.exitCode !== 0) {
         throw new WriteFailedError(`mkisofs could not build the image: ${lastLines(built.stderr)}`, {
@@ -163,6 +164,7 @@ export class CdrecordDrive extends OpticalDrive {
     onProgress?.({ phase: 'write', bytesDone: 0, bytesTotal });
     const args = writeArgs({ device: this.device, driveSpeed: this.settings.driveSpeed, multisession, imagePath });
     const result = await this.env.runner.run('cdrecord', args, {
+      timeout: 'write',
       onLine: (line) => {
         const progress = parseTrackProgress(line);
         if (progress) {

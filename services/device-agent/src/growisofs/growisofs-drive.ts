@@ -20,7 +20,6 @@ import { emptyDirectoryGraft, graftArgs, INITIALIZE_GRAFT_POINT } from '../mkiso
 import { exportWithMkisofs, printSizeSectors, readMediaLabel, withScratchDirectory } from '../mkisofs/mkisofs-image.js';
 import { OpticalDrive, type ImageRequest, type MediaFacts } from '../media/optical-drive.js';
 import { lastLines } from '../process/last-lines.js';
-import { PROGRAM_TIMEOUTS_MS } from '../process/limits.js';
 import type { ProgramResult } from '../process/program-runner.js';
 import type { ResolvedDay } from '../staging/fs-staging-area.js';
 import { blankArgs, ESTIMATE_MARGIN_SECTORS, sectorsUsedArgs, writeArgs } from './args.js';
@@ -106,7 +105,7 @@ export class GrowisofsDrive extends OpticalDrive {
   private readSectorsUsed(): Promise<{ sectorsUsed: number; output: string }> {
     return withScratchDirectory(this.env.workingDir, async (emptyDir) => {
       const args = sectorsUsedArgs({ device: this.settings.path, emptyDir, driveSpeed: this.settings.driveSpeed });
-      const result = await this.env.runner.run('growisofs', args, { timeoutMs: PROGRAM_TIMEOUTS_MS.status });
+      const result = await this.env.runner.run('growisofs', args, { timeout: 'status' });
       const output = `${result.stdout}\n${result.stderr}`;
       return { sectorsUsed: result.exitCode === 0 ? parseSectorsUsed(output) : 0, output };
     });
@@ -121,6 +120,7 @@ export class GrowisofsDrive extends OpticalDrive {
     let written = { bytesDone: 0, bytesTotal: expected.bytesTotal };
     onProgress?.({ phase: expected.phase, ...written });
     const result = await this.env.runner.run('growisofs', args, {
+      timeout: 'write',
       onLine: (line) => {
         const progress = parseProgress(line);
         if (!progress) return;

@@ -1,7 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { WriteFailedError } from '@cedar-store/domain';
 import { lastLines } from '../process/last-lines.js';
-import { PROGRAM_TIMEOUTS_MS } from '../process/limits.js';
 import type { ProgramRunner } from '../process/program-runner.js';
 import { refreshMediaSteps, type RefreshSettings } from './eject.js';
 
@@ -17,7 +16,7 @@ export async function refreshMedia(
       await wait(step.waitSeconds * 1000);
       continue;
     }
-    const result = await runner.run('eject', step.run, { timeoutMs: PROGRAM_TIMEOUTS_MS.eject });
+    const result = await runner.run('eject', step.run, { timeout: 'eject' });
     if (result.exitCode !== 0) {
       throw new WriteFailedError(
         `the media was written but refreshing the drive failed (${result.command}): ${lastLines(result.stderr)}. ` +

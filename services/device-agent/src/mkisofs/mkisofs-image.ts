@@ -8,7 +8,6 @@ import { WriteFailedError, type DayStamp } from '@cedar-store/domain';
 import type { DriveEnvironment } from '../media/drive-environment.js';
 import { buildExport } from '../media/export-path.js';
 import { lastLines } from '../process/last-lines.js';
-import { PROGRAM_TIMEOUTS_MS } from '../process/limits.js';
 import type { ProgramRunner } from '../process/program-runner.js';
 import { graftArgs, imageArgs, printSizeArgs, volumeInfoArgs } from './args.js';
 import { parsePrintSize, parseVolumeId } from './parse.js';
@@ -17,7 +16,7 @@ export async function printSizeSectors(
   runner: ProgramRunner,
   request: Parameters<typeof printSizeArgs>[0],
 ): Promise<number> {
-  const result = await runner.run('mkisofs', printSizeArgs(request), { timeoutMs: PROGRAM_TIMEOUTS_MS.estimate });
+  const result = await runner.run('mkisofs', printSizeArgs(request), { timeout: 'estimate' });
   const sectors = result.exitCode === 0 ? parsePrintSize(result.stdout) : null;
   if (sectors === null) {
     throw new WriteFailedError(
@@ -34,7 +33,7 @@ export async function readMediaLabel(
   lastSessionStart?: number,
 ): Promise<string | null> {
   const result = await runner.run('isoinfo', volumeInfoArgs(device, lastSessionStart), {
-    timeoutMs: PROGRAM_TIMEOUTS_MS.status,
+    timeout: 'status',
   });
   return result.exitCode === 0 ? parseVolumeId(result.stdout) : null;
 }
@@ -60,6 +59,7 @@ export async function exportWithMkisofs(
     const result = await env.runner.run(
       'mkisofs',
       imageArgs({ imagePath, grafts: graftArgs(days), label: request.label }),
+      { timeout: 'write' },
     );
     if (result.exitCode !== 0) {
       throw new WriteFailedError(`mkisofs could not build the ISO image: ${lastLines(result.stderr)}`);

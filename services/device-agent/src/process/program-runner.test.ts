@@ -89,12 +89,36 @@ describe('ProgramRunner', () => {
     const started = Date.now();
     await expect(runner.run('fuseiso', [], { timeoutMs: 300 })).rejects.toMatchObject({
       code: 'INTERNAL',
-      message: 'fuseiso ran longer than 300 ms and was stopped',
+      message: 'fuseiso hung: it ran longer than 300 ms and was stopped with every process it started',
     });
     expect(Date.now() - started).toBeLessThan(5000);
     const helper = Number(await readFile(pidFile, 'utf8'));
     await sleep(200);
     expect(isRunning(helper)).toBe(false);
+  });
+
+  it('stops a hung write at the configured write limit and says which program, how long and what to do', async () => {
+    await fake('xorriso', 'exec sleep 30');
+    runner = new ProgramRunner({ searchPath: dir, timeouts: { write: 1000 } });
+    const failure = runner.run('xorriso', ['-commit'], { timeout: 'write' });
+    await expect(failure).rejects.toMatchObject({
+      code: 'WRITE_FAILED',
+      details: { tool: 'xorriso', timeout: 'write' },
+    });
+    await expect(failure).rejects.toThrow(
+      /^xorriso hung: it ran longer than 1 s, the write time limit \(timeouts\.write in agent\.yaml\), and was stopped .*Nothing was marked stored/,
+    );
+  });
+
+  it('gives a hung mount for verify VERIFY_FAILED, and leaves calls of other kinds to their own limits', async () => {
+    await fake('fuseiso', 'exec sleep 30');
+    await fake('eject', 'sleep 1; echo done');
+    runner = new ProgramRunner({ searchPath: dir, timeouts: { mount: 300 } });
+    await expect(runner.run('fuseiso', [], { timeout: 'mount' })).rejects.toMatchObject({
+      code: 'VERIFY_FAILED',
+      message: expect.stringContaining('timeouts.mount'),
+    });
+    expect(await runner.run('eject', [], { timeout: 'eject' })).toMatchObject({ exitCode: 0, stdout: 'done\n' });
   });
 
   it('kills a program that ignores SIGTERM once the grace period is over', async () => {

@@ -8,6 +8,8 @@ import { constants } from 'node:os';
 import { StringDecoder } from 'node:string_decoder';
 import { CedarStoreError, ToolMissingError } from '@cedar-store/domain';
 import { execa } from 'execa';
+import { PROGRAM_TIMEOUTS_MS, type ProgramTimeouts, type TimeoutKind } from './limits.js';
+import { ProgramTimeoutError } from './program-timeout.js';
 import { debianPackageOf, type Tool } from './tools.js';
 
 export type ProgramResult = { exitCode: number; stdout: string; stderr: string; command: string };
@@ -15,7 +17,9 @@ export type ProgramResult = { exitCode: number; stdout: string; stderr: string; 
 export type RunOptions = {
   /** Called with each line the program prints on stdout or stderr, as it prints it (progress). */
   onLine?: (line: string, stream: 'stdout' | 'stderr') => void;
-  /** Stops the program after this long; undefined waits for ever (a DVD write takes long). */
+  /** Which time limit applies (agent.yaml `timeouts`); the error then names it and says what to do. */
+  timeout?: TimeoutKind;
+  /** An explicit limit instead of the configured one; neither waits for ever. */
   timeoutMs?: number;
   cwd?: string;
 };
@@ -30,6 +34,8 @@ export type ProgramRunnerOptions = {
   maxOutputBytes?: number;
   /** How long a timed-out program's process group has between SIGTERM and SIGKILL. */
   killGraceMs?: number;
+  /** Time limit of each kind of call, in milliseconds (agent.yaml `timeouts`); the defaults otherwise. */
+  timeouts?: Partial<ProgramTimeouts>;
 };
 
 export const DEFAULT_MAX_OUTPUT_BYTES = 2 * 2 ** 20;
@@ -60,18 +66,15 @@ export class ProgramRunner {
     const stderr = new KeptOutput(keepBytes);
     collect(child.stdout, 'stdout', stdout, keepBytes, options.onLine);
     collect(child.stderr, 'stderr', stderr, keepBytes, options.onLine);
+    const limitMs = this.limitOf(options);
     const deadline =
-      options.timeoutMs === undefined || child.pid === undefined
+      limitMs === undefined || child.pid === undefined
         ? undefined
-        : stopGroupAfter(child.pid, options.timeoutMs, this.options.killGraceMs ?? DEFAULT_KILL_GRACE_MS);
+        : stopGroupAfter(child.pid, limitMs, this.options.killGraceMs ?? DEFAULT_KILL_GRACE_MS);
     const result = await child;
     deadline?.finished();
 
-    if (deadline?.expired) {
-      throw new CedarStoreError('INTERNAL', `${tool} ran longer than ${String(options.timeoutMs)} ms and was stopped`, {
-        tool,
-      });
-    }
+    if (deadline?.expired) throw new ProgramTimeoutError(tool, limitMs!, options.timeout);
     if (result.failed && result.exitCode === undefined && result.signal === undefined) {
       if ((result as { code?: string }).code === 'ENOENT') {
         throw new ToolMissingError(
@@ -88,6 +91,12 @@ export class ProgramRunner {
       stderr: stderr.text(),
       command: [tool, ...args].join(' '),
     };
+  }
+
+  private limitOf(options: RunOptions): number | undefined {
+    if (options.timeoutMs !== undefined) return options.timeoutMs;
+    if (options.timeout === undefined) return undefined;
+    return this.options.timeouts?.[options.timeout] ?? PROGRAM_TIMEOUTS_MS[options.timeout];
   }
 
   /**

@@ -10,7 +10,6 @@ import { CedarStoreError, ToolMissingError, VerifyFailedError } from '@cedar-sto
 import type { ProgramRunner } from '../process/program-runner.js';
 import type { Tool } from '../process/tools.js';
 import { lastLines } from '../process/last-lines.js';
-import { PROGRAM_TIMEOUTS_MS } from '../process/limits.js';
 import { fuseisoArgs, mountArgs, unmountCommand, type MountMethod } from './mount-args.js';
 
 export type MountSetting = 'auto' | MountMethod;
@@ -68,7 +67,7 @@ async function mountSomehow(runner: ProgramRunner, request: MountRequest, mountP
   if (request.method !== 'fuseiso') {
     const result = await runner
       .run('mount', mountArgs(request.source, mountPoint, request.isImageFile), {
-        timeoutMs: PROGRAM_TIMEOUTS_MS.mount,
+        timeout: 'mount',
       })
       .catch((error: unknown) => {
         if (request.method === 'auto' && error instanceof ToolMissingError) return null;
@@ -79,7 +78,7 @@ async function mountSomehow(runner: ProgramRunner, request: MountRequest, mountP
     if (request.method === 'mount') throw cannotMount(request.source, failures);
   }
   const result = await runner.run('fuseiso', fuseisoArgs(request.source, mountPoint), {
-    timeoutMs: PROGRAM_TIMEOUTS_MS.mount,
+    timeout: 'mount',
   });
   if (result.exitCode === 0) return 'fuseiso';
   failures.push(`fuseiso: ${lastLines(result.stderr + result.stdout)}`);
@@ -117,7 +116,7 @@ async function unmount(runner: ProgramRunner, method: MountMethod, mountPoint: s
 /** Null when the unmount worked, else why not; a run that throws (it timed out) is a failed attempt too. */
 async function unmountOnce(runner: ProgramRunner, tool: Tool, args: string[]): Promise<string | null> {
   try {
-    const result = await runner.run(tool, args, { timeoutMs: PROGRAM_TIMEOUTS_MS.mount });
+    const result = await runner.run(tool, args, { timeout: 'mount' });
     return result.exitCode === 0 ? null : lastLines(result.stderr);
   } catch (error) {
     return error instanceof Error ? error.message : String(error);

@@ -9,7 +9,6 @@ import { buildExport } from '../media/export-path.js';
 import { usageFromSessions } from '../media/media-usage.js';
 import { OpticalDrive, type ImageRequest, type MediaFacts } from '../media/optical-drive.js';
 import { lastLines } from '../process/last-lines.js';
-import { PROGRAM_TIMEOUTS_MS } from '../process/limits.js';
 import type { ProgramResult } from '../process/program-runner.js';
 import type { ResolvedDay } from '../staging/fs-staging-area.js';
 import {
@@ -46,7 +45,7 @@ export class XorrisoDrive extends OpticalDrive {
 
   protected async readToc(): Promise<XorrisoToc> {
     const result = await this.env.runner.run('xorriso', statusArgs(this.device), {
-      timeoutMs: PROGRAM_TIMEOUTS_MS.status,
+      timeout: 'status',
     });
     const toc = parseToc(result.stdout + result.stderr);
     if (result.exitCode === 0) return toc;
@@ -92,7 +91,7 @@ export class XorrisoDrive extends OpticalDrive {
     const result = await this.env.runner.run(
       'xorriso',
       estimateArgs({ device: this.device, days: grafted(days), label: ESTIMATE_LABEL, newDisc }),
-      { timeoutMs: PROGRAM_TIMEOUTS_MS.estimate },
+      { timeout: 'estimate' },
     );
     const sectors = parsePrintSize(result.stdout + result.stderr);
     if (result.exitCode !== 0 || sectors === null) {
@@ -125,6 +124,7 @@ export class XorrisoDrive extends OpticalDrive {
         speed: speedArgs(this.settings.driveSpeed, this.definition.family),
       }),
       {
+        timeout: 'write',
         onLine: (line) => {
           const progress = parseWritingProgress(line);
           if (progress) {
@@ -149,6 +149,7 @@ export class XorrisoDrive extends OpticalDrive {
     const result = await this.env.runner.run(
       'xorriso',
       blankArgs(this.device, speedArgs(this.settings.driveSpeed, this.definition.family)),
+      { timeout: 'blank' },
     );
     if (result.exitCode !== 0) {
       throw new WriteFailedError(`xorriso could not blank ${this.settings.path}: ${describe(result)}`);
@@ -164,6 +165,7 @@ export class XorrisoDrive extends OpticalDrive {
     const result = await this.env.runner.run(
       'xorriso',
       initializeArgs({ device, label, blankFirst, speed: speedArgs(this.settings.driveSpeed, this.definition.family) }),
+      { timeout: 'write' },
     );
     if (result.exitCode !== 0) {
       throw new WriteFailedError(`xorriso could not initialize ${this.settings.path}: ${describe(result)}`);
@@ -189,6 +191,7 @@ export async function exportIsoImage(
     const result = await env.runner.run(
       'xorriso',
       exportArgs({ imagePath, days: grafted(days), label: request.label }),
+      { timeout: 'write' },
     );
     if (result.exitCode !== 0) throw new WriteFailedError(`xorriso could not build the ISO image: ${describe(result)}`);
   });
