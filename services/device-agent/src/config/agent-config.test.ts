@@ -2,7 +2,7 @@ import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { ConfigError, loadAgentConfig, resolveAgentConfig } from './agent-config.js';
+import { ConfigError, loadAgentConfig, programTimeoutsMs, resolveAgentConfig } from './agent-config.js';
 
 const TOKEN = 'a-token-of-twenty-chars';
 const NO_ENV = {};
@@ -58,6 +58,25 @@ describe('a valid configuration', () => {
       maxConnections: 16,
     });
     expect(config).not.toHaveProperty('auth');
+    // Hours for a write or blank: no real burn may ever be cut short.
+    expect(config.timeouts).toEqual({
+      status: 120,
+      estimate: 1800,
+      write: 43_200,
+      blank: 21_600,
+      mount: 60,
+      eject: 120,
+    });
+  });
+
+  it('keeps the time limits it was given and fills in the others', async () => {
+    const config = await resolveAgentConfig(
+      minimalConfig({ timeouts: { write: 7200, mount: 30 } }),
+      'agent.yaml',
+      NO_ENV,
+    );
+    expect(config.timeouts).toMatchObject({ write: 7200, mount: 30, blank: 21_600, status: 120 });
+    expect(programTimeoutsMs(config.timeouts)).toMatchObject({ write: 7_200_000, mount: 30_000, blank: 21_600_000 });
   });
 
   it('takes the token from CEDAR_AGENT_TOKEN with an empty auth section, as the README does', async () => {
@@ -111,6 +130,10 @@ describe('a broken rule is reported with the field and the rule', () => {
     ['an unknown mediaType', withDevice({ mediaType: 'floppy' }), 'devices.0.mediaType', 'dvd+rw'],
     ['an unknown backend', withDevice({ backend: 'dd' }), 'devices.0.backend', 'xorriso'],
     ['an unknown field', minimalConfig({ stagingDir: '/opt/stage' }), 'stagingDir', 'Unrecognized key'],
+    ['timeouts.write 0', minimalConfig({ timeouts: { write: 0 } }), 'timeouts.write', 'must be >= 1 second'],
+    ['timeouts.blank 2.5', minimalConfig({ timeouts: { blank: 2.5 } }), 'timeouts.blank', 'whole number of seconds'],
+    ['timeouts.status a year', minimalConfig({ timeouts: { status: 31_536_000 } }), 'timeouts.status', 'a week'],
+    ['an unknown timeout', minimalConfig({ timeouts: { verify: 60 } }), 'timeouts', 'Unrecognized key'],
   ])('%s', async (_name, document, field, rule) => {
     const error = await rejection(document);
     expect(error.message).toContain('agent.yaml is not valid');

@@ -15,6 +15,7 @@ import {
 import { resolveToken, TokenFileError } from '@cedar-store/ports/auth';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
+import { PROGRAM_TIMEOUTS_MS, TIMEOUT_KINDS, type ProgramTimeouts } from '../process/limits.js';
 
 const AbsolutePath = z.string().min(1).max(4096).refine(isAbsolute, { message: 'must be an absolute path' });
 const WholeSeconds = z
@@ -57,6 +58,36 @@ export const LimitsSchema = z.strictObject({
   maxConnections: z.number().int().min(1).max(1000).default(16),
 });
 
+/** A week: longer is no limit at all, and a typo of a few zeros should be caught. */
+const MAX_TIMEOUT_SECONDS = 7 * 24 * 3600;
+
+const timeoutSeconds = (kind: keyof ProgramTimeouts) =>
+  z
+    .number()
+    .int({ message: 'must be a whole number of seconds' })
+    .min(1, { message: 'must be >= 1 second' })
+    .max(MAX_TIMEOUT_SECONDS, { message: `must be <= ${MAX_TIMEOUT_SECONDS} seconds (a week)` })
+    .default(PROGRAM_TIMEOUTS_MS[kind] / 1000);
+
+/**
+ * Seconds each kind of program call may run before the agent stops it and its process group
+ * (a hung drive or FUSE mount must not hold a device for ever). The defaults are far above
+ * any real burn; lower them only knowing the slowest drive and media.
+ */
+export const TimeoutsSchema = z.strictObject({
+  status: timeoutSeconds('status'),
+  estimate: timeoutSeconds('estimate'),
+  write: timeoutSeconds('write'),
+  blank: timeoutSeconds('blank'),
+  mount: timeoutSeconds('mount'),
+  eject: timeoutSeconds('eject'),
+});
+
+/** agent.yaml `timeouts` (seconds) as the program runner takes them (milliseconds). */
+export function programTimeoutsMs(timeouts: z.infer<typeof TimeoutsSchema>): ProgramTimeouts {
+  return Object.fromEntries(TIMEOUT_KINDS.map((kind) => [kind, timeouts[kind] * 1000])) as ProgramTimeouts;
+}
+
 export const AgentConfigSchema = z
   .strictObject({
     agentId: IdSchema,
@@ -73,6 +104,7 @@ export const AgentConfigSchema = z
     backupUser: z.string().min(1).max(64).optional(),
     backupGroup: z.string().min(1).max(64).optional(),
     limits: LimitsSchema.default(LimitsSchema.parse({})),
+    timeouts: TimeoutsSchema.default(TimeoutsSchema.parse({})),
     devices: z.array(DeviceConfigSchema).min(1).max(64),
   })
   .superRefine((config, ctx) => {
