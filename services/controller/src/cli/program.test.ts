@@ -18,7 +18,7 @@ import type { CliEnvironment } from './environment.js';
 import { runCli } from './program.js';
 import { FAST_CLIENT_SETTINGS } from '../testing/cli-settings.js';
 
-/** Every command DESIGN §6 names, plus cancel. */
+/** Every command DESIGN §6 names, plus cancel and import-config. */
 const COMMANDS = [
   'store',
   'rebuild',
@@ -30,6 +30,7 @@ const COMMANDS = [
   'cancel',
   'controller',
   'local',
+  'import-config',
 ];
 
 /*

@@ -1,6 +1,7 @@
 /**
  * The `cedar-store` command line (DESIGN.md §6): client commands that drive the controller
- * over its HTTP API, and the two commands that run servers. `runCli` never exits the
+ * over its HTTP API, the two commands that run servers, and import-config, which turns the
+ * reference tool's configuration into cedar-store's. `runCli` never exits the
  * process; it returns the exit status, so the bin decides and tests run it in memory.
  */
 import { readFileSync } from 'node:fs';
@@ -11,6 +12,7 @@ import type { CliEnvironment } from './environment.js';
 import { DEFAULT_URL } from './environment.js';
 import { ApiError, CliError, EXIT } from './exit-codes.js';
 import { PROGRAM_HELP } from './help.js';
+import { registerImportConfigCommand } from './import-config-command.js';
 import { registerQueryCommands } from './query-commands.js';
 import { registerServerCommands } from './server-commands.js';
 
@@ -45,6 +47,7 @@ export function buildProgram(env: CliEnvironment): Command {
   registerActionCommands(program, ctx);
   registerQueryCommands(program, ctx);
   registerServerCommands(program, ctx);
+  registerImportConfigCommand(program, ctx);
   return program;
 }
 

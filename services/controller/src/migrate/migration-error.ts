@@ -1,0 +1,16 @@
+/**
+ * A Cedar Backup configuration that cannot be carried over as it stands. The message names
+ * the element and its value and says what to do, so the user can fix cback.conf (or the
+ * generated files) and run import-config again.
+ */
+export class MigrationError extends Error {
+  override readonly name = 'MigrationError';
+
+  constructor(
+    message: string,
+    /** The element path, e.g. `store/media_type`, when one element is to blame. */
+    readonly element?: string,
+  ) {
+    super(message);
+  }
+}
