@@ -1,0 +1,168 @@
+/**
+ * The controller's composition root: SQLite for runs, events and the catalog, one client per
+ * configured agent, the use cases in the inversify container, and the HTTP API in front.
+ */
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Logger } from 'pino';
+import { AgentClient, RemoteDeviceDirectory } from '../agents/index.js';
+import type { ControllerConfig } from '../config/controller-config.js';
+import { createControllerContainer } from '../container.js';
+import { ControllerMetrics, createApp } from '../http/index.js';
+import {
+  DatabaseError,
+  openDatabase,
+  recoverInterruptedRuns,
+  SqliteDeviceMemory,
+  SqliteMediaCatalog,
+  SqliteRunRepository,
+} from '../persistence/index.js';
+import { StaticPolicySource } from '../policy/device-policy.js';
+import { RunCoordinator } from '../runs/run-coordinator.js';
+import { ObservableRunRepository } from '../runs/run-events.js';
+import { createApiServer, type HttpServerLimits } from './http-server.js';
+import { SystemClock } from './system-clock.js';
+
+/** The controller cannot start as configured; the message says what to change (exit code 2). */
+export class StartupError extends Error {
+  override readonly name = 'StartupError';
+}
+
+export type RunningController = {
+  port: number;
+  coordinator: RunCoordinator;
+  directory: RemoteDeviceDirectory;
+  /**
+   * Stops taking requests, cancels queued runs, waits for running ones (a write in progress
+   * is never abandoned by choice), then closes the agents' connections and the database.
+   */
+  close(): Promise<void>;
+};
+
+export type ControllerOptions = {
+  /** Options for each agent client (tests shorten the backoff). */
+  agentClient?: ConstructorParameters<typeof AgentClient>[1];
+  /** Timeouts and header size of the HTTP server (tests shorten the timeouts). */
+  http?: Partial<HttpServerLimits>;
+};
+
+export async function startController(
+  config: ControllerConfig,
+  logger: Logger,
+  options: ControllerOptions = {},
+): Promise<RunningController> {
+  let db: ReturnType<typeof openDatabase>;
+  try {
+    db = openDatabase(config.database);
+  } catch (error) {
+    if (error instanceof DatabaseError) throw new StartupError(error.message);
+    throw error;
+  }
+  const clock = new SystemClock();
+  for (const run of recoverInterruptedRuns(db, clock.now())) {
+    logger.warn({ runId: run.id, action: run.action, device: run.device }, 'run interrupted by a controller restart');
+  }
+  const memory = new SqliteDeviceMemory(db);
+  const clients = config.agents.map(
+    (agent) =>
+      new AgentClient(
+        { id: agent.id, url: agent.url, token: agent.token, ...(agent.ca ? { ca: agent.ca } : {}) },
+        { logger: logger.child({ agentId: agent.id }), ...options.agentClient },
+      ),
+  );
+  const directory = new RemoteDeviceDirectory(clients, {
+    remembered: memory.recall(),
+    configuredDevices: Object.keys(config.devices),
+    onDescribed: (agentId, devices) => memory.remember(agentId, devices),
+  });
+  const catalog = new SqliteMediaCatalog(db);
+  const container = createControllerContainer({
+    deviceDirectory: directory,
+    runRepository: new SqliteRunRepository(db),
+    mediaCatalog: catalog,
+    clock,
+    policySource: new StaticPolicySource({
+      ...(config.timeZone ? { timeZone: config.timeZone } : {}),
+      policy: config.policy,
+      devices: config.devices,
+    }),
+  });
+  const coordinator = container.get(RunCoordinator);
+  const runs = container.get(ObservableRunRepository);
+  coordinator.onFailure((error, runId) => logger.error({ err: error, runId }, 'a run could not be recorded'));
+  runs.onSaved((run) => {
+    if (run.status === 'succeeded' || run.status === 'failed' || run.status === 'cancelled') {
+      logger.info(
+        { runId: run.id, action: run.action, device: run.device, status: run.status, error: run.error },
+        'run finished',
+      );
+    }
+  });
+  let closing = false;
+  const metrics = new ControllerMetrics(runs, directory);
+  const app = createApp({
+    coordinator,
+    runs,
+    catalog,
+    devices: directory,
+    token: config.token,
+    metrics,
+    ready: () => ({ ready: db.open && !closing, checks: { database: db.open, config: true, stopping: closing } }),
+    logger,
+  });
+  const server = createApiServer(app, options.http);
+  let port: number;
+  try {
+    port = await listen(server, config.listen.host, config.listen.port);
+  } catch (error) {
+    metrics.close();
+    db.close();
+    throw new StartupError(listenFailure(error, config.listen));
+  }
+  // Agents are reached only once the API is up: a controller that cannot start leaves nothing running.
+  directory.start();
+  logger.info({ host: config.listen.host, port, agents: config.agents.map((a) => a.id) }, 'controller listening');
+
+  return {
+    port,
+    coordinator,
+    directory,
+    async close() {
+      if (closing) return;
+      closing = true;
+      const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeIdleConnections();
+      await coordinator.shutdown();
+      // Event streams of finished runs have ended; anything still open is a client that lingers.
+      server.closeAllConnections();
+      await stopped;
+      await directory.stop();
+      metrics.close();
+      db.close();
+    },
+  };
+}
+
+async function listen(server: Server, host: string, port: number): Promise<number> {
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  return (server.address() as AddressInfo).port;
+}
+
+function listenFailure(error: unknown, listen: { host: string; port: number }): string {
+  const code = (error as NodeJS.ErrnoException).code;
+  const where = `${listen.host}:${listen.port}`;
+  if (code === 'EADDRINUSE') {
+    return `cannot listen on ${where}: the port is in use (another controller or cedar-store local?); stop it or choose another port (listen.port in controller.yaml, --port for cedar-store local)`;
+  }
+  if (code === 'EACCES') return `cannot listen on ${where}: permission denied; choose a port above 1023`;
+  if (code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND') {
+    return `cannot listen on ${where}: no such address on this host; check listen.host`;
+  }
+  return `cannot listen on ${where}: ${error instanceof Error ? error.message : String(error)}`;
+}
