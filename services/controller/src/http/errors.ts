@@ -87,10 +87,29 @@ function clientFault(error: unknown): RequestRefusedError | undefined {
   return undefined;
 }
 
+/**
+ * A failure that passes by itself (the controller's database is locked or its disk full):
+ * `details.retryAfterSeconds` on a coded error says so, and how long to wait.
+ */
+function retryAfterOf(error: unknown): number | undefined {
+  const seconds = error instanceof CedarStoreError ? error.details?.retryAfterSeconds : undefined;
+  return typeof seconds === 'number' && seconds > 0 ? seconds : undefined;
+}
+
 /** What the client is told, and at which status, for anything a route throws. */
-export function describeFailure(error: unknown): { status: number; body: ErrorBody; internal: boolean } {
+export function describeFailure(error: unknown): {
+  status: number;
+  body: ErrorBody;
+  internal: boolean;
+  retryAfterSeconds?: number;
+} {
   const refused = clientFault(error);
   if (refused) return { status: refused.status, body: errorBody('INVALID_REQUEST', refused.message), internal: false };
+  const retryAfterSeconds = retryAfterOf(error);
+  if (error instanceof CedarStoreError && retryAfterSeconds !== undefined) {
+    // 503 with the message: the client can do nothing wrong here but wait and retry.
+    return { status: 503, body: errorBody(error.code, error.message), internal: false, retryAfterSeconds };
+  }
   if (error instanceof CedarStoreError && STATUS_BY_CODE[error.code] !== undefined) {
     return { status: statusForCode(error.code), body: errorBody(error.code, error.message), internal: false };
   }
@@ -118,8 +137,9 @@ export const unknownRoute: RequestHandler = (req, _res, next) => {
 };
 
 export const errorHandler: ErrorRequestHandler = (error: unknown, req, res, _next) => {
-  const { status, body, internal } = describeFailure(error);
+  const { status, body, internal, retryAfterSeconds } = describeFailure(error);
   if (internal) req.log.error({ err: error }, 'request failed');
+  else if (retryAfterSeconds !== undefined) req.log.warn({ code: body.error.code }, body.error.message);
   else req.log.debug({ code: body.error.code }, body.error.message);
   // A stream already under way (server-sent events) cannot switch to an error body.
   if (res.headersSent) {
@@ -127,6 +147,7 @@ export const errorHandler: ErrorRequestHandler = (error: unknown, req, res, _nex
     return;
   }
   if (status === 401) res.setHeader('WWW-Authenticate', 'Bearer realm="cedar-store"');
+  if (retryAfterSeconds !== undefined) res.setHeader('Retry-After', String(retryAfterSeconds));
   const requestId = res.getHeader('X-Request-Id');
   if (internal && typeof requestId === 'string') body.error.message += ` (request ${requestId})`;
   res.status(status).json(body);

@@ -12,9 +12,12 @@ import { migrate } from './migrations.js';
 
 /**
  * How long a statement waits for another connection's write lock before failing. Writes
- * here take milliseconds; five seconds rides out a backup tool copying the file.
+ * here take milliseconds, so a second covers any other short writer (the sqlite3 shell, a
+ * backup taking its snapshot). better-sqlite3 waits synchronously, stalling the HTTP API
+ * and the agents' heartbeats, so it stays short: a longer lock is ridden out by
+ * DatabaseAvailability, which keeps the writes of running runs and answers new ones 503.
  */
-export const BUSY_TIMEOUT_MS = 5000;
+export const BUSY_TIMEOUT_MS = 1000;
 
 export type OpenDatabaseOptions = { busyTimeoutMs?: number };
 

@@ -1,11 +1,13 @@
 /**
  * The media catalog in SQLite: a disc record per disc started in a device, with its
  * sessions in the order they were written, so a user looking for a day finds its disc
- * after any number of controller restarts.
+ * after any number of controller restarts. A session the database refuses (locked, disk full)
+ * is kept in memory, shown in the catalog, and saved once the database takes writes again.
  */
 import type { DayStamp } from '@cedar-store/domain';
 import type { CatalogDisc, CatalogSession, MediaCatalog } from '@cedar-store/ports';
 import type { Database, Statement } from 'better-sqlite3';
+import { DatabaseAvailability } from './database-availability.js';
 
 type DiscRow = { id: number; label: string; device: string; started_at: string };
 
@@ -31,8 +33,13 @@ export class SqliteMediaCatalog implements MediaCatalog {
   private readonly allSessions: Statement<[], SessionRow>;
   private readonly sessionsOfDisc: Statement<[number], SessionRow>;
   private readonly record: (session: CatalogSession) => void;
+  private readonly availability: DatabaseAvailability;
+  /** Sessions the database refused, in the order written, until it has them. */
+  private readonly keptSessions: CatalogSession[] = [];
+  private keptCount = 0;
 
-  constructor(db: Database) {
+  constructor(db: Database, options: { availability?: DatabaseAvailability } = {}) {
+    this.availability = options.availability ?? new DatabaseAvailability(db, { path: db.name });
     this.currentDiscRow = db.prepare(
       'SELECT id, label, device, started_at FROM discs WHERE device = ? ORDER BY id DESC LIMIT 1',
     );
@@ -77,10 +84,31 @@ export class SqliteMediaCatalog implements MediaCatalog {
   }
 
   async recordSession(session: CatalogSession): Promise<void> {
-    this.record(session);
+    if (this.availability.tryNow(() => this.record(session))) return;
+    const kept = structuredClone(session);
+    this.keptSessions.push(kept);
+    this.availability.keep({
+      key: `session:${++this.keptCount}`,
+      apply: () => this.record(kept),
+      saved: () => {
+        const index = this.keptSessions.indexOf(kept);
+        if (index >= 0) this.keptSessions.splice(index, 1);
+      },
+    });
   }
 
   async list(): Promise<CatalogDisc[]> {
+    const stored = this.storedDiscs();
+    return this.keptSessions.length === 0 ? stored : withKeptSessions(stored, this.keptSessions);
+  }
+
+  async currentDisc(device: string): Promise<CatalogDisc | null> {
+    if (this.keptSessions.length > 0) return (await this.list()).find((disc) => disc.device === device) ?? null;
+    const disc = this.currentDiscRow.get(device);
+    return disc ? toDisc(disc, this.sessionsOfDisc.all(disc.id)) : null;
+  }
+
+  private storedDiscs(): CatalogDisc[] {
     const sessions = new Map<number, SessionRow[]>();
     for (const row of this.allSessions.all()) {
       const forDisc = sessions.get(row.disc_id) ?? [];
@@ -89,11 +117,24 @@ export class SqliteMediaCatalog implements MediaCatalog {
     }
     return this.allDiscs.all().map((disc) => toDisc(disc, sessions.get(disc.id) ?? []));
   }
+}
 
-  async currentDisc(device: string): Promise<CatalogDisc | null> {
-    const disc = this.currentDiscRow.get(device);
-    return disc ? toDisc(disc, this.sessionsOfDisc.all(disc.id)) : null;
+/** The stored discs (newest first) with the kept sessions recorded on them the way `record` would. */
+function withKeptSessions(discs: CatalogDisc[], kept: readonly CatalogSession[]): CatalogDisc[] {
+  for (const session of kept) {
+    const current = session.newDisc ? undefined : discs.find((disc) => disc.device === session.device);
+    if (current) {
+      current.sessions.push({ ...structuredClone(session), discLabel: current.label });
+    } else {
+      discs.unshift({
+        label: session.discLabel,
+        device: session.device,
+        startedAt: session.writtenAt,
+        sessions: [structuredClone(session)],
+      });
+    }
   }
+  return discs;
 }
 
 function toDisc(disc: DiscRow, sessions: SessionRow[]): CatalogDisc {

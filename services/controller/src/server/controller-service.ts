@@ -10,6 +10,7 @@ import type { ControllerConfig } from '../config/controller-config.js';
 import { createControllerContainer } from '../container.js';
 import { ControllerMetrics, createApp } from '../http/index.js';
 import {
+  DatabaseAvailability,
   DatabaseError,
   openDatabase,
   recoverInterruptedRuns,
@@ -62,7 +63,9 @@ export async function startController(
   for (const run of recoverInterruptedRuns(db, clock.now())) {
     logger.warn({ runId: run.id, action: run.action, device: run.device }, 'run interrupted by a controller restart');
   }
-  const memory = new SqliteDeviceMemory(db);
+  // One for every store on the file: while it refuses writes, they are kept and retried in one order.
+  const availability = new DatabaseAvailability(db, { path: config.database, logger });
+  const memory = new SqliteDeviceMemory(db, { availability });
   const clients = config.agents.map(
     (agent) =>
       new AgentClient(
@@ -75,10 +78,10 @@ export async function startController(
     configuredDevices: Object.keys(config.devices),
     onDescribed: (agentId, devices) => memory.remember(agentId, devices),
   });
-  const catalog = new SqliteMediaCatalog(db);
+  const catalog = new SqliteMediaCatalog(db, { availability });
   const container = createControllerContainer({
     deviceDirectory: directory,
-    runRepository: new SqliteRunRepository(db),
+    runRepository: new SqliteRunRepository(db, { availability }),
     mediaCatalog: catalog,
     clock,
     policySource: new StaticPolicySource({
@@ -107,7 +110,10 @@ export async function startController(
     devices: directory,
     token: config.token,
     metrics,
-    ready: () => ({ ready: db.open && !closing, checks: { database: db.open, config: true, stopping: closing } }),
+    ready: () => {
+      const database = availability.readiness();
+      return { ready: database === true && !closing, checks: { database, config: true, stopping: closing } };
+    },
     logger,
   });
   const server = createApiServer(app, options.http);
@@ -138,6 +144,7 @@ export async function startController(
       await stopped;
       await directory.stop();
       metrics.close();
+      availability.close();
       db.close();
     },
   };
