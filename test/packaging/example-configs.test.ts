@@ -1,18 +1,75 @@
-// The example configurations in deploy/ load through the real loaders, so they cannot rot.
-import { readFile } from 'node:fs/promises';
-import { fileURLToPath } from 'node:url';
-import { ControllerConfigSchema } from '@cedar-store/controller';
+// Every configuration deploy/ ships loads through the real loaders, so none can rot: the
+// files are found by walking deploy/, so a new example is covered without a new test.
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ControllerConfigSchema, loadControllerConfig } from '@cedar-store/controller';
 import { loadAgentConfig } from '@cedar-store/device-agent';
-import { describe, expect, it } from 'vitest';
-import { parse as parseYaml } from 'yaml';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { AgentConfigSchema } from '../../services/device-agent/src/config/agent-config.js';
+import { DEPLOY, deployConfigs, relocateHostFiles, TEST_TOKEN, type DeployConfig } from './support/deploy-files.js';
+import { fieldsNotMentioned, schemaFields } from './support/schema-fields.js';
 
-const deploy = (name: string): string => fileURLToPath(new URL(`../../deploy/${name}`, import.meta.url));
+const configs = await deployConfigs();
+let scratch: string;
 
-describe('example configurations', () => {
-  it('agent.example.yaml is a valid agent configuration', async () => {
-    const config = await loadAgentConfig(deploy('agent.example.yaml'), {
-      CEDAR_AGENT_TOKEN: 'a-token-long-enough-1234',
-    });
+beforeAll(async () => {
+  scratch = await mkdtemp(join(tmpdir(), 'cedar-examples-'));
+});
+afterAll(async () => {
+  await rm(scratch, { recursive: true, force: true });
+});
+
+/** Loads a deploy/ configuration with the real loader, its token and CA files created as on a host. */
+async function load(config: DeployConfig) {
+  const dir = await mkdtemp(join(scratch, 'host-'));
+  const { path } = await relocateHostFiles(config.path, dir);
+  // No token from the environment: the token must come from what the file names.
+  return config.kind === 'agent' ? loadAgentConfig(path, {}) : loadControllerConfig(path, {});
+}
+
+describe('every configuration under deploy/', () => {
+  it('finds the examples and the compose configurations', () => {
+    expect(configs.map((config) => config.name)).toEqual(
+      expect.arrayContaining([
+        'deploy/agent.example.yaml',
+        'deploy/controller.example.yaml',
+        'deploy/compose-config/agent.yaml',
+        'deploy/compose-config/controller.yaml',
+      ]),
+    );
+  });
+
+  it.each(configs.map((config) => [config.name, config] as const))(
+    '%s loads through the real loader',
+    async (_, config) => {
+      const loaded = await load(config);
+      expect(loaded.token).toBe(TEST_TOKEN);
+    },
+  );
+});
+
+describe('the examples comment every field of the current schemas', () => {
+  it('agent.example.yaml names every agent.yaml field', async () => {
+    const text = await readFile(join(DEPLOY, 'agent.example.yaml'), 'utf8');
+    expect(schemaFields(AgentConfigSchema)).toContain('devices.mountMethod');
+    expect(fieldsNotMentioned(AgentConfigSchema, text)).toEqual([]);
+  });
+
+  it('controller.example.yaml names every controller.yaml field', async () => {
+    const text = await readFile(join(DEPLOY, 'controller.example.yaml'), 'utf8');
+    expect(schemaFields(ControllerConfigSchema)).toContain('policy.capacityLimit.minBytes');
+    expect(fieldsNotMentioned(ControllerConfigSchema, text)).toEqual([]);
+  });
+
+  it('a field the example forgot is found', () => {
+    expect(fieldsNotMentioned(AgentConfigSchema, 'agentId: x\nlisten: { host: a, port: 1 }')).toContain('stagingRoot');
+  });
+});
+
+describe('what the examples say', () => {
+  it('agent.example.yaml: a real drive and a virtual archive', async () => {
+    const config = await load(configs.find((config) => config.name === 'deploy/agent.example.yaml')!);
     expect(config.agentId).toBe('burner-1');
     expect(config.devices.map((device) => `${device.id}:${device.backend}:${device.mediaType}`)).toEqual([
       'dvd0:xorriso:dvd+rw',
@@ -21,13 +78,25 @@ describe('example configurations', () => {
     expect(config.devices[0]).toMatchObject({ driveSpeed: 4, scsiId: 'ATA:1,0,0', mountMethod: 'auto' });
   });
 
-  it('controller.example.yaml is a valid controller configuration', async () => {
-    // Its token files live on a real host, so the schema is checked on the document itself.
-    const document: unknown = parseYaml(await readFile(deploy('controller.example.yaml'), 'utf8'));
-    const config = ControllerConfigSchema.parse(document);
+  it('controller.example.yaml: one agent, the reference policy, an override', async () => {
+    const config = await load(configs.find((config) => config.name === 'deploy/controller.example.yaml')!);
     expect(config.listen).toEqual({ host: '127.0.0.1', port: 7700 });
     expect(config.agents.map((agent) => agent.id)).toEqual(['burner-1']);
     expect(config.policy).toMatchObject({ startingDay: 'monday', checkData: true, blankBehavior: { mode: 'weekly' } });
     expect(config.devices).toEqual({ 'burner-1/dvd0': { checkMedia: true } });
+  });
+
+  it('the commented "defaults shown" lines of agent.example.yaml are valid and are the defaults', async () => {
+    const example = configs.find((config) => config.name === 'deploy/agent.example.yaml')!;
+    const text = await readFile(example.path, 'utf8');
+    const commented = [...text.matchAll(/^# ((limits|timeouts): \{.*\})$/gm)].map((match) => match[1]!);
+    expect(commented.map((line) => line.slice(0, line.indexOf(':')))).toEqual(['limits', 'timeouts']);
+    const uncommentedPath = join(await mkdtemp(join(scratch, 'defaults-')), 'agent.example.yaml');
+    let uncommented = text;
+    for (const line of commented) uncommented = uncommented.replace(`# ${line}`, line);
+    await writeFile(uncommentedPath, uncommented);
+    const asShipped = await load(example);
+    const withDefaultsWritten = await load({ ...example, path: uncommentedPath });
+    expect(withDefaultsWritten).toEqual(asShipped);
   });
 });

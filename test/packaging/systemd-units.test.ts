@@ -1,0 +1,134 @@
+// The systemd units agree with the example configurations they are documented with: what the
+// services write is writable (and nothing else), the hardening the deployment promises is
+// there, and ExecStart runs the bins the packages build.
+import { readFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { parse as parseYaml } from 'yaml';
+import { DEPLOY, isWithin, readUnit, ROOT, unitPaths, unitValue, type Unit } from './support/deploy-files.js';
+
+type AgentExample = { stagingRoot: string; workingDir: string; devices: Array<{ backend?: string; path: string }> };
+type ControllerExample = { database: string };
+
+const agentExample = parseYaml(await readFile(join(DEPLOY, 'agent.example.yaml'), 'utf8')) as AgentExample;
+const controllerExample = parseYaml(
+  await readFile(join(DEPLOY, 'controller.example.yaml'), 'utf8'),
+) as ControllerExample;
+const agentUnit = await readUnit('cedar-store-agent.service');
+const controllerUnit = await readUnit('cedar-store-controller.service');
+
+/** Where the README installs the repository. */
+const INSTALL_DIR = '/opt/cedar-store';
+
+function writable(unit: Unit): string[] {
+  return unitPaths(unit, 'Service', 'ReadWritePaths');
+}
+
+function covered(path: string, unit: Unit): boolean {
+  return writable(unit).some((dir) => isWithin(path, dir));
+}
+
+describe('the services may write what their example configurations name, and only that', () => {
+  it('the agent: stagingRoot, workingDir and the directory of every virtual image', () => {
+    const needed = [
+      agentExample.stagingRoot,
+      agentExample.workingDir,
+      ...agentExample.devices.filter((device) => device.backend === 'virtual').map((device) => dirname(device.path)),
+    ];
+    expect(needed.filter((path) => !covered(path, agentUnit))).toEqual([]);
+    // Nothing beyond them: every writable path is one of those or inside one.
+    expect(writable(agentUnit).filter((dir) => !needed.some((path) => isWithin(dir, path)))).toEqual([]);
+  });
+
+  it("the controller: the database's directory (SQLite writes -wal and -shm beside it)", () => {
+    const databaseDir = dirname(controllerExample.database);
+    expect(covered(databaseDir, controllerUnit)).toBe(true);
+    expect(writable(controllerUnit).filter((dir) => !isWithin(dir, databaseDir))).toEqual([]);
+  });
+
+  it('the agent may open every drive of its example, and /dev/fuse for verify', () => {
+    const allowed = (agentUnit.Service?.DeviceAllow ?? []).map((value) => value.split(/\s+/)[0]);
+    const drives = agentExample.devices.filter((device) => device.backend !== 'virtual').map((device) => device.path);
+    expect([...drives, '/dev/fuse'].filter((path) => !allowed.includes(path))).toEqual([]);
+    expect(unitValue(agentUnit, 'Service', 'DevicePolicy')).toBe('closed');
+    // PrivateDevices=yes would hide the drive whatever DeviceAllow says.
+    expect(unitValue(agentUnit, 'Service', 'PrivateDevices')).not.toBe('yes');
+  });
+});
+
+describe('hardening and restarts (issue 5: dedicated user, ProtectSystem=strict, NoNewPrivileges)', () => {
+  it.each([
+    ['cedar-store-controller.service', controllerUnit],
+    ['cedar-store-agent.service', agentUnit],
+  ])('%s', (_name, unit) => {
+    const service = (key: string) => unitValue(unit, 'Service', key);
+    expect(service('User')).toMatch(/^(?!root$)[a-z][a-z0-9-]*$/);
+    expect(service('ProtectSystem')).toBe('strict');
+    expect(service('NoNewPrivileges')).toBe('yes');
+    expect(service('Restart')).toBe('on-failure');
+    expect(service('ProtectHome')).toBe('yes');
+    expect(service('PrivateTmp')).toBe('yes');
+    // A configuration mistake exits 2: restarting would only loop.
+    expect(service('RestartPreventExitStatus')).toBe('2');
+    expect(unitValue(unit, 'Install', 'WantedBy')).toBe('multi-user.target');
+  });
+
+  it('the agent is in the groups owning the drive and the staging days, with two capabilities only', () => {
+    expect(unitValue(agentUnit, 'Service', 'SupplementaryGroups')?.split(/\s+/).sort()).toEqual(['backup', 'cdrom']);
+    expect(unitValue(agentUnit, 'Service', 'CapabilityBoundingSet')?.split(/\s+/).sort()).toEqual([
+      'CAP_CHOWN',
+      'CAP_SYS_ADMIN',
+    ]);
+    expect(unitValue(controllerUnit, 'Service', 'CapabilityBoundingSet')).toBe('');
+  });
+});
+
+describe('ExecStart runs what the build produces', () => {
+  async function binOf(pkg: string): Promise<Record<string, string>> {
+    const manifest = JSON.parse(await readFile(join(ROOT, pkg, 'package.json'), 'utf8')) as {
+      bin: Record<string, string>;
+    };
+    return manifest.bin;
+  }
+
+  it.each([
+    [
+      'cedar-store-controller.service',
+      'services/controller',
+      'cedar-store',
+      / controller --config \/etc\/cedar-store\/controller\.yaml$/,
+    ],
+    [
+      'cedar-store-agent.service',
+      'services/device-agent',
+      'cedar-store-agent',
+      / --config \/etc\/cedar-store\/agent\.yaml$/,
+    ],
+    ['cedar-store-nightly.service', 'services/controller', 'cedar-store', / store --json$/],
+  ])('%s starts the %s bin', async (name, pkg, bin, args) => {
+    const unit = await readUnit(name);
+    const execStart = unitValue(unit, 'Service', 'ExecStart')!;
+    const script = (await binOf(pkg))[bin]!.replace(/^\.\//, '');
+    expect(execStart.startsWith(`/usr/bin/node ${join(INSTALL_DIR, pkg, script)} `)).toBe(true);
+    expect(execStart).toMatch(args);
+  });
+});
+
+describe('the nightly store', () => {
+  it('is a oneshot reading its URL and token from a root-only environment file', async () => {
+    const unit = await readUnit('cedar-store-nightly.service');
+    expect(unitValue(unit, 'Service', 'Type')).toBe('oneshot');
+    expect(unitValue(unit, 'Service', 'EnvironmentFile')).toBe('/etc/cedar-store/cli.env');
+    expect(unitValue(unit, 'Service', 'NoNewPrivileges')).toBe('yes');
+    expect(unitValue(unit, 'Service', 'ProtectSystem')).toBe('strict');
+  });
+
+  it('is started every night by the timer, catching up a missed night', async () => {
+    const timer = await readUnit('cedar-store-nightly.timer');
+    expect(unitValue(timer, 'Timer', 'OnCalendar')).toMatch(/^\*-\*-\* \d{2}:\d{2}(:\d{2})?$/);
+    expect(unitValue(timer, 'Timer', 'Persistent')).toBe('true');
+    expect(unitValue(timer, 'Timer', 'RandomizedDelaySec')).toMatch(/^\d+(min|m|s)?$/);
+    expect(unitValue(timer, 'Timer', 'Unit')).toBe('cedar-store-nightly.service');
+    expect(unitValue(timer, 'Install', 'WantedBy')).toBe('timers.target');
+  });
+});
