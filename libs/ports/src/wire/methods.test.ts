@@ -18,6 +18,7 @@ describe('wire contract', () => {
         'media.status',
         'media.verify',
         'media.write',
+        'operations.get',
         'staging.inspect',
         'staging.markStored',
       ].sort(),
@@ -95,6 +96,44 @@ describe('wire contract', () => {
     expect(result.safeParse({ bytes: 2 ** 60 }).success).toBe(false);
     expect(result.safeParse({ bytes: 1.5 }).success).toBe(false);
     expect(result.safeParse({ bytes: 4096 }).success).toBe(true);
+  });
+
+  it('accepts an operation id on the journaled methods, and refuses one that could leave the journal directory', () => {
+    const write = { device: 'dvd0', days: ['2026-11-26'], label: 'CEDAR BACKUP 26-NOV-2026', newDisc: false };
+    const runId = 'b3c1f0de-2f6e-4a57-9a38-3a1d2c5e9f10';
+    expect(params('media.write', { ...write, opId: `${runId}:write` }).success).toBe(true);
+    expect(params('media.write', write).success).toBe(true);
+    expect(params('media.verify', { device: 'dvd0', days: ['2026-11-26'], opId: `${runId}:verify` }).success).toBe(
+      true,
+    );
+    expect(params('media.blank', { device: 'dvd0', opId: `${runId}:blank` }).success).toBe(true);
+    for (const opId of ['../../etc/passwd', 'a/b', '', 'x'.repeat(101), ':write', 'op id', 'op\nid']) {
+      expect(params('media.write', { ...write, opId }).success, opId).toBe(false);
+    }
+    // Reads are not journaled: they take no operation id.
+    expect(params('media.status', { device: 'dvd0', opId: `${runId}:status` }).success).toBe(false);
+  });
+
+  it('asks for at most 32 distinct operations and answers with their journal records', () => {
+    expect(params('operations.get', { opIds: ['r1:write'] }).success).toBe(true);
+    expect(params('operations.get', { opIds: [] }).success).toBe(false);
+    expect(params('operations.get', { opIds: ['r1:write', 'r1:write'] }).success).toBe(false);
+    expect(params('operations.get', { opIds: Array.from({ length: 33 }, (_, i) => `r${i}:write`) }).success).toBe(
+      false,
+    );
+    const result = rpcMethods['operations.get'].result;
+    const record = {
+      opId: 'r1:write',
+      method: 'media.write',
+      device: 'dvd0',
+      state: 'succeeded',
+      startedAt: '2026-11-26T01:00:00.000Z',
+      finishedAt: '2026-11-26T01:10:00.000Z',
+      result: { bytesWritten: 4096, sessions: 2 },
+    };
+    expect(result.safeParse({ operations: [record] }).success).toBe(true);
+    expect(result.safeParse({ operations: [{ ...record, state: 'lost' }] }).success).toBe(false);
+    expect(result.safeParse({ operations: [{ ...record, method: 'media.status' }] }).success).toBe(false);
   });
 
   it('carries domain errors across the wire with their code', () => {

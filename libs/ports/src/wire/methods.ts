@@ -14,10 +14,13 @@ import {
   LIMITS,
   MediaLabelSchema,
   MediaTypeSchema,
+  OperationIdSchema,
 } from './primitives.js';
 
 const Empty = z.strictObject({});
 const DeviceParams = z.strictObject({ device: IdSchema });
+/** Optional so an older controller keeps working; the agent journals the operation under a local id then. */
+const OpId = { opId: OperationIdSchema.optional() };
 
 export const StagingDayInfoSchema = z.strictObject({
   day: DayStampSchema,
@@ -74,6 +77,28 @@ export const ProgressSchema = z.strictObject({
 /** `{ method: "progress", params }`, sent by the agent while an operation runs. */
 export const ProgressNotificationSchema = ProgressSchema.extend({ opId: z.string().min(1).max(100) });
 
+/** The methods the agent journals: the ones that change or read the media for minutes or hours. */
+export const JOURNALED_METHODS = ['media.write', 'media.blank', 'media.initialize', 'media.verify'] as const;
+export const JournaledMethodSchema = z.enum(JOURNALED_METHODS);
+
+/**
+ * What the agent's journal knows of one operation. `unknown`: the agent restarted while it ran,
+ * so nobody saw how its program ended.
+ */
+export const OperationStateSchema = z.enum(['running', 'succeeded', 'failed', 'unknown']);
+
+export const OperationRecordSchema = z.strictObject({
+  opId: OperationIdSchema,
+  method: JournaledMethodSchema,
+  device: IdSchema,
+  state: OperationStateSchema,
+  startedAt: z.string().max(40),
+  finishedAt: z.string().max(40).optional(),
+  /** The method's own result, when it succeeded. */
+  result: z.union([WriteResultSchema, VerifyReportSchema, Empty]).optional(),
+  error: z.strictObject({ code: z.string().max(64), message: z.string().max(4000) }).optional(),
+});
+
 export const DeviceDescriptionSchema = z.strictObject({
   id: IdSchema,
   backend: BackendSchema,
@@ -103,15 +128,38 @@ export const rpcMethods = {
     result: z.strictObject({ bytes: ByteCountSchema }),
   },
   'media.write': {
-    params: z.strictObject({ device: IdSchema, days: DaysSchema, label: MediaLabelSchema, newDisc: z.boolean() }),
+    params: z.strictObject({
+      device: IdSchema,
+      days: DaysSchema,
+      label: MediaLabelSchema,
+      newDisc: z.boolean(),
+      ...OpId,
+    }),
     result: WriteResultSchema,
   },
-  'media.blank': { params: DeviceParams, result: Empty },
-  'media.initialize': { params: z.strictObject({ device: IdSchema, label: MediaLabelSchema }), result: Empty },
-  'media.verify': { params: z.strictObject({ device: IdSchema, days: DaysSchema }), result: VerifyReportSchema },
+  'media.blank': { params: z.strictObject({ device: IdSchema, ...OpId }), result: Empty },
+  'media.initialize': {
+    params: z.strictObject({ device: IdSchema, label: MediaLabelSchema, ...OpId }),
+    result: Empty,
+  },
+  'media.verify': {
+    params: z.strictObject({ device: IdSchema, days: DaysSchema, ...OpId }),
+    result: VerifyReportSchema,
+  },
   'media.export': {
     params: z.strictObject({ days: DaysSchema, label: MediaLabelSchema }),
     result: z.strictObject({ path: z.string().min(1).max(4096), bytes: ByteCountSchema }),
+  },
+  /** What the agent's journal knows of these operations; ids it has no record of are left out. */
+  'operations.get': {
+    params: z.strictObject({
+      opIds: z
+        .array(OperationIdSchema)
+        .min(1)
+        .max(LIMITS.maxOperationsPerRequest)
+        .refine((ids) => new Set(ids).size === ids.length, { message: 'must not name an operation twice' }),
+    }),
+    result: z.strictObject({ operations: z.array(OperationRecordSchema).max(LIMITS.maxOperationsPerRequest) }),
   },
 } as const;
 
@@ -131,3 +179,6 @@ export type WriteResult = z.infer<typeof WriteResultSchema>;
 export type Progress = z.infer<typeof ProgressSchema>;
 export type ProgressNotification = z.infer<typeof ProgressNotificationSchema>;
 export type DeviceDescription = z.infer<typeof DeviceDescriptionSchema>;
+export type JournaledMethod = z.infer<typeof JournaledMethodSchema>;
+export type OperationState = z.infer<typeof OperationStateSchema>;
+export type OperationRecord = z.infer<typeof OperationRecordSchema>;

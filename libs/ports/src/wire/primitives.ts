@@ -12,6 +12,10 @@ export const LIMITS = {
   maxLabelLength: 32,
   maxIdLength: 64,
   maxMismatchesReported: 1000,
+  /** An operation id is `<runId>:<step>`: a UUID and a short step name fit with room to spare. */
+  maxOperationIdLength: 100,
+  /** Operation ids asked about in one operations.get. */
+  maxOperationsPerRequest: 32,
 } as const;
 
 export const DayStampSchema = z
@@ -30,6 +34,17 @@ export const IdSchema = z
   .string()
   .max(LIMITS.maxIdLength)
   .regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, { message: 'must be letters, digits, ".", "_" or "-"' });
+
+/**
+ * The id the controller gives one write, blank, initialize or verify (`<runId>:<step>`), under
+ * which the agent journals it. Letters, digits, `.`, `_`, `-` and `:` only: it names a file
+ * in the agent's journal, so nothing in it may climb out of that directory.
+ */
+export const OperationIdSchema = z
+  .string()
+  .min(1)
+  .max(LIMITS.maxOperationIdLength)
+  .regex(/^[A-Za-z0-9][A-Za-z0-9._:-]*$/, { message: 'must be letters, digits, ".", "_", "-" or ":"' });
 
 /** `agent/device`, as the controller names a device. */
 export const DeviceRefSchema = z
