@@ -4,10 +4,13 @@
  */
 import 'reflect-metadata';
 import { mkdir, realpath } from 'node:fs/promises';
+import { join } from 'node:path';
 import { Container } from 'inversify';
 import type { Logger } from 'pino';
 import { createDrive } from './backends.js';
 import { programTimeoutsMs, type AgentConfig } from './config/agent-config.js';
+import { currentOperation } from './journal/current-operation.js';
+import { OperationJournal } from './journal/operation-journal.js';
 import type { DriveEnvironment } from './media/drive-environment.js';
 import { DriveGuards } from './media/device-guard.js';
 import { MountTable } from './media/mount-table.js';
@@ -44,11 +47,18 @@ export async function createAgentContainer(
   const drivePaths = await Promise.all(
     config.devices.map(async ({ id, path }) => ({ id, drivePath: await realpath(path).catch(() => path) })),
   );
+  // Read before the agent listens: what an earlier agent left running must hold its device from the first request.
+  const journal = OperationJournal.open(join(config.workingDir, 'journal'), { logger });
+  const recordProgram = (pid: number): void => {
+    const opId = currentOperation();
+    if (opId !== undefined) journal.recordProgram(opId, pid);
+  };
   const env: DriveEnvironment = {
     staging: new FsStagingArea(config.stagingRoot, owner),
     workingDir: config.workingDir,
     runner: new ProgramRunner({
       ...(options.searchPath === undefined ? {} : { searchPath: options.searchPath }),
+      onSpawn: recordProgram,
       timeouts: programTimeoutsMs(config.timeouts),
     }),
     mountTable: options.mountTable ?? new MountTable(),
@@ -66,6 +76,7 @@ export async function createAgentContainer(
     version: AGENT_VERSION,
     staging: env.staging,
     devices,
+    journal,
     // An export needs no drive, only the programs of this host's backend: the first device's.
     exportImage: (request) => [...devices.values()][0]!.drive.exportImage(request),
   };

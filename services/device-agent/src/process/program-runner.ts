@@ -27,6 +27,8 @@ export type RunOptions = {
 export type ProgramRunnerOptions = {
   /** PATH used to find the programs; the host's PATH when absent (tests point it at fake programs). */
   searchPath?: string;
+  /** Told each program's pid (its own process group's id) as it starts: the operation journal records it. */
+  onSpawn?: (pid: number) => void;
   /**
    * Most output kept per stream: half from its start (growisofs prints `seek=` there) and half
    * from its end (where the errors are); the middle of longer output is dropped, never the program.
@@ -61,6 +63,7 @@ export class ProgramRunner {
       cleanup: false,
       detached: true,
     });
+    if (child.pid !== undefined) this.options.onSpawn?.(child.pid);
     const keepBytes = Math.floor((this.options.maxOutputBytes ?? DEFAULT_MAX_OUTPUT_BYTES) / 2);
     const stdout = new KeptOutput(keepBytes);
     const stderr = new KeptOutput(keepBytes);

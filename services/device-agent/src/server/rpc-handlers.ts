@@ -8,12 +8,16 @@ import {
   describeZodError,
   isRpcMethod,
   rpcMethods,
+  type JournaledMethod,
+  type OperationRecord,
   type MediaDrive,
   type Progress,
   type RpcMethod,
   type RpcParams,
   type StagingArea,
 } from '@cedar-store/ports';
+import { withOperation } from '../journal/current-operation.js';
+import type { OperationJournal } from '../journal/operation-journal.js';
 
 export type AgentDevice = {
   id: string;
@@ -28,6 +32,8 @@ export type AgentServices = {
   staging: StagingArea;
   devices: ReadonlyMap<string, AgentDevice>;
   exportImage(request: { days: string[]; label: string }): Promise<{ path: string; bytes: number }>;
+  /** Where writes, blanks, initializes and verifies are journaled; without one, operations.get knows nothing. */
+  journal?: OperationJournal;
 };
 
 export class MethodNotFoundError extends Error {}
@@ -47,6 +53,22 @@ export function createHandlers(agent: AgentServices): { [M in RpcMethod]: Handle
     }
     return device.drive;
   };
+  /**
+   * A write, blank, initialize or verify, journaled under the controller's id (or a local one)
+   * from before it starts until its outcome, and refused while an operation an earlier agent
+   * left running still holds the device.
+   */
+  const journaled = <T extends NonNullable<OperationRecord['result']>>(
+    method: JournaledMethod,
+    params: { device: string; opId?: string | undefined },
+    work: (mediaDrive: MediaDrive) => Promise<T>,
+  ): Promise<T> => {
+    const mediaDrive = drive(params.device);
+    const journal = agent.journal;
+    if (!journal) return work(mediaDrive);
+    const opId = journal.begin({ method, device: params.device, opId: params.opId });
+    return withOperation(opId, () => journal.run(opId, () => work(mediaDrive)));
+  };
   return {
     'agent.describe': async () => ({
       agentId: agent.agentId,
@@ -57,18 +79,24 @@ export function createHandlers(agent: AgentServices): { [M in RpcMethod]: Handle
     'staging.markStored': async ({ days }) => ({ days: await agent.staging.markStored(days) }),
     'media.status': ({ device }) => drive(device).status(),
     'media.estimate': async ({ device, days, newDisc }) => ({ bytes: await drive(device).estimate({ days, newDisc }) }),
-    'media.write': ({ device, days, label, newDisc }, onProgress) =>
-      drive(device).write({ days, label, newDisc }, onProgress),
-    'media.blank': async ({ device }, onProgress) => {
-      await drive(device).blank(onProgress);
-      return {};
-    },
-    'media.initialize': async ({ device, label }) => {
-      await drive(device).initialize(label);
-      return {};
-    },
-    'media.verify': ({ device, days }, onProgress) => drive(device).verify({ days }, onProgress),
+    'media.write': (params, onProgress) =>
+      journaled('media.write', params, (d) =>
+        d.write({ days: params.days, label: params.label, newDisc: params.newDisc }, onProgress),
+      ),
+    'media.blank': (params, onProgress) =>
+      journaled('media.blank', params, async (d) => {
+        await d.blank(onProgress);
+        return {};
+      }),
+    'media.initialize': (params) =>
+      journaled('media.initialize', params, async (d) => {
+        await d.initialize(params.label);
+        return {};
+      }),
+    'media.verify': (params, onProgress) =>
+      journaled('media.verify', params, (d) => d.verify({ days: params.days }, onProgress)),
     'media.export': ({ days, label }) => agent.exportImage({ days, label }),
+    'operations.get': async ({ opIds }) => ({ operations: agent.journal?.get(opIds) ?? [] }),
   };
 }
 
