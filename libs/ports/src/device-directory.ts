@@ -1,6 +1,7 @@
 import type { MediaType } from '@cedar-store/domain';
 import type { MediaDrive } from './media-drive.js';
 import type { StagingArea } from './staging-area.js';
+import type { OperationRecord } from './wire/methods.js';
 import type { Backend } from './wire/primitives.js';
 
 /** `agent/device`: how the controller names a device. */
@@ -39,6 +40,13 @@ export interface DeviceDirectory {
   staging(device: DeviceRef): StagingArea;
   /** Throws DEVICE_UNKNOWN for a device that is not configured. */
   drive(device: DeviceRef): MediaDrive;
+  /**
+   * What an agent's operation journal knows of these operations (absent ids: no record).
+   * Only directories of remote agents have journals; in-process adapters leave it out.
+   */
+  operations?(agentId: string, opIds: string[]): Promise<OperationRecord[]>;
+  /** Calls `listener` each time an agent (re)connects; returns the unsubscribe function. */
+  onAgentConnected?(listener: (agentId: string) => void): () => void;
 }
 
 export function splitDeviceRef(device: DeviceRef): { agentId: string; deviceId: string } {

@@ -4,6 +4,16 @@ import type { MediaStatus, Progress, VerifyReport, WriteResult } from './wire/me
 export type ProgressListener = (progress: Progress) => void;
 
 /**
+ * Names one write, blank, initialize or verify so the agent journals it under that id and the
+ * controller can ask for its outcome after losing track of it. Adapters without a journal ignore it.
+ */
+export type OperationOptions = {
+  opId: string;
+  /** Called when the connection dropped during the operation and the caller waits to learn its outcome. */
+  onConnectionLost?: (message: string) => void;
+};
+
+/**
  * One burner (or the ISO file playing one). Every method refuses a mounted device and a
  * second writing operation on a busy one.
  */
@@ -22,12 +32,17 @@ export interface MediaDrive {
   write(
     request: { days: DayStamp[]; label: string; newDisc: boolean },
     onProgress?: ProgressListener,
+    operation?: OperationOptions,
   ): Promise<WriteResult>;
-  blank(onProgress?: ProgressListener): Promise<void>;
+  blank(onProgress?: ProgressListener, operation?: OperationOptions): Promise<void>;
   /** A new disc holding one empty `CedarBackup` directory, labelled `label`; rewritable media only. */
-  initialize(label: string): Promise<void>;
+  initialize(label: string, operation?: OperationOptions): Promise<void>;
   /** Reads the media back and compares each day with its graft point. */
-  verify(request: { days: DayStamp[] }, onProgress?: ProgressListener): Promise<VerifyReport>;
+  verify(
+    request: { days: DayStamp[] },
+    onProgress?: ProgressListener,
+    operation?: OperationOptions,
+  ): Promise<VerifyReport>;
   /** Builds a standalone ISO file of the days on the agent, without touching the media. */
   exportImage(request: { days: DayStamp[]; label: string }): Promise<{ path: string; bytes: number }>;
 }

@@ -3,8 +3,15 @@
  * took and why (DESIGN.md §5). Fields appear as their step runs.
  */
 import { z } from 'zod';
-import { VerifyReportSchema, ProgressSchema } from './wire/methods.js';
-import { ByteCountSchema, CountSchema, DaysSchema, DayStampSchema, DeviceRefSchema } from './wire/primitives.js';
+import { JournaledMethodSchema, OperationStateSchema, VerifyReportSchema, ProgressSchema } from './wire/methods.js';
+import {
+  ByteCountSchema,
+  CountSchema,
+  DaysSchema,
+  DayStampSchema,
+  DeviceRefSchema,
+  OperationIdSchema,
+} from './wire/primitives.js';
 
 export const RUN_ACTIONS = ['store', 'rebuild', 'initialize', 'verify'] as const;
 export const RUN_STATUSES = ['queued', 'running', 'succeeded', 'failed', 'cancelled', 'interrupted'] as const;
@@ -72,6 +79,20 @@ export const RunSchema = z.strictObject({
     .optional(),
   write: z.strictObject({ bytesWritten: ByteCountSchema, sessions: CountSchema, durationMs: CountSchema }).optional(),
   verify: VerifyReportSchema.optional(),
+  /**
+   * The latest agent operation of the run (write, blank, initialize, verify) under the id the
+   * agent journals it by. `running` on a finished run means the controller lost track of it
+   * (a restart, a dropped connection) and asks the agent for its outcome when it can.
+   */
+  operation: z
+    .strictObject({
+      opId: OperationIdSchema,
+      method: JournaledMethodSchema,
+      state: OperationStateSchema,
+      /** When the outcome was learned from the agent's journal rather than from its answer. */
+      learnedAt: Timestamp.optional(),
+    })
+    .optional(),
   warnings: z.array(Notice),
   error: Notice.optional(),
 });

@@ -29,6 +29,7 @@ export const DEFAULT_CALL_TIMEOUTS_MS: Readonly<Record<RpcMethod, number>> = {
   'media.write': 12 * HOUR,
   'media.verify': 12 * HOUR,
   'media.export': 12 * HOUR,
+  'operations.get': MINUTE,
 };
 
 export type AgentClientOptions = {
@@ -46,6 +47,15 @@ export type AgentClientOptions = {
   maxPayloadBytes?: number;
   /** Per-method overrides of DEFAULT_CALL_TIMEOUTS_MS. */
   timeouts?: Partial<Record<RpcMethod, number>>;
+  /**
+   * When the connection drops during a journaled operation (write, blank, initialize, verify),
+   * how long the call waits for the agent to be reachable again so it can learn the outcome
+   * from the agent's journal instead of failing AGENT_LOST. The wait restarts each time the
+   * agent answers (an operation still running there is waited for as long as it runs).
+   */
+  lostOperationWaitMs?: number;
+  /** How often the outcome of such an operation is asked for while it still runs, or while the agent is away. */
+  operationPollMs?: number;
 };
 
 export type ResolvedClientOptions = {
@@ -56,6 +66,8 @@ export type ResolvedClientOptions = {
   connectTimeoutMs: number;
   maxPayloadBytes: number;
   timeouts: Record<RpcMethod, number>;
+  lostOperationWaitMs: number;
+  operationPollMs: number;
 };
 
 export function resolveClientOptions(options: AgentClientOptions = {}): ResolvedClientOptions {
@@ -74,5 +86,9 @@ export function resolveClientOptions(options: AgentClientOptions = {}): Resolved
     // 4096 characters each (12 MB at worst in UTF-8); anything beyond is broken or hostile.
     maxPayloadBytes: options.maxPayloadBytes ?? 16 * 2 ** 20,
     timeouts: { ...DEFAULT_CALL_TIMEOUTS_MS, ...options.timeouts },
+    // Long enough for a switch reboot or a flapping link; an agent that does not return in this
+    // time leaves the run failed AGENT_LOST, and its outcome is still learned when it reconnects.
+    lostOperationWaitMs: options.lostOperationWaitMs ?? 5 * MINUTE,
+    operationPollMs: options.operationPollMs ?? 2 * SECOND,
   };
 }

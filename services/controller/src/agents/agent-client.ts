@@ -12,14 +12,17 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import {
   AgentLostError,
   AgentUnreachableError,
+  CedarStoreError,
   InternalError,
   InvalidRequestError,
-  type CedarStoreError,
+  isErrorCode,
 } from '@cedar-store/domain';
 import {
   describeZodError,
   fromRpcError,
+  JOURNALED_METHODS,
   rpcMethods,
+  type OperationRecord,
   type AgentInfo,
   type AgentState,
   type ProgressListener,
@@ -33,7 +36,10 @@ import type { WebSocket } from 'ws';
 import type { z } from 'zod';
 import { resolveClientOptions, type AgentClientOptions, type ResolvedClientOptions } from './agent-client-options.js';
 import {
+  formatDuration,
+  learnedFromJournal,
   lostConnectionMessage,
+  noJournalRecordMessage,
   notConnectingMessage,
   stoppedMessage,
   timeoutMessage,
@@ -48,7 +54,12 @@ import {
 } from './agent-handshake.js';
 import { ConnectionClosed, ReplyTimedOut, RpcConnection } from './rpc-connection.js';
 
-export type CallOptions = { onProgress?: ProgressListener; timeoutMs?: number };
+export type CallOptions = {
+  onProgress?: ProgressListener;
+  timeoutMs?: number;
+  /** A journaled operation whose connection dropped: told once, while the call waits to learn its outcome. */
+  onConnectionLost?: (message: string) => void;
+};
 
 const CLOSE_STOPPED = 'the controller stopped';
 
@@ -153,13 +164,93 @@ export class AgentClient {
         ...(options.onProgress ? { onProgress: options.onProgress } : {}),
       });
     } catch (error) {
-      throw this.unanswered(method, error, timeoutMs);
+      const lost = this.unanswered(method, error, timeoutMs);
+      const opId = (checked.data as { opId?: unknown }).opId;
+      if (typeof opId === 'string' && isJournaled(method) && this.mayStillBeRunning(error)) {
+        return this.outcomeOf(method, opId, lost, options);
+      }
+      throw lost;
     }
     if (reply.kind === 'error') throw fromRpcError(reply.error);
     if (reply.kind === 'malformed') throw this.invalidReply(method, reply.problem);
     const result = schemas.result.safeParse(reply.result);
     if (!result.success) throw this.invalidReply(method, describeZodError(result.error));
     return result.data;
+  }
+
+  /** What the agent's journal knows of these operations; ids it has no record of are left out. */
+  async operations(opIds: string[]): Promise<OperationRecord[]> {
+    return (await this.call('operations.get', { opIds })).operations;
+  }
+
+  /**
+   * A connection that dropped (not one the controller closed, not a timeout it chose) may
+   * leave the operation running on the agent, which journals how it ends.
+   */
+  private mayStillBeRunning(error: unknown): boolean {
+    return error instanceof ConnectionClosed && error.sent && error.message !== CLOSE_STOPPED && !this.stopped;
+  }
+
+  /**
+   * Learns how a journaled operation ended once the agent is reachable again: its result when
+   * it succeeded, its own error when it failed, AGENT_LOST when the agent cannot know (it
+   * restarted meanwhile) or does not come back within lostOperationWaitMs.
+   */
+  private async outcomeOf<M extends RpcMethod>(
+    method: M,
+    opId: string,
+    lost: CedarStoreError,
+    options: CallOptions,
+  ): Promise<RpcResult<M>> {
+    const waitMs = this.options.lostOperationWaitMs;
+    options.onConnectionLost?.(
+      `${lost.message}. Waiting up to ${formatDuration(waitMs)} for agent ${this.id} to come back, ` +
+        `to learn the outcome of operation ${opId} from its journal.`,
+    );
+    this.logger?.warn({ method, opId, waitMs }, 'connection lost during an operation; waiting to learn its outcome');
+    let deadline = Date.now() + waitMs;
+    for (;;) {
+      let record: OperationRecord | undefined;
+      try {
+        [record] = await this.operations([opId]);
+        deadline = Date.now() + waitMs;
+      } catch (error) {
+        const away = error instanceof CedarStoreError && ['AGENT_UNREACHABLE', 'AGENT_LOST'].includes(error.code);
+        if (!away || this.stopped) throw lost;
+        if (Date.now() >= deadline) {
+          throw new AgentLostError(
+            `${lost.message}. Agent ${this.id} was not back within ${formatDuration(waitMs)}; the controller asks ` +
+              `for the outcome of operation ${opId} when it reconnects and records it on the run.`,
+            { ...lost.details, opId },
+          );
+        }
+        await sleep(this.options.operationPollMs, undefined, { signal: this.abort.signal }).catch(() => undefined);
+        continue;
+      }
+      if (!record) throw new AgentLostError(`${lost.message}. ${noJournalRecordMessage(this.id, opId)}.`, { opId });
+      if (record.state === 'running') {
+        await sleep(this.options.operationPollMs, undefined, { signal: this.abort.signal }).catch(() => undefined);
+        if (this.stopped) throw lost;
+        continue;
+      }
+      return this.settled(method, record, lost);
+    }
+  }
+
+  private settled<M extends RpcMethod>(method: M, record: OperationRecord, lost: CedarStoreError): RpcResult<M> {
+    const learned = learnedFromJournal(this.id, record.opId);
+    if (record.state === 'succeeded') {
+      const result = (rpcMethods[method].result as unknown as z.ZodType<RpcResult<M>>).safeParse(record.result);
+      if (!result.success) throw this.invalidReply(method, `journal result: ${describeZodError(result.error)}`);
+      this.logger?.info({ method, opId: record.opId }, 'operation outcome learned from the agent journal: succeeded');
+      return result.data;
+    }
+    const message = record.error?.message ?? 'no reason recorded';
+    if (record.state === 'unknown') {
+      throw new AgentLostError(`${lost.message}. ${message} ${learned}`, { opId: record.opId, outcome: 'unknown' });
+    }
+    const code = isErrorCode(record.error?.code) ? record.error.code : 'INTERNAL';
+    throw new CedarStoreError(code, `${message} ${learned}`, { opId: record.opId });
   }
 
   private async keepConnected(): Promise<void> {
@@ -299,6 +390,10 @@ export class AgentClient {
       }
     }
   }
+}
+
+function isJournaled(method: RpcMethod): boolean {
+  return (JOURNALED_METHODS as readonly string[]).includes(method);
 }
 
 /** p-retry gives up on a TypeError; a connection attempt must fail in a way that is always retried. */

@@ -77,10 +77,23 @@ const OUTCOME_UNKNOWN: Record<RpcMethod, string> = {
     'whether the disc was initialized is unknown; read the media status, and initialize again if needed',
   'media.verify': 'the verify did not finish, so no store indicator was written',
   'media.export': 'whether the ISO file was built is unknown; export again',
+  'operations.get': 'it changes nothing, so it is safe to repeat',
 };
 
 export function lostConnectionMessage(agentId: string, method: RpcMethod, reason: string): string {
   return `lost the connection to agent ${agentId} during ${method} (${reason}): ${OUTCOME_UNKNOWN[method]}`;
+}
+
+/** The journal answered after a dropped connection: what the run records. */
+export function learnedFromJournal(agentId: string, opId: string): string {
+  return `(learned from agent ${agentId}'s operation journal after the connection dropped; operation ${opId})`;
+}
+
+export function noJournalRecordMessage(agentId: string, opId: string): string {
+  return (
+    `agent ${agentId} has no record of operation ${opId} (an agent without an operation journal, or its journal ` +
+    'was lost), so its outcome stays unknown'
+  );
 }
 
 export function stoppedMessage(agentId: string, method: RpcMethod): string {

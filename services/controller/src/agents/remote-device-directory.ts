@@ -14,6 +14,7 @@ import {
   type DeviceInfo,
   type DeviceRef,
   type MediaDrive,
+  type OperationRecord,
   type StagingArea,
 } from '@cedar-store/ports';
 import type { Logger } from 'pino';
@@ -43,6 +44,7 @@ export class RemoteDeviceDirectory implements DeviceDirectory {
   private readonly clients = new Map<string, AgentClient>();
   private readonly remembered: Map<string, DeviceDescription[]>;
   private readonly configured = new Map<string, string[]>();
+  private readonly connectedListeners = new Set<(agentId: string) => void>();
 
   constructor(
     clients: AgentClient[],
@@ -52,7 +54,9 @@ export class RemoteDeviceDirectory implements DeviceDirectory {
       if (this.clients.has(client.id)) throw new Error(`agent ${client.id} is configured twice`);
       this.clients.set(client.id, client);
       client.onStateChange((info) => {
-        if (info.state === 'connected') this.described(client);
+        if (info.state !== 'connected') return;
+        this.described(client);
+        for (const listener of this.connectedListeners) listener(client.id);
       });
     }
     this.remembered = new Map(options.remembered);
@@ -89,6 +93,18 @@ export class RemoteDeviceDirectory implements DeviceDirectory {
   drive(ref: DeviceRef): MediaDrive {
     const { client, deviceId } = this.find(ref);
     return new RemoteMediaDrive(client, deviceId);
+  }
+
+  /** What the agent's operation journal knows of these operations; fails AGENT_UNREACHABLE while it is away. */
+  async operations(agentId: string, opIds: string[]): Promise<OperationRecord[]> {
+    const client = this.clients.get(agentId);
+    if (!client) throw new DeviceUnknownError(`no agent "${agentId}" is configured`);
+    return client.operations(opIds);
+  }
+
+  onAgentConnected(listener: (agentId: string) => void): () => void {
+    this.connectedListeners.add(listener);
+    return () => this.connectedListeners.delete(listener);
   }
 
   private devicesOf(client: AgentClient): DeviceInfo[] {

@@ -3,7 +3,14 @@
  * agent's connection, with progress passed through to the caller's listener.
  */
 import type { DayStamp } from '@cedar-store/domain';
-import type { MediaDrive, MediaStatus, ProgressListener, VerifyReport, WriteResult } from '@cedar-store/ports';
+import type {
+  MediaDrive,
+  MediaStatus,
+  OperationOptions,
+  ProgressListener,
+  VerifyReport,
+  WriteResult,
+} from '@cedar-store/ports';
 import type { AgentClient, CallOptions } from './agent-client.js';
 
 export class RemoteMediaDrive implements MediaDrive {
@@ -29,24 +36,47 @@ export class RemoteMediaDrive implements MediaDrive {
   write(
     request: { days: DayStamp[]; label: string; newDisc: boolean },
     onProgress?: ProgressListener,
+    operation?: OperationOptions,
   ): Promise<WriteResult> {
     return this.client.call(
       'media.write',
-      { device: this.deviceId, days: request.days, label: request.label, newDisc: request.newDisc },
-      progress(onProgress),
+      {
+        device: this.deviceId,
+        days: request.days,
+        label: request.label,
+        newDisc: request.newDisc,
+        ...opIdOf(operation),
+      },
+      callOptions(onProgress, operation),
     );
   }
 
-  async blank(onProgress?: ProgressListener): Promise<void> {
-    await this.client.call('media.blank', { device: this.deviceId }, progress(onProgress));
+  async blank(onProgress?: ProgressListener, operation?: OperationOptions): Promise<void> {
+    await this.client.call(
+      'media.blank',
+      { device: this.deviceId, ...opIdOf(operation) },
+      callOptions(onProgress, operation),
+    );
   }
 
-  async initialize(label: string): Promise<void> {
-    await this.client.call('media.initialize', { device: this.deviceId, label });
+  async initialize(label: string, operation?: OperationOptions): Promise<void> {
+    await this.client.call(
+      'media.initialize',
+      { device: this.deviceId, label, ...opIdOf(operation) },
+      callOptions(undefined, operation),
+    );
   }
 
-  verify(request: { days: DayStamp[] }, onProgress?: ProgressListener): Promise<VerifyReport> {
-    return this.client.call('media.verify', { device: this.deviceId, days: request.days }, progress(onProgress));
+  verify(
+    request: { days: DayStamp[] },
+    onProgress?: ProgressListener,
+    operation?: OperationOptions,
+  ): Promise<VerifyReport> {
+    return this.client.call(
+      'media.verify',
+      { device: this.deviceId, days: request.days, ...opIdOf(operation) },
+      callOptions(onProgress, operation),
+    );
   }
 
   exportImage(request: { days: DayStamp[]; label: string }): Promise<{ path: string; bytes: number }> {
@@ -56,4 +86,15 @@ export class RemoteMediaDrive implements MediaDrive {
 
 function progress(onProgress: ProgressListener | undefined): CallOptions {
   return onProgress ? { onProgress } : {};
+}
+
+function opIdOf(operation: OperationOptions | undefined): { opId?: string } {
+  return operation ? { opId: operation.opId } : {};
+}
+
+function callOptions(onProgress: ProgressListener | undefined, operation: OperationOptions | undefined): CallOptions {
+  return {
+    ...progress(onProgress),
+    ...(operation?.onConnectionLost ? { onConnectionLost: operation.onConnectionLost } : {}),
+  };
 }

@@ -41,7 +41,7 @@ export function recoverInterruptedRuns(db: Database, now: Date): Run[] {
         .all(run.id)
         .map(decodeEvent)
         .filter((event): event is StepEvent => event.type === 'step');
-      const error = { code: 'INTERNAL', message: interruptionReason(run, steps) };
+      const error = { code: 'INTERNAL', message: interruptionReason(run, steps) + journalHint(run) };
       const recovered: Run = { ...run, status: 'interrupted', finishedAt: now.toISOString(), error };
       update.run(runParams(recovered));
       const finished: RunEventBody = { type: 'finished', status: 'interrupted', error };
@@ -101,6 +101,16 @@ export function interruptionReason(run: Run, steps: readonly Pick<StepEvent, 'st
       return `${head}; nothing was written to the disc and no store indicator was written. Request it again.`;
     }
   }
+}
+
+/** An operation in flight is journaled on its agent: its outcome is learned when the agent connects. */
+function journalHint(run: Run): string {
+  if (run.operation?.state !== 'running') return '';
+  const agent = run.device.slice(0, run.device.indexOf('/'));
+  return (
+    ` The controller asks agent ${agent} how ${run.operation.method} (operation ${run.operation.opId}) ended ` +
+    'once it connects, and records it on this run.'
+  );
 }
 
 function verifyHint(days: readonly DayStamp[]): string {

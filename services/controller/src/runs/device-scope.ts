@@ -10,6 +10,7 @@ import {
 } from '@cedar-store/ports';
 import { inject, injectable } from 'inversify';
 import type { RunContext } from './run-context.js';
+import { TrackedDrive } from './tracked-drive.js';
 
 /** What a run works with: its device's ports, that device's policy, and the day it calls today. */
 export type DeviceScope = { staging: StagingArea; drive: MediaDrive; policy: DevicePolicy; today: DayStamp };
@@ -26,7 +27,7 @@ export class DeviceScopes {
   for(ctx: RunContext): DeviceScope {
     return {
       staging: this.devices.staging(ctx.device),
-      drive: this.devices.drive(ctx.device),
+      drive: new TrackedDrive(this.devices.drive(ctx.device), ctx),
       policy: this.policies.forDevice(ctx.device),
       // An explicit today (catch-up runs, tests) wins over the clock in the configured zone.
       today: ctx.run.options.today ?? this.clock.today(this.policies.timeZone),

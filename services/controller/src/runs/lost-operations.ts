@@ -1,0 +1,227 @@
+/**
+ * Outcomes of operations the controller lost track of. A run whose write, blank, initialize
+ * or verify was in flight when the controller restarted (`interrupted`) or when its agent
+ * went away for too long (`failed`, AGENT_LOST) still says `operation.state: running`. Each
+ * time an agent connects, the controller asks that agent's journal how those operations
+ * ended and records it on the run.
+ *
+ * What it records, and why it never finishes a store here: a write the journal reports
+ * succeeded is not a stored night. The run already ended and told its followers so, and the
+ * device may have served other runs since (a later store may have appended a session or
+ * started a new disc), so a verify now could read a different disc than the one this run
+ * wrote, and a store indicator based on it could claim a day that disc does not hold. So a
+ * store or rebuild learns only what happened (the write or verify report, or the agent's
+ * error) and keeps no store indicator: the next store writes those days again, which costs
+ * space, never data. The store indicator is written only by a run's own flow, right after
+ * its own verify. What can be settled completely is: a failed operation fails the run with
+ * the agent's error; a verify run's report decides it; an initialize that finished is
+ * recorded in the catalog and succeeds.
+ */
+import type {
+  Clock,
+  DeviceDirectory,
+  MediaCatalog,
+  OperationRecord,
+  Run,
+  RunRepository,
+  VerifyReport,
+  WriteResult,
+} from '@cedar-store/ports';
+
+/** Recent runs of each finished status looked through on each connect; older ones stay as they are. */
+export const LOST_OPERATION_SCAN_LIMIT = 200;
+/** How soon an operation still running on the agent is asked about again. */
+export const LOST_OPERATION_RETRY_MS = 10_000;
+const CHUNK = 32;
+
+type Settlement = { status: Run['status']; error?: Run['error']; patch: Partial<Run>; note: string };
+
+export class LostOperations {
+  private readonly busy = new Map<string, Promise<void>>();
+  private readonly retries = new Map<string, NodeJS.Timeout>();
+
+  constructor(
+    private readonly runs: RunRepository,
+    private readonly devices: DeviceDirectory,
+    private readonly catalog: MediaCatalog,
+    private readonly clock: Clock,
+  ) {}
+
+  /** Starts asking each agent that connects. */
+  watch(): void {
+    this.devices.onAgentConnected?.((agentId) => void this.resolve(agentId));
+  }
+
+  /** Asks `agentId` about every run of its devices that lost track of an operation; never throws. */
+  resolve(agentId: string): Promise<void> {
+    const running = this.busy.get(agentId);
+    if (running) return running;
+    const work = this.resolveNow(agentId)
+      .catch(() => undefined) // the agent went away again: its next connect asks again
+      .finally(() => this.busy.delete(agentId));
+    this.busy.set(agentId, work);
+    return work;
+  }
+
+  private async resolveNow(agentId: string): Promise<void> {
+    if (!this.devices.operations) return;
+    const lost = await this.lostRuns(agentId);
+    let stillRunning = false;
+    for (let start = 0; start < lost.length; start += CHUNK) {
+      const chunk = lost.slice(start, start + CHUNK);
+      const records = await this.devices.operations(
+        agentId,
+        chunk.map((run) => run.operation!.opId),
+      );
+      const byId = new Map(records.map((record) => [record.opId, record]));
+      for (const run of chunk) {
+        const record = byId.get(run.operation!.opId);
+        if (record?.state === 'running') stillRunning = true;
+        else await this.settle(agentId, run, record);
+      }
+    }
+    if (stillRunning) this.retryLater(agentId);
+  }
+
+  private async lostRuns(agentId: string): Promise<Run[]> {
+    const prefix = `${agentId}/`;
+    const candidates = [
+      ...(await this.runs.list({ status: 'interrupted', limit: LOST_OPERATION_SCAN_LIMIT })),
+      ...(await this.runs.list({ status: 'failed', limit: LOST_OPERATION_SCAN_LIMIT })),
+    ];
+    return candidates.filter((run) => run.device.startsWith(prefix) && run.operation?.state === 'running');
+  }
+
+  private retryLater(agentId: string): void {
+    clearTimeout(this.retries.get(agentId));
+    const timer = setTimeout(() => {
+      this.retries.delete(agentId);
+      void this.resolve(agentId);
+    }, LOST_OPERATION_RETRY_MS);
+    timer.unref();
+    this.retries.set(agentId, timer);
+  }
+
+  private async settle(agentId: string, run: Run, record: OperationRecord | undefined): Promise<void> {
+    const current = await this.runs.get(run.id);
+    // Settled by another pass meanwhile, or not finished after all: leave it.
+    if (!current || current.operation?.state !== 'running' || current.operation.opId !== run.operation!.opId) return;
+    if (current.status !== 'interrupted' && current.status !== 'failed') return;
+    const now = this.clock.now().toISOString();
+    const settlement = await this.settlement(agentId, current, record, now);
+    const updated: Run = {
+      ...current,
+      ...settlement.patch,
+      status: settlement.status,
+      operation: { ...current.operation, state: record?.state ?? 'unknown', learnedAt: now },
+      warnings: [...current.warnings, { code: 'OPERATION_OUTCOME', message: settlement.note }],
+    };
+    if (settlement.error) updated.error = settlement.error;
+    else delete updated.error;
+    await this.runs.save(updated);
+    await this.runs.appendEvent(run.id, { type: 'warning', code: 'OPERATION_OUTCOME', message: settlement.note });
+  }
+
+  private async settlement(
+    agentId: string,
+    run: Run,
+    record: OperationRecord | undefined,
+    now: string,
+  ): Promise<Settlement> {
+    const method = run.operation!.method;
+    const opId = run.operation!.opId;
+    const source = `agent ${agentId}'s operation journal (operation ${opId})`;
+    const unchanged = { status: run.status, ...(run.error ? { error: run.error } : {}), patch: {} };
+    const days = run.selection?.days ?? run.options.days ?? [];
+    const again =
+      run.action === 'store' || run.action === 'rebuild'
+        ? `No store indicator was written, so the next ${run.action} writes ${days.join(', ') || 'these days'} again.`
+        : 'Request it again.';
+
+    if (!record || record.state === 'unknown') {
+      const why =
+        record?.error?.message ?? `the agent has no record of it (an agent without a journal, or it was lost)`;
+      const note = `${source}: the outcome of ${method} is unknown: ${why} ${again}`;
+      return {
+        ...unchanged,
+        ...(run.error ? { error: { ...run.error, message: `${run.error.message} ${note}` } } : {}),
+        note,
+      };
+    }
+    if (record.state === 'failed') {
+      const error = {
+        code: record.error?.code ?? 'INTERNAL',
+        message: `${record.error?.message ?? `${method} failed`} (learned from ${source}). ${again}`,
+      };
+      return { status: 'failed', error, patch: {}, note: `${source}: ${method} failed: ${error.code}` };
+    }
+    // Succeeded.
+    if (method === 'media.verify') return this.verified(run, record.result as VerifyReport, source, again);
+    if (method === 'media.initialize' && run.action === 'initialize') {
+      await this.recordInitializedDisc(run, now);
+      return {
+        status: 'succeeded',
+        patch: {},
+        note: `${source}: the disc was initialized; the media catalog records it`,
+      };
+    }
+    if (method === 'media.write') {
+      const result = record.result as WriteResult;
+      const durationMs = Math.max(0, Date.parse(record.finishedAt ?? now) - Date.parse(record.startedAt)) || 0;
+      const note =
+        `${source}: the write of ${days.join(', ') || 'the days'} finished (${result.bytesWritten} bytes, ` +
+        `${result.sessions} session(s) on the disc), but the controller lost track of it before the disc was verified. ` +
+        `${again} To check this disc now, run cedar-store verify${days.map((day) => ` --day ${day}`).join('')}.`;
+      return {
+        ...unchanged,
+        patch: { write: { ...result, durationMs } },
+        ...(run.error ? { error: { ...run.error, message: note } } : {}),
+        note,
+      };
+    }
+    const note = `${source}: ${method} finished, but the controller lost track of the run after it. ${again}`;
+    return { ...unchanged, ...(run.error ? { error: { ...run.error, message: note } } : {}), note };
+  }
+
+  private verified(run: Run, report: VerifyReport, source: string, again: string): Settlement {
+    const identical = report.ok && report.mismatches.length === 0;
+    if (!identical) {
+      const shown = report.mismatches.slice(0, 10).map((m) => `${m.path} (${m.kind})`);
+      const error = {
+        code: 'VERIFY_FAILED',
+        message:
+          `verify found ${report.mismatches.length} difference(s) between the disc and staging` +
+          `${shown.length > 0 ? `: ${shown.join(', ')}` : ''} (learned from ${source}). ${again}`,
+      };
+      return { status: 'failed', error, patch: { verify: report }, note: `${source}: verify found differences` };
+    }
+    if (run.action === 'verify') {
+      return { status: 'succeeded', patch: { verify: report }, note: `${source}: the disc read back identical` };
+    }
+    const note =
+      `${source}: the disc read back identical, but the controller lost track of the run before it wrote the ` +
+      `store indicator. ${again}`;
+    return {
+      status: run.status,
+      ...(run.error ? { error: { ...run.error, message: note } } : {}),
+      patch: { verify: report },
+      note,
+    };
+  }
+
+  /** The catalog entry the initialize run would have written had it seen its answer. */
+  private async recordInitializedDisc(run: Run, now: string): Promise<void> {
+    const label = run.image?.label;
+    if (!label) return;
+    await this.catalog.recordSession({
+      device: run.device,
+      discLabel: label,
+      sessionLabel: label,
+      newDisc: true,
+      days: [],
+      bytes: 0,
+      runId: run.id,
+      writtenAt: now,
+    });
+  }
+}

@@ -1,0 +1,86 @@
+/**
+ * A run's drive: every write, blank, initialize and verify gets an operation id
+ * (`<runId>:<step>`), recorded on the run before the agent is asked, so the agent journals it
+ * under that id and a controller that loses track of it (a restart, a dropped connection) can
+ * ask the agent how it ended. `running` on the run's operation means exactly that: asked, and
+ * no answer known yet.
+ */
+import { toCedarStoreError, type DayStamp } from '@cedar-store/domain';
+import type {
+  JournaledMethod,
+  MediaDrive,
+  MediaStatus,
+  OperationOptions,
+  ProgressListener,
+  VerifyReport,
+  WriteResult,
+} from '@cedar-store/ports';
+import type { RunContext } from './run-context.js';
+
+export class TrackedDrive implements MediaDrive {
+  private readonly used = new Map<string, number>();
+
+  constructor(
+    private readonly inner: MediaDrive,
+    private readonly ctx: RunContext,
+  ) {}
+
+  status(): Promise<MediaStatus> {
+    return this.inner.status();
+  }
+
+  estimate(request: { days: DayStamp[]; newDisc: boolean }): Promise<number> {
+    return this.inner.estimate(request);
+  }
+
+  exportImage(request: { days: DayStamp[]; label: string }): Promise<{ path: string; bytes: number }> {
+    return this.inner.exportImage(request);
+  }
+
+  write(
+    request: { days: DayStamp[]; label: string; newDisc: boolean },
+    onProgress?: ProgressListener,
+  ): Promise<WriteResult> {
+    return this.track('media.write', (op) => this.inner.write(request, onProgress, op));
+  }
+
+  blank(onProgress?: ProgressListener): Promise<void> {
+    return this.track('media.blank', (op) => this.inner.blank(onProgress, op));
+  }
+
+  initialize(label: string): Promise<void> {
+    return this.track('media.initialize', (op) => this.inner.initialize(label, op));
+  }
+
+  verify(request: { days: DayStamp[] }, onProgress?: ProgressListener): Promise<VerifyReport> {
+    return this.track('media.verify', (op) => this.inner.verify(request, onProgress, op));
+  }
+
+  private async track<T>(method: JournaledMethod, work: (operation: OperationOptions) => Promise<T>): Promise<T> {
+    const opId = this.nextId(method);
+    await this.ctx.record({ operation: { opId, method, state: 'running' } });
+    const onConnectionLost = (message: string): void => {
+      this.ctx.warn('AGENT_CONNECTION_LOST', message).catch(() => undefined);
+    };
+    try {
+      const result = await work({ opId, onConnectionLost });
+      await this.ctx.record({ operation: { opId, method, state: 'succeeded' } });
+      return result;
+    } catch (error) {
+      const coded = toCedarStoreError(error);
+      // AGENT_LOST without a learned outcome: the agent may still be at work; the run keeps
+      // `running` so the outcome is asked for when the agent is back.
+      const state = coded.code !== 'AGENT_LOST' ? 'failed' : coded.details?.outcome === 'unknown' ? 'unknown' : null;
+      if (state) await this.ctx.record({ operation: { opId, method, state } });
+      throw error;
+    }
+  }
+
+  /** `<runId>:write`, then `<runId>:write-2` should a run ever repeat one: an id is used once. */
+  private nextId(method: JournaledMethod): string {
+    const step = method.slice('media.'.length);
+    const count = (this.used.get(step) ?? 0) + 1;
+    this.used.set(step, count);
+    return count === 1 ? `${this.ctx.run.id}:${step}` : `${this.ctx.run.id}:${step}-${count}`;
+  }
+}
