@@ -22,12 +22,15 @@ const days = [
 ];
 
 const MAPS = [
+  ...['-not_paths', '/opt/backup/stage/2025/12/31/cback.store', '--'],
   '-map',
   '/opt/backup/stage/2025/12/31',
   '/2025/12/31',
+  ...['-not_paths', '/opt/backup/stage/2026/11/23/cback.store', '--'],
   '-map',
   '/opt/backup/stage/2026/11/23',
   '/2026/11/23',
+  ...['-not_paths', '/opt/backup/stage/2026/11/24/cback.store', '--'],
   '-map',
   '/opt/backup/stage/2026/11/24',
   '/2026/11/24',
@@ -41,7 +44,7 @@ describe('xorriso devices', () => {
 });
 
 describe('mapArgs', () => {
-  it('maps each staging day to its graft point /YYYY/MM/DD, sorted by day', () => {
+  it('maps each staging day but its store indicator to its graft point /YYYY/MM/DD, sorted by day', () => {
     expect(mapArgs(days)).toEqual(MAPS);
   });
 
@@ -101,6 +104,7 @@ describe('estimateArgs', () => {
       '/dev/sr0',
       '-volid',
       LABEL,
+      ...['-not_paths', '/opt/backup/stage/2026/11/24/cback.store', '--'],
       '-map',
       '/opt/backup/stage/2026/11/24',
       '/2026/11/24',

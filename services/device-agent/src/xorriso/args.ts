@@ -5,7 +5,7 @@
  * MD5 checksums (`-md5 on`) and the media label (`-volid`). `-rollback_end` ends every
  * estimate: without it xorriso commits pending changes when it exits.
  */
-import { dayToGraftPoint, type DayStamp, type MediaFamily } from '@cedar-store/domain';
+import { dayToGraftPoint, STORE_INDICATOR, type DayStamp, type MediaFamily } from '@cedar-store/domain';
 
 export type GraftedDay = { day: DayStamp; path: string };
 
@@ -19,10 +19,21 @@ export const INITIALIZE_DIRECTORY = '/CedarBackup';
 /** Stop at the first failure: a half-applied command list must never reach `-commit`. */
 const ABORT_ON_FAILURE = ['-abort_on', 'FAILURE'];
 
+/**
+ * A day's store indicator is never put on the disc (REFERENCE.md §1, §2): a rebuild or a second
+ * `--full` of a day already stored must write the same disc as the first store did.
+ */
 export function mapArgs(days: readonly GraftedDay[]): string[] {
   return [...days]
     .sort((a, b) => (a.day < b.day ? -1 : 1))
-    .flatMap(({ day, path }) => ['-map', path, `/${dayToGraftPoint(day)}`]);
+    .flatMap(({ day, path }) => [
+      '-not_paths',
+      `${path}/${STORE_INDICATOR}`,
+      '--',
+      '-map',
+      path,
+      `/${dayToGraftPoint(day)}`,
+    ]);
 }
 
 /** xorriso speeds carry the media family's unit: `4d` is 4× DVD speed. */
