@@ -135,9 +135,11 @@ export class XorrisoDrive extends OpticalDrive {
       },
     );
     if (result.exitCode !== 0) {
-      throw new WriteFailedError(`xorriso could not write to ${this.settings.path}: ${describe(result)}`, {
-        device: this.settings.id,
-      });
+      throw new WriteFailedError(
+        `xorriso could not write to ${this.settings.path}: ${describe(result)}. Nothing was marked stored: ` +
+          'check the drive and the disc (and the free space where an image file is written), then run again.',
+        { device: this.settings.id },
+      );
     }
     const written = (parseWrittenSectors(result.stdout + result.stderr) ?? 0) * SECTOR_SIZE;
     onProgress?.({ phase: 'write', bytesDone: bytesTotal, bytesTotal });
