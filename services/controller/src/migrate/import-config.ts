@@ -57,17 +57,16 @@ async function readConfig(path: string): Promise<string> {
 
 function nextSteps(result: ImportResult): string[] {
   const agent = result.agentConfig;
-  const steps = [
-    'Create the token files, readable by the user running the services only (mode 0600):',
-    `    openssl rand -hex 32 > ${IMPORT_DEFAULTS.apiTokenFile} && chmod 600 ${IMPORT_DEFAULTS.apiTokenFile}`,
-    `    openssl rand -hex 32 > ${IMPORT_DEFAULTS.agentTokenFile} && chmod 600 ${IMPORT_DEFAULTS.agentTokenFile}`,
-    '  (then chown them to that user, e.g. chown cedar-store: /etc/cedar-store/*.token)',
-    'Copy agent.yaml and controller.yaml to /etc/cedar-store/ and read them over.',
-    `Check that the agent may write ${agent.stagingRoot} (the store indicators) and ${agent.workingDir}; with the ` +
-      'systemd units of deploy/systemd, add both to ReadWritePaths= of cedar-store-agent.service if they differ.',
-    'Start the services: systemctl enable --now cedar-store-agent cedar-store-controller',
-    "Replace the reference's store action in cron (cback store) with cedar-store-nightly.timer, or with " +
-      'CEDAR_STORE_TOKEN=… cedar-store store',
+  return [
+    '1. Create the token files, readable by the user running the services only (mode 0600):',
+    `     openssl rand -hex 32 > ${IMPORT_DEFAULTS.apiTokenFile} && chmod 600 ${IMPORT_DEFAULTS.apiTokenFile}`,
+    `     openssl rand -hex 32 > ${IMPORT_DEFAULTS.agentTokenFile} && chmod 600 ${IMPORT_DEFAULTS.agentTokenFile}`,
+    "     chown cedar-store: /etc/cedar-store/*.token     # the services' user",
+    '2. Copy agent.yaml and controller.yaml to /etc/cedar-store/ and read them over.',
+    `3. Let the agent write ${agent.stagingRoot} (the store indicators) and ${agent.workingDir}: with the units`,
+    '   of deploy/systemd, list both in ReadWritePaths= of cedar-store-agent.service.',
+    '4. Start the services: systemctl enable --now cedar-store-agent cedar-store-controller',
+    "5. Replace the reference's store action (cback store in cron) with cedar-store-nightly.timer,",
+    '   or with: CEDAR_STORE_TOKEN=$(cat /etc/cedar-store/api.token) cedar-store store',
   ];
-  return steps;
 }

@@ -226,10 +226,9 @@ function mapDevice(store: XmlElement, notes: string[]): ImportedDevice {
   const path = absolutePath(requiredText(store, 'store/target_device'), 'store/target_device');
   const scsiId = optionalText(store, 'store/target_scsi_id');
   const driveSpeed = optionalText(store, 'store/drive_speed');
-  const program = type.backend === 'cdrecord' ? 'mkisofs and cdrecord' : 'growisofs';
   notes.push(
     `the device is "${type.deviceId}" with the ${type.backend} backend, which writes as the reference's ` +
-      `${deviceType} did (${program}); backend: xorriso does the same in one pass without a temporary image`,
+      `${deviceType} did; backend: xorriso writes the same discs in one pass without a temporary image`,
   );
   return {
     id: type.deviceId,
