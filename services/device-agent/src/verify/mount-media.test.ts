@@ -92,7 +92,7 @@ describe('withMountedMedia', () => {
   it('names the timeout when every unmount attempt timed out', async () => {
     const { calls, runner } = scripted({ umount: ['timeout', 'timeout', 'timeout', 'timeout', 'timeout'] });
     await expect(withMountedMedia(runner, request('mount'), async () => undefined, 0)).rejects.toMatchObject({
-      code: 'INTERNAL',
+      code: 'DEVICE_MOUNTED',
       message: expect.stringMatching(/after 5 attempts \(umount ran longer than 60000 ms and was stopped\)/),
     });
     expect(calls.filter((call) => call[0] === 'umount')).toHaveLength(5);
@@ -118,7 +118,7 @@ describe('withMountedMedia', () => {
   it('reports a mount point it could not unmount after five attempts, naming the command to run', async () => {
     const { calls, runner } = scripted({ umount: [1, 1, 1, 1, 1] });
     await expect(withMountedMedia(runner, request('mount'), async () => undefined, 0)).rejects.toMatchObject({
-      code: 'INTERNAL',
+      code: 'DEVICE_MOUNTED',
       message: expect.stringMatching(/could not unmount .*verify-.* after 5 attempts.*umount /),
     });
     expect(calls.filter((call) => call[0] === 'umount')).toHaveLength(5);

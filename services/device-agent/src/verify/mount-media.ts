@@ -6,7 +6,7 @@
 import { mkdtemp, rm, rmdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { CedarStoreError, ToolMissingError, VerifyFailedError } from '@cedar-store/domain';
+import { CedarStoreError, DeviceMountedError, ToolMissingError, VerifyFailedError } from '@cedar-store/domain';
 import type { ProgramRunner } from '../process/program-runner.js';
 import type { Tool } from '../process/tools.js';
 import { lastLines } from '../process/last-lines.js';
@@ -105,8 +105,8 @@ async function unmount(runner: ProgramRunner, method: MountMethod, mountPoint: s
     lastError = failure;
     if (attempt < UNMOUNT_ATTEMPTS) await sleep(retryMs);
   }
-  throw new CedarStoreError(
-    'INTERNAL',
+  // DEVICE_MOUNTED: the media is left mounted, and unmounting it is what the user must do.
+  throw new DeviceMountedError(
     `could not unmount ${mountPoint} after ${UNMOUNT_ATTEMPTS} attempts (${lastError}); ` +
       `unmount it by hand (${[tool, ...args].join(' ')}) before the next write`,
     { mountPoint },
