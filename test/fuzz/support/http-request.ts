@@ -28,7 +28,7 @@ export function send(port: number, req: FuzzRequest, timeoutMs = 30_000): Promis
         port,
         method: req.method,
         path: req.target,
-        headers: req.headers as OutgoingHttpHeaders,
+        headers: framed(req),
         agent: false,
       },
       (response) => {

@@ -56,6 +56,7 @@ describe('a valid configuration', () => {
       maxInFlightPerConnection: 32,
       heartbeatSeconds: 30,
       maxConnections: 16,
+      handshakeTimeoutSeconds: 10,
     });
     expect(config).not.toHaveProperty('auth');
     // Hours for a write or blank: no real burn may ever be cut short.

@@ -56,6 +56,8 @@ export const LimitsSchema = z.strictObject({
   /** Seconds between pings; a peer that misses one is dropped. */
   heartbeatSeconds: z.number().int().min(1).max(3600).default(30),
   maxConnections: z.number().int().min(1).max(1000).default(16),
+  /** Seconds a client has to send its whole upgrade request; a slower one is cut off. */
+  handshakeTimeoutSeconds: z.number().int().min(1).max(600).default(10),
 });
 
 /** A week: longer is no limit at all, and a typo of a few zeros should be caught. */

@@ -25,11 +25,18 @@ export type ServerSettings = {
   maxInFlightPerConnection: number;
   heartbeatSeconds: number;
   maxConnections: number;
+  /**
+   * Seconds a client has to complete its upgrade request (and its TLS handshake): a peer that
+   * trickles its headers is cut off instead of holding a connection slot for good.
+   */
+  handshakeTimeoutSeconds?: number;
   /** Least time between two progress notifications of one operation. */
   progressIntervalMs?: number;
 };
 
 export const RPC_PATH = '/rpc';
+
+export const DEFAULT_HANDSHAKE_TIMEOUT_SECONDS = 10;
 
 export class AgentServer {
   private http: Server | null = null;
@@ -51,9 +58,21 @@ export class AgentServer {
   /** Starts listening; resolves with the bound port (useful with port 0). */
   async listen(): Promise<number> {
     const tls = this.settings.tls;
+    const handshakeMs = (this.settings.handshakeTimeoutSeconds ?? DEFAULT_HANDSHAKE_TIMEOUT_SECONDS) * 1000;
+    const timeouts = {
+      headersTimeout: handshakeMs,
+      requestTimeout: handshakeMs,
+      // Node checks those timeouts on a timer; its 30 s default would let a slow peer stay far longer.
+      connectionsCheckingInterval: Math.min(1000, Math.max(50, handshakeMs / 4)),
+    };
     this.http = tls
-      ? createHttpsServer({ cert: await readFile(tls.certFile), key: await readFile(tls.keyFile) })
-      : createHttpServer();
+      ? createHttpsServer({
+          cert: await readFile(tls.certFile),
+          key: await readFile(tls.keyFile),
+          handshakeTimeout: handshakeMs,
+          ...timeouts,
+        })
+      : createHttpServer(timeouts);
     this.http.on('request', (_request, response) => {
       response.writeHead(426, { 'Content-Type': 'text/plain' }).end(`connect with a WebSocket to ${RPC_PATH}\n`);
     });
@@ -93,7 +112,7 @@ export class AgentServer {
     };
     if (path === null) return refuse('400 Bad Request', 'the request path is not a valid URL path');
     if (path !== RPC_PATH) return refuse('404 Not Found', `the agent listens at ${RPC_PATH}`);
-    if (!tokenMatches(bearerToken(request.headers.authorization), this.settings.token)) {
+    if (!tokenMatches(presentedToken(request), this.settings.token)) {
       return refuse('401 Unauthorized', 'a valid "Authorization: Bearer <token>" header is required');
     }
     if (this.wss.clients.size >= this.settings.maxConnections) {
@@ -203,6 +222,15 @@ function requestPath(url: string | undefined): string | null {
   } catch {
     return null;
   }
+}
+
+/**
+ * The bearer token of the upgrade request. Node keeps the first of several Authorization
+ * headers; several are ambiguous credentials, so they count as none.
+ */
+function presentedToken(request: IncomingMessage): string | undefined {
+  const copies = request.rawHeaders.filter((name, index) => index % 2 === 0 && name.toLowerCase() === 'authorization');
+  return copies.length === 1 ? bearerToken(request.headers.authorization) : undefined;
 }
 
 const alive = new WeakMap<WebSocket, { alive: boolean; inFlight: number }>();
