@@ -116,34 +116,40 @@ afterAll(async () => {
 });
 
 describe('services killed mid-run', { timeout: 180_000 }, () => {
-  it('an agent killed during a write fails the run with AGENT_LOST, and after it restarts the next store writes the day', async () => {
+  it('an agent killed during a write: the run waits for it, fails AGENT_LOST with the outcome unknown, and the next store writes the day', async () => {
     await stageDayOnDisk(join(base, 'stage'), '2026-11-26', { 'big.bin': BIG, 'small.txt': 'small\n' });
     const run = await api.submit({ action: 'store', today: '2026-11-26' });
     await waitForEvent(run.id, writing);
     agent.child.kill('SIGKILL');
     await agent.exited;
 
-    const failed = await api.wait(run.id);
+    // The controller does not guess: it waits for the agent to come back and asks its
+    // operation journal. The burner program the killed agent started finishes on its own,
+    // unseen, so the journal can only say the outcome is unknown.
+    agent = await startAgentProcess();
+    const failed = await api.wait(run.id, 170_000);
     expect(failed.status).toBe('failed');
     expect(failed.error?.code).toBe('AGENT_LOST');
     expect(failed.error?.message).toMatch(/burner-1/);
+    expect(failed.error?.message).toMatch(/outcome is unknown/);
     expect(stored('2026-11-26')).toBe(false);
 
-    // While the agent is down, runs on its device fail fast instead of hanging.
-    const unreachable = await api.run({ action: 'verify', days: ['2026-11-26'] });
-    expect(unreachable.error?.code).toBe('AGENT_UNREACHABLE');
-
-    // The burner program the killed agent started finishes on its own; then the agent returns.
     await waitForNoProcess(image());
-    agent = await startAgentProcess();
     await api.waitConnected(60_000);
-
     const retried = await api.run({ action: 'store', today: '2026-11-26' });
     expect(retried.status).toBe('succeeded');
     expect(retried.selection?.days).toEqual(['2026-11-26']);
     expect(retried.verify?.ok).toBe(true);
     expect(stored('2026-11-26')).toBe(true);
     expect(await isoPaths(image())).toContain('2026/11/26/small.txt');
+
+    // While the agent is down, runs on its device fail fast instead of hanging.
+    agent.child.kill('SIGTERM');
+    await agent.exited;
+    const unreachable = await api.run({ action: 'verify', days: ['2026-11-26'] });
+    expect(unreachable.error?.code).toBe('AGENT_UNREACHABLE');
+    agent = await startAgentProcess();
+    await api.waitConnected(60_000);
   });
 
   it('a controller killed during a run finds it interrupted on restart, and no indicator was written', async () => {

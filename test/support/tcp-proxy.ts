@@ -19,7 +19,10 @@ export class TcpProxy {
 
   static async start(target: { host: string; port: number }): Promise<TcpProxy> {
     const accepting: { proxy?: TcpProxy } = {};
-    const server = createServer((client) => accepting.proxy?.accept(client, target) ?? client.destroy());
+    const server = createServer((client) => {
+      if (accepting.proxy) accepting.proxy.accept(client, target);
+      else client.destroy();
+    });
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
       server.listen(0, '127.0.0.1', () => resolve());
