@@ -275,4 +275,75 @@ describe('AgentClient', { timeout: 20_000 }, () => {
     await expect(c.call('media.status', { device: 'dvd0' })).rejects.toMatchObject({ code: 'AGENT_UNREACHABLE' });
     expect(Date.now() - started).toBeLessThan(1000);
   });
+
+  describe('a journaled operation whose connection drops', () => {
+    const OP_WRITE = { ...WRITE, opId: 'run-1:write' };
+    const record = (state: string, extra: Record<string, unknown> = {}) => ({
+      operations: [
+        {
+          opId: 'run-1:write',
+          method: 'media.write',
+          device: 'dvd0',
+          state,
+          startedAt: '2026-11-26T01:00:00.000Z',
+          ...extra,
+        },
+      ],
+    });
+    /** The write's connection drops mid-call; operations.get then answers from `answers`, the last one repeating. */
+    function dropThenAnswer(answers: unknown[]): void {
+      fake.on('media.write', (call) => {
+        setTimeout(() => call.socket.terminate(), 20);
+        return silence();
+      });
+      let asked = 0;
+      fake.on('operations.get', () => answers[Math.min(asked++, answers.length - 1)]);
+    }
+
+    it('waits for the agent and returns the result its journal kept, telling the caller the connection was lost', async () => {
+      const c = await connectedClient({ operationPollMs: 20 });
+      dropThenAnswer([record('running'), record('succeeded', { result: { bytesWritten: 4096, sessions: 2 } })]);
+      const lost: string[] = [];
+      const result = await c.call('media.write', OP_WRITE, { onConnectionLost: (message) => lost.push(message) });
+      expect(result).toEqual({ bytesWritten: 4096, sessions: 2 });
+      expect(lost).toEqual([expect.stringMatching(/lost the connection .* operation run-1:write from its journal/)]);
+      expect(fake.received.filter((r) => r.method === 'operations.get').length).toBeGreaterThanOrEqual(2);
+    });
+
+    it("fails with the agent's own error when its journal says the operation failed", async () => {
+      const c = await connectedClient({ operationPollMs: 20 });
+      dropThenAnswer([record('failed', { error: { code: 'WRITE_FAILED', message: 'xorriso exited 5' } })]);
+      await expect(c.call('media.write', OP_WRITE)).rejects.toMatchObject({
+        code: 'WRITE_FAILED',
+        message: expect.stringMatching(/xorriso exited 5 \(learned from agent burner-1's operation journal/),
+      });
+    });
+
+    it('fails AGENT_LOST with the outcome unknown when the journal cannot know it, or has no record', async () => {
+      const c = await connectedClient({ operationPollMs: 20 });
+      dropThenAnswer([record('unknown', { error: { code: 'AGENT_LOST', message: 'the agent stopped' } })]);
+      await expect(c.call('media.write', OP_WRITE)).rejects.toMatchObject({
+        code: 'AGENT_LOST',
+        details: { outcome: 'unknown' },
+      });
+      dropThenAnswer([{ operations: [] }]);
+      await expect(c.call('media.write', { ...OP_WRITE, opId: 'run-2:write' })).rejects.toMatchObject({
+        code: 'AGENT_LOST',
+        message: expect.stringMatching(/has no record of operation run-2:write/),
+      });
+    });
+
+    it('gives up with AGENT_LOST when the agent is not back within the wait', async () => {
+      const c = await connectedClient({ operationPollMs: 20, lostOperationWaitMs: 300, unreachableGraceMs: 50 });
+      fake.on('media.write', () => {
+        setTimeout(() => void fake.close(), 20);
+        return silence();
+      });
+      await expect(c.call('media.write', OP_WRITE)).rejects.toMatchObject({
+        code: 'AGENT_LOST',
+        message: expect.stringMatching(/was not back within 300 ms; the controller asks for the outcome/),
+      });
+      fake = await FakeAgent.start();
+    });
+  });
 });

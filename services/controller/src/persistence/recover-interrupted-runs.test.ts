@@ -34,6 +34,23 @@ const started = (step: StepName): RunEventBody => ({ type: 'step', step, state: 
 const finished = (step: StepName): RunEventBody => ({ type: 'step', step, state: 'finished', durationMs: 1 });
 
 describe('recoverInterruptedRuns', () => {
+  it('says the outcome of an agent operation in flight will be asked for, and leaves it marked running for that', async () => {
+    const db = openDatabase(join(dir, 'controller.db'));
+    try {
+      const runs = new SqliteRunRepository(db);
+      const operation = { opId: 'writing:write', method: 'media.write' as const, state: 'running' as const };
+      await runs.create(run('writing', { operation }));
+      await runs.appendEvent('writing', started('write'));
+      const [recovered] = recoverInterruptedRuns(db, restartedAt);
+      expect(recovered!.error?.message).toMatch(
+        /asks agent burner-1 how media\.write \(operation writing:write\) ended once it connects/,
+      );
+      expect((await runs.get('writing'))!.operation).toEqual(operation);
+    } finally {
+      db.close();
+    }
+  });
+
   it('after a crash, ends running and queued runs as interrupted with a reason and a finished event', async () => {
     const path = join(dir, 'controller.db');
     const before = openDatabase(path);
