@@ -15,6 +15,7 @@ import { startController, type RunningController } from '@cedar-store/controller
 import { execa } from 'execa';
 import { pino } from 'pino';
 import { ApiClient } from './controller-stack.js';
+import { RpcTestClient } from './rpc-client.js';
 import { stageDayOnDisk, type StagedFile } from './staging-dir.js';
 
 export const HARNESS_API_TOKEN = 'harness-api-token-0123456789abcdef';
@@ -90,6 +91,8 @@ export async function startHarness(base: string, options: HarnessOptions) {
     api,
     stage: (day: string, files: Record<string, StagedFile>) => stageDayOnDisk(stagingRoot, day, files),
     stored: (day: string) => existsSync(join(stagingRoot, ...day.split('-'), 'cback.store')),
+    /** A client of the agent's own wire (media.export has no controller route). */
+    rpc: () => RpcTestClient.connect(`ws://127.0.0.1:${agent.port}/rpc`, AGENT_TOKEN),
     async stop() {
       await controller.close();
       await agent.server.close();

@@ -10,6 +10,7 @@ import { calculateCapacity, SECTOR_SIZE, WriteFailedError, type DayStamp } from 
 import type { ProgressListener } from '@cedar-store/ports';
 import { OpticalDrive, type ImageRequest, type MediaFacts } from '../media/optical-drive.js';
 import { lastLines } from '../process/last-lines.js';
+import { noSpaceError, reportsNoSpace } from '../process/no-space.js';
 import type { ResolvedDay } from '../staging/fs-staging-area.js';
 import { blankArgs, cdrecordDevice, msinfoArgs, prcapArgs, writeArgs } from './args.js';
 import { emptyDirectoryGraft, graftArgs, imageArgs, INITIALIZE_GRAFT_POINT, type Boundaries } from '../mkisofs/args.js';
@@ -143,6 +144,17 @@ export class CdrecordDrive extends OpticalDrive {
         imageArgs({ imagePath, grafts: image.grafts, label: image.label, ...this.continuing(image.boundaries) }),
         { timeout: 'write' },
       );
+      // genisoimage may exit 0 after "No space left on device": its image would be cut short.
+      if (reportsNoSpace(built.stderr)) {
+        throw noSpaceError(
+          this.env.workingDir,
+          'mkisofs could not build the temporary image',
+          lastLines(built.stderr),
+          {
+            device: this.settings.id,
+          },
+        );
+      }
       if (built.exitCode !== 0) {
         throw new WriteFailedError(`mkisofs could not build the image: ${lastLines(built.stderr)}`, {
           device: this.settings.id,

@@ -3,11 +3,12 @@
  * a standalone ISO file without any drive, and reading the media label back.
  */
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { WriteFailedError, type DayStamp } from '@cedar-store/domain';
 import type { DriveEnvironment } from '../media/drive-environment.js';
 import { buildExport } from '../media/export-path.js';
 import { lastLines } from '../process/last-lines.js';
+import { noSpaceError, reportsNoSpace } from '../process/no-space.js';
 import type { ProgramRunner } from '../process/program-runner.js';
 import { graftArgs, imageArgs, printSizeArgs, volumeInfoArgs } from './args.js';
 import { parsePrintSize, parseVolumeId } from './parse.js';
@@ -61,6 +62,10 @@ export async function exportWithMkisofs(
       imageArgs({ imagePath, grafts: graftArgs(days), label: request.label }),
       { timeout: 'write' },
     );
+    // genisoimage may exit 0 after "No space left on device": its image would be cut short.
+    if (reportsNoSpace(result.stderr)) {
+      throw noSpaceError(dirname(imagePath), 'mkisofs could not build the ISO image', lastLines(result.stderr));
+    }
     if (result.exitCode !== 0) {
       throw new WriteFailedError(`mkisofs could not build the ISO image: ${lastLines(result.stderr)}`);
     }

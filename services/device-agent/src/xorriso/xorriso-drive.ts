@@ -3,12 +3,14 @@
  * the staging days, with no temporary image. The `virtual` backend runs the same program on
  * an ISO file (`stdio:`) and differs only where a file is not a drive.
  */
+import { dirname } from 'node:path';
 import { SECTOR_SIZE, WriteFailedError, type DayStamp } from '@cedar-store/domain';
 import type { ProgressListener } from '@cedar-store/ports';
 import { buildExport } from '../media/export-path.js';
 import { usageFromSessions } from '../media/media-usage.js';
 import { OpticalDrive, type ImageRequest, type MediaFacts } from '../media/optical-drive.js';
 import { lastLines } from '../process/last-lines.js';
+import { noSpaceError, reportsNoSpace } from '../process/no-space.js';
 import type { ProgramResult } from '../process/program-runner.js';
 import type { ResolvedDay } from '../staging/fs-staging-area.js';
 import {
@@ -37,6 +39,11 @@ const ESTIMATE_LABEL = 'CEDAR BACKUP 01-JAN-2000';
 export class XorrisoDrive extends OpticalDrive {
   protected get isImageFile(): boolean {
     return false;
+  }
+
+  /** Real drives get MD5 checksums in every session (DESIGN.md §4); see md5Args for the virtual backend. */
+  protected get writesMd5(): boolean {
+    return true;
   }
 
   protected get device(): string {
@@ -90,7 +97,7 @@ export class XorrisoDrive extends OpticalDrive {
   protected async printSize(days: readonly ResolvedDay[], newDisc: boolean): Promise<number> {
     const result = await this.env.runner.run(
       'xorriso',
-      estimateArgs({ device: this.device, days: grafted(days), label: ESTIMATE_LABEL, newDisc }),
+      estimateArgs({ device: this.device, days: grafted(days), label: ESTIMATE_LABEL, newDisc, md5: this.writesMd5 }),
       { timeout: 'estimate' },
     );
     const sectors = parsePrintSize(result.stdout + result.stderr);
@@ -122,6 +129,7 @@ export class XorrisoDrive extends OpticalDrive {
         newDisc: request.newDisc,
         blankFirst,
         speed: speedArgs(this.settings.driveSpeed, this.definition.family),
+        md5: this.writesMd5,
       }),
       {
         timeout: 'write',
@@ -135,6 +143,12 @@ export class XorrisoDrive extends OpticalDrive {
       },
     );
     if (result.exitCode !== 0) {
+      const imageFile = imageFileOf(device);
+      if (imageFile !== null && reportsNoSpace(result.stdout + result.stderr)) {
+        throw noSpaceError(dirname(imageFile), `xorriso could not write the image ${imageFile}`, describe(result), {
+          device: this.settings.id,
+        });
+      }
       throw new WriteFailedError(
         `xorriso could not write to ${this.settings.path}: ${describe(result)}. Nothing was marked stored: ` +
           'check the drive and the disc (and the free space where an image file is written), then run again.',
@@ -195,6 +209,9 @@ export async function exportIsoImage(
       exportArgs({ imagePath, days: grafted(days), label: request.label }),
       { timeout: 'write' },
     );
+    if (result.exitCode !== 0 && reportsNoSpace(result.stdout + result.stderr)) {
+      throw noSpaceError(dirname(imagePath), 'xorriso could not build the ISO image', describe(result));
+    }
     if (result.exitCode !== 0) throw new WriteFailedError(`xorriso could not build the ISO image: ${describe(result)}`);
   });
 }
@@ -203,6 +220,11 @@ type OpticalDriveEnv = ConstructorParameters<typeof XorrisoDrive>[1];
 
 export function grafted(days: readonly ResolvedDay[]): GraftedDay[] {
   return days.map(({ day, path }) => ({ day, path }));
+}
+
+/** The file behind a `stdio:` device (an image playing the disc), or null for a drive. */
+function imageFileOf(device: string): string | null {
+  return device.startsWith('stdio:') ? device.slice('stdio:'.length) : null;
 }
 
 /** What xorriso says when the drive holds no disc (rather than a disc it cannot read). */
