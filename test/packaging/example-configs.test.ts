@@ -20,13 +20,16 @@ afterAll(async () => {
   await rm(scratch, { recursive: true, force: true });
 });
 
-/** Loads a deploy/ configuration with the real loader, its token and CA files created as on a host. */
-async function load(config: DeployConfig) {
-  const dir = await mkdtemp(join(scratch, 'host-'));
-  const { path } = await relocateHostFiles(config.path, dir);
-  // No token from the environment: the token must come from what the file names.
-  return config.kind === 'agent' ? loadAgentConfig(path, {}) : loadControllerConfig(path, {});
+/** The configuration as the target host would have it: its token and CA files created, 0600 tokens. */
+async function onHost(config: DeployConfig): Promise<string> {
+  return (await relocateHostFiles(config.path, await mkdtemp(join(scratch, 'host-')))).path;
 }
+
+// No token from the environment: the token must come from what the file names.
+const loadAgent = async (config: DeployConfig) => loadAgentConfig(await onHost(config), {});
+const loadController = async (config: DeployConfig) => loadControllerConfig(await onHost(config), {});
+const load = (config: DeployConfig) => (config.kind === 'agent' ? loadAgent(config) : loadController(config));
+const named = (name: string) => configs.find((config) => config.name === name)!;
 
 describe('every configuration under deploy/', () => {
   it('finds the examples and the compose configurations', () => {
@@ -69,7 +72,7 @@ describe('the examples comment every field of the current schemas', () => {
 
 describe('what the examples say', () => {
   it('agent.example.yaml: a real drive and a virtual archive', async () => {
-    const config = await load(configs.find((config) => config.name === 'deploy/agent.example.yaml')!);
+    const config = await loadAgent(named('deploy/agent.example.yaml'));
     expect(config.agentId).toBe('burner-1');
     expect(config.devices.map((device) => `${device.id}:${device.backend}:${device.mediaType}`)).toEqual([
       'dvd0:xorriso:dvd+rw',
@@ -79,7 +82,7 @@ describe('what the examples say', () => {
   });
 
   it('controller.example.yaml: one agent, the reference policy, an override', async () => {
-    const config = await load(configs.find((config) => config.name === 'deploy/controller.example.yaml')!);
+    const config = await loadController(named('deploy/controller.example.yaml'));
     expect(config.listen).toEqual({ host: '127.0.0.1', port: 7700 });
     expect(config.agents.map((agent) => agent.id)).toEqual(['burner-1']);
     expect(config.policy).toMatchObject({ startingDay: 'monday', checkData: true, blankBehavior: { mode: 'weekly' } });
@@ -87,7 +90,7 @@ describe('what the examples say', () => {
   });
 
   it('the commented "defaults shown" lines of agent.example.yaml are valid and are the defaults', async () => {
-    const example = configs.find((config) => config.name === 'deploy/agent.example.yaml')!;
+    const example = named('deploy/agent.example.yaml');
     const text = await readFile(example.path, 'utf8');
     const commented = [...text.matchAll(/^# ((limits|timeouts): \{.*\})$/gm)].map((match) => match[1]!);
     expect(commented.map((line) => line.slice(0, line.indexOf(':')))).toEqual(['limits', 'timeouts']);
@@ -95,8 +98,8 @@ describe('what the examples say', () => {
     let uncommented = text;
     for (const line of commented) uncommented = uncommented.replace(`# ${line}`, line);
     await writeFile(uncommentedPath, uncommented);
-    const asShipped = await load(example);
-    const withDefaultsWritten = await load({ ...example, path: uncommentedPath });
+    const asShipped = await loadAgent(example);
+    const withDefaultsWritten = await loadAgent({ ...example, path: uncommentedPath });
     expect(withDefaultsWritten).toEqual(asShipped);
   });
 });
