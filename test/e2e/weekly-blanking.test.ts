@@ -129,6 +129,15 @@ function nightlyWeek(agent: string, mondayBulk: number, mondayBlanks: boolean) {
     expect(await digestDisc(image())).toEqual(await expectedDiscFiles(stack.stagingRoot(agent), week));
     // Every night of the week carries its store indicator, last Sunday's too.
     for (const day of [LAST_SUNDAY, MONDAY, ...REST_OF_WEEK]) expect(stack.isStored(day, agent)).toBe(true);
+
+    // `cedar-store media` files the sessions under the disc they are really on.
+    const media = await stack.cli(['media', '--json']);
+    expect(media.code, media.stderr).toBe(0);
+    const discs = (
+      JSON.parse(media.stdout) as { discs: Array<{ device: string; sessions: Array<{ days: string[] }> }> }
+    ).discs;
+    const current = discs.find((disc) => disc.device === device)!;
+    expect(current.sessions.map((session) => session.days)).toEqual(week.map((day) => [day]));
   });
 }
 

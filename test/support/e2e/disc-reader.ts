@@ -51,7 +51,10 @@ export async function digestTree(root: string): Promise<TreeDigest> {
     for (const entry of await readdir(dir, { withFileTypes: true })) {
       const relative = prefix ? `${prefix}/${entry.name}` : entry.name;
       if (entry.isDirectory()) await walk(join(dir, entry.name), relative);
-      else digest[relative] = createHash('sha256').update(await readFile(join(dir, entry.name))).digest('hex');
+      else
+        digest[relative] = createHash('sha256')
+          .update(await readFile(join(dir, entry.name)))
+          .digest('hex');
     }
   };
   await walk(root, '');

@@ -5,7 +5,7 @@
  * CEDAR_STORE_TOKEN in its environment — exactly what cron runs on a backup host.
  */
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import type { Run, RunEvent } from '@cedar-store/ports';
@@ -44,8 +44,39 @@ export type CliRun = ProcessResult & { run: Run };
 
 export type E2eStack = Awaited<ReturnType<typeof startE2eStack>>;
 
+/**
+ * Vitest runs the e2e files in parallel, and two `tsc -b` writing the same outputs at once can
+ * fail: the builds take turns through a lock directory (an up-to-date build is a quick no-op).
+ */
+async function buildServicesInTurn(timeoutMs = 300_000): Promise<void> {
+  const lock = join(tmpdir(), 'cedar-store-e2e-build.lock');
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      await mkdir(lock);
+      break;
+    } catch {
+      // A lock older than any build is left over from a killed run.
+      const age = await stat(lock).then(
+        (facts) => Date.now() - facts.mtimeMs,
+        () => 0,
+      );
+      if (age > timeoutMs) await rm(lock, { recursive: true, force: true });
+      if (Date.now() > deadline) throw new Error(`${lock} is still held: is another build stuck?`);
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+  }
+  try {
+    await buildServices().catch((error: { stdout?: string; message?: string }) => {
+      throw new Error(`npm run build fails, so there are no binaries to test:\n${error.stdout ?? error.message}`);
+    });
+  } finally {
+    await rm(lock, { recursive: true, force: true });
+  }
+}
+
 export async function startE2eStack(options: E2eStackOptions = {}) {
-  await buildServices();
+  await buildServicesInTurn();
   const base = await mkdtemp(join(tmpdir(), 'cedar-e2e-'));
   const agents = options.agents ?? [{ id: 'burner-1', devices: [{ id: 'dvd0', mediaType: 'dvd+rw' }] }];
   const agentTokenFile = join(base, 'agent.token');
