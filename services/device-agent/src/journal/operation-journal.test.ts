@@ -148,6 +148,21 @@ describe('operation journal', () => {
     expect(journal.get(['run-1:write', 'run-6:write']).map((r) => r.opId)).toEqual(['run-6:write']);
   });
 
+  it('keeps at most 100 differences of a failed verify, still failing', async () => {
+    const journal = open();
+    const opId = journal.begin({ method: 'media.verify', device: 'dvd0', opId: 'run-11:verify' });
+    const mismatches = Array.from({ length: 150 }, (_, i) => ({ path: `2026/11/26/f${i}`, kind: 'content' as const }));
+    await journal.run(opId, async () => ({
+      ok: false,
+      method: 'fuseiso' as const,
+      filesCompared: 150,
+      bytesCompared: 1,
+      mismatches,
+    }));
+    const [record] = open().get([opId]);
+    expect(record?.result).toMatchObject({ ok: false, mismatches: mismatches.slice(0, 100) });
+  });
+
   it('drops a temporary file a crash left and an unreadable entry, keeping the others', async () => {
     const journal = open();
     const opId = journal.begin({ method: 'media.write', device: 'dvd0', opId: 'run-8:write' });

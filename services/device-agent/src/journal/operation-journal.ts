@@ -10,7 +10,12 @@
 import { randomUUID } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { CedarStoreError, DeviceBusyError, InternalError, InvalidRequestError } from '@cedar-store/domain';
-import { OperationRecordSchema, type JournaledMethod, type OperationRecord } from '@cedar-store/ports';
+import {
+  OperationRecordSchema,
+  type JournaledMethod,
+  type OperationRecord,
+  type VerifyReport,
+} from '@cedar-store/ports';
 import type { Logger } from 'pino';
 import { z } from 'zod';
 import { readEntryFiles, removeEntryFile, writeEntryFile } from './journal-files.js';
@@ -20,6 +25,11 @@ import { isGroupAlive, startTimeOf, type ProcessGroupRef } from './process-group
 export const DEFAULT_MAX_FINISHED_ENTRIES = 500;
 /** How often the groups of operations left running by an earlier agent are checked. */
 export const DEFAULT_WATCH_INTERVAL_MS = 1000;
+/**
+ * Differences of a failed verify kept in its entry: enough to say what differs, while 500
+ * entries of 1000 long paths each could fill a disk.
+ */
+export const MAX_JOURNALED_MISMATCHES = 100;
 /** Process groups remembered per operation (a write starts a few programs, one after another). */
 const MAX_GROUPS_PER_OPERATION = 16;
 
@@ -123,7 +133,7 @@ export class OperationJournal {
     if (!entry) return;
     entry.state = outcome.state;
     entry.finishedAt = this.now().toISOString();
-    if (outcome.state === 'succeeded') entry.result = outcome.result;
+    if (outcome.state === 'succeeded') entry.result = bounded(outcome.result);
     else entry.error = { code: outcome.error.code.slice(0, 64), message: outcome.error.message.slice(0, 4000) };
     this.persist(entry);
     this.prune();
@@ -256,6 +266,13 @@ export class OperationJournal {
 }
 
 export type { ProcessGroupRef };
+
+function bounded(result: NonNullable<OperationRecord['result']>): NonNullable<OperationRecord['result']> {
+  if (!('mismatches' in result)) return result;
+  const report = result as VerifyReport;
+  if (report.mismatches.length <= MAX_JOURNALED_MISMATCHES) return report;
+  return { ...report, mismatches: report.mismatches.slice(0, MAX_JOURNALED_MISMATCHES) };
+}
 
 function describe(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
