@@ -3,9 +3,10 @@
  * or the working directory an export is built in (each a small tmpfs, filled to the last
  * byte). What a user sees: WRITE_FAILED saying "no space left on <directory>" and what to do,
  * no store indicator, the disc exactly as it was, no partial file left behind, and the next
- * store or export working once space returns. Real agent and controller, real xorriso.
+ * store or export working once space returns. Real agent and controller, real xorriso and
+ * genisoimage (a fake cdrecord stands for the CD burner no test machine has).
  */
-import { readdir, rm } from 'node:fs/promises';
+import { readdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
@@ -58,9 +59,9 @@ async function start(options: Partial<HarnessOptions>): Promise<Harness> {
   return harness;
 }
 
-async function fill(dir: string): Promise<string> {
+async function fill(dir: string, leaveBytes = 0): Promise<string> {
   faults++;
-  return fillDisk(dir);
+  return fillDisk(dir, leaveBytes);
 }
 
 describe('the disk fills up', { timeout: 180_000 }, () => {
@@ -107,6 +108,54 @@ describe('the disk fills up', { timeout: 180_000 }, () => {
     await rm(filler);
     expect(await h.api.run({ action: 'store', today: DAY1 })).toMatchObject({ status: 'succeeded' });
     expect(h.stored(DAY1)).toBe(true);
+  });
+
+  it("the cdrecord backend's temporary image on a full working directory: nothing burned, no scratch left", async (ctx) => {
+    const work = await smallDisk('work', ctx);
+    const programs = await ProgramDir.create(base, [...PROGRAMS, 'mkisofs']);
+    const burns = join(base, 'burns.log');
+    // A blank CD-RW in a multisession drive; a burn notes the image it was given, and that it existed.
+    await programs.fake(
+      'cdrecord',
+      `for a in "$@"; do last=$a; done
+for a in "$@"; do
+  case $a in
+    -msinfo) echo 'cdrecord: Cannot read session offset' >&2; exit 1 ;;
+    -prcap) echo '  Does read multi-session CDs'; exit 0 ;;
+    -data) [ -f "$last" ] && echo "$last" >> '${burns}'; exit 0 ;;
+  esac
+done
+exit 0`,
+    );
+    harness = await startHarness(base, {
+      searchPath: programs.path,
+      workingDir: work,
+      extraDevices: [{ id: 'cd0', backend: 'cdrecord', path: '/dev/sr9', mediaType: 'cdrw-80', noEject: true }],
+      // No drive to mount here: the fake burner writes nothing verify could read.
+      devicePolicies: { 'burner-1/cd0': { checkData: false } },
+    });
+    const h = harness;
+    await h.stage(DAY1, { 'etc/hosts': '127.0.0.1 localhost\n', 'var/backup.tar': { size: 2 ** 20 } });
+
+    // Room for the agent's small records (its operation journal lives here too), not for a 1 MiB image.
+    const filler = await fill(work, 128 * 1024);
+    const failed = await h.api.run({ action: 'store', device: 'burner-1/cd0', today: DAY1 });
+    expect(failed.status).toBe('failed');
+    expect(failed.error?.code).toBe('WRITE_FAILED');
+    expect(failed.error?.message).toMatch(
+      new RegExp(`^no space left on ${work}: mkisofs could not build the temporary image`),
+    );
+    expect(h.stored(DAY1)).toBe(false);
+    expect((await readdir(work)).filter((name) => name.startsWith('scratch-'))).toEqual([]);
+    await expect(readFile(burns, 'utf8')).rejects.toThrow();
+
+    await rm(filler);
+    expect(await h.api.run({ action: 'store', device: 'burner-1/cd0', today: DAY1 })).toMatchObject({
+      status: 'succeeded',
+    });
+    expect(h.stored(DAY1)).toBe(true);
+    expect((await readFile(burns, 'utf8')).trim()).toMatch(new RegExp(`^${work}/scratch-[^/]+/image\\.iso$`));
+    expect((await readdir(work)).filter((name) => name.startsWith('scratch-'))).toEqual([]);
   });
 
   it('an export into a full working directory: no space left on it, no partial image, works once freed', async (ctx) => {

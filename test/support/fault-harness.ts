@@ -7,7 +7,7 @@
  */
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { chmod, mkdir, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, mkdtemp, readFile, rm, stat, symlink, truncate, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { resolveAgentConfig, startAgent, type AgentServer } from '@cedar-store/device-agent';
@@ -31,6 +31,10 @@ export type HarnessOptions = {
   /** agent.yaml `timeouts`, in seconds. */
   timeouts?: Record<string, number>;
   mountMethod?: 'auto' | 'mount' | 'fuseiso';
+  /** More agent.yaml `devices` entries beside the virtual dvd0. */
+  extraDevices?: Array<Record<string, unknown>>;
+  /** controller.yaml `devices`: per-device policy overrides. */
+  devicePolicies?: Parameters<typeof startController>[0]['devices'];
 };
 
 export type Harness = Awaited<ReturnType<typeof startHarness>>;
@@ -55,6 +59,7 @@ export async function startHarness(base: string, options: HarnessOptions) {
           mediaType: 'dvd+rw',
           ...(options.mountMethod ? { mountMethod: options.mountMethod } : {}),
         },
+        ...(options.extraDevices ?? []),
       ],
     },
     'harness agent',
@@ -74,7 +79,7 @@ export async function startHarness(base: string, options: HarnessOptions) {
         timeZone: 'UTC',
         agents: [{ id: 'burner-1', url: `ws://127.0.0.1:${agent.port}/rpc`, token: AGENT_TOKEN }],
         policy: {},
-        devices: {},
+        devices: options.devicePolicies ?? {},
       },
       pino({ level: 'silent' }),
     );
@@ -170,11 +175,15 @@ export async function unmountTmpfs(dir: string): Promise<void> {
   await execa('umount', ['-l', dir], { reject: false });
 }
 
-/** Fills the file system holding `dir` with one file until no byte is left; returns its path. */
-export async function fillDisk(dir: string): Promise<string> {
+/**
+ * Fills the file system holding `dir` with one file until only `leaveBytes` are left (none
+ * by default); returns the file's path.
+ */
+export async function fillDisk(dir: string, leaveBytes = 0): Promise<string> {
   const filler = join(dir, 'filler');
   // dd stops at ENOSPC and says so: that is the point.
   await execa('dd', ['if=/dev/zero', `of=${filler}`, 'bs=64k'], { reject: false });
+  if (leaveBytes > 0) await truncate(filler, Math.max(0, (await stat(filler)).size - leaveBytes));
   return filler;
 }
 
