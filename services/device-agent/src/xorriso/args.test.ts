@@ -122,6 +122,21 @@ describe('estimateArgs', () => {
   });
 });
 
+describe('MD5 checksums', () => {
+  it('are written and measured on real drives unless turned off', () => {
+    const write = { device: '/dev/sr0', days, label: LABEL, newDisc: true, blankFirst: false, speed: [] };
+    expect(writeArgs(write).slice(2, 4)).toEqual(['-md5', 'on']);
+    expect(estimateArgs({ device: '/dev/sr0', days, label: LABEL, newDisc: true }).slice(2, 4)).toEqual(['-md5', 'on']);
+    expect(writeArgs({ ...write, md5: false }).slice(2, 4)).toEqual(['-md5', 'off']);
+  });
+
+  it('are measured as they are written: an estimate without them sizes an image without them', () => {
+    const estimate = estimateArgs({ device: 'stdio:/srv/disc.iso', days, label: LABEL, newDisc: false, md5: false });
+    expect(estimate.slice(2, 4)).toEqual(['-md5', 'off']);
+    expect(estimate).not.toContain('on');
+  });
+});
+
 describe('writeArgs', () => {
   it('writes a new disc with -outdev, blanking used media first', () => {
     expect(
