@@ -8,11 +8,21 @@
  * number, a flag that is neither Y nor N) is refused with the element and what to do; the
  * sections cedar-store has no use for (collect, purge, extensions…) are noted and left out.
  */
-import { isAbsolute } from 'node:path';
 import { MEDIA_TYPES, WEEKDAYS, mediaDefinition, type MediaType, type Weekday } from '@cedar-store/domain';
 import { IdSchema } from '@cedar-store/ports';
 import { ControllerConfigSchema } from '../config/controller-config.js';
-import { isElement, readCedarBackupXml, type XmlElement } from './cback-xml.js';
+import { readCedarBackupXml, type XmlElement } from './cback-xml.js';
+import {
+  absolutePath,
+  checkElements,
+  flag,
+  optionalSection,
+  optionalText,
+  requiredSection,
+  requiredText,
+  seconds,
+  wholeNumber,
+} from './cback-values.js';
 import { MigrationError } from './migration-error.js';
 
 /** Where the generated files expect what the reference's configuration does not say. */
@@ -384,103 +394,4 @@ function leftOutSection(name: string): string {
     default:
       return `left out <${name}>: cedar-store has no use for this section`;
   }
-}
-
-function requiredSection(root: XmlElement, name: string, why: string): XmlElement {
-  const section = optionalSection(root, name);
-  if (section === undefined) {
-    throw new MigrationError(
-      `missing <${name}>: it holds ${why}, and cedar-store cannot guess it. Add the section (as the reference tool ` +
-        'needed it for its store action) and run import-config again',
-      name,
-    );
-  }
-  return section;
-}
-
-function optionalSection(parent: XmlElement, name: string, path = name): XmlElement | undefined {
-  const value = parent[name];
-  if (value === undefined) return undefined;
-  if (Array.isArray(value)) throw repeated(path);
-  if (value === '') return {};
-  if (!isElement(value)) {
-    throw new MigrationError(`${tag(path)} holds text ("${value}"), expected elements`, path);
-  }
-  return value;
-}
-
-/** The text of `path`'s last element in `parent`; empty counts as absent, as the reference reads it. */
-function optionalText(parent: XmlElement, path: string): string | undefined {
-  const name = path.slice(path.lastIndexOf('/') + 1);
-  const value = parent[name];
-  if (value === undefined || value === '') return undefined;
-  if (Array.isArray(value)) throw repeated(path);
-  if (typeof value !== 'string') {
-    throw new MigrationError(`${tag(path)} holds elements, expected a value: write it as text`, path);
-  }
-  return value;
-}
-
-function requiredText(parent: XmlElement, path: string): string {
-  const value = optionalText(parent, path);
-  if (value === undefined) {
-    throw new MigrationError(`missing ${tag(path)}: add it (the reference tool requires it too)`, path);
-  }
-  return value;
-}
-
-function checkElements(section: XmlElement, path: string, known: string[]): void {
-  for (const name of Object.keys(section)) {
-    if (!known.includes(name)) {
-      throw new MigrationError(
-        `${tag(`${path}/${name}`)} is not an element import-config knows how to carry over: remove it, or ` +
-          'configure its effect in agent.yaml or controller.yaml by hand after importing without it',
-        `${path}/${name}`,
-      );
-    }
-  }
-}
-
-/** The reference reads Y as yes; anything else meant no, so anything but Y or N is refused rather than guessed. */
-function flag(parent: XmlElement, path: string, absent: boolean): boolean {
-  const value = optionalText(parent, path);
-  if (value === undefined) return absent;
-  if (value === 'Y' || value === 'y') return true;
-  if (value === 'N' || value === 'n') return false;
-  throw new MigrationError(
-    `${tag(path)} is "${value}": write Y or N (the reference tool read anything but Y as N, so check which you meant)`,
-    path,
-  );
-}
-
-function seconds(parent: XmlElement, path: string): number {
-  const value = optionalText(parent, path);
-  return value === undefined ? 0 : wholeNumber(value, path, 0);
-}
-
-function wholeNumber(value: string, path: string, min: number): number {
-  const number = /^\d+$/.test(value) ? Number(value) : NaN;
-  if (!Number.isSafeInteger(number) || number < min) {
-    throw new MigrationError(`${tag(path)} is "${value}": write a whole number >= ${min}`, path);
-  }
-  return number;
-}
-
-function absolutePath(value: string, path: string): string {
-  if (!isAbsolute(value)) {
-    throw new MigrationError(`${tag(path)} is "${value}": write an absolute path (starting with /)`, path);
-  }
-  return value;
-}
-
-function repeated(path: string): MigrationError {
-  return new MigrationError(`${tag(path)} appears more than once: keep one and run import-config again`, path);
-}
-
-/** `store/media_type` → `<store>/<media_type>`. */
-function tag(path: string): string {
-  return path
-    .split('/')
-    .map((name) => `<${name}>`)
-    .join('/');
 }
