@@ -96,6 +96,8 @@ function expectRpcError(message: RpcMessage, what: string): void {
   expect(message.result, what).toBeUndefined();
   expect(Number.isInteger(message.error?.code), what).toBe(true);
   expect(message.error?.message, what).toEqual(expect.any(String));
+  // Whatever size the frame, the message stays readable: client input is never echoed at length.
+  expect((message.error?.message as string).length, what).toBeLessThanOrEqual(1000);
   if (message.error?.data !== undefined) expect(ERROR_CODES, what).toContain(message.error.data.code);
 }
 

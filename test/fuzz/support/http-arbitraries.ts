@@ -87,6 +87,7 @@ const queryKey = fc.oneof(
     '__proto__[polluted]',
   ),
   fc.string({ maxLength: 20 }),
+  fc.integer({ min: 1000, max: 5000 }).map((n) => 'q'.repeat(n)),
 );
 
 const queryValue = fc.oneof(
@@ -170,7 +171,11 @@ const nearValidBody: fc.Arbitrary<string> = fc
       fc.record({ kind: fc.constant('drop' as const), key: fc.constant('action') }),
       fc.record({
         kind: fc.constant('add' as const),
-        key: fc.oneof(fc.constantFrom('ful', 'Action', 'day', 'force', ...PROTO_KEYS), fc.string({ maxLength: 20 })),
+        key: fc.oneof(
+          fc.constantFrom('ful', 'Action', 'day', 'force', ...PROTO_KEYS),
+          fc.string({ maxLength: 20 }),
+          fc.integer({ min: 1000, max: 200_000 }).map((n) => 'k'.repeat(n)),
+        ),
         value: wrongValue,
       }),
     ),

@@ -175,6 +175,7 @@ const anyBadValue = fc.oneof(badDays, badLabel, badDevice, badBoolean, fc.jsonVa
 const extraKey = fc.oneof(
   fc.constantFrom('__proto__', 'constructor', 'prototype', 'force', 'path', 'stagingRoot', '../x', ''),
   fc.string({ maxLength: 20 }),
+  fc.integer({ min: 1000, max: 50_000 }).map((n) => 'k'.repeat(n)),
 );
 
 /**
@@ -234,6 +235,9 @@ export function requestFrame(id: number, method: string, params: unknown): strin
 
 /** Text frames that are not JSON-RPC requests at all, or barely. */
 export const randomTextFrame: fc.Arbitrary<string> = fc.oneof(
+  fc
+    .integer({ min: 1000, max: 50_000 })
+    .map((n) => JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'agent.describe', ['m'.repeat(n)]: 1 })),
   fc.string({ unit: 'grapheme', maxLength: 200 }),
   fc.string({ unit: 'binary', maxLength: 200 }),
   fc.json({ maxDepth: 3 }),

@@ -32,10 +32,14 @@ export function fromRpcError(error: RpcErrorObject): CedarStoreError {
   return new CedarStoreError('INTERNAL', error.message);
 }
 
+/** Longest description of one issue: field names come from the peer, which may send a megabyte of one. */
+const MAX_ISSUE_LENGTH = 200;
+
 /** One line naming every offending field, e.g. `days.0: must be a real calendar date …`. */
 export function describeZodError(error: z.ZodError): string {
   return error.issues
     .slice(0, 10)
     .map((issue) => `${issue.path.length > 0 ? issue.path.join('.') : '(root)'}: ${issue.message}`)
+    .map((line) => (line.length > MAX_ISSUE_LENGTH ? `${line.slice(0, MAX_ISSUE_LENGTH - 1)}…` : line))
     .join('; ');
 }

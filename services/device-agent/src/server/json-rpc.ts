@@ -55,7 +55,13 @@ export function parseFrame(text: string): ParsedFrame {
   if (typeof request.method !== 'string')
     return invalid(id, RPC_ERROR.INVALID_REQUEST, 'invalid request: method must be a string');
   const extra = Object.keys(request).filter((key) => !['jsonrpc', 'id', 'method', 'params'].includes(key));
-  if (extra.length > 0) return invalid(id, RPC_ERROR.INVALID_REQUEST, `invalid request: unknown member ${extra[0]}`);
+  if (extra.length > 0) {
+    return invalid(
+      id,
+      RPC_ERROR.INVALID_REQUEST,
+      `invalid request: unknown member ${extra[0]!.slice(0, MAX_ID_LENGTH)}`,
+    );
+  }
   return { kind: 'request', id, method: request.method, params: request.params ?? {} };
 }
 
