@@ -10,6 +10,7 @@ import { buildServices, CLI_BIN, ROOT, runNodeScript } from '../support/processe
 import { relocateHostFiles, TEST_TOKEN } from './support/deploy-files.js';
 
 const SAMPLE = join(ROOT, 'services/controller/src/migrate/fixtures/cback.conf');
+const REPORT_PACKAGES = join(ROOT, 'test/packaging/fixtures/report-packages.mjs');
 let scratch: string;
 
 beforeAll(async () => {
@@ -26,7 +27,22 @@ async function outDir(): Promise<string> {
   return mkdtemp(join(scratch, 'out-'));
 }
 
+/** The npm packages a command resolves, by name (`fast-xml-parser`, `@scope/name`). */
+async function packagesLoadedBy(args: string[]): Promise<Set<string>> {
+  const result = await runNodeScript('--import', [REPORT_PACKAGES, CLI_BIN, ...args]);
+  const names = [...result.stderr.matchAll(/^loaded-package .*\/node_modules\/((?:@[^/]+\/)?[^/]+)\//gm)];
+  return new Set(names.map((match) => match[1]!));
+}
+
 describe('cedar-store import-config', () => {
+  it("is loaded only when it runs: --help loads neither the XML parser nor the service's modules", async () => {
+    const help = await packagesLoadedBy(['--help']);
+    expect(help).toContain('commander');
+    for (const heavy of ['fast-xml-parser', 'express', 'better-sqlite3']) expect(help).not.toContain(heavy);
+    const run = await packagesLoadedBy(['import-config', SAMPLE, '--out-dir', await outDir(), '--agent-id', 'a']);
+    expect(run).toContain('fast-xml-parser');
+  });
+
   it('--help explains it with an example', async () => {
     const result = await importConfig('--help');
     expect(result.code).toBe(0);
