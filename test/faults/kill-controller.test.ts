@@ -125,6 +125,31 @@ describe('the controller killed during each step of a store', { timeout: 180_000
     await nextStoreWrites(day, 'notes.txt');
   });
 
+  it('both killed during a write, both restarted: the run learns the outcome is unknown once the orphaned write exits', async () => {
+    const day = '2026-12-11';
+    await stack.stageDay(day, { 'notes.txt': `night of ${day}\n` });
+    await stack.holds.arm('xorriso', 'write', '-commit');
+    const run = await stack.api.submit({ action: 'store', device: DEVICE, today: day });
+    await stack.holds.waitHeld('xorriso', 'write');
+    await stack.killController();
+    await stack.killAgent();
+    await stack.startAgent();
+
+    const interrupted = await restartController(run.id);
+    expect(interrupted.error?.message).toMatch(/asks agent burner-1 how media\.write .* ended/);
+    // The orphaned write still runs: the agent's journal says so, and the run keeps waiting to know.
+    expect((await stack.operation(`${run.id}:write`))?.state).toBe('running');
+    expect((await stack.api.get(run.id)).operation?.state).toBe('running');
+
+    await stack.holds.release('xorriso', 'write');
+    const learned = await stack.runUntil(run.id, (r) => r.operation?.state !== 'running');
+    expect(learned.operation?.state).toBe('unknown');
+    expect(learned.status).toBe('interrupted');
+    expect(learned.error?.message).toMatch(/outcome of media\.write is unknown/);
+    expect(stack.stored(day)).toBe(false);
+    await nextStoreWrites(day, 'notes.txt');
+  });
+
   it('during the store indicator: whatever got written, no indicator stands without a verified disc', async () => {
     const day = '2026-12-10';
     await stack.stageDay(day, { 'notes.txt': `night of ${day}\n` });
