@@ -54,7 +54,7 @@ export const MismatchSchema = z.strictObject({
   kind: z.enum(['missing', 'extra', 'content']),
 });
 
-export const VerifyMethodSchema = z.enum(['mount', 'fuseiso', 'memory']);
+export const VerifyMethodSchema = z.enum(['mount', 'fuseiso', 'direct', 'memory']);
 
 export const VerifyReportSchema = z.strictObject({
   ok: z.boolean(),

@@ -39,7 +39,7 @@ export const DeviceConfigSchema = z.strictObject({
   noEject: z.boolean().default(false),
   ejectDelay: WholeSeconds.default(0),
   refreshMediaDelay: WholeSeconds.default(0),
-  mountMethod: z.enum(['auto', 'mount', 'fuseiso']).default('auto'),
+  mountMethod: z.enum(['auto', 'mount', 'fuseiso', 'direct']).default('auto'),
 });
 
 /** Limits of the WebSocket server; every one has a safe default. */

@@ -1,6 +1,6 @@
 import type { MediaType } from '@cedar-store/domain';
 import type { Backend } from '@cedar-store/ports';
-import type { MountSetting } from '../verify/mount-media.js';
+import type { VerifySetting } from '../verify/verify-media.js';
 
 /** One `devices[]` entry of agent.yaml, validated (config/agent-config.ts). */
 export type DeviceSettings = {
@@ -15,5 +15,5 @@ export type DeviceSettings = {
   noEject: boolean;
   ejectDelay: number;
   refreshMediaDelay: number;
-  mountMethod: MountSetting;
+  mountMethod: VerifySetting;
 };

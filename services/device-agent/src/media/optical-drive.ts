@@ -17,8 +17,7 @@ import {
 } from '@cedar-store/domain';
 import type { MediaDrive, MediaStatus, ProgressListener, VerifyReport, WriteResult } from '@cedar-store/ports';
 import type { ResolvedDay } from '../staging/fs-staging-area.js';
-import { compareDays } from '../verify/compare-day.js';
-import { withMountedMedia } from '../verify/mount-media.js';
+import { verifyMedia } from '../verify/verify-media.js';
 import type { DeviceSettings } from './device-settings.js';
 import { DeviceGuard } from './device-guard.js';
 import type { DriveEnvironment } from './drive-environment.js';
@@ -143,26 +142,20 @@ export abstract class OpticalDrive implements MediaDrive {
       await this.refuseMounted();
       const days = await this.env.staging.existingDays(request.days);
       const { source, isImageFile } = this.mountSource();
-      const mountRequest = { source, isImageFile, workingDir: this.env.workingDir, method: this.settings.mountMethod };
-      return withMountedMedia(
+      const media = { source, isImageFile, workingDir: this.env.workingDir, method: this.settings.mountMethod };
+      const { method, ...result } = await verifyMedia(
         this.env.runner,
-        mountRequest,
-        async ({ mountPoint, method }) => {
-          const result = await compareDays(
-            days.map((day) => ({ day: day.day, stagingPath: day.path })),
-            mountPoint,
-            { onBytes: (bytesDone, bytesTotal) => onProgress?.({ phase: 'verify', bytesDone, bytesTotal }) },
-          );
-          const report: VerifyReport = { ok: result.mismatches.length === 0, method, ...result };
-          report.mismatches = report.mismatches.slice(0, 1000);
-          this.env.logger?.info(
-            { device: this.settings.id, days: request.days, ...report, mismatches: report.mismatches.length },
-            report.ok ? 'verify: no problems found' : 'verify: the media differs from the staging days',
-          );
-          return report;
-        },
-        this.env.unmountRetryMs,
+        { ...media, unmountRetryMs: this.env.unmountRetryMs },
+        days.map((day) => ({ day: day.day, stagingPath: day.path })),
+        { onBytes: (bytesDone, bytesTotal) => onProgress?.({ phase: 'verify', bytesDone, bytesTotal }) },
       );
+      const report: VerifyReport = { ok: result.mismatches.length === 0, method, ...result };
+      report.mismatches = report.mismatches.slice(0, 1000);
+      this.env.logger?.info(
+        { device: this.settings.id, days: request.days, ...report, mismatches: report.mismatches.length },
+        report.ok ? 'verify: no problems found' : 'verify: the media differs from the staging days',
+      );
+      return report;
     });
   }
 

@@ -11,6 +11,7 @@ import {
   isStoreIndicatorPath,
   VerifyFailedError,
   type DayStamp,
+  type FileFacts,
   type Mismatch,
 } from '@cedar-store/domain';
 import { join } from 'node:path';
@@ -38,31 +39,60 @@ export async function compareDays(
   options: CompareOptions = {},
 ): Promise<ComparisonResult> {
   const openDirectory = options.fileSystem?.openDirectory;
-  const expected: WalkedFile[] = [];
+  const expected = await walkStagingDays(days, openDirectory);
   const actual: WalkedFile[] = [];
-  for (const { day, stagingPath } of days) {
+  for (const { day } of days) {
     const graft = dayToGraftPoint(day);
-    expected.push(
-      ...(await walkTree(stagingPath, graft, {
-        openDirectory,
-        onUnreadable: (directory, error) => {
-          throw stagingUnreadable(directory, error);
-        },
-      })),
-    );
     const onMedia = join(mountPoint, graft);
     // An unlisted directory on the media is marked by the walk; its files then count as missing.
     if (await exists(onMedia)) {
       actual.push(...(await walkTree(onMedia, graft, { openDirectory, onUnreadable: () => {} })));
     }
   }
+  const openFile = options.fileSystem?.openFile;
+  return compareListedFiles(expected, actual, options, (file, twin, onBytes) =>
+    sameBytes(file.absolutePath, (twin as WalkedFile).absolutePath, onBytes, undefined, openFile),
+  );
+}
 
+/** Every file, directory and symlink of the staging days, relative to their graft points. */
+export async function walkStagingDays(
+  days: readonly DayToCompare[],
+  openDirectory?: OpenDirectory,
+): Promise<WalkedFile[]> {
+  const expected: WalkedFile[] = [];
+  for (const { day, stagingPath } of days) {
+    expected.push(
+      ...(await walkTree(stagingPath, dayToGraftPoint(day), {
+        openDirectory,
+        onUnreadable: (directory, error) => {
+          throw stagingUnreadable(directory, error);
+        },
+      })),
+    );
+  }
+  return expected;
+}
+
+/**
+ * Compares the bytes of every staging file whose twin on the media has the same size,
+ * `concurrency` files at a time, and lets the domain decide what differs. `sameFile` reads
+ * one pair; it throws UnreadableFileError for a side it cannot read.
+ */
+export async function compareListedFiles<Actual extends FileFacts>(
+  expected: WalkedFile[],
+  actual: Actual[],
+  options: Pick<CompareOptions, 'concurrency' | 'onBytes'> & { orderBy?: (twin: Actual) => number },
+  sameFile: (file: WalkedFile, twin: Actual, onBytes: (bytes: number) => void) => Promise<boolean>,
+): Promise<ComparisonResult> {
   const actualByPath = new Map(actual.map((file) => [file.path, file]));
   const pairs = expected
     .filter((file) => file.kind === 'file' && !isStoreIndicatorPath(file.path))
     .map((file) => ({ file, twin: actualByPath.get(file.path) }))
-    .filter((pair): pair is { file: WalkedFile; twin: WalkedFile } => pair.twin?.kind === 'file');
+    .filter((pair): pair is { file: WalkedFile; twin: Actual } => pair.twin?.kind === 'file');
   const comparable = pairs.filter(({ file, twin }) => file.size === twin.size);
+  const orderBy = options.orderBy;
+  if (orderBy) comparable.sort((a, b) => orderBy(a.twin) - orderBy(b.twin));
   const bytesTotal = comparable.reduce((sum, { file }) => sum + file.size, 0);
 
   let bytesDone = 0;
@@ -70,12 +100,9 @@ export async function compareDays(
     bytesDone += bytes;
     options.onBytes?.(bytesDone, bytesTotal);
   };
-  const openFile = options.fileSystem?.openFile;
   await runPool(comparable, options.concurrency ?? DEFAULT_COMPARE_CONCURRENCY, async ({ file, twin }) => {
     try {
-      if (!(await sameBytes(file.absolutePath, twin.absolutePath, onBytes, undefined, openFile))) {
-        twin.contentDiffers = true;
-      }
+      if (!(await sameFile(file, twin, onBytes))) twin.contentDiffers = true;
     } catch (error) {
       if (!(error instanceof UnreadableFileError)) throw error;
       if (error.side === 'expected') throw stagingUnreadable(file.absolutePath, error);

@@ -25,6 +25,12 @@ export class UnreadableFileError extends Error {
   }
 }
 
+/** Reads up to `length` bytes at `position` into `buffer` at `offset`; 0 at the end. */
+export type ReadAt = (buffer: Buffer, offset: number, length: number, position: number) => Promise<number>;
+
+/** Where a file's bytes lie on the media: its extents, in order (files over 4 GiB have several). */
+export type Extent = { byteOffset: number; bytes: number };
+
 /** True when both files hold the same bytes; `onBytes` hears each chunk as it is compared. */
 export async function sameBytes(
   expectedPath: string,
@@ -39,8 +45,8 @@ export async function sameBytes(
     const actual = await openFile(actualPath).catch(unreadable('actual', actualPath));
     try {
       return await sameContent(
-        { handle: expected, path: expectedPath },
-        { handle: actual, path: actualPath },
+        { read: handleReader(expected), path: expectedPath },
+        { read: handleReader(actual), path: actualPath },
         onBytes,
         chunkBytes,
       );
@@ -52,7 +58,54 @@ export async function sameBytes(
   }
 }
 
-type OpenSide = { handle: FileHandle; path: string };
+/**
+ * True when the staging file holds the same bytes as the file whose extents lie in `media`
+ * (an image file or the drive itself, opened once for the whole check and shared).
+ */
+export async function sameBytesAsExtents(
+  expectedPath: string,
+  media: { handle: FileHandle; path: string },
+  extents: readonly Extent[],
+  size: number,
+  onBytes: (bytes: number) => void = () => {},
+  chunkBytes = COMPARE_CHUNK_BYTES,
+  openFile: OpenFile = (path) => open(path, 'r'),
+): Promise<boolean> {
+  const expected = await openFile(expectedPath).catch(unreadable('expected', expectedPath));
+  try {
+    return await sameContent(
+      { read: handleReader(expected), path: expectedPath },
+      { read: extentReader(media.handle, extents, size), path: media.path },
+      onBytes,
+      chunkBytes,
+    );
+  } finally {
+    await expected.close();
+  }
+}
+
+function handleReader(handle: FileHandle): ReadAt {
+  return async (buffer, offset, length, position) => (await handle.read(buffer, offset, length, position)).bytesRead;
+}
+
+/** Reads a file's bytes from its extents on the media, never past its size (the sector's padding is not the file's). */
+export function extentReader(handle: FileHandle, extents: readonly Extent[], size: number): ReadAt {
+  return async (buffer, offset, length, position) => {
+    let start = 0;
+    for (const extent of extents) {
+      const end = Math.min(start + extent.bytes, size);
+      if (position < end) {
+        const bytes = Math.min(length, end - position);
+        const at = extent.byteOffset + (position - start);
+        return (await handle.read(buffer, offset, bytes, at)).bytesRead;
+      }
+      start = end;
+    }
+    return 0;
+  };
+}
+
+type OpenSide = { read: ReadAt; path: string };
 
 async function sameContent(
   expected: OpenSide,
@@ -62,10 +115,13 @@ async function sameContent(
 ): Promise<boolean> {
   const left = Buffer.allocUnsafe(chunkBytes);
   const right = Buffer.allocUnsafe(chunkBytes);
-  for (;;) {
+  for (let position = 0; ; position += chunkBytes) {
     // Both reads settle before either error is thrown, so no read is left running on a handle
     // about to close; an expected-side error wins, as it says the comparison proves nothing.
-    const [a, b] = await Promise.allSettled([readFull(expected.handle, left), readFull(actual.handle, right)]);
+    const [a, b] = await Promise.allSettled([
+      readFull(expected.read, left, position),
+      readFull(actual.read, right, position),
+    ]);
     const aBytes = bytesRead(a, 'expected', expected.path);
     const bBytes = bytesRead(b, 'actual', actual.path);
     if (aBytes !== bBytes) return false;
@@ -87,11 +143,11 @@ function unreadable(side: UnreadableFileError['side'], path: string): (error: un
   };
 }
 
-/** Reads until the buffer is full or the file ends: FUSE file systems return short reads. */
-async function readFull(handle: FileHandle, buffer: Buffer): Promise<number> {
+/** Reads until the buffer is full or the file ends: FUSE file systems and extent ends give short reads. */
+async function readFull(read: ReadAt, buffer: Buffer, position: number): Promise<number> {
   let filled = 0;
   while (filled < buffer.length) {
-    const { bytesRead } = await handle.read(buffer, filled, buffer.length - filled, null);
+    const bytesRead = await read(buffer, filled, buffer.length - filled, position + filled);
     if (bytesRead === 0) break;
     filled += bytesRead;
   }
