@@ -84,7 +84,7 @@ afterAll(() => {
 describe('verify cannot mount or unmount the media', { timeout: 180_000 }, () => {
   it('an unmount that fails twice is retried: the store succeeds and no mount point is left', async () => {
     await installUnmountWrappers();
-    harness = await startHarness(base, { searchPath: programs.path });
+    harness = await startHarness(base, { searchPath: programs.path, mountMethod: 'fuseiso' });
     await harness.stage(DAY, { 'etc/hosts': '127.0.0.1 localhost\n' });
 
     await failUnmounts(2);
@@ -97,7 +97,7 @@ describe('verify cannot mount or unmount the media', { timeout: 180_000 }, () =>
 
   it('an unmount that always fails: the run fails naming the mount point and the command, with no indicator', async () => {
     await installUnmountWrappers();
-    harness = await startHarness(base, { searchPath: programs.path });
+    harness = await startHarness(base, { searchPath: programs.path, mountMethod: 'fuseiso' });
     await harness.stage(DAY, { 'etc/hosts': '127.0.0.1 localhost\n' });
 
     await failUnmounts('always');
@@ -123,10 +123,8 @@ describe('verify cannot mount or unmount the media', { timeout: 180_000 }, () =>
     expect(harness.stored(DAY)).toBe(true);
   });
 
-  it('fuseiso is not installed where the kernel has no iso9660: TOOL_MISSING naming fuseiso, no indicator', async (ctx) => {
-    const kernel = await readFile('/proc/filesystems', 'utf8');
-    if (/\siso9660$/m.test(kernel)) ctx.skip('this kernel has iso9660: mountMethod auto never needs fuseiso here');
-    harness = await startHarness(base, { searchPath: programs.path, mountMethod: 'auto' });
+  it('fuseiso is not installed for mountMethod fuseiso: TOOL_MISSING naming fuseiso, no indicator', async () => {
+    harness = await startHarness(base, { searchPath: programs.path, mountMethod: 'fuseiso' });
     await harness.stage(DAY, { 'etc/hosts': '127.0.0.1 localhost\n' });
 
     faults++;
@@ -143,6 +141,51 @@ describe('verify cannot mount or unmount the media', { timeout: 180_000 }, () =>
 
     await programs.link('fuseiso');
     const retried = await harness.api.run({ action: 'store', today: DAY });
+    expect(retried).toMatchObject({ status: 'succeeded', verify: { ok: true, method: 'fuseiso' } });
+    expect(harness.stored(DAY)).toBe(true);
+  });
+
+  it('auto on a host without iso9660, xorriso or fuseiso (a cdrecord host): TOOL_MISSING naming fuseiso', async (ctx) => {
+    const kernel = await readFile('/proc/filesystems', 'utf8');
+    if (/\siso9660$/m.test(kernel)) ctx.skip('this kernel has iso9660: mountMethod auto never needs fuseiso here');
+    // A blank CD-RW in a multisession drive; its burns write nothing. The disc it reads back
+    // is the ISO file the virtual device writes first, holding the same day.
+    await programs.fake(
+      'cdrecord',
+      `for a in "$@"; do
+  case $a in
+    -msinfo) echo 'cdrecord: Cannot read session offset' >&2; exit 1 ;;
+    -prcap) echo '  Does read multi-session CDs'; exit 0 ;;
+  esac
+done
+exit 0`,
+    );
+    await programs.link('mkisofs');
+    const image = join(base, 'media', 'dvd0.iso');
+    harness = await startHarness(base, {
+      searchPath: programs.path,
+      image,
+      extraDevices: [
+        { id: 'cd0', backend: 'cdrecord', path: image, mediaType: 'cdrw-80', noEject: true, mountMethod: 'auto' },
+      ],
+    });
+    const dayDir = await harness.stage(DAY, { 'etc/hosts': '127.0.0.1 localhost\n' });
+    const written = await harness.api.run({ action: 'store', device: 'burner-1/dvd0', today: DAY });
+    expect(written).toMatchObject({ status: 'succeeded' });
+    await rm(join(dayDir, 'cback.store'));
+
+    faults++;
+    await programs.remove('xorriso');
+    await programs.remove('fuseiso');
+    const failed = await harness.api.run({ action: 'store', device: 'burner-1/cd0', today: DAY });
+    expect(failed.status).toBe('failed');
+    expect(failed.error?.code).toBe('TOOL_MISSING');
+    expect(failed.error?.message).toContain('apt-get install fuseiso');
+    expect(harness.stored(DAY)).toBe(false);
+    expect(await leftoverMountPoints()).toEqual([]);
+
+    await programs.link('fuseiso');
+    const retried = await harness.api.run({ action: 'store', device: 'burner-1/cd0', today: DAY });
     expect(retried).toMatchObject({ status: 'succeeded', verify: { ok: true, method: 'fuseiso' } });
     expect(harness.stored(DAY)).toBe(true);
   });
