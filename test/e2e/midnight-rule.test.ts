@@ -112,6 +112,14 @@ describe('the midnight rule, driven by cron', { timeout: 180_000 }, () => {
     );
   });
 
+  it('a cron line that leaves out --device on a host with two drives exits 2, naming the devices', async () => {
+    const result = await stack.cli(['store', '--today', '2026-12-24', '--json']);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('INVALID_REQUEST');
+    expect(result.stderr).toContain('burner-1/dvd0');
+    expect(result.stderr).toContain('burner-1/dvd1');
+  });
+
   it('the next night, with nothing new staged, fails with NO_STAGING_DIRECTORY and exit 1, writing nothing', async () => {
     const image = stack.image('burner-1/dvd1');
     const before = await discSessions(image);

@@ -4,6 +4,7 @@
 // disc to what the night needs; the same configuration blanks the disc when Monday's night is
 // big and appends when it is small, so both branches are decided by real numbers. Every disc
 // is read back by xorriso and a fuseiso mount, never by cedar-store's own code.
+import type { Run } from '@cedar-store/ports';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   digestDisc,
@@ -66,14 +67,18 @@ function nightlyWeek(agent: string, mondayBulk: number, mondayBlanks: boolean) {
     expect(stack.isStored(day, agent)).toBe(true);
     // The disc's newest session carries the night's label, whatever cedar-store reported.
     expect(await discVolumeId(image())).toBe(expectedLabel(day));
-    // What cron printed is what the controller keeps.
-    expect(await stack.recordedRun(result.run.id)).toEqual(result.run);
     return result.run;
+  }
+
+  /** What cron printed is what the controller keeps (`cedar-store runs ID --json`). */
+  async function expectRecorded(run: Run): Promise<void> {
+    expect(await stack.recordedRun(run.id)).toEqual(run);
   }
 
   it('last Sunday: the first night on an empty disc writes one session, without measuring', async () => {
     await stack.stage(LAST_SUNDAY, nightFiles(LAST_SUNDAY), {}, agent);
     const run = await storeNight(LAST_SUNDAY);
+    await expectRecorded(run);
 
     // Away from the starting day, weekly mode neither measures nor blanks.
     expect(run.blanking).toEqual({ newDisc: false, rule: 'append', todayIsStart: false });
@@ -89,6 +94,7 @@ function nightlyWeek(agent: string, mondayBulk: number, mondayBlanks: boolean) {
       await stack.stage(MONDAY, nightFiles(MONDAY, mondayBulk), {}, agent);
       const available = await availableOnCd(image());
       const run = await storeNight(MONDAY);
+      await expectRecorded(run);
 
       expect(run.blanking).toMatchObject({
         newDisc: mondayBlanks,
