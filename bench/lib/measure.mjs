@@ -1,0 +1,97 @@
+/**
+ * Small measuring tools: run a program and time it, read a process's peak memory and I/O from
+ * /proc, watch a directory for bytes written into it, and the statistics the table shows.
+ */
+import { spawn } from 'node:child_process';
+import { readFile, opendir, lstat } from 'node:fs/promises';
+import { join } from 'node:path';
+
+/** Runs a program to its end; resolves with its exit code, output and wall time in ms. Never rejects on exit codes. */
+export function timed(command, args, options = {}) {
+  return new Promise((resolve, reject) => {
+    const started = performance.now();
+    const child = spawn(command, args, { env: options.env ?? process.env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const stdout = [];
+    const stderr = [];
+    child.stdout.on('data', (chunk) => stdout.push(chunk));
+    child.stderr.on('data', (chunk) => {
+      // Only the tail is kept: xorriso prints a progress line per second for minutes.
+      stderr.push(chunk);
+      if (stderr.length > 200) stderr.shift();
+    });
+    child.on('error', reject);
+    child.on('close', (code, signal) =>
+      resolve({
+        code: code ?? 128,
+        signal,
+        ms: performance.now() - started,
+        stdout: Buffer.concat(stdout).toString(),
+        stderr: Buffer.concat(stderr).toString(),
+      }),
+    );
+  });
+}
+
+export async function procStatus(pid, field) {
+  const text = await readFile(`/proc/${pid}/status`, 'utf8');
+  const match = new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(text);
+  return match ? Number(match[1]) * 1024 : null;
+}
+
+/** Bytes a process has caused to be written to storage so far (/proc/<pid>/io write_bytes). */
+export async function writtenBytes(pid) {
+  const text = await readFile(`/proc/${pid}/io`, 'utf8').catch(() => '');
+  const match = /^write_bytes:\s+(\d+)/m.exec(text);
+  return match ? Number(match[1]) : null;
+}
+
+/** Total size of the regular files under `dir` (not following symlinks, not crossing into mounts' errors). */
+export async function treeBytes(dir) {
+  let total = 0;
+  const handle = await opendir(dir).catch(() => null);
+  if (!handle) return 0;
+  for await (const entry of handle) {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) total += await treeBytes(path);
+    else if (entry.isFile()) total += (await lstat(path).catch(() => ({ size: 0 }))).size;
+  }
+  return total;
+}
+
+/**
+ * Samples the bytes under `dir` every `everyMs` until stopped: the largest growth seen and
+ * what is left at the end. A temporary image would show up as growth even if deleted afterwards.
+ */
+export function watchDirectory(dir, everyMs = 50) {
+  let stopped = false;
+  let peak = 0;
+  const sampling = (async () => {
+    const start = await treeBytes(dir);
+    for (;;) {
+      peak = Math.max(peak, (await treeBytes(dir)) - start);
+      if (stopped) return start;
+      await new Promise((resolve) => setTimeout(resolve, everyMs));
+    }
+  })();
+  return {
+    async stop() {
+      stopped = true;
+      const start = await sampling;
+      return { peakBytes: peak, leftBytes: Math.max(0, (await treeBytes(dir)) - start) };
+    },
+  };
+}
+
+export function median(values) {
+  const sorted = values.filter((v) => typeof v === 'number' && Number.isFinite(v)).sort((a, b) => a - b);
+  if (sorted.length === 0) return null;
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
+}
+
+/** Nearest-rank percentile of already collected samples. */
+export function percentile(values, p) {
+  if (values.length === 0) return null;
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))];
+}

@@ -1,0 +1,171 @@
+/**
+ * The machine the bench ran on, and the table of medians against the issue's targets
+ * (DESIGN.md §9): each line says PASS or MISS, or INFO where there is no target.
+ */
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { cpus, loadavg, release, totalmem } from 'node:os';
+
+export function machine() {
+  const version = (command, args) => {
+    try {
+      return execFileSync(command, args, { stdio: ['ignore', 'pipe', 'pipe'] })
+        .toString()
+        .split('\n')[0]
+        .trim();
+    } catch {
+      return 'not installed';
+    }
+  };
+  const meminfo = readFileSync('/proc/meminfo', 'utf8');
+  return {
+    cpu: cpus()[0]?.model ?? 'unknown',
+    cores: cpus().length,
+    ramGiB: Math.round((totalmem() / 2 ** 30) * 10) / 10,
+    memAvailableGiB: Math.round((Number(/MemAvailable:\s+(\d+)/.exec(meminfo)?.[1] ?? 0) / 2 ** 20) * 10) / 10,
+    kernel: release(),
+    node: process.version,
+    xorriso: version('xorriso', ['-version']),
+    fuseiso: version('dpkg-query', ['-W', '-f=${Version}', 'fuseiso']),
+  };
+}
+
+export const loadAverage = () => loadavg().map((value) => Math.round(value * 100) / 100);
+
+const MiB = 2 ** 20;
+const seconds = (ms) => (ms === null || ms === undefined ? '–' : `${(ms / 1000).toFixed(2)} s`);
+const mib = (bytes) => (bytes === null || bytes === undefined ? '–' : `${(bytes / MiB).toFixed(1)} MiB`);
+const percent = (value) => (value === null || value === undefined ? '–' : `${(value * 100).toFixed(3)} %`);
+const ms = (value) => (value === null || value === undefined ? '–' : `${value.toFixed(1)} ms`);
+
+/** A table line: what, the measured value, the reference it is compared with, and the verdict. */
+function line(name, value, reference, target, pass) {
+  return { name, value, reference, target, verdict: pass === null ? 'INFO' : pass ? 'PASS' : 'MISS' };
+}
+
+const ratioLine = (name, ours, raw, limit) => {
+  const ratio = ours !== null && raw ? ours / raw : null;
+  return line(
+    name,
+    `${seconds(ours)} vs raw ${seconds(raw)}`,
+    ratio === null ? '–' : `×${ratio.toFixed(2)}`,
+    `≤ ${limit.toFixed(2)}`,
+    ratio === null ? false : ratio <= limit,
+  );
+};
+
+/** The table's lines from the bench's medians (see run.mjs for what each holds). */
+export function tableLines(results) {
+  const lines = [];
+  for (const set of results.sets) {
+    const m = set.medians;
+    lines.push(ratioLine(`store ${set.label}: CLI / raw -commit`, m.cliStoreMs, m.rawStoreMs, 1.05));
+    if (m.cliStoreMd5Ms !== undefined) {
+      lines.push(ratioLine(`store ${set.label} md5 on: CLI / raw -md5 on`, m.cliStoreMd5Ms, m.rawStoreMd5Ms, 1.05));
+    }
+    lines.push(ratioLine(`verify ${set.label}: CLI / raw -compare_r`, m.cliVerifyMs, m.rawVerifyMs, 1.0));
+    lines.push(
+      line(
+        `store ${set.label}: outside the agent's write`,
+        seconds(m.outsideWriteMs),
+        `write step ${seconds(m.writeStepMs)}`,
+        'info',
+        null,
+      ),
+    );
+    if (set.estimateError !== null && set.estimateError !== undefined) {
+      lines.push(
+        line(
+          `estimate ${set.label}: |estimate − image| / image`,
+          percent(set.estimateError),
+          `vs bytesWritten ${percent(set.estimateErrorWritten)}`,
+          '≤ 0.500 %',
+          set.estimateError <= 0.005,
+        ),
+      );
+    }
+    if (set.rss) {
+      for (const service of ['agent', 'controller']) {
+        lines.push(
+          line(
+            `peak RSS ${set.label}: ${service}`,
+            mib(set.rss[service]),
+            'VmHWM',
+            '≤ 150 MiB',
+            set.rss[service] <= 150 * MiB,
+          ),
+        );
+      }
+    }
+    lines.push(
+      line(
+        `temporary bytes in workingDir, store ${set.label}`,
+        `${set.tempBytes} B`,
+        `agent write_bytes ${mib(set.agentWriteBytes)}`,
+        '0 B',
+        set.tempBytes === 0,
+      ),
+    );
+  }
+  if (results.fixedCostMs !== undefined) {
+    lines.push(
+      line(
+        'fixed cost: CLI store of a one-file day',
+        seconds(results.fixedCostMs),
+        'wall time',
+        '< 1.00 s',
+        results.fixedCostMs < 1000,
+      ),
+    );
+  }
+  const standard = results.sets.find((set) => set.name === 'standard');
+  const big = results.sets.find((set) => set.name === 'big');
+  if (standard?.rss && big?.rss) {
+    for (const service of ['agent', 'controller']) {
+      const ratio = big.rss[service] / standard.rss[service];
+      lines.push(
+        line(
+          `peak RSS ${service}: 4 GiB / 1 GiB`,
+          `×${ratio.toFixed(3)}`,
+          `${mib(big.rss[service])} / ${mib(standard.rss[service])}`,
+          '0.90–1.10',
+          Math.abs(ratio - 1) <= 0.1,
+        ),
+      );
+    }
+  }
+  if (results.api) {
+    for (const [name, api] of Object.entries(results.api)) {
+      lines.push(
+        line(
+          `API ${name} (${api.requests} requests, ${api.concurrency} in flight)`,
+          `p50 ${ms(api.p50Ms)}  p99 ${ms(api.p99Ms)}`,
+          `${Math.round(api.perSecond)}/s ${Object.entries(api.statuses)
+            .map(([status, count]) => `${status}×${count}`)
+            .join(' ')}`,
+          'info',
+          null,
+        ),
+      );
+    }
+  }
+  return lines;
+}
+
+export function formatTable(results) {
+  const rows = tableLines(results);
+  const header = ['measurement', 'median', 'reference', 'target', ''];
+  const cells = rows.map((row) => [row.name, row.value, row.reference, row.target, row.verdict]);
+  const widths = header.map((title, i) => Math.max(title.length, ...cells.map((cell) => cell[i].length)));
+  const format = (cell) => `| ${cell.map((text, i) => text.padEnd(widths[i])).join(' | ')} |`;
+  const m = results.machine;
+  return [
+    format(header),
+    `|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`,
+    ...cells.map(format),
+    '',
+    `machine: ${m.cpu}, ${m.cores} cores, ${m.ramGiB} GiB RAM, Linux ${m.kernel}, node ${m.node}, ${m.xorriso}`,
+    `rounds: ${results.rounds} (interleaved, medians shown); load average before ${results.loadBefore.join(' ')}, ` +
+      `after ${results.loadAfter.join(' ')}; took ${Math.round(results.durationMs / 1000)} s`,
+  ].join('\n');
+}

@@ -1,0 +1,423 @@
+#!/usr/bin/env node
+/**
+ * `npm run bench`: cedar-store against the raw tools on the same data, the same machine, in the
+ * same run (DESIGN.md §9, issue 6). Real agent and controller processes (the compiled bins),
+ * virtual media, the CLI as cron calls it; each measurement interleaved with its raw xorriso
+ * counterpart round after round so the machine's drift falls on both alike, medians reported.
+ */
+import { parseArgs } from 'node:util';
+import { existsSync } from 'node:fs';
+import { mkdir, mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { DAY_SHAPES, ensureDay } from './lib/data.mjs';
+import { median, procStatus, timed, watchDirectory, writtenBytes } from './lib/measure.mjs';
+import { formatTable, loadAverage, machine } from './lib/report.mjs';
+import { AGENT_BIN, API_TOKEN, CLI_BIN, layout, startStack, writeConfigs } from './lib/services.mjs';
+import { unmountLeftovers } from './lib/cleanup.mjs';
+
+const HELP = `Usage: npm run bench -- [options]
+
+Measures cedar-store (CLI → controller → agent, virtual media) against raw xorriso on the same
+generated data, interleaving the two round after round, and prints a table of medians with the
+ratios against the targets of DESIGN.md §9 (PASS/MISS per line) and the machine it ran on.
+
+  --rounds N         rounds of every measurement (default 3)
+  --dir DIR          keep the generated staging data in DIR and reuse it next time (default: a
+                     temporary directory, removed at the end)
+  --big              also a 4 GiB day on a virtual bd-re (peak RSS 1 GiB vs 4 GiB)
+  --small-files N    files in the many-small-files day (default 100000; 0 skips it)
+  --api-requests N   requests per API measurement (default 2000; 0 skips it)
+  --api-concurrency N  requests in flight (default 16)
+  --json             print the results as JSON on stdout (the table goes to stderr)
+  --json-out FILE    also write the results as JSON to FILE
+  -h, --help         this text
+
+Needs: a build (npm run bench builds first), xorriso, and fuseiso or mount for the
+agent's mount-based verify methods; about 4 GiB free in the temporary directory (14 GiB with --big).
+
+Run time on 2 cores: about 4–8 minutes by default (data generation ~30 s the first time);
+--big adds about 3–5 minutes and 12 GiB of temporary files. Every process, mount and
+temporary file the bench creates is removed when it ends, also on Ctrl-C.`;
+
+const { values: flags } = parseArgs({
+  options: {
+    rounds: { type: 'string', default: '3' },
+    dir: { type: 'string' },
+    big: { type: 'boolean', default: false },
+    'small-files': { type: 'string', default: '100000' },
+    'api-requests': { type: 'string', default: '2000' },
+    'api-concurrency': { type: 'string', default: '16' },
+    json: { type: 'boolean', default: false },
+    'json-out': { type: 'string' },
+    help: { type: 'boolean', short: 'h', default: false },
+  },
+});
+if (flags.help) {
+  process.stdout.write(`${HELP}\n`);
+  process.exit(0);
+}
+const positive = (name, min = 1) => {
+  const value = Number(flags[name]);
+  if (!Number.isInteger(value) || value < min) {
+    process.stderr.write(`--${name} must be a whole number >= ${min}\n`);
+    process.exit(2);
+  }
+  return value;
+};
+const rounds = positive('rounds');
+const smallFiles = positive('small-files', 0);
+const apiRequests = positive('api-requests', 0);
+const apiConcurrency = positive('api-concurrency');
+
+const log = (message) => process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${message}\n`);
+
+for (const bin of [AGENT_BIN, CLI_BIN]) {
+  if (!existsSync(bin)) {
+    process.stderr.write(`${bin} is missing: run \`npm run build\` first (npm run bench does it)\n`);
+    process.exit(2);
+  }
+}
+
+/** The data sets, on days far enough apart that a store's yesterday/today/tomorrow sees only its own. */
+const SETS = [
+  {
+    name: 'standard',
+    label: '1 GiB',
+    day: '2026-11-26',
+    device: 'dvd0',
+    shape: DAY_SHAPES.standard,
+    seed: 1,
+    rss: true,
+  },
+  ...(smallFiles > 0
+    ? [
+        {
+          name: 'small',
+          label: `${smallFiles} small files`,
+          day: '2026-11-12',
+          device: 'dvd0',
+          shape: DAY_SHAPES.smallFiles(smallFiles),
+          seed: 2,
+        },
+      ]
+    : []),
+  ...(flags.big
+    ? [{ name: 'big', label: '4 GiB', day: '2026-11-19', device: 'bd0', shape: DAY_SHAPES.big, seed: 3, rss: true }]
+    : []),
+];
+const TINY = { day: '2026-11-05', device: 'dvd0' };
+
+const keepData = flags.dir !== undefined;
+const base = keepData ? flags.dir : await mkdtemp(join(tmpdir(), 'cedar-bench-'));
+const paths = layout(base);
+let stack;
+/** The last stack started, for its logs when something fails. */
+let lastStack;
+let cleaning = false;
+
+async function cleanUp() {
+  if (cleaning) return;
+  cleaning = true;
+  await stack?.stop().catch(() => {});
+  await unmountLeftovers(base).catch(() => {});
+  if (keepData) {
+    for (const dir of [paths.work, paths.media, paths.raw]) await rm(dir, { recursive: true, force: true });
+    await rm(paths.database, { force: true });
+    for (const suffix of ['-wal', '-shm']) await rm(paths.database + suffix, { force: true });
+  } else {
+    await rm(base, { recursive: true, force: true });
+  }
+}
+for (const signal of ['SIGINT', 'SIGTERM']) {
+  process.on(signal, () => {
+    log(`${signal}: stopping the services and removing what the bench made`);
+    void cleanUp().finally(() => process.exit(130));
+  });
+}
+
+const dayPath = (day) => join(paths.stage, ...day.split('-'));
+const graftPoint = (day) => `/${day.split('-').join('/')}`;
+const MONTHS = ['JAN', 'FEB', 'MAR', 'APR', 'MAY', 'JUN', 'JUL', 'AUG', 'SEP', 'OCT', 'NOV', 'DEC'];
+const label = (day) => {
+  const [y, m, d] = day.split('-');
+  return `CEDAR BACKUP ${d}-${MONTHS[Number(m) - 1]}-${y}`;
+};
+const cliEnv = () => ({ ...process.env, CEDAR_STORE_URL: stack.url, CEDAR_STORE_TOKEN: API_TOKEN });
+
+/** Everything measured starts from the same disk state: no dirty pages of the previous step being flushed. */
+const settle = () => timed('sync', []);
+
+async function resetDevice(set) {
+  await rm(paths.image(set.device), { force: true });
+  await rm(join(dayPath(set.day), 'cback.store'), { force: true });
+}
+
+async function rawStore(set) {
+  const image = join(paths.raw, `${set.name}.iso`);
+  await rm(image, { force: true });
+  await settle();
+  const args = [
+    '-outdev',
+    `stdio:${image}`,
+    '-volid',
+    label(set.day),
+    '-map',
+    dayPath(set.day),
+    graftPoint(set.day),
+    '-commit',
+  ];
+  const result = await timed('xorriso', args);
+  if (result.code !== 0) throw new Error(`raw xorriso -commit failed: ${result.stderr.slice(-2000)}`);
+  return { rawStoreMs: result.ms, rawImageBytes: (await stat(image)).size };
+}
+
+async function rawVerify(set) {
+  const image = join(paths.raw, `${set.name}.iso`);
+  await settle();
+  const result = await timed('xorriso', [
+    '-indev',
+    `stdio:${image}`,
+    '-compare_r',
+    dayPath(set.day),
+    graftPoint(set.day),
+  ]);
+  // The day directory's own times change when the store indicator comes and goes: only a
+  // difference in anything else (content, size, a missing file) means the raw disc is wrong.
+  const differences = result.stdout.split('\n').filter((line) => /\) : /.test(line));
+  const real = differences.filter((line) => !/\) : st_[amc]time :/.test(line));
+  if (real.length > 0 || (result.code !== 0 && differences.length === 0)) {
+    throw new Error(
+      `raw xorriso -compare_r found differences or failed: ${(result.stdout + result.stderr).slice(-2000)}`,
+    );
+  }
+  return { rawVerifyMs: result.ms };
+}
+
+async function cli(args) {
+  const result = await timed(process.execPath, [CLI_BIN, ...args, '--json'], { env: cliEnv() });
+  let run;
+  try {
+    run = JSON.parse(result.stdout);
+  } catch {
+    throw new Error(
+      `cedar-store ${args.join(' ')} printed no run (exit ${result.code}): ${result.stderr.slice(-2000)}`,
+    );
+  }
+  if (result.code !== 0 || run.status !== 'succeeded') {
+    throw new Error(
+      `cedar-store ${args.join(' ')} failed (exit ${result.code}): ${JSON.stringify(run.error ?? run).slice(0, 2000)}`,
+    );
+  }
+  return { ms: result.ms, run };
+}
+
+async function cliStore(set) {
+  await resetDevice(set);
+  await settle();
+  const agentWritesBefore = await writtenBytes(stack.agent.pid);
+  const watch = watchDirectory(paths.work);
+  const { ms, run } = await cli(['store', '--device', `bench/${set.device}`, '--today', set.day]);
+  const temp = await watch.stop();
+  const agentWritesAfter = await writtenBytes(stack.agent.pid);
+  const imageBytes = (await stat(paths.image(set.device))).size;
+  // The raw commands see the day exactly as staged, without the store indicator this run wrote.
+  await rm(join(dayPath(set.day), 'cback.store'), { force: true });
+  return {
+    cliStoreMs: ms,
+    writeStepMs: run.write.durationMs,
+    outsideWriteMs: ms - run.write.durationMs,
+    estimatedBytes: run.image.estimatedBytes,
+    bytesWritten: run.write.bytesWritten,
+    imageBytes,
+    tempBytes: temp.peakBytes + temp.leftBytes,
+    agentWriteBytes:
+      agentWritesAfter !== null && agentWritesBefore !== null ? agentWritesAfter - agentWritesBefore : null,
+  };
+}
+
+async function cliVerify(set) {
+  await settle();
+  const { ms, run } = await cli(['verify', '--device', `bench/${set.device}`, '--day', set.day]);
+  const { ok, method, filesCompared, bytesCompared, mismatches } = run.verify;
+  if (!ok || mismatches.length > 0)
+    throw new Error(`the bench's verify found differences: ${JSON.stringify(run.verify).slice(0, 2000)}`);
+  return { cliVerifyMs: ms, verifyMethod: method, filesCompared, bytesCompared };
+}
+
+/** The fixed cost: a store of a day holding one small file is all orchestration, estimate and status calls. */
+async function tinyStore() {
+  await resetDevice(TINY);
+  await settle();
+  const { ms } = await cli(['store', '--device', `bench/${TINY.device}`, '--today', TINY.day]);
+  await rm(join(dayPath(TINY.day), 'cback.store'), { force: true });
+  return ms;
+}
+
+async function inOrder(round, first, second) {
+  const [a, b] = round % 2 === 0 ? [first, second] : [second, first];
+  return { ...(await a()), ...(await b()) };
+}
+
+async function measureSet(set) {
+  log(`${set.label}: starting the agent and the controller`);
+  stack = await startStack(paths, tokens);
+  lastStack = stack;
+  const samples = [];
+  const tiny = [];
+  try {
+    for (let round = 0; round < rounds; round++) {
+      const sample = {
+        ...(await inOrder(
+          round,
+          () => rawStore(set),
+          () => cliStore(set),
+        )),
+        ...(await inOrder(
+          round + 1,
+          () => rawVerify(set),
+          () => cliVerify(set),
+        )),
+      };
+      if (set.name === 'standard') tiny.push(await tinyStore());
+      samples.push(sample);
+      log(
+        `${set.label} round ${round + 1}/${rounds}: store ${(sample.cliStoreMs / 1000).toFixed(2)} s vs raw ` +
+          `${(sample.rawStoreMs / 1000).toFixed(2)} s, verify ${(sample.cliVerifyMs / 1000).toFixed(2)} s ` +
+          `(${sample.verifyMethod}) vs raw ${(sample.rawVerifyMs / 1000).toFixed(2)} s`,
+      );
+    }
+    const rss = set.rss
+      ? {
+          agent: await procStatus(stack.agent.pid, 'VmHWM'),
+          controller: await procStatus(stack.controller.pid, 'VmHWM'),
+        }
+      : undefined;
+    const api = set.name === 'standard' && apiRequests > 0 ? await measureApi() : undefined;
+    return { set, samples, tiny, rss, api };
+  } finally {
+    await stack.stop();
+    stack = undefined;
+  }
+}
+
+async function runLoad(spec) {
+  const script = fileURLToPath(new URL('./lib/api-load.mjs', import.meta.url));
+  const result = await timed(process.execPath, [
+    script,
+    JSON.stringify({ token: API_TOKEN, requests: apiRequests, concurrency: apiConcurrency, ...spec }),
+  ]);
+  if (result.code !== 0) throw new Error(`the API load failed: ${result.stderr.slice(-2000)}`);
+  return JSON.parse(result.stdout);
+}
+
+/** Waits until the API device has run everything it accepted, so the GETs measure reads alone. */
+async function waitForIdle(device, timeoutMs = 600_000) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const response = await fetch(`${stack.url}/api/v1/devices`, { headers: { authorization: `Bearer ${API_TOKEN}` } });
+    const view = (await response.json()).devices.find((d) => d.ref === device);
+    if (view && view.activity === 'idle' && view.queued === 0) return;
+    if (Date.now() > deadline) throw new Error(`${device} still had queued runs after ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}
+
+async function measureApi() {
+  log(`API: ${apiRequests} POST /api/v1/runs then ${apiRequests} GET /api/v1/runs, ${apiConcurrency} in flight`);
+  // Runs that fail fast: nothing is staged around 2030-01-15, so each ends at its select step
+  // with NO_STAGING_DIRECTORY after one staging.inspect call to the agent.
+  const post = await runLoad({
+    url: `${stack.url}/api/v1/runs`,
+    method: 'POST',
+    body: { action: 'store', device: 'bench/api0', today: '2030-01-15' },
+  });
+  await waitForIdle('bench/api0');
+  const get = await runLoad({ url: `${stack.url}/api/v1/runs`, method: 'GET' });
+  return { 'POST /api/v1/runs': post, 'GET /api/v1/runs': get };
+}
+
+function summarise(measured) {
+  const { set, samples, tiny, rss, api } = measured;
+  const pick = (key) => median(samples.map((s) => s[key]));
+  const medians = {
+    cliStoreMs: pick('cliStoreMs'),
+    rawStoreMs: pick('rawStoreMs'),
+    cliVerifyMs: pick('cliVerifyMs'),
+    rawVerifyMs: pick('rawVerifyMs'),
+    writeStepMs: pick('writeStepMs'),
+    outsideWriteMs: pick('outsideWriteMs'),
+  };
+  const last = samples.at(-1);
+  return {
+    name: set.name,
+    label: set.label,
+    day: set.day,
+    files: set.files,
+    bytes: set.bytes,
+    medians,
+    verifyMethod: last.verifyMethod,
+    filesCompared: last.filesCompared,
+    bytesCompared: last.bytesCompared,
+    estimatedBytes: last.estimatedBytes,
+    imageBytes: last.imageBytes,
+    bytesWritten: last.bytesWritten,
+    rawImageBytes: last.rawImageBytes,
+    estimateError: Math.max(...samples.map((s) => Math.abs(s.estimatedBytes - s.imageBytes) / s.imageBytes)),
+    estimateErrorWritten: Math.max(...samples.map((s) => Math.abs(s.estimatedBytes - s.bytesWritten) / s.bytesWritten)),
+    tempBytes: Math.max(...samples.map((s) => s.tempBytes)),
+    agentWriteBytes: Math.max(...samples.map((s) => s.agentWriteBytes ?? 0)),
+    ...(rss ? { rss } : {}),
+    ...(tiny.length > 0 ? { fixedCostMs: median(tiny) } : {}),
+    ...(api ? { api } : {}),
+    samples,
+  };
+}
+
+const started = performance.now();
+const loadBefore = loadAverage();
+let tokens;
+let exitCode = 0;
+try {
+  const host = machine();
+  log(`working in ${base}; ${host.cpu}, ${host.cores} cores, load ${loadBefore.join(' ')}`);
+  tokens = await writeConfigs(paths);
+  for (const set of SETS) Object.assign(set, await ensureDay(dayPath(set.day), set.shape, set.seed, log));
+  await mkdir(dayPath(TINY.day), { recursive: true });
+  await writeFile(join(dayPath(TINY.day), 'one-file.txt'), 'the fixed cost of a run\n');
+  await writeFile(join(dayPath(TINY.day), 'cback.stage'), '');
+
+  const sets = [];
+  for (const set of SETS) sets.push(summarise(await measureSet(set)));
+  const standard = sets.find((s) => s.name === 'standard');
+  const results = {
+    machine: host,
+    rounds,
+    loadBefore,
+    loadAfter: loadAverage(),
+    durationMs: performance.now() - started,
+    fixedCostMs: standard.fixedCostMs,
+    ...(standard.api ? { api: standard.api } : {}),
+    sets,
+  };
+  const table = formatTable(results);
+  const json = `${JSON.stringify(results, null, 2)}\n`;
+  if (flags['json-out']) await writeFile(flags['json-out'], json);
+  if (flags.json) {
+    process.stderr.write(`${table}\n`);
+    process.stdout.write(json);
+  } else {
+    process.stdout.write(`${table}\n`);
+  }
+} catch (error) {
+  log(`failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+  if (lastStack) {
+    const logs = [...lastStack.agent.logs.slice(-20), ...lastStack.controller.logs.slice(-20)];
+    log(`last service logs:\n${logs.join('\n')}`);
+  }
+  exitCode = 1;
+} finally {
+  await cleanUp();
+}
+process.exit(exitCode);
