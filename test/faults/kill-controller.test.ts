@@ -3,7 +3,10 @@
 // run is left `running`, no day has a store indicator without a verified disc, what the
 // agent's journal knows of a write or verify in flight is recorded on the run, and the next
 // store writes the right day, read back from the image by xorriso itself.
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import type { Run } from '@cedar-store/ports';
+import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEVICE, FaultStack } from '../support/fault-stack.js';
 import { isoPaths } from '../support/iso-inspector.js';
@@ -148,6 +151,31 @@ describe('the controller killed during each step of a store', { timeout: 180_000
     expect(learned.error?.message).toMatch(/outcome of media\.write is unknown/);
     expect(stack.stored(day)).toBe(false);
     await nextStoreWrites(day, 'notes.txt');
+  });
+
+  it('during the blank of an initialize: the journal tells it finished, so the run succeeds and the catalog has the disc', async () => {
+    // The xorriso-backend device on an image file: initialize blanks it with xorriso, which can be held.
+    await mkdir(join(stack.base, 'seed'), { recursive: true });
+    await writeFile(join(stack.base, 'seed', 'old.txt'), 'last rotation\n');
+    await execa('xorriso', ['-outdev', stack.xorrisoImage, '-map', join(stack.base, 'seed'), '/old', '-commit']);
+    await stack.holds.arm('xorriso', 'blank', '-blank as_needed');
+    const run = await stack.api.submit({ action: 'initialize', device: 'burner-1/xdvd0' });
+    await stack.holds.waitHeld('xorriso', 'blank');
+    await stack.killController();
+    await stack.holds.release('xorriso', 'blank');
+    expect((await stack.operationSettled(`${run.id}:initialize`)).state).toBe('succeeded');
+
+    await restartController(run.id);
+    const learned = await stack.runUntil(run.id, (r) => r.operation?.state !== 'running');
+    expect(learned.status).toBe('succeeded');
+    expect(learned.error).toBeUndefined();
+    const media = (await stack.api.request('GET', '/api/v1/media')).body as {
+      discs: Array<{ device: string; label: string }>;
+    };
+    expect(media.discs.find((disc) => disc.device === 'burner-1/xdvd0')?.label).toBe(learned.image?.label);
+    const paths = await isoPaths(stack.xorrisoImage);
+    expect(paths).toContain('CedarBackup/');
+    expect(paths).not.toContain('old/old.txt');
   });
 
   it('during the store indicator: whatever got written, no indicator stands without a verified disc', async () => {
