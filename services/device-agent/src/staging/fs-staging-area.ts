@@ -90,10 +90,18 @@ async function isFile(path: string): Promise<boolean> {
 /** Bytes of backup data: regular files, symlinks not followed, the day's own indicators left out. */
 async function dataBytes(dir: string, top: boolean): Promise<number> {
   let total = 0;
+  // Sizes read 64 at a time: one at a time, a day of 100 000 files took seconds (npm run bench).
+  let sizes: Promise<number>[] = [];
+  const add = async (): Promise<void> => {
+    for (const size of await Promise.all(sizes)) total += size;
+    sizes = [];
+  };
   for await (const entry of await opendir(dir)) {
     const path = join(dir, entry.name);
     if (entry.isDirectory()) total += await dataBytes(path, false);
-    else if (entry.isFile() && !(top && isIndicatorName(entry.name))) total += (await lstat(path)).size;
+    else if (entry.isFile() && !(top && isIndicatorName(entry.name))) sizes.push(lstat(path).then((f) => f.size));
+    if (sizes.length >= 64) await add();
   }
+  await add();
   return total;
 }
