@@ -103,7 +103,10 @@ export class DatabaseAvailability {
       return `unavailable: ${this.problem!.situation}; ${this.kept.size} write(s) kept in memory until it is back`;
     }
     const problem = this.probe();
-    return problem ? `unavailable: ${problem.situation}` : true;
+    if (problem) return `unavailable: ${problem.situation}`;
+    // Nothing waits and a write could start: the next refusal is news again.
+    this.problem = null;
+    return true;
   }
 
   /** Stops retrying after one last try; whatever is still kept is logged (a restart marks its runs interrupted). */
