@@ -173,7 +173,7 @@ describe('the real controller under hostile clients', { timeout: 120_000 }, () =
     expect(await runCount()).toBe(before);
   });
 
-  it('cuts off clients trickling headers or bodies, and serves everyone else meanwhile', async () => {
+  it('cuts off clients trickling headers or bodies or saying nothing, and serves everyone else meanwhile', async () => {
     const before = await runCount();
     const trickle = (socket: Socket, first: string, drip: string): NodeJS.Timeout => {
       socket.write(first);
@@ -186,14 +186,17 @@ describe('the real controller under hostile clients', { timeout: 120_000 }, () =
       let text = '';
       socket.on('data', (chunk: Buffer) => (text += chunk.toString()));
       socket.on('error', () => undefined);
+      // Three kinds: headers trickled, a body trickled, and a client that connects and says nothing.
       const timer =
-        index % 2 === 0
+        index % 3 === 0
           ? trickle(socket, `GET /api/v1/runs HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${TOKEN}\r\n`, 'X')
-          : trickle(
-              socket,
-              `POST /api/v1/runs HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${TOKEN}\r\nContent-Type: application/json\r\nContent-Length: 100000\r\n\r\n{"action":"store","today":"`,
-              'x',
-            );
+          : index % 3 === 2
+            ? trickle(socket, '', '')
+            : trickle(
+                socket,
+                `POST /api/v1/runs HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${TOKEN}\r\nContent-Type: application/json\r\nContent-Length: 100000\r\n\r\n{"action":"store","today":"`,
+                'x',
+              );
       return new Promise<string>((resolve) =>
         socket.on('close', () => {
           clearInterval(timer);

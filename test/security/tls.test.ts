@@ -6,6 +6,7 @@
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -52,7 +53,13 @@ beforeAll(async () => {
   apiTokenFile = await writeTokenFile(join(base, 'api.token'), API_TOKEN);
   agentTokenFile = await writeTokenFile(join(base, 'agent.token'), AGENT_TOKEN);
   const agentYaml = join(base, 'agent.yaml');
-  await writeAgentYaml(agentYaml, { base, port: 0, tokenFile: agentTokenFile, tls: right });
+  await writeAgentYaml(agentYaml, {
+    base,
+    port: 0,
+    tokenFile: agentTokenFile,
+    tls: right,
+    limits: '{ handshakeTimeoutSeconds: 1 }',
+  });
   agent = await startService(AGENT_BIN, ['--config', agentYaml], 'agent listening');
 }, 180_000);
 
@@ -135,6 +142,18 @@ describe('TLS between controller and agent', { timeout: 180_000 }, () => {
     expect(await digest()).toBe(before);
     expect(stored('2026-11-24')).toBe(false);
   });
+
+  it('drops a client that starts a TLS handshake and never finishes it, still serving the controller', async () => {
+    const socket = connect(agent.port, '127.0.0.1');
+    socket.on('error', () => undefined);
+    // The first bytes of a TLS record header, then silence.
+    socket.write(Buffer.from([0x16, 0x03, 0x01]));
+    await new Promise<void>((resolve) => socket.on('close', () => resolve()));
+    const url = await controller('after-slow', `wss://127.0.0.1:${agent.port}/rpc`, rightCa);
+    await stageDayOnDisk(join(base, 'stage'), '2026-11-25', { 'notes.txt': 'after a slow client\n' });
+    expect(await store(url, '2026-11-25')).toMatchObject({ status: 'succeeded' });
+    // Node's own TLS handshake timeout is two minutes: this bound is the agent's handshakeTimeoutSeconds.
+  }, 60_000);
 
   it('fails plain ws:// to a TLS agent clearly, nothing written', async () => {
     const before = await digest();

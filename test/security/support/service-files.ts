@@ -13,7 +13,14 @@ export async function writeTokenFile(path: string, token: string, mode = 0o600):
 
 export async function writeAgentYaml(
   path: string,
-  settings: { base: string; port: number; tokenFile: string; tls?: { cert: string; key: string } },
+  settings: {
+    base: string;
+    port: number;
+    tokenFile: string;
+    tls?: { cert: string; key: string };
+    /** The agent's `limits` section, written as YAML flow text, e.g. `{ handshakeTimeoutSeconds: 1 }`. */
+    limits?: string;
+  },
 ): Promise<void> {
   await writeFile(
     path,
@@ -22,6 +29,7 @@ export async function writeAgentYaml(
       `listen: { host: 127.0.0.1, port: ${settings.port} }`,
       `auth: { tokenFile: ${settings.tokenFile} }`,
       ...(settings.tls ? [`tls: { certFile: ${settings.tls.cert}, keyFile: ${settings.tls.key} }`] : []),
+      ...(settings.limits ? [`limits: ${settings.limits}`] : []),
       `stagingRoot: ${join(settings.base, 'stage')}`,
       `workingDir: ${join(settings.base, 'work')}`,
       'devices:',
