@@ -1,8 +1,9 @@
 // The agent unit runs as a non-root user with NoNewPrivileges=yes, which disables the setuid
 // fusermount an unprivileged fuseiso normally relies on. This checks, with the kernel rather
-// than by reading documentation, that the privileges the unit grants (its capabilities,
-// nothing else) are enough for verify's fuseiso mount and fusermount unmount, and that
-// without them the mount is refused. It needs root (to drop to those privileges) and FUSE.
+// than by reading documentation, that the privileges the unit and its fuseiso drop-in grant
+// (their capabilities, nothing else) are enough for verify's fuseiso mount and fusermount
+// unmount, and that the unit alone (which verifies directly, without mounting) cannot mount.
+// It needs root (to drop to those privileges) and FUSE.
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { chmod, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -16,6 +17,7 @@ import { readUnit, unitValue } from './support/deploy-files.js';
 const run = promisify(execFile);
 const TOOLS = ['/usr/bin/unshare', '/usr/bin/setpriv', '/usr/bin/fuseiso', '/usr/bin/fusermount', '/usr/bin/xorriso'];
 const canRun = process.getuid?.() === 0 && existsSync('/dev/fuse') && TOOLS.every((tool) => existsSync(tool));
+const DROP_IN = 'cedar-store-agent.service.d/fuseiso.conf';
 /** nobody: a user with no rights of its own, as the unit's cedar-store user has none on /dev/fuse. */
 const NOBODY = '65534';
 
@@ -84,18 +86,23 @@ describe.skipIf(!canRun)('the agent unit’s privileges and verify', () => {
     await rm(dir, { recursive: true, force: true });
   });
 
-  it('with the unit’s capabilities and NoNewPrivileges, fuseiso mounts and fusermount unmounts', async () => {
-    const unit = await readUnit('cedar-store-agent.service');
-    expect(unitValue(unit, 'Service', 'NoNewPrivileges')).toBe('yes');
-    const ambient = unitValue(unit, 'Service', 'AmbientCapabilities')!.split(/\s+/);
-    const result = await verifyMountAs(ambient, true, dir);
+  /** The ambient capabilities a unit file (or drop-in) grants. */
+  async function ambient(name: string): Promise<string[]> {
+    const value = unitValue(await readUnit(name), 'Service', 'AmbientCapabilities') ?? '';
+    return value.split(/\s+/).filter((cap) => cap !== '');
+  }
+
+  it('with the unit and its fuseiso drop-in, under NoNewPrivileges, fuseiso mounts and fusermount unmounts', async () => {
+    expect(unitValue(await readUnit('cedar-store-agent.service'), 'Service', 'NoNewPrivileges')).toBe('yes');
+    const capabilities = [...(await ambient('cedar-store-agent.service')), ...(await ambient(DROP_IN))];
+    const result = await verifyMountAs(capabilities, true, dir);
     expect(result.stderr).toBe('');
     expect(result.code).toBe(0);
     expect(result.stdout).toBe('read back through FUSE\n');
   });
 
-  it('without them the mount is refused: the setuid fusermount does not help under NoNewPrivileges', async () => {
-    const result = await verifyMountAs([], true, dir);
+  it('with the unit alone the mount is refused: the setuid fusermount does not help under NoNewPrivileges', async () => {
+    const result = await verifyMountAs(await ambient('cedar-store-agent.service'), true, dir);
     expect(result.code).toBe(91);
     expect(result.stderr).toMatch(/fusermount: mount failed: Operation not permitted/);
   });

@@ -17,6 +17,8 @@ const controllerExample = parseYaml(
 const agentUnit = await readUnit('cedar-store-agent.service');
 const controllerUnit = await readUnit('cedar-store-controller.service');
 
+const FUSEISO_DROP_IN = 'cedar-store-agent.service.d/fuseiso.conf';
+
 /** Where the README installs the repository. */
 const INSTALL_DIR = '/opt/cedar-store';
 
@@ -46,10 +48,12 @@ describe('the services may write what their example configurations name, and onl
     expect(writable(controllerUnit).filter((dir) => !isWithin(dir, databaseDir))).toEqual([]);
   });
 
-  it('the agent may open every drive of its example, and /dev/fuse for verify', () => {
-    const allowed = (agentUnit.Service?.DeviceAllow ?? []).map((value) => value.split(/\s+/)[0]);
+  it('the agent may open every drive of its example; the fuseiso drop-in adds /dev/fuse', async () => {
+    const allowed = (unit: Unit) => (unit.Service?.DeviceAllow ?? []).map((value) => value.split(/\s+/)[0]);
     const drives = agentExample.devices.filter((device) => device.backend !== 'virtual').map((device) => device.path);
-    expect([...drives, '/dev/fuse'].filter((path) => !allowed.includes(path))).toEqual([]);
+    expect(drives.filter((path) => !allowed(agentUnit).includes(path))).toEqual([]);
+    expect(allowed(agentUnit)).not.toContain('/dev/fuse');
+    expect(allowed(await readUnit(FUSEISO_DROP_IN))).toEqual(['/dev/fuse']);
     expect(unitValue(agentUnit, 'Service', 'DevicePolicy')).toBe('closed');
     // PrivateDevices=yes would hide the drive whatever DeviceAllow says.
     expect(unitValue(agentUnit, 'Service', 'PrivateDevices')).not.toBe('yes');
@@ -73,12 +77,15 @@ describe('hardening and restarts (issue 5: dedicated user, ProtectSystem=strict,
     expect(unitValue(unit, 'Install', 'WantedBy')).toBe('multi-user.target');
   });
 
-  it('the agent is in the groups owning the drive and the staging days, with two capabilities only', () => {
+  it('the agent is in the groups owning the drive and the staging days, with CAP_CHOWN only', async () => {
     expect(unitValue(agentUnit, 'Service', 'SupplementaryGroups')?.split(/\s+/).sort()).toEqual(['backup', 'cdrom']);
-    expect(unitValue(agentUnit, 'Service', 'CapabilityBoundingSet')?.split(/\s+/).sort()).toEqual([
-      'CAP_CHOWN',
-      'CAP_SYS_ADMIN',
-    ]);
+    expect(unitValue(agentUnit, 'Service', 'CapabilityBoundingSet')).toBe('CAP_CHOWN');
+    expect(unitValue(agentUnit, 'Service', 'AmbientCapabilities')).toBe('CAP_CHOWN');
+    // Mounting is the drop-in's business only.
+    expect(unitValue(agentUnit, 'Service', 'SystemCallFilter')).toBe('@system-service');
+    const dropIn = await readUnit(FUSEISO_DROP_IN);
+    expect(unitValue(dropIn, 'Service', 'AmbientCapabilities')).toBe('CAP_SYS_ADMIN');
+    expect(unitValue(dropIn, 'Service', 'SystemCallFilter')).toBe('@mount');
     expect(unitValue(controllerUnit, 'Service', 'CapabilityBoundingSet')).toBe('');
   });
 });

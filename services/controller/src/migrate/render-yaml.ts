@@ -65,7 +65,7 @@ export function renderAgentYaml(config: ImportedAgentConfig, source: string): st
     `    noEject: ${device.noEject}`,
     `    ejectDelay: ${device.ejectDelay}`,
     `    refreshMediaDelay: ${device.refreshMediaDelay}`,
-    '    # How verify mounts the disc: mount -t iso9660 first, then fuseiso.',
+    '    # How verify reads the disc back: mount -t iso9660 when it may, else directly through xorriso.',
     `    mountMethod: ${device.mountMethod}`,
   );
   return `${lines.join('\n')}\n`;
