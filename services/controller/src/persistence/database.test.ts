@@ -1,6 +1,7 @@
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import BetterSqlite3 from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openDatabase } from './database.js';
 import { DatabaseError } from './database-error.js';
@@ -23,6 +24,24 @@ describe('openDatabase', () => {
       expect(db.pragma('busy_timeout', { simple: true })).toBe(1000);
     } finally {
       db.close();
+    }
+  });
+
+  it('waits for a lock while opening, and names the lock when it outlasts the wait', () => {
+    const path = join(dir, 'controller.db');
+    const holder = new BetterSqlite3(path);
+    try {
+      holder.exec('BEGIN EXCLUSIVE');
+      expect(() => openDatabase(path, { openBusyTimeoutMs: 100 })).toThrow(
+        /cannot open the controller database .*controller\.db: another program holds its lock .*fuser/,
+      );
+      holder.exec('ROLLBACK');
+      const db = openDatabase(path, { openBusyTimeoutMs: 100 });
+      // Opened, the short wait of normal work applies again.
+      expect(db.pragma('busy_timeout', { simple: true })).toBe(1000);
+      db.close();
+    } finally {
+      holder.close();
     }
   });
 

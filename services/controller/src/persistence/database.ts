@@ -19,7 +19,13 @@ import { migrate } from './migrations.js';
  */
 export const BUSY_TIMEOUT_MS = 1000;
 
-export type OpenDatabaseOptions = { busyTimeoutMs?: number };
+/**
+ * While the database is opened and migrated nothing else runs yet, so waiting longer for
+ * another program's lock stalls nobody and spares a start that would fail.
+ */
+export const OPEN_BUSY_TIMEOUT_MS = 10_000;
+
+export type OpenDatabaseOptions = { busyTimeoutMs?: number; openBusyTimeoutMs?: number };
 
 const IN_MEMORY = ':memory:';
 
@@ -28,14 +34,15 @@ export function openDatabase(path: string, options: OpenDatabaseOptions = {}): D
   if (path !== IN_MEMORY) ensureDirectory(path);
   let db: Database | undefined;
   try {
-    db = new BetterSqlite3(path, { timeout: busyTimeoutMs });
+    const openBusyTimeoutMs = Math.max(busyTimeoutMs, options.openBusyTimeoutMs ?? OPEN_BUSY_TIMEOUT_MS);
+    db = new BetterSqlite3(path, { timeout: openBusyTimeoutMs });
     // WAL lets readers (the HTTP API) proceed while a run writes; NORMAL is durable in WAL
     // except for the last commits before a power loss, never corrupting the file.
     if (path !== IN_MEMORY) db.pragma('journal_mode = WAL');
     db.pragma('synchronous = NORMAL');
     db.pragma('foreign_keys = ON');
-    db.pragma(`busy_timeout = ${Math.max(0, Math.floor(busyTimeoutMs))}`);
     migrate(db);
+    db.pragma(`busy_timeout = ${Math.max(0, Math.floor(busyTimeoutMs))}`);
     return db;
   } catch (error) {
     db?.close();
@@ -63,6 +70,14 @@ function ensureDirectory(path: string): void {
 
 function openFailure(path: string, error: unknown): DatabaseError {
   const code = (error as { code?: unknown }).code;
+  if (typeof code === 'string' && (code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_LOCKED'))) {
+    return new DatabaseError(
+      path,
+      `cannot open the controller database ${path}: another program holds its lock (${reasonOf(error)}). ` +
+        `Stop that program (fuser ${path} names it), then start the controller again.`,
+      { cause: error },
+    );
+  }
   if (code === 'SQLITE_NOTADB' || code === 'SQLITE_CORRUPT') {
     return new DatabaseError(
       path,
