@@ -17,7 +17,7 @@ import { readUnit, unitValue } from './support/deploy-files.js';
 const run = promisify(execFile);
 const TOOLS = ['/usr/bin/unshare', '/usr/bin/setpriv', '/usr/bin/fuseiso', '/usr/bin/fusermount', '/usr/bin/xorriso'];
 const canRun = process.getuid?.() === 0 && existsSync('/dev/fuse') && TOOLS.every((tool) => existsSync(tool));
-const DROP_IN = 'cedar-store-agent.service.d/fuseiso.conf';
+const DROP_IN = 'agent-fuseiso.conf';
 /** nobody: a user with no rights of its own, as the unit's cedar-store user has none on /dev/fuse. */
 const NOBODY = '65534';
 

@@ -17,7 +17,7 @@ const controllerExample = parseYaml(
 const agentUnit = await readUnit('cedar-store-agent.service');
 const controllerUnit = await readUnit('cedar-store-controller.service');
 
-const FUSEISO_DROP_IN = 'cedar-store-agent.service.d/fuseiso.conf';
+const FUSEISO_DROP_IN = 'agent-fuseiso.conf';
 
 /** Where the README installs the repository. */
 const INSTALL_DIR = '/opt/cedar-store';
