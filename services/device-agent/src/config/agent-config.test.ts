@@ -63,8 +63,8 @@ describe('a valid configuration', () => {
     expect(config.timeouts).toEqual({
       status: 120,
       estimate: 1800,
-      write: 43_200,
-      blank: 21_600,
+      write: 36_000,
+      blank: 9000,
       mount: 60,
       eject: 120,
     });
@@ -76,8 +76,8 @@ describe('a valid configuration', () => {
       'agent.yaml',
       NO_ENV,
     );
-    expect(config.timeouts).toMatchObject({ write: 7200, mount: 30, blank: 21_600, status: 120 });
-    expect(programTimeoutsMs(config.timeouts)).toMatchObject({ write: 7_200_000, mount: 30_000, blank: 21_600_000 });
+    expect(config.timeouts).toMatchObject({ write: 7200, mount: 30, blank: 9000, status: 120 });
+    expect(programTimeoutsMs(config.timeouts)).toMatchObject({ write: 7_200_000, mount: 30_000, blank: 9_000_000 });
   });
 
   it('takes the token from CEDAR_AGENT_TOKEN with an empty auth section, as the README does', async () => {

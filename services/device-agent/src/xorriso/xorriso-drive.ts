@@ -181,7 +181,8 @@ export class XorrisoDrive extends OpticalDrive {
     const result = await this.env.runner.run(
       'xorriso',
       initializeArgs({ device, label, blankFirst, speed: speedArgs(this.settings.driveSpeed, this.definition.family) }),
-      { timeout: 'write' },
+      // Blanking first is what takes long here.
+      { timeout: 'blank' },
     );
     if (result.exitCode !== 0) {
       throw new WriteFailedError(`xorriso could not initialize ${this.settings.path}: ${describe(result)}`);
