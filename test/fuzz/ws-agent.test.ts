@@ -218,6 +218,24 @@ describe('the agent under hostile frames', { timeout: 120_000 }, () => {
     );
   });
 
+  it('closes a connection sending text frames that are not UTF-8 with 1007, and serves the next one', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.uint8Array({ minLength: 1, maxLength: 200 }), async (bytes) => {
+        const invalid = Buffer.concat([
+          Buffer.from('{"jsonrpc":"2.0","id":1,"method":"'),
+          Buffer.from([0xff]),
+          Buffer.from(bytes),
+        ]);
+        const client = await FuzzSocket.open(url, TOKEN);
+        client.send(invalid);
+        expect(await client.waitClosed()).toBe(1007);
+        tally.record(1007, true);
+      }),
+      { numRuns: 5 },
+    );
+    await expectStillServing();
+  });
+
   it('survives floods beyond the in-flight limit: every request answered, the excess refused, others served', async () => {
     await fc.assert(
       fc.asyncProperty(fc.integer({ min: MAX_IN_FLIGHT + 4, max: 40 }), async (count) => {
@@ -281,6 +299,13 @@ describe('the agent under hostile frames', { timeout: 120_000 }, () => {
     );
     await expectStillServing();
     expect(await snapshotTree(base)).toEqual(before);
+  });
+
+  it('leaves the disc image, the staging area and everything around them byte-identical, with no store indicator', async () => {
+    const after = await snapshotTree(base);
+    expect(Object.keys(after).filter((path) => path.endsWith('cback.store'))).toEqual([]);
+    expect(after['media/dvd0.iso']).toBe(before['media/dvd0.iso']);
+    expect(after).toEqual(before);
   });
 
   it('times out an upgrade request trickled byte by byte, and keeps serving others meanwhile', async () => {
