@@ -113,8 +113,41 @@ async function sameContent(
   onBytes: (bytes: number) => void,
   chunkBytes: number,
 ): Promise<boolean> {
-  const left = Buffer.allocUnsafe(chunkBytes);
-  const right = Buffer.allocUnsafe(chunkBytes);
+  const [left, right] = takeBuffers(chunkBytes);
+  try {
+    return await compareChunks(expected, actual, onBytes, left, right);
+  } finally {
+    giveBackBuffers(left, right);
+  }
+}
+
+/**
+ * Chunk buffers kept for the next file: allocated per file, a day of 100 000 small files made
+ * 200 000 MiB-sized allocations and spent 40% of the verify in the garbage collector. At most
+ * one pair per comparison running at once is ever kept.
+ */
+const spareBuffers: Buffer[][] = [];
+
+function takeBuffers(chunkBytes: number): [Buffer, Buffer] {
+  const pair = spareBuffers.pop();
+  if (pair?.[0]?.length === chunkBytes) return pair as [Buffer, Buffer];
+  return [Buffer.allocUnsafe(chunkBytes), Buffer.allocUnsafe(chunkBytes)];
+}
+
+function giveBackBuffers(left: Buffer, right: Buffer): void {
+  if (spareBuffers.length < MAX_SPARE_BUFFERS) spareBuffers.push([left, right]);
+}
+
+const MAX_SPARE_BUFFERS = 16;
+
+async function compareChunks(
+  expected: OpenSide,
+  actual: OpenSide,
+  onBytes: (bytes: number) => void,
+  left: Buffer,
+  right: Buffer,
+): Promise<boolean> {
+  const chunkBytes = left.length;
   for (let position = 0; ; position += chunkBytes) {
     // Both reads settle before either error is thrown, so no read is left running on a handle
     // about to close; an expected-side error wins, as it says the comparison proves nothing.

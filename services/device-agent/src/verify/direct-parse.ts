@@ -24,6 +24,8 @@ const ESCAPES: Record<string, number> = { a: 7, b: 8, e: 27, f: 12, n: 10, r: 13
 
 /** `\303\274n` → "ün": backslash codes are bytes, and the bytes are UTF-8 as the staging names are. */
 export function decodeBackslashes(text: string): string {
+  // Nearly every name is plain ASCII: nothing to decode.
+  if (!text.includes('\\')) return text;
   const bytes: number[] = [];
   for (let i = 0; i < text.length; i++) {
     const char = text[i]!;

@@ -40,6 +40,7 @@ export async function compareDaysDirect(
   const expected = await walkStagingDays(days, options.fileSystem?.openDirectory);
   const listing = await listDisc(runner, media, days);
   const actual = listing.nodes.map((node) => ({ ...node }));
+  const firstSector = new Map([...listing.extents].map(([path, extents]) => [path, extents[0]?.lba ?? 0]));
 
   const handle = await (options.openMedia ?? ((path: string) => open(path, 'r')))(media.source).catch(
     (error: unknown) => {
@@ -58,7 +59,7 @@ export async function compareDaysDirect(
         ...options,
         concurrency: media.isImageFile ? options.concurrency : DRIVE_CONCURRENCY,
         // Files in the order their data lies on the disc, so the reads move forward through it.
-        orderBy: (twin) => listing.extents.get(twin.path)?.[0]?.lba ?? 0,
+        orderBy: (twin) => firstSector.get(twin.path) ?? 0,
       },
       (file, twin, onBytes) =>
         sameBytesAsExtents(
