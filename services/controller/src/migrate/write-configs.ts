@@ -6,7 +6,7 @@
  * `rename` after the old file was set aside so it can be put back if the second step fails.
  */
 import { randomBytes } from 'node:crypto';
-import { access, link, mkdir, rename, unlink, writeFile } from 'node:fs/promises';
+import { access, copyFile, link, mkdir, rename, unlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { MigrationError } from './migration-error.js';
 
@@ -52,18 +52,33 @@ export async function writeConfigFiles(dir: string, files: ConfigFile[], force: 
   return targets;
 }
 
+/** Errors of a file system without hard links (vfat, some network file systems). */
+const NO_HARD_LINKS = new Set(['EPERM', 'ENOTSUP', 'EOPNOTSUPP', 'ENOSYS']);
+
 /** Returns where the replaced file was set aside, if one was. */
 async function putInPlace(temp: string, target: string, force: boolean, suffix: string): Promise<string | null> {
   if (!force) {
-    await link(temp, target).catch((error: NodeJS.ErrnoException) => {
-      throw error.code === 'EEXIST' ? new FileExistsError([target]) : error;
+    await link(temp, target).catch(async (error: NodeJS.ErrnoException) => {
+      if (error.code === 'EEXIST') throw new FileExistsError([target]);
+      if (!NO_HARD_LINKS.has(error.code ?? '')) throw error;
+      // No links here: check, then rename (a file created in between would be replaced).
+      if (await exists(target)) throw new FileExistsError([target]);
+      await rename(temp, target);
     });
     return null;
   }
   let aside: string | null = `${target}.old-${suffix}`;
-  await link(target, aside).catch((error: NodeJS.ErrnoException) => {
-    if (error.code !== 'ENOENT') throw error;
-    aside = null;
+  await link(target, aside).catch(async (error: NodeJS.ErrnoException) => {
+    if (!NO_HARD_LINKS.has(error.code ?? '')) {
+      if (error.code !== 'ENOENT') throw error;
+      aside = null;
+      return;
+    }
+    // No links here: a copy of the old file serves to put it back.
+    await copyFile(target, aside!).catch((copyError: NodeJS.ErrnoException) => {
+      if (copyError.code !== 'ENOENT') throw copyError;
+      aside = null;
+    });
   });
   await rename(temp, target);
   return aside;
