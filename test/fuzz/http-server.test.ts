@@ -27,8 +27,8 @@ const TOKEN = 'fuzz-server-api-token-0123456789';
 const AUTH = { authorization: `Bearer ${TOKEN}` };
 const ROUTES = documentedRoutes(buildOpenApiDocument());
 /** Short enough that a test sees a slow client cut off, long enough for a loaded machine to send a request. */
-const HEADERS_TIMEOUT_MS = 1500;
-const REQUEST_TIMEOUT_MS = 3000;
+const HEADERS_TIMEOUT_MS = 3000;
+const REQUEST_TIMEOUT_MS = 5000;
 
 let base: string;
 let controller: RunningController;

@@ -57,7 +57,7 @@ beforeAll(async () => {
       limits: {
         maxFrameBytes: MAX_FRAME_BYTES,
         maxInFlightPerConnection: MAX_IN_FLIGHT,
-        handshakeTimeoutSeconds: 1,
+        handshakeTimeoutSeconds: 2,
       },
       devices: [{ id: 'dvd0', backend: 'virtual', path: join(base, 'media', 'dvd0.iso'), mediaType: 'dvd+rw' }],
     },

@@ -58,7 +58,7 @@ beforeAll(async () => {
     port: 0,
     tokenFile: agentTokenFile,
     tls: right,
-    limits: '{ handshakeTimeoutSeconds: 1 }',
+    limits: '{ handshakeTimeoutSeconds: 2 }',
   });
   agent = await startService(AGENT_BIN, ['--config', agentYaml], 'agent listening');
 }, 180_000);
