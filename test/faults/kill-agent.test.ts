@@ -18,7 +18,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   // Faults injected by this suite, for the closing note of the issue.
-  if (stack) console.info(`kill-agent: ${stack.injected} agent kills injected`);
+  if (stack) console.info(`kill-agent: ${stack.injected} faults injected (agent SIGKILLs)`);
   await stack?.stop();
 });
 

@@ -21,7 +21,7 @@ beforeAll(async () => {
 }, 180_000);
 
 afterAll(async () => {
-  if (stack) console.info(`kill-controller: ${stack.injected} controller kills injected`);
+  if (stack) console.info(`kill-controller: ${stack.injected} faults injected (controller and agent SIGKILLs)`);
   await stack?.stop();
 });
 
