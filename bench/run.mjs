@@ -124,8 +124,10 @@ async function cleanUp() {
   await unmountLeftovers(base).catch(() => {});
   if (keepData) {
     for (const dir of [paths.work, paths.media, paths.raw]) await rm(dir, { recursive: true, force: true });
-    await rm(paths.database, { force: true });
-    for (const suffix of ['-wal', '-shm']) await rm(paths.database + suffix, { force: true });
+    const files = [paths.agentConfig, paths.controllerConfig, join(base, 'api.token'), join(base, 'agent.token')];
+    for (const file of [...files, paths.database, `${paths.database}-wal`, `${paths.database}-shm`]) {
+      await rm(file, { force: true });
+    }
   } else {
     await rm(base, { recursive: true, force: true });
   }

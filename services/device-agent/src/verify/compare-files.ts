@@ -123,8 +123,7 @@ async function sameContent(
 
 /**
  * Chunk buffers kept for the next file: allocated per file, a day of 100 000 small files made
- * 200 000 MiB-sized allocations and spent 40% of the verify in the garbage collector. At most
- * one pair per comparison running at once is ever kept.
+ * 200 000 MiB-sized allocations and spent 40% of the verify in the garbage collector.
  */
 const spareBuffers: Buffer[][] = [];
 
@@ -138,7 +137,8 @@ function giveBackBuffers(left: Buffer, right: Buffer): void {
   if (spareBuffers.length < MAX_SPARE_BUFFERS) spareBuffers.push([left, right]);
 }
 
-const MAX_SPARE_BUFFERS = 16;
+/** As many pairs as comparisons run at once by default (compare-day.ts): more would only hold memory. */
+const MAX_SPARE_BUFFERS = 4;
 
 async function compareChunks(
   expected: OpenSide,
