@@ -115,7 +115,10 @@ function withOutputOptions(command: Command): Command {
   return command
     .option('--no-wait', 'return once the run is queued: print its id (or the queued run with --json)')
     .option('--json', 'print the final run (or the queued one with --no-wait) as one JSON line on stdout, nothing else')
-    .option('-q, --quiet', 'no progress on stderr, only errors: cron then mails only when something went wrong');
+    .option(
+      '-q, --quiet',
+      'no progress on stderr, only warnings and errors: cron then mails only when something needs a look',
+    );
 }
 
 async function submit(ctx: CommandContext, command: Command, flags: ActionFlags, request: RunRequest): Promise<void> {

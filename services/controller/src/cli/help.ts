@@ -38,7 +38,7 @@ Examples:
 
   # crontab: store every night at 02:30, one JSON line per run in a log
   30 2 * * * cedar-store store --json >> /var/log/cedar-store.log
-  # add --quiet to leave stderr empty, so cron mails only when a run goes wrong`;
+  # add --quiet to keep only warnings and errors on stderr, so cron mails only when something needs a look`;
 
 /** The text after a client command's options: how it waits (for actions), environment, exit codes, examples. */
 export function clientCommandHelp(exampleLines: string[], options: { waits?: boolean } = {}): string {

@@ -461,7 +461,8 @@ describe('store', () => {
       full: true,
       today: '2024-02-29',
     });
-    expect(result.stderr).toBe('');
+    // --quiet leaves only the run's warning, which cron should mail.
+    expect(result.stderr).toBe('warning MIDNIGHT_CROSSED: midnight was crossed: 2025-02-04 was written\n');
   });
 
   it('--no-wait prints the queued run id and how to follow it, and does not wait', async () => {

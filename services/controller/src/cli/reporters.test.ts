@@ -69,7 +69,7 @@ describe('plain progress lines', () => {
     ]);
   });
 
-  it('says nothing at all when quiet', () => {
+  it('says nothing about steps and progress when quiet', () => {
     const lines: string[] = [];
     const reporter = createReporter({
       stream: { write: (chunk: string) => lines.push(chunk) },
@@ -77,8 +77,25 @@ describe('plain progress lines', () => {
       plainProgressEveryMs: 1,
     });
     reporter.following(run);
+    reporter.event({ type: 'step', step: 'write', state: 'started' });
+    reporter.event({ type: 'progress', phase: 'write', bytesDone: 50, bytesTotal: 100 });
     reporter.event({ type: 'finished', status: 'failed', error: { code: 'X', message: 'y' } });
     reporter.close();
     expect(lines).toEqual([]);
+  });
+
+  it('still says each warning once when quiet, so cron mails a crossed midnight', () => {
+    const lines: string[] = [];
+    const reporter = createReporter({
+      stream: { write: (chunk: string) => lines.push(chunk) },
+      mode: 'quiet',
+      plainProgressEveryMs: 1,
+    });
+    const warning = { code: 'MIDNIGHT_CROSSED', message: 'midnight was crossed: 2025-02-04 was written' };
+    reporter.following(run);
+    reporter.event({ type: 'warning', ...warning });
+    reporter.polled({ ...run, status: 'succeeded', warnings: [warning] } as unknown as Run);
+    reporter.close();
+    expect(lines).toEqual(['warning MIDNIGHT_CROSSED: midnight was crossed: 2025-02-04 was written\n']);
   });
 });

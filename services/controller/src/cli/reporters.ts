@@ -1,13 +1,14 @@
 /**
  * What a user watching a run sees on stderr (stdout stays free for `--json` and the
  * summary): a live bar on a terminal; plain timestamped lines in a cron log or a pipe; or
- * nothing with `--quiet`, so cron mails only when something went wrong.
+ * only warnings with `--quiet`, so cron mails only when something went wrong or needs a look
+ * (a crossed midnight, a nearly full disc).
  */
 import type { Run, RunEventBody } from '@cedar-store/ports';
 import { Presets, SingleBar } from 'cli-progress';
 import { formatBytes, formatDuration, formatRate } from './format.js';
 import { RateMeter } from './rate-meter.js';
-import { eventLine, progressLine } from './run-lines.js';
+import { eventLine, progressLine, warningLine } from './run-lines.js';
 
 /** The part of a Node stream the CLI writes to; tests pass an in-memory one. */
 export type OutputStream = { write(chunk: string): unknown; isTTY?: boolean; columns?: number };
@@ -34,17 +35,36 @@ export type ReporterOptions = {
 };
 
 export function createReporter(options: ReporterOptions): RunReporter {
-  if (options.mode === 'quiet') return new QuietReporter();
+  if (options.mode === 'quiet') return new QuietReporter(options.stream);
   if (options.mode === 'tty') return new TtyReporter(options.stream, options.now ?? Date.now);
   return new PlainReporter(options.stream, options.plainProgressEveryMs, options.now ?? Date.now);
 }
 
+/** Silent but for warnings: they are what a user told to watch for (warnMidnite) and must reach cron's mail. */
 class QuietReporter implements RunReporter {
-  following(): void {}
-  event(): void {}
+  private readonly warned = new Set<string>();
+
+  constructor(private readonly stream: OutputStream) {}
+
+  following(run: Run): void {
+    this.polled(run);
+  }
+  event(event: RunEventBody): void {
+    if (event.type === 'warning') this.warn(event);
+  }
   notice(): void {}
-  polled(): void {}
+  polled(run: Run): void {
+    for (const warning of run.warnings ?? []) this.warn(warning);
+  }
   close(): void {}
+
+  private warn(warning: { code: string; message: string }): void {
+    const line = warningLine(warning);
+    // The stream replays history and polling re-reads the run: say each warning once.
+    if (this.warned.has(line)) return;
+    this.warned.add(line);
+    this.stream.write(`${line}\n`);
+  }
 }
 
 /** Shared by both displays: a line per event, and a status line when only polling tells the story. */
