@@ -156,6 +156,29 @@ async function resetDevice(set) {
   await rm(join(dayPath(set.day), 'cback.store'), { force: true });
 }
 
+/** What MD5 checksums cost (the xorriso backend writes them on real drives; the virtual backend does not). */
+async function rawStoreMd5(set) {
+  const image = join(paths.raw, `${set.name}-md5.iso`);
+  await rm(image, { force: true });
+  await settle();
+  const args = [
+    '-md5',
+    'on',
+    '-outdev',
+    `stdio:${image}`,
+    '-volid',
+    label(set.day),
+    '-map',
+    dayPath(set.day),
+    graftPoint(set.day),
+    '-commit',
+  ];
+  const result = await timed('xorriso', args);
+  if (result.code !== 0) throw new Error(`raw xorriso -md5 on -commit failed: ${result.stderr.slice(-2000)}`);
+  await rm(image, { force: true });
+  return { rawStoreMd5Ms: result.ms };
+}
+
 async function rawStore(set) {
   const image = join(paths.raw, `${set.name}.iso`);
   await rm(image, { force: true });
@@ -219,7 +242,8 @@ async function cliStore(set) {
   await resetDevice(set);
   await settle();
   const agentWritesBefore = await writtenBytes(stack.agent.pid);
-  const watch = watchDirectory(paths.work);
+  // The operation journal (another agent feature: a few hundred bytes per operation) is counted apart.
+  const watch = watchDirectory(paths.work, [join(paths.work, 'journal')]);
   const { ms, run } = await cli(['store', '--device', `bench/${set.device}`, '--today', set.day]);
   const temp = await watch.stop();
   const agentWritesAfter = await writtenBytes(stack.agent.pid);
@@ -234,6 +258,7 @@ async function cliStore(set) {
     bytesWritten: run.write.bytesWritten,
     imageBytes,
     tempBytes: temp.peakBytes + temp.leftBytes,
+    journalBytes: temp.excludedBytes,
     agentWriteBytes:
       agentWritesAfter !== null && agentWritesBefore !== null ? agentWritesAfter - agentWritesBefore : null,
   };
@@ -282,7 +307,10 @@ async function measureSet(set) {
           () => cliVerify(set),
         )),
       };
-      if (set.name === 'standard') tiny.push(await tinyStore());
+      if (set.name === 'standard') {
+        tiny.push(await tinyStore());
+        Object.assign(sample, await rawStoreMd5(set));
+      }
       samples.push(sample);
       log(
         `${set.label} round ${round + 1}/${rounds}: store ${(sample.cliStoreMs / 1000).toFixed(2)} s vs raw ` +
@@ -350,6 +378,7 @@ function summarise(measured) {
     rawVerifyMs: pick('rawVerifyMs'),
     writeStepMs: pick('writeStepMs'),
     outsideWriteMs: pick('outsideWriteMs'),
+    ...(samples[0].rawStoreMd5Ms !== undefined ? { rawStoreMd5Ms: pick('rawStoreMd5Ms') } : {}),
   };
   const last = samples.at(-1);
   return {
@@ -370,6 +399,7 @@ function summarise(measured) {
     estimateErrorWritten: Math.max(...samples.map((s) => Math.abs(s.estimatedBytes - s.bytesWritten) / s.bytesWritten)),
     tempBytes: Math.max(...samples.map((s) => s.tempBytes)),
     agentWriteBytes: Math.max(...samples.map((s) => s.agentWriteBytes ?? 0)),
+    journalBytes: Math.max(...samples.map((s) => s.journalBytes ?? 0)),
     ...(rss ? { rss } : {}),
     ...(tiny.length > 0 ? { fixedCostMs: median(tiny) } : {}),
     ...(api ? { api } : {}),

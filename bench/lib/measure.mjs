@@ -45,14 +45,15 @@ export async function writtenBytes(pid) {
   return match ? Number(match[1]) : null;
 }
 
-/** Total size of the regular files under `dir` (not following symlinks, not crossing into mounts' errors). */
-export async function treeBytes(dir) {
+/** Total size of the regular files under `dir` (symlinks not followed), leaving out the paths in `exclude`. */
+export async function treeBytes(dir, exclude = new Set()) {
   let total = 0;
   const handle = await opendir(dir).catch(() => null);
   if (!handle) return 0;
   for await (const entry of handle) {
     const path = join(dir, entry.name);
-    if (entry.isDirectory()) total += await treeBytes(path);
+    if (exclude.has(path)) continue;
+    if (entry.isDirectory()) total += await treeBytes(path, exclude);
     else if (entry.isFile()) total += (await lstat(path).catch(() => ({ size: 0 }))).size;
   }
   return total;
@@ -60,24 +61,33 @@ export async function treeBytes(dir) {
 
 /**
  * Samples the bytes under `dir` every `everyMs` until stopped: the largest growth seen and
- * what is left at the end. A temporary image would show up as growth even if deleted afterwards.
+ * what is left at the end. A temporary image would show up as growth even if deleted before
+ * the end. The paths in `exclude` (the agent's operation journal) are counted apart.
  */
-export function watchDirectory(dir, everyMs = 50) {
+export function watchDirectory(dir, exclude = [], everyMs = 50) {
+  const skip = new Set(exclude);
   let stopped = false;
   let peak = 0;
   const sampling = (async () => {
-    const start = await treeBytes(dir);
+    const start = await treeBytes(dir, skip);
     for (;;) {
-      peak = Math.max(peak, (await treeBytes(dir)) - start);
+      peak = Math.max(peak, (await treeBytes(dir, skip)) - start);
       if (stopped) return start;
       await new Promise((resolve) => setTimeout(resolve, everyMs));
     }
   })();
+  const excludedAtStart = Promise.all(exclude.map((path) => treeBytes(path)));
   return {
     async stop() {
       stopped = true;
       const start = await sampling;
-      return { peakBytes: peak, leftBytes: Math.max(0, (await treeBytes(dir)) - start) };
+      const before = (await excludedAtStart).reduce((a, b) => a + b, 0);
+      const after = (await Promise.all(exclude.map((path) => treeBytes(path)))).reduce((a, b) => a + b, 0);
+      return {
+        peakBytes: peak,
+        leftBytes: Math.max(0, (await treeBytes(dir, skip)) - start),
+        excludedBytes: after - before,
+      };
     },
   };
 }
