@@ -136,7 +136,9 @@ describe('a network outage longer than the controller waits', { timeout: 120_000
     expect(learned.operation?.state).toBe('succeeded');
     expect(learned.write?.bytesWritten).toBeGreaterThan(0);
     expect(learned.status).toBe('failed');
-    expect(learned.error?.message).toMatch(/finished .* next store writes 2026-12-22 again/);
+    expect(learned.error?.message).toMatch(
+      /finished .* 2026-12-22 still waits in staging: run cedar-store store again today/,
+    );
     expect(stored(day)).toBe(false);
 
     const next = await api.run({ action: 'store', today: day });

@@ -180,7 +180,7 @@ describe('AgentClient', { timeout: 20_000 }, () => {
     await expect(c.call('media.write', WRITE)).rejects.toMatchObject({
       code: 'AGENT_LOST',
       message: expect.stringMatching(
-        /^lost the connection to agent burner-1 during media\.write \(.+\): whether the session was written is unknown; no store indicator was written, so the next store retries these days$/,
+        /^lost the connection to agent burner-1 during media\.write \(.+\): whether the session was written is unknown; no store indicator was written, so these days still wait in staging$/,
       ),
     });
     await waitFor('a second connection', () => fake.accepted === 2 && c.info().state === 'connected');

@@ -69,9 +69,9 @@ const OUTCOME_UNKNOWN: Record<RpcMethod, string> = {
   'media.status': 'it changes nothing, so it is safe to repeat',
   'media.estimate': 'it changes nothing, so it is safe to repeat',
   'staging.markStored':
-    'whether the store indicators were written is unknown; the days are stored again by the next store if they were not',
+    'whether the store indicators were written is unknown; a day without one still waits in staging (run cedar-store store again today)',
   'media.write':
-    'whether the session was written is unknown; no store indicator was written, so the next store retries these days',
+    'whether the session was written is unknown; no store indicator was written, so these days still wait in staging',
   'media.blank': 'whether the disc was blanked is unknown; read the media status before writing to it',
   'media.initialize':
     'whether the disc was initialized is unknown; read the media status, and initialize again if needed',

@@ -113,7 +113,7 @@ export class DiscWriter {
         if (unmarked.length > 0) {
           throw new InternalError(
             `the disc was written, but the store indicator was not written for ${unmarked.join(', ')}: ` +
-              'the next store writes those days again. Check the staging area is writable.',
+              'those days still wait in staging. Check the staging area is writable, then run cedar-store store again today.',
           );
         }
       });
@@ -216,7 +216,7 @@ function verifyFailure(report: VerifyReport, afterWrite: boolean): VerifyFailedE
   const shown = report.mismatches.slice(0, 10).map((m) => `${m.path} (${m.kind})`);
   const more = report.mismatches.length > shown.length ? ` and ${report.mismatches.length - shown.length} more` : '';
   const advice = afterWrite
-    ? 'The store indicator was not written, so the next store retries these days; check the drive and media, or run `cedar-store rebuild`.'
+    ? 'The store indicator was not written, so these days still wait in staging: check the drive and media, then run `cedar-store store` again today or `cedar-store rebuild`.'
     : 'The disc does not hold what staging holds: check the drive and media, and run `cedar-store rebuild` to write the week again.';
   return new VerifyFailedError(
     `verify found ${report.mismatches.length} difference(s) between the disc and staging: ${shown.join(', ')}${more}. ${advice}`,

@@ -84,7 +84,7 @@ describe('recoverInterruptedRuns', () => {
       });
       expect(writing?.error?.message).toMatch(/during step write/);
       expect(writing?.error?.message).toMatch(/no store indicator was written/);
-      expect(writing?.error?.message).toMatch(/next store retries these days \(2026-11-26\)/);
+      expect(writing?.error?.message).toMatch(/2026-11-26 still waits in staging: run cedar-store store again today/);
       expect(writing?.error?.message).toMatch(/cedar-store verify --day 2026-11-26/);
       expect(recovered[0]).toEqual(writing);
 
@@ -152,13 +152,13 @@ describe('interruptionReason', () => {
     expect(interruptionReason(run('r'), [])).toMatch(/\(before its first step\)/);
   });
 
-  it('tells a store stopped while verifying that the days are retried', () => {
+  it('tells a store stopped while verifying that the days still wait in staging', () => {
     const reason = interruptionReason(
       run('r', { selection: { days: ['2026-11-25', '2026-11-26'], rule: 'full', crossedMidnight: false } }),
       steps(['write', 'started'], ['write', 'finished'], ['verify', 'started']),
     );
     expect(reason).toMatch(/during step verify/);
-    expect(reason).toMatch(/next store retries these days \(2026-11-25, 2026-11-26\)/);
+    expect(reason).toMatch(/2026-11-25, 2026-11-26 still wait in staging/);
     expect(reason).toMatch(/verify --day DAY for each/);
   });
 

@@ -8,6 +8,7 @@
 import type { DayStamp } from '@cedar-store/domain';
 import type { Run, RunEvent, RunEventBody, RunStatus, StepName } from '@cedar-store/ports';
 import type { Database } from 'better-sqlite3';
+import { unstoredAdvice } from '../runs/unstored-advice.js';
 import {
   decodeEvent,
   decodeRun,
@@ -83,7 +84,7 @@ export function interruptionReason(run: Run, steps: readonly Pick<StepEvent, 'st
       if (reached('storeIndicator')) {
         return (
           `${head}; the store indicator may be written for some of its days${named} and not for others: ` +
-          `the next store retries those without it. ${verifyHint(days)}`
+          `those without it still wait in staging (run cedar-store store again today). ${verifyHint(days)}`
         );
       }
       if (reached('write') && run.action === 'rebuild') {
@@ -93,10 +94,7 @@ export function interruptionReason(run: Run, steps: readonly Pick<StepEvent, 'st
         );
       }
       if (reached('write')) {
-        return (
-          `${head}; whatever was written, no store indicator was written for it, so the next store retries ` +
-          `these days${named}. ${verifyHint(days)}`
-        );
+        return `${head}; whatever was written, ${unstoredAdvice('store', days).replace(/^No/, 'no')} ${verifyHint(days)}`;
       }
       return `${head}; nothing was written to the disc and no store indicator was written. Request it again.`;
     }

@@ -27,6 +27,7 @@ import type {
   VerifyReport,
   WriteResult,
 } from '@cedar-store/ports';
+import { unstoredAdvice } from './unstored-advice.js';
 
 /** Recent runs of each finished status looked through on each connect; older ones stay as they are. */
 export const LOST_OPERATION_SCAN_LIMIT = 200;
@@ -134,9 +135,7 @@ export class LostOperations {
     const unchanged = { status: run.status, ...(run.error ? { error: run.error } : {}), patch: {} };
     const days = run.selection?.days ?? run.options.days ?? [];
     const again =
-      run.action === 'store' || run.action === 'rebuild'
-        ? `No store indicator was written, so the next ${run.action} writes ${days.join(', ') || 'these days'} again.`
-        : 'Request it again.';
+      run.action === 'store' || run.action === 'rebuild' ? unstoredAdvice(run.action, days) : 'Request it again.';
 
     if (!record || record.state === 'unknown') {
       const why =

@@ -160,7 +160,9 @@ describe('store', () => {
       expect(run.status).toBe('failed');
       expect(run.error?.code).toBe('VERIFY_FAILED');
       expect(run.error?.message).toMatch(/2026\/11\/26\/docs\/report\.txt \(content\)/);
-      expect(run.error?.message).toMatch(/next store retries/);
+      expect(run.error?.message).toMatch(
+        /still wait in staging: check the drive and media, then run `cedar-store store` again today/,
+      );
       expect(run.verify?.mismatches).toEqual([{ path: '2026/11/26/docs/report.txt', kind: 'content' }]);
       expect(h.staging.isStored(TODAY)).toBe(false);
     });
@@ -244,7 +246,9 @@ describe('store', () => {
     const run = await h.run('store');
 
     expect(run.status).toBe('failed');
-    expect(run.error?.message).toMatch(/store indicator was not written for 2026-11-26.*writes those days again/);
+    expect(run.error?.message).toMatch(
+      /store indicator was not written for 2026-11-26.*still wait in staging.*store again today/,
+    );
   });
 
   it('starts a new disc on used rewritable media by blanking it after the fit check', async () => {
