@@ -5,14 +5,21 @@
 // ones write nothing: the disc image stays byte-identical and no store indicator appears.
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { selfSignedCertificate } from '../support/certificate.js';
 import { isoPaths } from '../support/iso-inspector.js';
-import { AGENT_BIN, buildServices, CLI_BIN, startService, type ServiceProcess } from '../support/processes.js';
+import {
+  AGENT_BIN,
+  buildServices,
+  CLI_BIN,
+  runNodeScript,
+  startService,
+  type ServiceProcess,
+} from '../support/processes.js';
 import { stageDayOnDisk } from '../support/staging-dir.js';
 import {
   recorded,
@@ -154,6 +161,23 @@ describe('TLS between controller and agent', { timeout: 180_000 }, () => {
     expect(await store(url, '2026-11-25')).toMatchObject({ status: 'succeeded' });
     // Node's own TLS handshake timeout is two minutes: this bound is the agent's handshakeTimeoutSeconds.
   }, 60_000);
+
+  it('stops a controller whose CA file holds no certificate, naming the file', async () => {
+    const garbage = join(base, 'not-a-ca.pem');
+    await writeFile(garbage, 'this is not a certificate\n');
+    const config = join(base, 'garbage-ca.yaml');
+    await writeControllerYaml(config, {
+      database: join(base, 'garbage-ca.db'),
+      agentUrl: `wss://127.0.0.1:${agent.port}/rpc`,
+      apiTokenFile,
+      agentTokenFile,
+      caFile: garbage,
+    });
+    const result = await runNodeScript(CLI_BIN, ['controller', '--config', config]);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain(garbage);
+    expect(result.stderr).toMatch(/no PEM certificate/);
+  });
 
   it('fails plain ws:// to a TLS agent clearly, nothing written', async () => {
     const before = await digest();

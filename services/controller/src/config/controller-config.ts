@@ -3,6 +3,7 @@
  * rule it breaks before the controller opens its database or reaches any agent.
  * `CEDAR_STORE_TOKEN` overrides the API token.
  */
+import { X509Certificate } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { isAbsolute } from 'node:path';
 import {
@@ -125,7 +126,7 @@ export async function resolveControllerConfig(
   for (const agent of config.agents) {
     const agentToken = (await tokenFrom({ inline: agent.token, file: agent.tokenFile }))!;
     checkToken(agentToken, `${source}: the token of agent ${agent.id}`);
-    const ca = agent.caFile ? await readText(agent.caFile, `the CA file of agent ${agent.id}`) : undefined;
+    const ca = agent.caFile ? await readCaFile(agent.caFile, agent.id) : undefined;
     agents.push({ id: agent.id, url: agent.url, token: agentToken, ...(ca ? { ca } : {}) });
   }
   return {
@@ -169,6 +170,19 @@ async function readText(path: string, what: string): Promise<string> {
   return readFile(path, 'utf8').catch((error: NodeJS.ErrnoException) => {
     throw new ConfigError(`cannot read ${what} ${path}: ${error.code ?? error.message}`);
   });
+}
+
+/** Node ignores a CA that is not a certificate, and every connection would then fail as "not trusted". */
+async function readCaFile(path: string, agentId: string): Promise<string> {
+  const text = await readText(path, `the CA file of agent ${agentId}`);
+  try {
+    new X509Certificate(text);
+  } catch {
+    throw new ConfigError(
+      `the CA file of agent ${agentId} (${path}) holds no PEM certificate: give the certificate (-----BEGIN CERTIFICATE-----) of the CA that signed the agent's certificate`,
+    );
+  }
+  return text;
 }
 
 function isTimeZone(value: string): boolean {
