@@ -21,7 +21,7 @@ const ADVICE: Record<TimeoutKind, string> = {
   estimate:
     'Sizing the image took too long: check that the staging days are readable (a hung network share?), then run again.',
   write:
-    'Nothing was marked stored, so the next store writes these days again. The disc may hold a partial session: ' +
+    'Nothing was marked stored, so these days still wait in staging. The disc may hold a partial session: ' +
     'check the drive and the disc (start a new one with `cedar-store rebuild` if it no longer reads), then run again.',
   blank: 'The disc may be partly blanked: check the drive and the disc, then run again (or use another disc).',
   mount:
