@@ -18,6 +18,7 @@ import {
 } from '@cedar-store/ports';
 import type { Logger } from 'pino';
 import { z } from 'zod';
+import { noSpaceError } from '../process/no-space.js';
 import { readEntryFiles, removeEntryFile, writeEntryFile } from './journal-files.js';
 import { isGroupAlive, startTimeOf, type ProcessGroupRef } from './process-groups.js';
 
@@ -108,6 +109,14 @@ export class OperationJournal {
     try {
       writeEntryFile(this.dir, opId, entry);
     } catch (error) {
+      // A full disk is the likely cause and the user's fix is the same as for a full image directory.
+      if ((error as NodeJS.ErrnoException).code === 'ENOSPC') {
+        throw noSpaceError(
+          this.dir,
+          `cannot record operation ${opId} in the journal, so nothing was done`,
+          describe(error),
+        );
+      }
       throw new InternalError(
         `cannot record operation ${opId} in the journal ${this.dir}: ${describe(error)}. Nothing was done; ` +
           'make room on that disk or fix its permissions (it is under workingDir in agent.yaml) and try again.',
