@@ -1,7 +1,9 @@
+import { execFile } from 'node:child_process';
 import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { promisify } from 'node:util';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { ConfigError, loadAgentConfig, programTimeoutsMs, resolveAgentConfig } from './agent-config.js';
 
 const TOKEN = 'a-token-of-twenty-chars';
@@ -268,5 +270,57 @@ describe('loadAgentConfig', () => {
     expect(error).toBeInstanceOf(ConfigError);
     expect((error as Error).message).toContain(`${path} is not valid`);
     expect((error as Error).message).toContain('stagingRoot');
+  });
+});
+
+describe('tls files', () => {
+  let dir: string;
+  let pair: { cert: string; key: string };
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'cedar-config-tls-'));
+    // A throwaway key pair made by openssl, the same way a user would make one.
+    pair = { cert: join(dir, 'agent.crt'), key: join(dir, 'agent.key') };
+    await promisify(execFile)('openssl', [
+      'req',
+      '-x509',
+      '-newkey',
+      'ec',
+      '-pkeyopt',
+      'ec_paramgen_curve:P-256',
+      '-nodes',
+      '-keyout',
+      pair.key,
+      '-out',
+      pair.cert,
+      '-days',
+      '1',
+      '-subj',
+      '/CN=localhost',
+    ]);
+  });
+  afterAll(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('accepts a readable certificate and key', async () => {
+    const config = await resolveAgentConfig(
+      minimalConfig({ tls: { certFile: pair.cert, keyFile: pair.key } }),
+      'agent.yaml',
+      NO_ENV,
+    );
+    expect(config.tls).toEqual({ certFile: pair.cert, keyFile: pair.key });
+  });
+
+  it('refuses a missing certificate naming the setting, so start-up fails with exit 2 and not a crash', async () => {
+    const missing = join(dir, 'nope.crt');
+    const error = await rejection(minimalConfig({ tls: { certFile: missing, keyFile: pair.key } }));
+    expect(error.message).toBe(`agent.yaml: tls.certFile ${missing} cannot be read (ENOENT)`);
+  });
+
+  it('refuses swapped files: the key given as the certificate, the certificate as the key', async () => {
+    const swapped = await rejection(minimalConfig({ tls: { certFile: pair.key, keyFile: pair.key } }));
+    expect(swapped.message).toContain(`tls.certFile ${pair.key} holds no PEM certificate`);
+    const noKey = await rejection(minimalConfig({ tls: { certFile: pair.cert, keyFile: pair.cert } }));
+    expect(noKey.message).toContain(`tls.keyFile ${pair.cert} holds no PEM private key`);
   });
 });

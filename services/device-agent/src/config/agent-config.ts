@@ -2,6 +2,7 @@
  * agent.yaml (DESIGN.md §4), validated so a mistake is reported with the field and the rule
  * it breaks before the agent touches any drive. `CEDAR_AGENT_TOKEN` overrides the token.
  */
+import { createPrivateKey, X509Certificate } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { isAbsolute } from 'node:path';
 import {
@@ -147,7 +148,36 @@ export async function resolveAgentConfig(
   }
   const problem = bearerTokenProblem(token);
   if (problem) throw new ConfigError(`${source}: the token ${problem}`);
+  if (rest.tls) await checkTlsFiles(rest.tls, source);
   return { ...rest, token };
+}
+
+/**
+ * The certificate and key are read again when the server starts; checking them here makes a
+ * wrong path or a swapped file a configuration error (exit 2 naming the setting) rather than
+ * a crash with Node's bare "ENOENT" or "no start line".
+ */
+async function checkTlsFiles(tls: { certFile: string; keyFile: string }, source: string): Promise<void> {
+  const read = (path: string, field: string): Promise<string> =>
+    readFile(path, 'utf8').catch((error: NodeJS.ErrnoException) => {
+      throw new ConfigError(`${source}: tls.${field} ${path} cannot be read (${error.code ?? error.message})`);
+    });
+  const cert = await read(tls.certFile, 'certFile');
+  try {
+    new X509Certificate(cert);
+  } catch {
+    throw new ConfigError(
+      `${source}: tls.certFile ${tls.certFile} holds no PEM certificate (-----BEGIN CERTIFICATE-----): give the agent's certificate`,
+    );
+  }
+  const key = await read(tls.keyFile, 'keyFile');
+  try {
+    createPrivateKey(key);
+  } catch {
+    throw new ConfigError(
+      `${source}: tls.keyFile ${tls.keyFile} holds no PEM private key (-----BEGIN PRIVATE KEY-----): give the key of the agent's certificate`,
+    );
+  }
 }
 
 export async function loadAgentConfig(path: string, env: NodeJS.ProcessEnv = process.env): Promise<AgentConfig> {
