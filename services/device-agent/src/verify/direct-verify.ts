@@ -37,8 +37,15 @@ export async function compareDaysDirect(
   days: readonly DayToCompare[],
   options: DirectOptions = {},
 ): Promise<ComparisonResult> {
-  const expected = await walkStagingDays(days, options.fileSystem?.openDirectory);
-  const listing = await listDisc(runner, media, days);
+  // Both listings at once: xorriso loads the disc's tree while the staging days are walked.
+  // Both are waited for, so no xorriso still holds the drive once the device is free again.
+  const [walked, listed] = await Promise.allSettled([
+    walkStagingDays(days, options.fileSystem?.openDirectory),
+    listDisc(runner, media, days),
+  ]);
+  if (walked.status === 'rejected') throw walked.reason;
+  if (listed.status === 'rejected') throw listed.reason;
+  const [expected, listing] = [walked.value, listed.value];
   const actual = listing.nodes.map((node) => ({ ...node }));
   const firstSector = new Map([...listing.extents].map(([path, extents]) => [path, extents[0]?.lba ?? 0]));
 
