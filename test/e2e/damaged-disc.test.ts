@@ -1,7 +1,7 @@
 // A disc that does not read back as it was written: a byte flipped inside a file's data on the
 // image (found with `xorriso -find … -exec report_lba`). `cedar-store verify` must fail naming
 // the file, and a store whose read-back (checkData) meets such a disc must leave no store
-// indicator, so the next night writes the day again. The silent bad burn is played by a
+// indicator, so a store run again that night (or a rebuild) writes the day again. The silent bad burn is played by a
 // test-only `xorriso` on the agent's PATH that runs the real one, then damages its output.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createBurnerWrapper, type BurnerWrapper } from '../support/e2e/burner-wrapper.js';
@@ -78,7 +78,7 @@ describe('a damaged disc', { timeout: 180_000 }, () => {
     expect(onDisc['2026/11/26/docs/report.txt']).not.toBe(staged['2026/11/26/docs/report.txt']);
   });
 
-  it('the next store writes the day again, and this time it reads back identical and is marked stored', async () => {
+  it('storing again the same night writes the day again; this time it reads back identical and is marked stored', async () => {
     const result = await stack.cliRun(['store', '--today', THURSDAY]);
     expect(result.code, result.stderr).toBe(0);
     expect(result.run.selection).toMatchObject({ days: [THURSDAY], rule: 'today' });
