@@ -30,15 +30,17 @@ ratios against the targets of DESIGN.md §9 (PASS/MISS per line) and the machine
   --small-files N    files in the many-small-files day (default 100000; 0 skips it)
   --api-requests N   requests per API measurement (default 2000; 0 skips it)
   --api-concurrency N  requests in flight (default 16)
-  --json             print the results as JSON on stdout (the table goes to stderr)
+  --json             print the results as JSON on stdout (the table goes to stderr);
+                     through npm use \`npm run --silent bench -- --json\`, or npm's banner comes first
   --json-out FILE    also write the results as JSON to FILE
   -h, --help         this text
 
-Needs: a build (npm run bench builds first), xorriso, and fuseiso or mount for the
-agent's mount-based verify methods; about 4 GiB free in the temporary directory (14 GiB with --big).
+Needs: a build (npm run bench builds first) and xorriso (the agent verifies with
+mountMethod auto: a kernel mount where it works, else reading the image directly);
+about 5 GiB free in the temporary directory (18 GiB with --big).
 
 Run time on 2 cores: about 4–8 minutes by default (data generation ~30 s the first time);
---big adds about 3–5 minutes and 12 GiB of temporary files. Every process, mount and
+--big adds about 3–5 minutes and 13 GiB of temporary files. Every process, mount and
 temporary file the bench creates is removed when it ends, also on Ctrl-C.`;
 
 const { values: flags } = parseArgs({

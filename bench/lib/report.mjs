@@ -71,7 +71,9 @@ export function tableLines(results) {
         ),
       );
     }
-    lines.push(ratioLine(`verify ${set.label}: CLI / raw -compare_r`, m.cliVerifyMs, m.rawVerifyMs, 1.0));
+    lines.push(
+      ratioLine(`verify ${set.label} (${set.verifyMethod}): CLI / raw -compare_r`, m.cliVerifyMs, m.rawVerifyMs, 1.0),
+    );
     lines.push(
       line(
         `store ${set.label}: outside the agent's write`,
