@@ -15,6 +15,7 @@ import type { ResolvedDay } from '../staging/fs-staging-area.js';
 import type { XorrisoToc } from '../xorriso/parse.js';
 import { XorrisoDrive } from '../xorriso/xorriso-drive.js';
 import { virtualDevice, virtualImageSectors } from './args.js';
+import { EstimateMemo, estimateKey } from './estimate-memo.js';
 import { BLANK_TOC, isBlankImage, virtualCdBoundaries } from './parse.js';
 
 export class VirtualDrive extends XorrisoDrive {
@@ -27,6 +28,14 @@ export class VirtualDrive extends XorrisoDrive {
   /** No MD5s: they doubled the time of writing an image file (md5Args, `npm run bench`). */
   protected override get writesMd5(): boolean {
     return false;
+  }
+
+  private readonly estimates = new EstimateMemo();
+
+  /** The write's fit check reuses the estimate the controller asked for a moment before (estimate-memo.ts). */
+  protected override async printSize(days: readonly ResolvedDay[], newDisc: boolean): Promise<number> {
+    const key = await estimateKey(this.settings.path, days, newDisc);
+    return this.estimates.sectors(key, () => super.printSize(days, newDisc));
   }
 
   private async imageSize(): Promise<number | null> {
