@@ -46,7 +46,7 @@ export async function compareDaysDirect(
   if (walked.status === 'rejected') throw walked.reason;
   if (listed.status === 'rejected') throw listed.reason;
   const [expected, listing] = [walked.value, listed.value];
-  const actual = listing.nodes.map((node) => ({ ...node }));
+  const actual = listing.nodes;
   const firstSector = new Map([...listing.extents].map(([path, extents]) => [path, extents[0]?.lba ?? 0]));
 
   const handle = await (options.openMedia ?? ((path: string) => open(path, 'r')))(media.source).catch(
