@@ -8,8 +8,8 @@
 import { SECTOR_SIZE } from '@cedar-store/domain';
 import type { ProgressListener } from '@cedar-store/ports';
 import { randomUUID } from 'node:crypto';
-import { mkdir, rename, rm, stat, truncate } from 'node:fs/promises';
-import { dirname } from 'node:path';
+import { mkdir, readdir, rename, rm, stat, truncate } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
 import type { ImageRequest } from '../media/optical-drive.js';
 import type { ResolvedDay } from '../staging/fs-staging-area.js';
 import type { XorrisoToc } from '../xorriso/parse.js';
@@ -66,8 +66,24 @@ export class VirtualDrive extends XorrisoDrive {
    * exactly as they were.
    */
   protected override async writeImage(request: ImageRequest, onProgress?: ProgressListener): Promise<number> {
-    if (!request.newDisc) return super.writeImage(request, onProgress);
+    if (!request.newDisc) return this.appendSession(request, onProgress);
     return this.replaceImage((device) => this.writeSession(device, { ...request, blankFirst: false }, onProgress));
+  }
+
+  /**
+   * An append that fails part-way (a disk filled by something else, xorriso stopped) leaves
+   * its bytes after the old sessions: cut the file back to what it was, so the disc is exactly
+   * the one it was before, not a longer one with a torn session at its end.
+   */
+  private async appendSession(request: ImageRequest, onProgress?: ProgressListener): Promise<number> {
+    const before = await this.imageSize();
+    try {
+      return await super.writeImage(request, onProgress);
+    } catch (error) {
+      const after = await this.imageSize();
+      if (before !== null && after !== null && after > before) await truncate(this.settings.path, before);
+      throw error;
+    }
   }
 
   protected override async writeInitialImage(label: string): Promise<void> {
@@ -76,6 +92,7 @@ export class VirtualDrive extends XorrisoDrive {
 
   private async replaceImage<T>(write: (device: string) => Promise<T>): Promise<T> {
     await mkdir(dirname(this.settings.path), { recursive: true });
+    await this.removeAbandonedImages();
     const replacement = `${this.settings.path}.new-${randomUUID()}`;
     try {
       const result = await write(virtualDevice(replacement));
@@ -84,6 +101,22 @@ export class VirtualDrive extends XorrisoDrive {
     } finally {
       await rm(replacement, { force: true });
     }
+  }
+
+  /**
+   * A new disc an agent was killed while writing stays beside the image as `<image>.new-<id>`,
+   * as large as the disc. Only one operation runs on a device at a time, and the journal keeps
+   * the device busy while a write left by a killed agent still runs, so any such file found
+   * here is abandoned: remove it before writing the next new disc.
+   */
+  private async removeAbandonedImages(): Promise<void> {
+    const prefix = `${basename(this.settings.path)}.new-`;
+    const names = await readdir(dirname(this.settings.path)).catch(() => [] as string[]);
+    await Promise.all(
+      names
+        .filter((name) => name.startsWith(prefix))
+        .map((name) => rm(join(dirname(this.settings.path), name), { force: true })),
+    );
   }
 
   protected override async blankMedia(onProgress?: ProgressListener): Promise<void> {
