@@ -14,14 +14,18 @@ const LABEL = 'CEDAR BACKUP 23-NOV-2026';
 
 /**
  * A wrapper `xorriso` that fails (exit 5) when its arguments contain `failOn`, after
- * scribbling on the stdio: target it was writing to (`-outdev`), as a write cut short would.
+ * scribbling on the stdio: target it was writing to, as a write cut short would: a new
+ * image (`-outdev`) gets half a session, an appended one (`-dev`) gets it added at its end.
  */
 const wrapper = (failOn: string): string => `#!/bin/sh
 for arg in "$@"; do
   if [ "$arg" = "${failOn}" ]; then
     previous=""
     for target in "$@"; do
-      case "$previous:$target" in -outdev:stdio:*) printf 'half a session' > "\${target#stdio:}" ;; esac
+      case "$previous:$target" in
+        -outdev:stdio:*) printf 'half a session' > "\${target#stdio:}" ;;
+        -dev:stdio:*) printf 'half a session' >> "\${target#stdio:}" ;;
+      esac
       previous="$target"
     done
     echo "xorriso : FAILURE : provoked by the test" >&2
@@ -94,6 +98,24 @@ describe('VirtualDrive failures', { timeout: 60_000 }, () => {
     expect(await digest()).toBe(before);
     expect(await readdir(join(base, 'media'))).toEqual(['disc.iso']);
     expect(await (await drive()).status()).toMatchObject({ sessions: 1, label: LABEL });
+  });
+
+  it('cuts a failed append back off, so the disc is byte-identical to the one before', async () => {
+    await (await drive()).write({ days: ['2026-11-23'], label: LABEL, newDisc: true });
+    const before = await digest();
+    await expect(
+      (await drive('-commit')).write({ days: ['2026-11-24'], label: LABEL, newDisc: false }),
+    ).rejects.toMatchObject({ code: 'WRITE_FAILED', message: expect.stringMatching(/provoked by the test/) });
+    expect(await digest()).toBe(before);
+    expect(await (await drive()).status()).toMatchObject({ sessions: 1, label: LABEL });
+  });
+
+  it('removes a new disc a killed agent left half-written beside the image when it writes the next one', async () => {
+    await (await drive()).write({ days: ['2026-11-23'], label: LABEL, newDisc: true });
+    await writeFile(`${image}.new-0b6f1c2e-5d8a-4f0e-9a51-3c2d7e8f9a10`, Buffer.alloc(1_000_000, 7));
+    await (await drive()).write({ days: ['2026-11-24'], label: LABEL, newDisc: true });
+    expect(await readdir(join(base, 'media'))).toEqual(['disc.iso']);
+    expect(await (await drive()).status()).toMatchObject({ sessions: 1 });
   });
 
   it('refuses to write when the media cannot be read, instead of taking it for blank', async () => {
