@@ -24,6 +24,7 @@ import {
   type ServiceProcess,
 } from '../support/processes.js';
 import { stageDayOnDisk } from '../support/staging-dir.js';
+import { waitForRunEvent } from '../support/run-events.js';
 
 const API_TOKEN = 'process-api-token-0123456789abcdef';
 const AGENT_TOKEN = 'process-agent-token-0123456789abcdef';
@@ -52,29 +53,8 @@ async function startControllerProcess(): Promise<ServiceProcess> {
 }
 
 /** Follows a run's event stream until an event matches, and returns that event. */
-async function waitForEvent(runId: string, match: (event: RunEvent) => boolean): Promise<RunEvent> {
-  const response = await fetch(`${api.url}/api/v1/runs/${runId}/events`, {
-    headers: { authorization: `Bearer ${API_TOKEN}` },
-  });
-  const reader = response.body!.pipeThrough(new TextDecoderStream()).getReader();
-  let buffer = '';
-  try {
-    for (;;) {
-      const { value, done } = await reader.read();
-      if (done) throw new Error(`the stream of ${runId} ended without the event`);
-      buffer += value;
-      let newline: number;
-      while ((newline = buffer.indexOf('\n')) >= 0) {
-        const line = buffer.slice(0, newline);
-        buffer = buffer.slice(newline + 1);
-        if (!line.startsWith('data: ')) continue;
-        const event = JSON.parse(line.slice(6)) as RunEvent;
-        if (match(event)) return event;
-      }
-    }
-  } finally {
-    await reader.cancel().catch(() => undefined);
-  }
+function waitForEvent(runId: string, match: (event: RunEvent) => boolean): Promise<RunEvent> {
+  return waitForRunEvent({ url: api.url, token: API_TOKEN }, runId, match);
 }
 
 const writing = (event: RunEvent): boolean => event.type === 'progress' && event.phase === 'write';

@@ -24,6 +24,7 @@ import { ProgramHolds } from './program-holds.js';
 import { RpcTestClient } from './rpc-client.js';
 import { stageDayOnDisk, type StagedFile } from './staging-dir.js';
 import { TcpProxy } from './tcp-proxy.js';
+import { waitForRunEvent } from './run-events.js';
 
 export const FAULT_API_TOKEN = 'fault-api-token-0123456789abcdef';
 export const FAULT_AGENT_TOKEN = 'fault-agent-token-0123456789abcdef';
@@ -160,29 +161,8 @@ export class FaultStack {
   }
 
   /** Follows a run's event stream (SSE) until an event matches, and returns it. */
-  async waitForEvent(runId: string, match: (event: RunEvent) => boolean): Promise<RunEvent> {
-    const response = await fetch(`${this.api.url}/api/v1/runs/${runId}/events`, {
-      headers: { authorization: `Bearer ${FAULT_API_TOKEN}` },
-    });
-    const reader = response.body!.pipeThrough(new TextDecoderStream()).getReader();
-    let buffer = '';
-    try {
-      for (;;) {
-        const { value, done } = await reader.read();
-        if (done) throw new Error(`the stream of ${runId} ended without the event`);
-        buffer += value;
-        let newline: number;
-        while ((newline = buffer.indexOf('\n')) >= 0) {
-          const line = buffer.slice(0, newline);
-          buffer = buffer.slice(newline + 1);
-          if (!line.startsWith('data: ')) continue;
-          const event = JSON.parse(line.slice(6)) as RunEvent;
-          if (match(event)) return event;
-        }
-      }
-    } finally {
-      await reader.cancel().catch(() => undefined);
-    }
+  waitForEvent(runId: string, match: (event: RunEvent) => boolean): Promise<RunEvent> {
+    return waitForRunEvent({ url: this.api.url, token: FAULT_API_TOKEN }, runId, match);
   }
 
   /** Runs the controller still calls running: after a restart, there must be none. */
