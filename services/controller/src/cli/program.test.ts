@@ -246,6 +246,14 @@ async function startFake(options: FakeOptions = {}): Promise<Fake> {
       return streamEvents(run, req, res);
     }
     if (resource === 'runs' && run && sub === 'cancel' && req.method === 'POST') {
+      if (run.status === 'succeeded' || run.status === 'failed' || run.status === 'cancelled') {
+        return refuse(
+          res,
+          409,
+          'INVALID_REQUEST',
+          `run ${run.id} already finished (${run.status}): there is nothing to cancel`,
+        );
+      }
       const cancelled: Run = { ...run, status: 'cancelled', finishedAt: '2025-02-05T01:31:00.000Z' };
       runs.set(run.id, cancelled);
       return send(res, 200, CancelResponseSchema, { outcome: 'cancelled', run: cancelled });
@@ -776,6 +784,18 @@ describe('runs, media, devices, cancel', () => {
     expect(result.code).toBe(0);
     expect(result.stdout).toBe('run run-1 cancelled\n');
     expect(server.requests.at(-1)).toMatchObject({ method: 'POST', path: '/api/v1/runs/run-1/cancel' });
+  });
+
+  it('cancel of a run that already finished says so and exits 0: nothing was wrong, nothing changed', async () => {
+    const server = await fake();
+    await cli(['store', '--no-wait', ...withToken(server.url)]);
+    expect((await cli(['cancel', 'run-1', ...withToken(server.url)])).code).toBe(0);
+    const again = await cli(['cancel', 'run-1', ...withToken(server.url)]);
+    expect(again.code).toBe(0);
+    expect(again.stdout).toBe('run run-1 had already finished (cancelled): nothing to cancel\n');
+    const json = await cli(['cancel', 'run-1', '--json', ...withToken(server.url)]);
+    expect(json.code).toBe(0);
+    expect(JSON.parse(json.stdout)).toMatchObject({ outcome: 'finished', run: { id: 'run-1', status: 'cancelled' } });
   });
 });
 

@@ -7,7 +7,7 @@ import { parseDevice, parseLimit, parseStatus } from './arguments.js';
 import type { CommandContext } from './command-context.js';
 import { printJson, printResult } from './command-context.js';
 import { clientSettings, connect } from './environment.js';
-import { EXIT, UsageError } from './exit-codes.js';
+import { ApiError, EXIT, UsageError } from './exit-codes.js';
 import { clientCommandHelp } from './help.js';
 import { formatDevicesTable, formatMediaTable, formatRunsTable } from './listings.js';
 import { formatRunSummary } from './summary.js';
@@ -101,9 +101,17 @@ export function registerQueryCommands(program: Command, ctx: CommandContext): vo
     .option('--json', "print the controller's answer as JSON on stdout")
     .addHelpText('after', clientCommandHelp(['cedar-store cancel 0b6f1c2e-5d8a-4f0e-9a51-3c2d7e8f9a10']))
     .action(async (runId: string, flags: JsonFlag, command: Command) => {
-      const { answer, raw } = await connect(command, ctx.env).cancelRun(runId);
-      if (flags.json) printJson(ctx, raw);
-      else printResult(ctx, describeCancel(runId, answer.outcome, answer.run?.status));
+      const client = connect(command, ctx.env);
+      const cancel = await client.cancelRun(runId).catch(async (error: unknown) => {
+        // The controller answers 409 for a run that already finished. Nothing is wrong and
+        // nothing was changed, so a script cancelling a run that beat it to the end exits 0.
+        if (!(error instanceof ApiError && error.status === 409 && error.code === 'INVALID_REQUEST')) throw error;
+        const run = await client.getRun(runId);
+        if (!isFinished(run.status)) throw error;
+        return { answer: { outcome: 'finished', run }, raw: { outcome: 'finished', run } };
+      });
+      if (flags.json) printJson(ctx, cancel.raw);
+      else printResult(ctx, describeCancel(runId, cancel.answer.outcome, cancel.answer.run?.status));
       ctx.exit(EXIT.ok);
     });
 }
