@@ -158,14 +158,12 @@ async function resetDevice(set) {
   await rm(join(dayPath(set.day), 'cback.store'), { force: true });
 }
 
-/** What MD5 checksums cost (the xorriso backend writes them on real drives; the virtual backend does not). */
-async function rawStoreMd5(set) {
-  const image = join(paths.raw, `${set.name}-md5.iso`);
+/** The raw command a store is compared with: one xorriso pass writing the day as a new image. */
+async function rawCommit(set, image, before = []) {
   await rm(image, { force: true });
   await settle();
   const args = [
-    '-md5',
-    'on',
+    ...before,
     '-outdev',
     `stdio:${image}`,
     '-volid',
@@ -176,28 +174,23 @@ async function rawStoreMd5(set) {
     '-commit',
   ];
   const result = await timed('xorriso', args);
-  if (result.code !== 0) throw new Error(`raw xorriso -md5 on -commit failed: ${result.stderr.slice(-2000)}`);
+  if (result.code !== 0)
+    throw new Error(`raw xorriso ${before.join(' ')} -commit failed: ${result.stderr.slice(-2000)}`);
+  return result.ms;
+}
+
+/** What MD5 checksums cost (the xorriso backend writes them on real drives; the virtual backend does not). */
+async function rawStoreMd5(set) {
+  const image = join(paths.raw, `${set.name}-md5.iso`);
+  const ms = await rawCommit(set, image, ['-md5', 'on']);
   await rm(image, { force: true });
-  return { rawStoreMd5Ms: result.ms };
+  return { rawStoreMd5Ms: ms };
 }
 
 async function rawStore(set) {
   const image = join(paths.raw, `${set.name}.iso`);
-  await rm(image, { force: true });
-  await settle();
-  const args = [
-    '-outdev',
-    `stdio:${image}`,
-    '-volid',
-    label(set.day),
-    '-map',
-    dayPath(set.day),
-    graftPoint(set.day),
-    '-commit',
-  ];
-  const result = await timed('xorriso', args);
-  if (result.code !== 0) throw new Error(`raw xorriso -commit failed: ${result.stderr.slice(-2000)}`);
-  return { rawStoreMs: result.ms, rawImageBytes: (await stat(image)).size };
+  const ms = await rawCommit(set, image);
+  return { rawStoreMs: ms, rawImageBytes: (await stat(image)).size };
 }
 
 async function rawVerify(set) {
