@@ -333,6 +333,17 @@ describe('AgentClient', { timeout: 20_000 }, () => {
       });
     });
 
+    it("still ends at the call's own time limit while the journal keeps saying the operation runs", async () => {
+      const c = await connectedClient({ operationPollMs: 20 });
+      dropThenAnswer([record('running')]);
+      await expect(c.call('media.write', OP_WRITE, { timeoutMs: 400 })).rejects.toMatchObject({
+        code: 'AGENT_LOST',
+        message: expect.stringMatching(/did not answer media\.write within 400 ms/),
+        details: { opId: 'run-1:write', timedOut: true },
+      });
+      expect(fake.received.filter((r) => r.method === 'operations.get').length).toBeGreaterThanOrEqual(1);
+    });
+
     it('gives up with AGENT_LOST when the agent is not back within the wait', async () => {
       const c = await connectedClient({ operationPollMs: 20, lostOperationWaitMs: 300, unreachableGraceMs: 50 });
       fake.on('media.write', () => {

@@ -157,6 +157,7 @@ export class AgentClient {
     }
     const connection = await this.connected();
     const timeoutMs = options.timeoutMs ?? this.options.timeouts[method];
+    const callStart = Date.now();
     let reply;
     try {
       reply = await connection.request(method, checked.data, {
@@ -167,7 +168,7 @@ export class AgentClient {
       const lost = this.unanswered(method, error, timeoutMs);
       const opId = (checked.data as { opId?: unknown }).opId;
       if (typeof opId === 'string' && isJournaled(method) && this.mayStillBeRunning(error)) {
-        return this.outcomeOf(method, opId, lost, options);
+        return this.outcomeOf(method, opId, lost, options, { startedAt: callStart, timeoutMs });
       }
       throw lost;
     }
@@ -201,6 +202,7 @@ export class AgentClient {
     opId: string,
     lost: CedarStoreError,
     options: CallOptions,
+    limit: { startedAt: number; timeoutMs: number },
   ): Promise<RpcResult<M>> {
     const waitMs = this.options.lostOperationWaitMs;
     options.onConnectionLost?.(
@@ -229,6 +231,16 @@ export class AgentClient {
       }
       if (!record) throw new AgentLostError(`${lost.message}. ${noJournalRecordMessage(this.id, opId)}.`, { opId });
       if (record.state === 'running') {
+        // The call's own time limit still holds: an operation that hangs on the agent must not
+        // keep the run `running` and its device's queue blocked for ever. The run ends
+        // AGENT_LOST and the journal's outcome is recorded on it when it comes.
+        if (Date.now() - limit.startedAt >= limit.timeoutMs) {
+          throw new AgentLostError(timeoutMessage(this.id, method, limit.timeoutMs), {
+            ...lost.details,
+            opId,
+            timedOut: true,
+          });
+        }
         await sleep(this.options.operationPollMs, undefined, { signal: this.abort.signal }).catch(() => undefined);
         if (this.stopped) throw lost;
         continue;
