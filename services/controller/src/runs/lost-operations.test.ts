@@ -99,6 +99,55 @@ describe('lost operations', () => {
     expect((await runs.events(run.id)).map((e) => e.type)).toEqual(['warning']);
   });
 
+  it('files a learned new-disc write in the catalog, so later appends are not filed under the old disc', async () => {
+    await catalog.recordSession({
+      device: 'burner-1/dvd0',
+      discLabel: 'CEDAR BACKUP 23-NOV-2026',
+      sessionLabel: 'CEDAR BACKUP 23-NOV-2026',
+      newDisc: true,
+      days: ['2026-11-23'],
+      bytes: 100,
+      runId: 'old-run',
+      writtenAt: '2026-11-23T02:00:00.000Z',
+    });
+    const run = await lostRun('store', 'media.write');
+    await runs.save({ ...run, blanking: { newDisc: true, rule: 'startOfWeek' } });
+    journal(run, 'succeeded', { result: { bytesWritten: 8192, sessions: 1 } });
+    await lost.resolve('burner-1');
+
+    const current = await catalog.currentDisc('burner-1/dvd0');
+    expect(current?.label).toBe('CEDAR BACKUP 26-NOV-2026');
+    expect(current?.sessions).toEqual([
+      expect.objectContaining({ days: [DAY], bytes: 8192, runId: run.id, writtenAt: '2026-11-26T07:10:00.000Z' }),
+    ]);
+    expect(current?.sessions[0]?.verified).toBeUndefined();
+    expect((await catalog.list()).map((disc) => disc.label)).toEqual([
+      'CEDAR BACKUP 26-NOV-2026',
+      'CEDAR BACKUP 23-NOV-2026',
+    ]);
+  });
+
+  it('leaves the catalog alone when a later disc was started after the lost write began', async () => {
+    const run = await lostRun('store', 'media.write');
+    await runs.save({ ...run, blanking: { newDisc: true, rule: 'startOfWeek' } });
+    await catalog.recordSession({
+      device: 'burner-1/dvd0',
+      discLabel: 'CEDAR BACKUP 27-NOV-2026',
+      sessionLabel: 'CEDAR BACKUP 27-NOV-2026',
+      newDisc: true,
+      days: ['2026-11-27'],
+      bytes: 100,
+      runId: 'later-run',
+      writtenAt: '2026-11-27T02:00:00.000Z',
+    });
+    journal(run, 'succeeded', { result: { bytesWritten: 8192, sessions: 1 } });
+    await lost.resolve('burner-1');
+
+    expect((await catalog.list()).map((disc) => [disc.label, disc.sessions.length])).toEqual([
+      ['CEDAR BACKUP 27-NOV-2026', 1],
+    ]);
+  });
+
   it("fails the run with the agent's error when the journal says the write failed", async () => {
     const run = await lostRun('store', 'media.write', 'failed');
     journal(run, 'failed', { error: { code: 'MEDIA_FULL', message: 'the image does not fit' } });

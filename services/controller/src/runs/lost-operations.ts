@@ -18,6 +18,7 @@
  * recorded in the catalog and succeeds.
  */
 import type {
+  CatalogSession,
   Clock,
   DeviceDirectory,
   MediaCatalog,
@@ -157,7 +158,7 @@ export class LostOperations {
     // Succeeded.
     if (method === 'media.verify') return this.verified(run, record.result as VerifyReport, source, again);
     if (method === 'media.initialize' && run.action === 'initialize') {
-      await this.recordInitializedDisc(run, now);
+      await this.recordInitializedDisc(run, record, now);
       return {
         status: 'succeeded',
         patch: {},
@@ -166,6 +167,7 @@ export class LostOperations {
     }
     if (method === 'media.write') {
       const result = record.result as WriteResult;
+      await this.recordWrittenSession(run, record, result, days, now);
       const durationMs = Math.max(0, Date.parse(record.finishedAt ?? now) - Date.parse(record.startedAt)) || 0;
       const note =
         `${source}: the write of ${days.join(', ') || 'the days'} finished (${result.bytesWritten} bytes, ` +
@@ -208,10 +210,45 @@ export class LostOperations {
     };
   }
 
-  /** The catalog entry the initialize run would have written had it seen its answer. */
-  private async recordInitializedDisc(run: Run, now: string): Promise<void> {
+  /**
+   * The session is on the disc even though no store indicator says so: the catalog must hold
+   * it, or a new disc started by this write would be missing and later appends filed under the
+   * disc it replaced. Skipped when the catalog already moved on past this write (a later new
+   * disc), where filing it now would be the misfiling.
+   */
+  private async recordWrittenSession(
+    run: Run,
+    record: OperationRecord,
+    result: WriteResult,
+    days: CatalogSession['days'],
+    now: string,
+  ): Promise<void> {
     const label = run.image?.label;
-    if (!label) return;
+    if (!label || !(await this.catalogStillBefore(run.device, record.startedAt))) return;
+    const newDisc = run.blanking?.newDisc ?? false;
+    const current = newDisc ? null : await this.catalog.currentDisc(run.device);
+    await this.catalog.recordSession({
+      device: run.device,
+      discLabel: current?.label ?? label,
+      sessionLabel: label,
+      newDisc,
+      days,
+      bytes: result.bytesWritten,
+      runId: run.id,
+      writtenAt: record.finishedAt ?? now,
+    });
+  }
+
+  /** True when no disc in `device` was started after `startedAt` (so nothing later was catalogued over it). */
+  private async catalogStillBefore(device: string, startedAt: string): Promise<boolean> {
+    const current = await this.catalog.currentDisc(device);
+    return !current || Date.parse(current.startedAt) <= Date.parse(startedAt);
+  }
+
+  /** The catalog entry the initialize run would have written had it seen its answer. */
+  private async recordInitializedDisc(run: Run, record: OperationRecord, now: string): Promise<void> {
+    const label = run.image?.label;
+    if (!label || !(await this.catalogStillBefore(run.device, record.startedAt))) return;
     await this.catalog.recordSession({
       device: run.device,
       discLabel: label,
@@ -220,7 +257,7 @@ export class LostOperations {
       days: [],
       bytes: 0,
       runId: run.id,
-      writtenAt: now,
+      writtenAt: record.finishedAt ?? now,
     });
   }
 }
