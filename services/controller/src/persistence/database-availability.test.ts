@@ -125,6 +125,24 @@ describe('while another program holds the database lock', () => {
     expect((await runs.appendEvent('r1', { type: 'warning', code: 'X', message: 'after' })).seq).toBe(4);
   });
 
+  it('shows what the database holds, not a write it refused to keep once memory was full', async () => {
+    availability.close();
+    availability = new DatabaseAvailability(db, { path, retryMs: 20, minFreeBytes: 0, maxKeptWrites: 1 });
+    const runs = new SqliteRunRepository(db, { availability });
+    await runs.create(run('r1'));
+    await runs.create(run('r2'));
+    holder.exec('BEGIN EXCLUSIVE');
+    await runs.save(run('r1', { status: 'running' }));
+    await expect(runs.save(run('r2', { status: 'running' }))).rejects.toThrow();
+    await expect(runs.appendEvent('r2', { type: 'step', step: 'select', state: 'started' })).rejects.toThrow();
+
+    holder.exec('ROLLBACK');
+    await until(() => availability.keptWrites === 0, 'the kept write is saved');
+    expect(await runs.get('r2')).toMatchObject({ status: 'queued' });
+    expect(await runs.events('r2')).toEqual([]);
+    expect((await runs.appendEvent('r2', { type: 'step', step: 'select', state: 'started' })).seq).toBe(1);
+  });
+
   it('keeps a catalog session and an agent description, shows them, and saves them after', async () => {
     const runs = new SqliteRunRepository(db, { availability });
     const catalog = new SqliteMediaCatalog(db, { availability });

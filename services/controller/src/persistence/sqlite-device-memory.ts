@@ -36,7 +36,6 @@ export class SqliteDeviceMemory {
     const write = (): void => void this.upsert.run(row);
     if (this.availability.tryNow(write)) return;
     const kept = structuredClone(devices);
-    this.kept.set(agentId, kept);
     this.availability.keep({
       key: `agent:${agentId}`,
       apply: write,
@@ -44,6 +43,7 @@ export class SqliteDeviceMemory {
         if (this.kept.get(agentId) === kept) this.kept.delete(agentId);
       },
     });
+    this.kept.set(agentId, kept);
   }
 
   /**

@@ -86,7 +86,6 @@ export class SqliteMediaCatalog implements MediaCatalog {
   async recordSession(session: CatalogSession): Promise<void> {
     if (this.availability.tryNow(() => this.record(session))) return;
     const kept = structuredClone(session);
-    this.keptSessions.push(kept);
     this.availability.keep({
       key: `session:${++this.keptCount}`,
       apply: () => this.record(kept),
@@ -95,6 +94,7 @@ export class SqliteMediaCatalog implements MediaCatalog {
         if (index >= 0) this.keptSessions.splice(index, 1);
       },
     });
+    this.keptSessions.push(kept);
   }
 
   async list(): Promise<CatalogDisc[]> {

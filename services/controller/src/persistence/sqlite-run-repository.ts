@@ -96,7 +96,6 @@ export class SqliteRunRepository implements RunRepository {
     };
     if (this.availability.tryNow(write)) return;
     const kept = structuredClone(run);
-    this.keptRuns.set(run.id, kept);
     this.availability.keep({
       key: `run:${run.id}`,
       apply: write,
@@ -104,6 +103,7 @@ export class SqliteRunRepository implements RunRepository {
         if (this.keptRuns.get(run.id) === kept) this.keptRuns.delete(run.id);
       },
     });
+    this.keptRuns.set(run.id, kept);
   }
 
   async get(id: string): Promise<Run | null> {
@@ -151,7 +151,6 @@ export class SqliteRunRepository implements RunRepository {
     const keptSeqs = this.keptEvents.filter((event) => event.runId === insert.runId).map((event) => event.seq);
     const seq = Math.max(this.lastSeq.get(insert.runId)?.seq ?? 0, ...keptSeqs) + 1;
     const event = { ...insert, seq };
-    this.keptEvents.push(event);
     this.availability.keep({
       key: `event:${insert.runId}:${seq}`,
       apply: () => this.insertEventAt.run(event),
@@ -160,6 +159,7 @@ export class SqliteRunRepository implements RunRepository {
         if (index >= 0) this.keptEvents.splice(index, 1);
       },
     });
+    this.keptEvents.push(event);
     return seq;
   }
 
