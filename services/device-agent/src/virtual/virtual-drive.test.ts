@@ -15,7 +15,8 @@ const LABEL = 'CEDAR BACKUP 23-NOV-2026';
 /**
  * A wrapper `xorriso` that fails (exit 5) when its arguments contain `failOn`, after
  * scribbling on the stdio: target it was writing to, as a write cut short would: a new
- * image (`-outdev`) gets half a session, an appended one (`-dev`) gets it added at its end.
+ * image (`-outdev`) gets half a session, an appended one (`-dev`) gets it added at its end
+ * and its volume descriptors (sector 16 on) overwritten, as xorriso updates them.
  */
 const wrapper = (failOn: string): string => `#!/bin/sh
 for arg in "$@"; do
@@ -24,7 +25,9 @@ for arg in "$@"; do
     for target in "$@"; do
       case "$previous:$target" in
         -outdev:stdio:*) printf 'half a session' > "\${target#stdio:}" ;;
-        -dev:stdio:*) printf 'half a session' >> "\${target#stdio:}" ;;
+        -dev:stdio:*)
+          printf 'half a session' >> "\${target#stdio:}"
+          printf 'a header pointing past the end' | dd of="\${target#stdio:}" bs=1 seek=32768 conv=notrunc 2>/dev/null ;;
       esac
       previous="$target"
     done

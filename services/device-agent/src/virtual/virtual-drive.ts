@@ -8,7 +8,7 @@
 import { SECTOR_SIZE } from '@cedar-store/domain';
 import type { ProgressListener } from '@cedar-store/ports';
 import { randomUUID } from 'node:crypto';
-import { mkdir, readdir, rename, rm, stat, truncate } from 'node:fs/promises';
+import { mkdir, open, readdir, rename, rm, stat, truncate } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import type { ImageRequest } from '../media/optical-drive.js';
 import type { ResolvedDay } from '../staging/fs-staging-area.js';
@@ -17,6 +17,9 @@ import { XorrisoDrive } from '../xorriso/xorriso-drive.js';
 import { virtualDevice, virtualImageSectors } from './args.js';
 import { EstimateMemo, estimateKey } from './estimate-memo.js';
 import { BLANK_TOC, isBlankImage, virtualCdBoundaries } from './parse.js';
+
+/** The image's first 32 sectors, which xorriso rewrites on every append to point at the newest session. */
+const HEADER_BYTES = 32 * SECTOR_SIZE;
 
 export class VirtualDrive extends XorrisoDrive {
   protected override readonly refreshesMedia = false;
@@ -72,17 +75,41 @@ export class VirtualDrive extends XorrisoDrive {
 
   /**
    * An append that fails part-way (a disk filled by something else, xorriso stopped) leaves
-   * its bytes after the old sessions: cut the file back to what it was, so the disc is exactly
-   * the one it was before, not a longer one with a torn session at its end.
+   * its bytes after the old sessions, and xorriso may already have pointed the image's first
+   * 64 KiB (its multisession emulation: the volume descriptors of the newest session) at them.
+   * Put both back, so the disc is exactly the one it was before, not one whose header points
+   * past its end.
    */
   private async appendSession(request: ImageRequest, onProgress?: ProgressListener): Promise<number> {
     const before = await this.imageSize();
+    const header = before === null ? null : await this.readHeader();
     try {
       return await super.writeImage(request, onProgress);
     } catch (error) {
-      const after = await this.imageSize();
-      if (before !== null && after !== null && after > before) await truncate(this.settings.path, before);
+      if (before !== null && header !== null) await this.restore(before, header);
       throw error;
+    }
+  }
+
+  private async readHeader(): Promise<Buffer> {
+    const file = await open(this.settings.path, 'r');
+    try {
+      const header = Buffer.alloc(HEADER_BYTES);
+      const { bytesRead } = await file.read(header, 0, HEADER_BYTES, 0);
+      return header.subarray(0, bytesRead);
+    } finally {
+      await file.close();
+    }
+  }
+
+  private async restore(size: number, header: Buffer): Promise<void> {
+    const file = await open(this.settings.path, 'r+');
+    try {
+      await file.truncate(size);
+      await file.write(header, 0, header.length, 0);
+      await file.sync();
+    } finally {
+      await file.close();
     }
   }
 
