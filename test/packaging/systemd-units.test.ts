@@ -77,6 +77,10 @@ describe('hardening and restarts (issue 5: dedicated user, ProtectSystem=strict,
     expect(unitValue(unit, 'Install', 'WantedBy')).toBe('multi-user.target');
   });
 
+  it('a stopped or crashed agent never takes its burner with it (the journal picks the burn up)', () => {
+    expect(unitValue(agentUnit, 'Service', 'KillMode')).toBe('process');
+  });
+
   it('the agent is in the groups owning the drive and the staging days, with CAP_CHOWN only', async () => {
     expect(unitValue(agentUnit, 'Service', 'SupplementaryGroups')?.split(/\s+/).sort()).toEqual(['backup', 'cdrom']);
     expect(unitValue(agentUnit, 'Service', 'CapabilityBoundingSet')).toBe('CAP_CHOWN');
