@@ -8,7 +8,7 @@
 import type { DayStamp } from '@cedar-store/domain';
 import type { Run, RunEvent, RunEventBody, RunStatus, StepName } from '@cedar-store/ports';
 import type { Database } from 'better-sqlite3';
-import { unstoredAdvice } from '../runs/unstored-advice.js';
+import { unstoredClause } from '../runs/unstored-advice.js';
 import {
   decodeEvent,
   decodeRun,
@@ -94,7 +94,7 @@ export function interruptionReason(run: Run, steps: readonly Pick<StepEvent, 'st
         );
       }
       if (reached('write')) {
-        return `${head}; whatever was written, ${unstoredAdvice('store', days).replace(/^No/, 'no')} ${verifyHint(days)}`;
+        return `${head}; whatever was written, ${unstoredClause('store', days)} ${verifyHint(days)}`;
       }
       return `${head}; nothing was written to the disc and no store indicator was written. Request it again.`;
     }

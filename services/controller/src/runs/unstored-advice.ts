@@ -8,12 +8,18 @@ import type { DayStamp } from '@cedar-store/domain';
 import type { RunAction } from '@cedar-store/ports';
 
 export function unstoredAdvice(action: RunAction, days: readonly DayStamp[]): string {
+  const clause = unstoredClause(action, days);
+  return `${clause.charAt(0).toUpperCase()}${clause.slice(1)}`;
+}
+
+/** The same advice as a clause, to follow a semicolon. */
+export function unstoredClause(action: RunAction, days: readonly DayStamp[]): string {
   const named = days.length === 0 ? 'these days' : days.join(', ');
   if (action === 'rebuild') {
-    return `No store indicator was written, so ${named} still wait in staging: run cedar-store rebuild again.`;
+    return `no store indicator was written, so ${named} still wait in staging: run cedar-store rebuild again.`;
   }
   return (
-    `No store indicator was written, so ${named} still ${days.length === 1 ? 'waits' : 'wait'} in staging: ` +
+    `no store indicator was written, so ${named} still ${days.length === 1 ? 'waits' : 'wait'} in staging: ` +
     'run cedar-store store again today (a later night writes only its own day), ' +
     'or cedar-store rebuild to write the week so far on a new disc.'
   );
