@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { bearerToken, tokenMatches } from './token.js';
+import { bearerToken, presentedBearerToken, tokenMatches } from './token.js';
 
 const EXPECTED = 'correct-horse-battery-staple';
 
@@ -44,5 +44,28 @@ describe('bearerToken', () => {
     expect(bearerToken(`Bearer${EXPECTED}`)).toBeUndefined();
     expect(bearerToken(`Bearer ${EXPECTED} extra`)).toBeUndefined();
     expect(bearerToken(`X Bearer ${EXPECTED}`)).toBeUndefined();
+  });
+});
+
+describe('presentedBearerToken', () => {
+  it('reads the one Authorization header a request carries', () => {
+    const request = {
+      rawHeaders: ['Host', 'x', 'Authorization', `Bearer ${EXPECTED}`],
+      headers: { authorization: `Bearer ${EXPECTED}` },
+    };
+    expect(presentedBearerToken(request)).toEqual({ token: EXPECTED, several: false });
+    expect(presentedBearerToken({ rawHeaders: ['Host', 'x'], headers: {} })).toEqual({
+      token: undefined,
+      several: false,
+    });
+  });
+
+  it('presents no token when several Authorization headers make the credentials ambiguous', () => {
+    const request = {
+      rawHeaders: ['authorization', `Bearer ${EXPECTED}`, 'AUTHORIZATION', 'Bearer wrong-token-of-enough-length'],
+      // Node keeps the first one here: trusting it would let the second slip past.
+      headers: { authorization: `Bearer ${EXPECTED}` },
+    };
+    expect(presentedBearerToken(request)).toEqual({ token: undefined, several: true });
   });
 });

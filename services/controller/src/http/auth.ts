@@ -1,5 +1,5 @@
 import { UnauthorizedError } from '@cedar-store/domain';
-import { bearerToken, tokenMatches } from '@cedar-store/ports/auth';
+import { presentedBearerToken, tokenMatches } from '@cedar-store/ports/auth';
 import type { RequestHandler } from 'express';
 
 /**
@@ -10,16 +10,14 @@ export function requireBearerToken(expected: string): RequestHandler {
   if (expected.length === 0)
     throw new Error('the API token is empty: set auth.token, auth.tokenFile or CEDAR_STORE_TOKEN');
   return (req, _res, next) => {
-    // Node keeps the first of several Authorization headers; ambiguous credentials are refused instead.
-    const copies = req.rawHeaders.filter((name, index) => index % 2 === 0 && name.toLowerCase() === 'authorization');
-    const presented = copies.length > 1 ? undefined : bearerToken(req.get('authorization'));
+    const { token: presented, several } = presentedBearerToken(req);
     if (tokenMatches(presented, expected)) {
       next();
       return;
     }
     next(
       new UnauthorizedError(
-        copies.length > 1
+        several
           ? 'several Authorization headers: send exactly one, "Authorization: Bearer <token>"'
           : presented === undefined
             ? 'missing bearer token: send "Authorization: Bearer <token>" (cedar-store --token or CEDAR_STORE_TOKEN)'

@@ -10,7 +10,7 @@ import type { Duplex } from 'node:stream';
 import { readFile } from 'node:fs/promises';
 import { CedarStoreError, DeviceBusyError, InvalidRequestError, toCedarStoreError } from '@cedar-store/domain';
 import { RPC_ERROR, toRpcError, type Progress } from '@cedar-store/ports';
-import { bearerToken, tokenMatches } from '@cedar-store/ports/auth';
+import { presentedBearerToken, tokenMatches } from '@cedar-store/ports/auth';
 import type { Logger } from 'pino';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { errorResponse, parseFrame, resultResponse, type RequestId, type RpcResponse } from './json-rpc.js';
@@ -112,7 +112,7 @@ export class AgentServer {
     };
     if (path === null) return refuse('400 Bad Request', 'the request path is not a valid URL path');
     if (path !== RPC_PATH) return refuse('404 Not Found', `the agent listens at ${RPC_PATH}`);
-    if (!tokenMatches(presentedToken(request), this.settings.token)) {
+    if (!tokenMatches(presentedBearerToken(request).token, this.settings.token)) {
       return refuse('401 Unauthorized', 'a valid "Authorization: Bearer <token>" header is required');
     }
     if (this.wss.clients.size >= this.settings.maxConnections) {
@@ -222,15 +222,6 @@ function requestPath(url: string | undefined): string | null {
   } catch {
     return null;
   }
-}
-
-/**
- * The bearer token of the upgrade request. Node keeps the first of several Authorization
- * headers; several are ambiguous credentials, so they count as none.
- */
-function presentedToken(request: IncomingMessage): string | undefined {
-  const copies = request.rawHeaders.filter((name, index) => index % 2 === 0 && name.toLowerCase() === 'authorization');
-  return copies.length === 1 ? bearerToken(request.headers.authorization) : undefined;
 }
 
 const alive = new WeakMap<WebSocket, { alive: boolean; inFlight: number }>();
