@@ -35,8 +35,6 @@ export const MAX_JOURNALED_MISMATCHES = 100;
 const MAX_GROUPS_PER_OPERATION = 16;
 
 const EntrySchema = OperationRecordSchema.extend({
-  /** The agent process that ran it: an entry of another pid that is still `running` was left by a crash. */
-  agentPid: z.number().int(),
   groups: z.array(z.strictObject({ pgid: z.number().int().positive(), startTime: z.string().optional() })),
 });
 type JournalEntry = z.infer<typeof EntrySchema>;
@@ -103,7 +101,6 @@ export class OperationJournal {
       device: request.device,
       state: 'running',
       startedAt: this.now().toISOString(),
-      agentPid: process.pid,
       groups: [],
     };
     try {
@@ -166,7 +163,7 @@ export class OperationJournal {
     return opIds.flatMap((opId) => {
       const entry = this.entries.get(opId);
       if (!entry) return [];
-      const { agentPid: _pid, groups: _groups, ...record } = entry;
+      const { groups: _groups, ...record } = entry;
       return [record];
     });
   }
