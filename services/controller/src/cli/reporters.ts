@@ -4,11 +4,22 @@
  * only warnings with `--quiet`, so cron mails only when something went wrong or needs a look
  * (a crossed midnight, a nearly full disc).
  */
+import { createRequire } from 'node:module';
 import type { Run, RunEventBody } from '@cedar-store/ports';
-import { Presets, SingleBar } from 'cli-progress';
+import type * as CliProgress from 'cli-progress';
+import type { SingleBar } from 'cli-progress';
 import { formatBytes, formatDuration, formatRate } from './format.js';
 import { RateMeter } from './rate-meter.js';
 import { eventLine, progressLine, warningLine } from './run-lines.js';
+
+/**
+ * The bar library loads when the first bar is drawn: a cron job or a pipe (plain lines) and
+ * --quiet never draw one, so they never pay for loading it. It is CommonJS, so `require`
+ * loads it at once, in step with the event that draws the bar.
+ */
+function loadCliProgress(): typeof CliProgress {
+  return createRequire(import.meta.url)('cli-progress') as typeof CliProgress;
+}
 
 /** The part of a Node stream the CLI writes to; tests pass an in-memory one. */
 export type OutputStream = { write(chunk: string): unknown; isTTY?: boolean; columns?: number };
@@ -167,6 +178,7 @@ export class TtyReporter extends LineReporter {
       this.meter.reset();
       this.barPhase = event.phase;
       this.barTotal = event.bytesTotal;
+      const { Presets, SingleBar } = loadCliProgress();
       this.bar = new SingleBar(
         {
           stream: this.stream as NodeJS.WritableStream,
