@@ -30,6 +30,19 @@ async function detachedSleeper(): Promise<{ pid: number; stop: () => Promise<voi
   };
 }
 
+/** The pid of a program in its own process group that has already exited. */
+async function endedProgram(): Promise<number> {
+  const child = spawn('true', [], { detached: true, stdio: 'ignore' });
+  await once(child, 'exit');
+  return child.pid!;
+}
+
+/** The process groups an entry on disk remembers, as a restarted agent will read them. */
+async function groupsOnDisk(opId: string): Promise<number[]> {
+  const entry = JSON.parse(await readFile(join(dir, `${opId}.json`), 'utf8')) as { groups: Array<{ pgid: number }> };
+  return entry.groups.map((group) => group.pgid);
+}
+
 async function until(condition: () => boolean): Promise<void> {
   while (!condition()) await new Promise((resolve) => setTimeout(resolve, 20));
 }
@@ -172,5 +185,84 @@ describe('operation journal', () => {
     const restarted = open();
     expect(restarted.get(['run-8:write'])).toHaveLength(1);
     expect(await readdir(dir)).toEqual(['run-8:write.json']);
+  });
+
+  describe('a program told by its device', () => {
+    it('is recorded under the operation running on that device, not another device’s', async () => {
+      const dvdBurner = await detachedSleeper();
+      const cdBurner = await detachedSleeper();
+      try {
+        const first = open();
+        first.begin({ method: 'media.write', device: 'dvd0', opId: 'run-20:write' });
+        first.begin({ method: 'media.blank', device: 'cd0', opId: 'run-21:blank' });
+        first.recordProgramOn('cd0', cdBurner.pid);
+        first.recordProgramOn('dvd0', dvdBurner.pid);
+        expect(await groupsOnDisk('run-20:write')).toEqual([dvdBurner.pid]);
+        expect(await groupsOnDisk('run-21:blank')).toEqual([cdBurner.pid]);
+        await dvdBurner.stop();
+
+        // Only the cd0 burner outlives the agent: cd0 stays busy, dvd0 is free.
+        const restarted = open();
+        expect(restarted.get(['run-20:write'])[0]!.state).toBe('unknown');
+        expect(restarted.get(['run-21:blank'])[0]!.state).toBe('running');
+        expect(() => restarted.refuseHeldDevice('cd0')).toThrow(/earlier media\.blank \(operation run-21:blank/);
+        expect(() => restarted.refuseHeldDevice('dvd0')).not.toThrow();
+      } finally {
+        await cdBurner.stop();
+        await dvdBurner.stop().catch(() => undefined);
+      }
+    });
+
+    it('goes to the first operation begun on the device, the one its guard let run', async () => {
+      const burner = await detachedSleeper();
+      try {
+        const first = open();
+        first.begin({ method: 'media.write', device: 'dvd0', opId: 'run-22:write' });
+        // A second operation on the same device, journaled and about to be refused as busy.
+        first.begin({ method: 'media.blank', device: 'dvd0', opId: 'run-23:blank' });
+        first.recordProgramOn('dvd0', burner.pid);
+
+        const restarted = open();
+        expect(restarted.get(['run-22:write'])[0]!.state).toBe('running');
+        expect(restarted.get(['run-23:blank'])[0]!.state).toBe('unknown');
+      } finally {
+        await burner.stop();
+      }
+    });
+
+    it('is recorded nowhere when nothing runs on the device, nor under a finished operation', async () => {
+      const stray = await detachedSleeper();
+      try {
+        const first = open();
+        const opId = first.begin({ method: 'media.write', device: 'dvd0', opId: 'run-24:write' });
+        await first.run(opId, async () => ({ bytesWritten: 1, sessions: 1 }));
+        first.recordProgramOn('dvd0', stray.pid);
+        first.recordProgramOn('cd0', stray.pid);
+
+        const restarted = open();
+        expect(restarted.get([opId])[0]!.state).toBe('succeeded');
+        expect(() => restarted.refuseHeldDevice('dvd0')).not.toThrow();
+        expect(() => restarted.refuseHeldDevice('cd0')).not.toThrow();
+      } finally {
+        await stray.stop();
+      }
+    });
+
+    it('keeps the burner when many short reads on the device followed it', async () => {
+      const burner = await detachedSleeper();
+      try {
+        const first = open();
+        first.begin({ method: 'media.write', device: 'dvd0', opId: 'run-25:write' });
+        first.recordProgramOn('dvd0', burner.pid);
+        // Status reads while the burn runs, each over before the next: more than an entry keeps.
+        for (let i = 0; i < 20; i++) first.recordProgramOn('dvd0', await endedProgram());
+
+        const restarted = open();
+        expect(restarted.get(['run-25:write'])[0]!.state).toBe('running');
+        expect(() => restarted.refuseHeldDevice('dvd0')).toThrow(/still running/);
+      } finally {
+        await burner.stop();
+      }
+    });
   });
 });

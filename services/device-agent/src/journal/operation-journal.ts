@@ -123,12 +123,26 @@ export class OperationJournal {
     return opId;
   }
 
+  /**
+   * Remembers a program started on `device` under the operation this agent runs there, if any.
+   * The device guard lets one operation at a time run programs on a device: the first begun, a
+   * later one being refused before it starts any. A status or estimate read on the device
+   * meanwhile is recorded under it too; being short, it holds a restarted agent's device only
+   * while it lasts, and it cannot crowd out the burner (see recordProgram).
+   */
+  recordProgramOn(device: string, pid: number): void {
+    const opId = this.runningOn(device);
+    if (opId !== undefined) this.recordProgram(opId, pid);
+  }
+
   /** Remembers a program the operation started, so an agent restarted later can tell whether it still runs. */
   recordProgram(opId: string, pid: number): void {
     const entry = this.entries.get(opId);
     if (!entry || entry.state !== 'running') return;
     const startTime = startTimeOf(pid);
-    entry.groups = [...entry.groups, { pgid: pid, ...(startTime === undefined ? {} : { startTime }) }].slice(
+    // Once full, the groups that have ended go first: the one still running (the burner) is what matters.
+    const kept = entry.groups.length < MAX_GROUPS_PER_OPERATION ? entry.groups : entry.groups.filter(isGroupAlive);
+    entry.groups = [...kept, { pgid: pid, ...(startTime === undefined ? {} : { startTime }) }].slice(
       -MAX_GROUPS_PER_OPERATION,
     );
     this.persist(entry);
@@ -180,6 +194,14 @@ export class OperationJournal {
         { device, operation: entry.method, opId },
       );
     }
+  }
+
+  /** The operation this agent runs on `device`: the earliest begun still running (entries keep begin order). */
+  private runningOn(device: string): string | undefined {
+    for (const entry of this.entries.values()) {
+      if (entry.device === device && entry.state === 'running' && !this.inherited.has(entry.opId)) return entry.opId;
+    }
+    return undefined;
   }
 
   private load(): void {
