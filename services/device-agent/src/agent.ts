@@ -9,7 +9,6 @@ import { Container } from 'inversify';
 import type { Logger } from 'pino';
 import { createDrive } from './backends.js';
 import { programTimeoutsMs, type AgentConfig } from './config/agent-config.js';
-import { currentOperation } from './journal/current-operation.js';
 import { OperationJournal } from './journal/operation-journal.js';
 import type { DriveEnvironment } from './media/drive-environment.js';
 import { DriveGuards } from './media/device-guard.js';
@@ -49,36 +48,41 @@ export async function createAgentContainer(
   );
   // Read before the agent listens: what an earlier agent left running must hold its device from the first request.
   const journal = OperationJournal.open(join(config.workingDir, 'journal'), { logger });
-  const recordProgram = (pid: number): void => {
-    const opId = currentOperation();
-    if (opId !== undefined) journal.recordProgram(opId, pid);
-  };
+  const runner = (onSpawn?: (pid: number) => void): ProgramRunner =>
+    new ProgramRunner({
+      ...(options.searchPath === undefined ? {} : { searchPath: options.searchPath }),
+      ...(onSpawn === undefined ? {} : { onSpawn }),
+      timeouts: programTimeoutsMs(config.timeouts),
+    });
   const env: DriveEnvironment = {
     staging: new FsStagingArea(config.stagingRoot, owner),
     workingDir: config.workingDir,
-    runner: new ProgramRunner({
-      ...(options.searchPath === undefined ? {} : { searchPath: options.searchPath }),
-      onSpawn: recordProgram,
-      timeouts: programTimeoutsMs(config.timeouts),
-    }),
+    runner: runner(),
     mountTable: options.mountTable ?? new MountTable(),
     guards: new DriveGuards(drivePaths),
     logger,
   };
+  // Each device's programs are recorded under the operation running on that device (one at a
+  // time, its guard sees to it). Telling them apart by device instead of by async context spares
+  // every promise in the process the async hooks AsyncLocalStorage would switch on.
   const devices = new Map<string, AgentDevice>(
-    config.devices.map((settings) => [
-      settings.id,
-      { id: settings.id, backend: settings.backend, mediaType: settings.mediaType, drive: createDrive(settings, env) },
-    ]),
+    config.devices.map((settings) => {
+      const deviceEnv = { ...env, runner: runner((pid) => journal.recordProgramOn(settings.id, pid)) };
+      const { id, backend, mediaType } = settings;
+      return [id, { id, backend, mediaType, drive: createDrive(settings, deviceEnv) }];
+    }),
   );
+  // An export needs no drive, only the programs of this host's backend (the first device's). Its
+  // own drive object, whose programs no operation records: a long export must not hold a
+  // device's operation as running after a restart.
+  const exporter = createDrive(config.devices[0]!, env);
   const services: AgentServices = {
     agentId: config.agentId,
     version: AGENT_VERSION,
     staging: env.staging,
     devices,
     journal,
-    // An export needs no drive, only the programs of this host's backend: the first device's.
-    exportImage: (request) => [...devices.values()][0]!.drive.exportImage(request),
+    exportImage: (request) => exporter.exportImage(request),
   };
   const container = new Container({ defaultScope: 'Singleton' });
   container.bind(AGENT_TOKENS.Config).toConstantValue(config);

@@ -16,7 +16,6 @@ import {
   type RpcParams,
   type StagingArea,
 } from '@cedar-store/ports';
-import { withOperation } from '../journal/current-operation.js';
 import type { OperationJournal } from '../journal/operation-journal.js';
 
 export type AgentDevice = {
@@ -67,7 +66,7 @@ export function createHandlers(agent: AgentServices): { [M in RpcMethod]: Handle
     const journal = agent.journal;
     if (!journal) return work(mediaDrive);
     const opId = journal.begin({ method, device: params.device, opId: params.opId });
-    return withOperation(opId, () => journal.run(opId, () => work(mediaDrive)));
+    return journal.run(opId, () => work(mediaDrive));
   };
   return {
     'agent.describe': async () => ({
