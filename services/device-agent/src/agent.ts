@@ -63,8 +63,8 @@ export async function createAgentContainer(
     logger,
   };
   // Each device's programs are recorded under the operation running on that device (one at a
-  // time, its guard sees to it). Telling them apart by device instead of by async context spares
-  // every promise in the process the async hooks AsyncLocalStorage would switch on.
+  // time, its guard sees to it). Telling them apart by device, not by an async context, spares
+  // every promise in the process the async hooks such a context switches on.
   const devices = new Map<string, AgentDevice>(
     config.devices.map((settings) => {
       const deviceEnv = { ...env, runner: runner((pid) => journal.recordProgramOn(settings.id, pid)) };
