@@ -9,6 +9,7 @@ export type DriveEnvironment = {
   staging: FsStagingArea;
   /** Mount points, temporary images (cdrecord) and exported ISO files live here. */
   workingDir: string;
+  /** Each device's own in the agent: it tells the operation journal which device a program ran on. */
   runner: ProgramRunner;
   mountTable: MountTable;
   logger?: Logger;
