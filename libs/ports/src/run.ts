@@ -3,6 +3,7 @@
  * took and why (DESIGN.md §5). Fields appear as their step runs.
  */
 import { z } from 'zod';
+import { RUN_ACTIONS, RUN_STATUSES } from './wire/constants.js';
 import { JournaledMethodSchema, OperationStateSchema, VerifyReportSchema, ProgressSchema } from './wire/methods.js';
 import {
   ByteCountSchema,
@@ -13,9 +14,7 @@ import {
   OperationIdSchema,
 } from './wire/primitives.js';
 
-export const RUN_ACTIONS = ['store', 'rebuild', 'initialize', 'verify'] as const;
-export const RUN_STATUSES = ['queued', 'running', 'succeeded', 'failed', 'cancelled', 'interrupted'] as const;
-export const FINISHED_STATUSES = ['succeeded', 'failed', 'cancelled', 'interrupted'] as const;
+export { FINISHED_STATUSES, isFinished, RUN_ACTIONS, RUN_STATUSES } from './wire/constants.js';
 export const STEP_NAMES = [
   'select',
   'checkMedia',
@@ -102,10 +101,6 @@ export type RunStatus = z.infer<typeof RunStatusSchema>;
 export type StepName = z.infer<typeof StepNameSchema>;
 export type Run = z.infer<typeof RunSchema>;
 export type RunNotice = z.infer<typeof Notice>;
-
-export function isFinished(status: RunStatus): boolean {
-  return (FINISHED_STATUSES as readonly string[]).includes(status);
-}
 
 /** What a subscriber to a run sees, in order: steps, progress, warnings, and the end. */
 export const RunEventSchema = z.discriminatedUnion('type', [

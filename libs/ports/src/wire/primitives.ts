@@ -4,19 +4,9 @@
  */
 import { isDayStamp, MEDIA_TYPES, WEEKDAYS } from '@cedar-store/domain';
 import { z } from 'zod';
+import { DEVICE_REF_PATTERN, LIMITS, MAX_DEVICE_REF_LENGTH } from './constants.js';
 
-export const LIMITS = {
-  /** Days in one request: a rebuild needs at most 7; inspect may look a month around. */
-  maxDaysPerRequest: 31,
-  /** ISO 9660 volume ids hold 32 characters. */
-  maxLabelLength: 32,
-  maxIdLength: 64,
-  maxMismatchesReported: 1000,
-  /** An operation id is `<runId>:<step>`: a UUID and a short step name fit with room to spare. */
-  maxOperationIdLength: 100,
-  /** Operation ids asked about in one operations.get. */
-  maxOperationsPerRequest: 32,
-} as const;
+export { LIMITS } from './constants.js';
 
 export const DayStampSchema = z
   .string()
@@ -49,8 +39,8 @@ export const OperationIdSchema = z
 /** `agent/device`, as the controller names a device. */
 export const DeviceRefSchema = z
   .string()
-  .max(2 * LIMITS.maxIdLength + 1)
-  .regex(/^[A-Za-z0-9][A-Za-z0-9._-]*\/[A-Za-z0-9][A-Za-z0-9._-]*$/, { message: 'must be "agent/device"' });
+  .max(MAX_DEVICE_REF_LENGTH)
+  .regex(DEVICE_REF_PATTERN, { message: 'must be "agent/device"' });
 
 /**
  * A label the agent writes as a volume id: ISO 9660 d-characters (A–Z, 0–9, `_`) with spaces,
