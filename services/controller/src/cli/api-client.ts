@@ -4,8 +4,8 @@
  * request refused with the controller's own code and message (exit 2 or 1).
  */
 import type { CatalogDisc, Run, RunStatus } from '@cedar-store/ports';
-import { RunStatusSchema } from '@cedar-store/ports';
-import { z } from 'zod';
+import type { AnswerKind } from './answer-checks.js';
+import { checkAnswer, readApiError } from './answer-checks.js';
 import { ApiError, TokenRefusedError, UnreachableError } from './exit-codes.js';
 import type { ClientSettings } from './settings.js';
 
@@ -48,27 +48,6 @@ export type DevicesAnswer = { agents: AgentRow[]; devices: DeviceRow[] };
 
 export type CancelAnswer = { outcome?: string; run?: Run };
 
-/**
- * Only what the CLI cannot do without is checked: a newer controller may add fields, and a
- * client that refused them would break every cron job at the next server upgrade.
- */
-const RunShape = z.looseObject({
-  id: z.string().min(1),
-  action: z.string(),
-  device: z.string(),
-  status: RunStatusSchema,
-  warnings: z.array(z.looseObject({ code: z.string(), message: z.string() })).default([]),
-});
-const RunListShape = z.union([z.array(RunShape), z.looseObject({ runs: z.array(RunShape) })]);
-const DiscShape = z.looseObject({ label: z.string(), device: z.string(), sessions: z.array(z.looseObject({})) });
-const MediaShape = z.union([z.array(DiscShape), z.looseObject({ discs: z.array(DiscShape) })]);
-const DevicesShape = z.looseObject({
-  agents: z.array(z.looseObject({ id: z.string(), state: z.string() })).default([]),
-  devices: z.array(z.looseObject({ ref: z.string(), connected: z.boolean() })),
-});
-const CancelShape = z.union([RunShape, z.looseObject({ outcome: z.string().optional(), run: RunShape.optional() })]);
-const ErrorShape = z.object({ error: z.object({ code: z.string(), message: z.string() }) });
-
 type SendOptions = {
   query?: Record<string, string | number | undefined>;
   body?: unknown;
@@ -98,36 +77,36 @@ export class ApiClient {
   }
 
   async submitRun(request: RunRequest): Promise<Run> {
-    return parseAnswer(RunShape, await this.json('POST', 'api/v1/runs', { body: request }), this) as Run;
+    return (await parseAnswer('run', await this.json('POST', 'api/v1/runs', { body: request }), this)) as Run;
   }
 
   async getRun(id: string): Promise<Run> {
-    return parseAnswer(RunShape, await this.json('GET', `api/v1/runs/${encodeURIComponent(id)}`), this) as Run;
+    return (await parseAnswer('run', await this.json('GET', `api/v1/runs/${encodeURIComponent(id)}`), this)) as Run;
   }
 
   /** The runs, and the answer as the controller sent it (what `--json` prints). */
   async listRuns(filter: RunListFilter): Promise<{ runs: Run[]; raw: unknown }> {
     const raw = await this.json('GET', 'api/v1/runs', { query: filter });
-    const answer = parseAnswer(RunListShape, raw, this);
-    return { runs: (Array.isArray(answer) ? answer : answer.runs) as Run[], raw };
+    const answer = (await parseAnswer('runList', raw, this)) as Run[] | { runs: Run[] };
+    return { runs: Array.isArray(answer) ? answer : answer.runs, raw };
   }
 
   async cancelRun(id: string): Promise<{ answer: CancelAnswer; raw: unknown }> {
     const raw = await this.json('POST', `api/v1/runs/${encodeURIComponent(id)}/cancel`);
-    const answer = parseAnswer(CancelShape, raw, this);
-    if ('id' in answer && typeof answer.id === 'string') return { answer: { run: answer as Run }, raw };
+    const answer = (await parseAnswer('cancel', raw, this)) as Run | CancelAnswer;
+    if ('id' in answer && typeof answer.id === 'string') return { answer: { run: answer }, raw };
     return { answer: answer as CancelAnswer, raw };
   }
 
   async devices(): Promise<{ answer: DevicesAnswer; raw: unknown }> {
     const raw = await this.json('GET', 'api/v1/devices');
-    return { answer: parseAnswer(DevicesShape, raw, this) as DevicesAnswer, raw };
+    return { answer: (await parseAnswer('devices', raw, this)) as DevicesAnswer, raw };
   }
 
   async media(): Promise<{ discs: CatalogDisc[]; raw: unknown }> {
     const raw = await this.json('GET', 'api/v1/media');
-    const answer = parseAnswer(MediaShape, raw, this);
-    return { discs: (Array.isArray(answer) ? answer : answer.discs) as CatalogDisc[], raw };
+    const answer = (await parseAnswer('media', raw, this)) as CatalogDisc[] | { discs: CatalogDisc[] };
+    return { discs: Array.isArray(answer) ? answer : answer.discs, raw };
   }
 
   /**
@@ -204,21 +183,20 @@ export class ApiClient {
 
   private async refusal(response: Response): Promise<Error> {
     const text = await response.text().catch(() => '');
-    let parsed: z.infer<typeof ErrorShape> | undefined;
+    let parsed: { code: string; message: string } | undefined;
     try {
-      const result = ErrorShape.safeParse(JSON.parse(text));
-      if (result.success) parsed = result.data;
+      parsed = readApiError(JSON.parse(text));
     } catch {
-      // Not the controller's error shape: described below from the status alone.
+      // Not JSON: described below from the status alone.
     }
     if (response.status === 401 || response.status === 403) {
-      const detail = parsed ? ` (${parsed.error.code}: ${parsed.error.message})` : '';
+      const detail = parsed ? ` (${parsed.code}: ${parsed.message})` : '';
       return new TokenRefusedError(
         `the controller at ${this.displayUrl} refused the token${detail}: check --token or CEDAR_STORE_TOKEN ` +
           '(`cedar-store local` prints the token of a local stack).',
       );
     }
-    if (parsed) return new ApiError(parsed.error.code, parsed.error.message, response.status);
+    if (parsed) return new ApiError(parsed.code, parsed.message, response.status);
     if (response.status === 404) {
       return notAController(this, `${response.url} was not found (404): is --url the controller's address?`);
     }
@@ -230,12 +208,18 @@ export class ApiClient {
   }
 }
 
-function parseAnswer<T extends z.ZodType>(schema: T, value: unknown, client: ApiClient): z.infer<T> {
-  const result = schema.safeParse(value);
-  if (!result.success) {
-    throw notAController(client, `unexpected answer: ${z.prettifyError(result.error).replace(/\n/g, '; ')}`);
-  }
-  return result.data;
+/**
+ * Only what the CLI cannot do without is checked: a newer controller may add fields, and a
+ * client that refused them would break every cron job at the next server upgrade. zod loads
+ * only for an answer the plain check refuses, to word the error.
+ */
+async function parseAnswer(kind: AnswerKind, value: unknown, client: ApiClient): Promise<unknown> {
+  const checked = checkAnswer(kind, value);
+  if (checked !== undefined) return checked;
+  const { parseWithShape } = await import('./answer-shapes.js');
+  const parsed = parseWithShape(kind, value);
+  if ('problem' in parsed) throw notAController(client, `unexpected answer: ${parsed.problem}`);
+  return parsed.data;
 }
 
 /** Something answered, but not a cedar-store controller: most often a wrong --url. */

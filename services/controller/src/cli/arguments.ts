@@ -3,7 +3,7 @@
  * user's to fix (exit 2), and a controller should never see it.
  */
 import { isDayStamp } from '@cedar-store/domain';
-import { DeviceRefSchema, LIMITS, RUN_STATUSES } from '@cedar-store/ports';
+import { isDeviceRef, LIMITS, RUN_STATUSES } from '@cedar-store/ports/constants';
 import type { RunStatus } from '@cedar-store/ports';
 import { InvalidArgumentError } from 'commander';
 
@@ -28,7 +28,7 @@ export function collectDays(value: string, previous: string[] | undefined): stri
 }
 
 export function parseDevice(value: string): string {
-  if (!DeviceRefSchema.safeParse(value).success) {
+  if (!isDeviceRef(value)) {
     throw new InvalidArgumentError(
       `"${value}" is not a device: write it agent/device, e.g. burner-1/dvd0 (see cedar-store devices).`,
     );

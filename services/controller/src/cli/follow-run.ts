@@ -5,7 +5,7 @@
  * way to polling the run; a controller that stays away ends the wait with exit 3.
  */
 import type { Run, RunEventBody } from '@cedar-store/ports';
-import { isFinished } from '@cedar-store/ports';
+import { isFinished } from '@cedar-store/ports/constants';
 import type { ApiClient } from './api-client.js';
 import { CliError, UnreachableError } from './exit-codes.js';
 import { formatDuration } from './format.js';

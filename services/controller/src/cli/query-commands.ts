@@ -1,5 +1,5 @@
 /** `runs`, `media`, `devices` and `cancel`: read (or stop) what the controller holds. */
-import { isFinished } from '@cedar-store/ports';
+import { isFinished } from '@cedar-store/ports/constants';
 import type { RunStatus } from '@cedar-store/ports';
 import type { Command } from 'commander';
 import { waitAndReport } from './action-commands.js';
