@@ -7,6 +7,8 @@ import type { CatalogDisc, Run, RunStatus } from '@cedar-store/ports';
 import type { AnswerKind } from './answer-checks.js';
 import { checkAnswer, readApiError } from './answer-checks.js';
 import { ApiError, TokenRefusedError, UnreachableError } from './exit-codes.js';
+import type { HttpAnswer } from './http-request.js';
+import { httpRequest } from './http-request.js';
 import type { ClientSettings } from './settings.js';
 
 export type RunRequest = {
@@ -114,7 +116,7 @@ export class ApiClient {
    * `signal` to close it; `lastEventId` resumes after the last event seen, as an
    * EventSource would on reconnect. Only a refused token and an unreachable controller throw.
    */
-  async openEvents(runId: string, lastEventId: string | undefined, signal: AbortSignal): Promise<Response> {
+  async openEvents(runId: string, lastEventId: string | undefined, signal: AbortSignal): Promise<HttpAnswer> {
     const headers: Record<string, string> = { accept: 'text/event-stream' };
     if (lastEventId !== undefined) headers['last-event-id'] = lastEventId;
     return this.send('GET', `api/v1/runs/${encodeURIComponent(runId)}/events`, {
@@ -127,7 +129,13 @@ export class ApiClient {
 
   private async json(method: string, path: string, options: SendOptions = {}): Promise<unknown> {
     const response = await this.send(method, path, options);
-    const text = await response.text();
+    let text: string;
+    try {
+      text = await response.text();
+    } catch (error) {
+      // The connection broke, or the time ran out, halfway through the answer.
+      throw this.unreachable(error, this.timeoutOf(options));
+    }
     try {
       return JSON.parse(text) as unknown;
     } catch {
@@ -136,7 +144,7 @@ export class ApiClient {
   }
 
   /** Sends one request; resolves only with a 2xx response. */
-  private async send(method: string, path: string, options: SendOptions): Promise<Response> {
+  private async send(method: string, path: string, options: SendOptions): Promise<HttpAnswer> {
     const url = new URL(path, this.base);
     for (const [key, value] of Object.entries(options.query ?? {})) {
       if (value !== undefined) url.searchParams.set(key, String(value));
@@ -147,13 +155,13 @@ export class ApiClient {
       ...options.headers,
     };
     if (options.body !== undefined) headers['content-type'] = 'application/json';
-    const timeoutMs = options.timeoutMs === undefined ? this.settings.requestTimeoutMs : options.timeoutMs;
+    const timeoutMs = this.timeoutOf(options);
     const signals = [options.signal, timeoutMs === null ? undefined : AbortSignal.timeout(timeoutMs)].filter(
       (signal): signal is AbortSignal => signal !== undefined,
     );
-    let response: Response;
+    let response: HttpAnswer;
     try {
-      response = await fetch(url, {
+      response = await httpRequest(url, {
         method,
         headers,
         body: options.body === undefined ? undefined : JSON.stringify(options.body),
@@ -169,6 +177,10 @@ export class ApiClient {
     throw await this.refusal(response);
   }
 
+  private timeoutOf(options: SendOptions): number | null {
+    return options.timeoutMs === undefined ? this.settings.requestTimeoutMs : options.timeoutMs;
+  }
+
   private unreachable(error: unknown, timeoutMs: number | null): UnreachableError {
     const reason =
       error instanceof Error && error.name === 'TimeoutError'
@@ -181,7 +193,7 @@ export class ApiClient {
     );
   }
 
-  private async refusal(response: Response): Promise<Error> {
+  private async refusal(response: HttpAnswer): Promise<Error> {
     const text = await response.text().catch(() => '');
     let parsed: { code: string; message: string } | undefined;
     try {

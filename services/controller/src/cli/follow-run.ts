@@ -116,11 +116,11 @@ class RunFollower {
       const response = await client.openEvents(this.run.id, this.lastEventId, abort.signal);
       this.unreachable.reset();
       if (!response.ok || !response.body) {
-        await response.body?.cancel().catch(() => undefined);
+        response.cancel();
         return { kind: 'unsupported', reason: `the event stream answered ${response.status}` };
       }
-      if (!(response.headers.get('content-type') ?? '').includes('text/event-stream')) {
-        await response.body.cancel().catch(() => undefined);
+      if (!(response.header('content-type') ?? '').includes('text/event-stream')) {
+        response.cancel();
         return { kind: 'unsupported', reason: 'the controller answered the event stream with something else' };
       }
       for await (const message of readSse(response.body, new SseParser(), touch)) {

@@ -1,5 +1,5 @@
 /**
- * Server-Sent Events read from a fetch body, following the WHATWG event-stream rules a
+ * Server-Sent Events read from a response body, following the WHATWG event-stream rules a
  * browser's EventSource uses: lines end in CRLF, LF or CR; a blank line dispatches;
  * `data` lines join with newlines; comments (`:`) keep a connection alive; the last `id`
  * sticks, so a reconnect can send it back as Last-Event-ID.
@@ -86,24 +86,17 @@ export class SseParser {
 /**
  * Yields the messages of an event-stream body as they arrive. `onBytes` is told about every
  * chunk, comments included, so an idle timer can tell a quiet stream from a dead one.
+ * Stopping early (the run finished) ends the body's iteration, which closes the connection.
  */
 export async function* readSse(
-  body: ReadableStream<Uint8Array>,
+  body: AsyncIterable<Uint8Array>,
   parser: SseParser,
   onBytes: () => void,
 ): AsyncGenerator<SseMessage> {
-  const reader = body.getReader();
   const decoder = new TextDecoder();
-  try {
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      onBytes();
-      yield* parser.push(decoder.decode(value, { stream: true }));
-    }
-    yield* parser.push(decoder.decode());
-  } finally {
-    // Closes the connection when the caller stops reading early (the run finished).
-    await reader.cancel().catch(() => undefined);
+  for await (const value of body) {
+    onBytes();
+    yield* parser.push(decoder.decode(value, { stream: true }));
   }
+  yield* parser.push(decoder.decode());
 }
