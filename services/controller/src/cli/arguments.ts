@@ -2,7 +2,7 @@
  * Command-line values checked before anything is sent: a wrong date or device is the
  * user's to fix (exit 2), and a controller should never see it.
  */
-import { isDayStamp } from '@cedar-store/domain';
+import { isDayStamp } from '@cedar-store/domain/day';
 import { isDeviceRef, LIMITS, RUN_STATUSES } from '@cedar-store/ports/constants';
 import type { RunStatus } from '@cedar-store/ports';
 import { InvalidArgumentError } from 'commander';
