@@ -99,3 +99,22 @@ describe('plain progress lines', () => {
     expect(lines).toEqual(['warning MIDNIGHT_CROSSED: midnight was crossed: 2025-02-04 was written\n']);
   });
 });
+
+describe('the terminal bar', () => {
+  it('draws the phase and bytes, and leaves a line written under it on a line of its own', () => {
+    let screen = '';
+    const reporter = createReporter({
+      stream: { write: (chunk: string) => (screen += chunk), isTTY: true, columns: 120 },
+      mode: 'tty',
+      plainProgressEveryMs: 30_000,
+    });
+    try {
+      reporter.event({ type: 'progress', phase: 'write', bytesDone: 25 * MiB, bytesTotal: 100 * MiB });
+      expect(screen).toMatch(/write +\[[░█]+\] \d+% \| 25\.0 MiB of 100 MiB/);
+      reporter.event({ type: 'warning', code: 'CAPACITY', message: 'media utilization is 93%' });
+      expect(screen).toMatch(/\nwarning CAPACITY: media utilization is 93%\n$/);
+    } finally {
+      reporter.close();
+    }
+  });
+});
