@@ -241,7 +241,7 @@ function notAController(client: ApiClient, detail: string): UnreachableError {
   );
 }
 
-/** fetch hides the socket error (ECONNREFUSED, ENOTFOUND…) in `cause`; that is the part a user can act on. */
+/** The socket error (ECONNREFUSED, ENOTFOUND…) is the part a user can act on; fetch (which follows redirects) hides it in `cause`. */
 export function describeNetworkError(error: unknown): string {
   let current: unknown = error;
   let message = 'unknown network error';
