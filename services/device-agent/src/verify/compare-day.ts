@@ -55,11 +55,8 @@ export async function compareDays(
   );
 }
 
-/** Every file, directory and symlink of the staging days, relative to their graft points. */
-export async function walkStagingDays(
-  days: readonly DayToCompare[],
-  openDirectory?: OpenDirectory,
-): Promise<WalkedFile[]> {
+/** Every file, directory and symlink of the staging days, relative to their graft points (the mounted check's walk). */
+async function walkStagingDays(days: readonly DayToCompare[], openDirectory?: OpenDirectory): Promise<WalkedFile[]> {
   const expected: WalkedFile[] = [];
   for (const { day, stagingPath } of days) {
     expected.push(
@@ -82,17 +79,10 @@ export async function walkStagingDays(
 export async function compareListedFiles<Actual extends FileFacts>(
   expected: WalkedFile[],
   actual: Actual[],
-  options: Pick<CompareOptions, 'concurrency' | 'onBytes'> & { orderBy?: (twin: Actual) => number },
+  options: Pick<CompareOptions, 'concurrency' | 'onBytes'>,
   sameFile: (file: WalkedFile, twin: Actual, onBytes: (bytes: number) => void) => Promise<boolean>,
 ): Promise<ComparisonResult> {
-  const actualByPath = new Map(actual.map((file) => [file.path, file]));
-  const pairs = expected
-    .filter((file) => file.kind === 'file' && !isStoreIndicatorPath(file.path))
-    .map((file) => ({ file, twin: actualByPath.get(file.path) }))
-    .filter((pair): pair is { file: WalkedFile; twin: Actual } => pair.twin?.kind === 'file');
-  const comparable = pairs.filter(({ file, twin }) => file.size === twin.size);
-  const orderBy = options.orderBy;
-  if (orderBy) comparable.sort((a, b) => orderBy(a.twin) - orderBy(b.twin));
+  const { pairs, comparable } = filesToCompare(expected, actual);
   const bytesTotal = comparable.reduce((sum, { file }) => sum + file.size, 0);
 
   let bytesDone = 0;
@@ -109,18 +99,40 @@ export async function compareListedFiles<Actual extends FileFacts>(
       twin.contentDiffers = true;
     }
   });
+  return verdict(expected, actual, pairs.length, bytesDone);
+}
 
-  return {
-    filesCompared: pairs.length,
-    bytesCompared: bytesDone,
-    mismatches: compareTrees(expected, actual),
-  };
+/**
+ * The staging files present on the media as files (`pairs`, each counted as compared), and
+ * those of them with the same size on both sides, whose bytes are read (`comparable`).
+ */
+export function filesToCompare<Expected extends FileFacts, Actual extends FileFacts>(
+  expected: readonly Expected[],
+  actual: readonly Actual[],
+): { pairs: { file: Expected; twin: Actual }[]; comparable: { file: Expected; twin: Actual }[] } {
+  const actualByPath = new Map(actual.map((file) => [file.path, file]));
+  const pairs = expected
+    .filter((file) => file.kind === 'file' && !isStoreIndicatorPath(file.path))
+    .map((file) => ({ file, twin: actualByPath.get(file.path) }))
+    .filter((pair): pair is { file: Expected; twin: Actual } => pair.twin?.kind === 'file');
+  return { pairs, comparable: pairs.filter(({ file, twin }) => file.size === twin.size) };
+}
+
+/** The result once the bytes were compared (the media's differing files marked `contentDiffers`). */
+export function verdict(
+  expected: FileFacts[],
+  actual: FileFacts[],
+  filesCompared: number,
+  bytesCompared: number,
+): ComparisonResult {
+  return { filesCompared, bytesCompared, mismatches: compareTrees(expected, actual) };
 }
 
 /** Staging is the reference: when it cannot be read, no verdict on the media can be given. */
-function stagingUnreadable(path: string, error: unknown): VerifyFailedError {
+export function stagingUnreadable(path: string, error: unknown): VerifyFailedError {
   const code = (error as { code?: unknown } | null)?.code;
-  const reason = typeof code === 'string' ? code : error instanceof Error ? error.message : String(error);
+  const message = (error as { message?: unknown } | null)?.message;
+  const reason = typeof code === 'string' ? code : typeof message === 'string' ? message : String(error);
   return new VerifyFailedError(
     `could not read ${path} in the staging directory (${reason}), so the media was not compared with it: ` +
       'check that the agent may read it (permissions) and that its disk is healthy, then verify again',

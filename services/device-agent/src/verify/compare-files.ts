@@ -28,9 +28,6 @@ export class UnreadableFileError extends Error {
 /** Reads up to `length` bytes at `position` into `buffer` at `offset`; 0 at the end. */
 export type ReadAt = (buffer: Buffer, offset: number, length: number, position: number) => Promise<number>;
 
-/** Where a file's bytes lie on the media: its extents, in order (files over 4 GiB have several). */
-export type Extent = { byteOffset: number; bytes: number };
-
 /** True when both files hold the same bytes; `onBytes` hears each chunk as it is compared. */
 export async function sameBytes(
   expectedPath: string,
@@ -58,51 +55,8 @@ export async function sameBytes(
   }
 }
 
-/**
- * True when the staging file holds the same bytes as the file whose extents lie in `media`
- * (an image file or the drive itself, opened once for the whole check and shared).
- */
-export async function sameBytesAsExtents(
-  expectedPath: string,
-  media: { handle: FileHandle; path: string },
-  extents: readonly Extent[],
-  size: number,
-  onBytes: (bytes: number) => void = () => {},
-  chunkBytes = COMPARE_CHUNK_BYTES,
-  openFile: OpenFile = (path) => open(path, 'r'),
-): Promise<boolean> {
-  const expected = await openFile(expectedPath).catch(unreadable('expected', expectedPath));
-  try {
-    return await sameContent(
-      { read: handleReader(expected), path: expectedPath },
-      { read: extentReader(media.handle, extents, size), path: media.path },
-      onBytes,
-      chunkBytes,
-    );
-  } finally {
-    await expected.close();
-  }
-}
-
 function handleReader(handle: FileHandle): ReadAt {
   return async (buffer, offset, length, position) => (await handle.read(buffer, offset, length, position)).bytesRead;
-}
-
-/** Reads a file's bytes from its extents on the media, never past its size (the sector's padding is not the file's). */
-export function extentReader(handle: FileHandle, extents: readonly Extent[], size: number): ReadAt {
-  return async (buffer, offset, length, position) => {
-    let start = 0;
-    for (const extent of extents) {
-      const end = Math.min(start + extent.bytes, size);
-      if (position < end) {
-        const bytes = Math.min(length, end - position);
-        const at = extent.byteOffset + (position - start);
-        return (await handle.read(buffer, offset, bytes, at)).bytesRead;
-      }
-      start = end;
-    }
-    return 0;
-  };
 }
 
 type OpenSide = { read: ReadAt; path: string };

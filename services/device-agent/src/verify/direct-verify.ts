@@ -11,21 +11,26 @@ import { dayToGraftPoint, VerifyFailedError } from '@cedar-store/domain';
 import type { ProgramRunner } from '../process/program-runner.js';
 import { xorrisoDevice } from '../xorriso/args.js';
 import {
-  compareListedFiles,
-  walkStagingDays,
+  DEFAULT_COMPARE_CONCURRENCY,
+  filesToCompare,
+  stagingUnreadable,
+  verdict,
   type CompareOptions,
   type ComparisonResult,
   type DayToCompare,
 } from './compare-day.js';
-import { sameBytesAsExtents } from './compare-files.js';
 import { listingArgs } from './direct-args.js';
 import { extentBytes, listingCollector, type DiscListing } from './direct-parse.js';
+import type { ListedFile } from '../files/file-work.js';
+import { sharedFileWorkers, type FileWorkers } from '../files/file-workers.js';
 
 export type MediaSource = { source: string; isImageFile: boolean };
 
 export type DirectOptions = CompareOptions & {
   /** Opens the image file or drive for reading; tests pass one that fails. */
   openMedia?: (path: string) => Promise<FileHandle>;
+  /** The threads that list staging and compare files; tests pass an inline pool whose disk fails. */
+  workers?: FileWorkers;
 };
 
 /** A drive seeks for every switch between files: it is read one file at a time, in disc order. */
@@ -37,17 +42,20 @@ export async function compareDaysDirect(
   days: readonly DayToCompare[],
   options: DirectOptions = {},
 ): Promise<ComparisonResult> {
-  // Both listings at once: xorriso loads the disc's tree while the staging days are walked.
+  const workers = options.workers ?? sharedFileWorkers();
+  // Both listings at once: xorriso loads the disc's tree while a worker thread lists the staging days.
   // Both are waited for, so no xorriso still holds the drive once the device is free again.
-  const [walked, listed] = await Promise.allSettled([
-    walkStagingDays(days, options.fileSystem?.openDirectory),
-    listDisc(runner, media, days),
-  ]);
+  const [walked, listed] = await Promise.allSettled([listStagingDays(workers, days), listDisc(runner, media, days)]);
   if (walked.status === 'rejected') throw walked.reason;
   if (listed.status === 'rejected') throw listed.reason;
   const [expected, listing] = [walked.value, listed.value];
   const actual = listing.nodes;
-  const firstSector = new Map([...listing.extents].map(([path, extents]) => [path, extents[0]?.lba ?? 0]));
+  const { pairs, comparable } = filesToCompare(expected, actual);
+  // Files in the order their data lies on the disc, so the reads move forward through it.
+  const ordered = comparable
+    .map((pair) => ({ ...pair, extents: listing.extents.get(pair.twin.path) ?? [] }))
+    .map((pair) => ({ ...pair, firstSector: pair.extents[0]?.lba ?? 0 }))
+    .sort((a, b) => a.firstSector - b.firstSector);
 
   const handle = await (options.openMedia ?? ((path: string) => open(path, 'r')))(media.source).catch(
     (error: unknown) => {
@@ -58,30 +66,44 @@ export async function compareDaysDirect(
       );
     },
   );
+  const bytesTotal = ordered.reduce((sum, { file }) => sum + file.size, 0);
+  let bytesDone = 0;
   try {
-    return await compareListedFiles(
-      expected,
-      actual,
+    const outcomes = await workers.compareExtents(
+      handle.fd,
+      ordered.map(({ file, twin, extents }) => ({
+        expectedPath: file.absolutePath,
+        size: twin.size,
+        extents: extentBytes(extents),
+      })),
       {
-        ...options,
-        concurrency: media.isImageFile ? options.concurrency : DRIVE_CONCURRENCY,
-        // Files in the order their data lies on the disc, so the reads move forward through it.
-        orderBy: (twin) => firstSector.get(twin.path) ?? 0,
+        concurrency: media.isImageFile ? (options.concurrency ?? DEFAULT_COMPARE_CONCURRENCY) : DRIVE_CONCURRENCY,
+        onBytes: (bytes) => {
+          bytesDone += bytes;
+          options.onBytes?.(bytesDone, bytesTotal);
+        },
       },
-      (file, twin, onBytes) =>
-        sameBytesAsExtents(
-          file.absolutePath,
-          { handle, path: media.source },
-          extentBytes(listing.extents.get(twin.path) ?? []),
-          twin.size,
-          onBytes,
-          undefined,
-          options.fileSystem?.openFile,
-        ),
     );
+    outcomes.forEach((outcome, index) => {
+      const { file, twin } = ordered[index]!;
+      if (outcome === 'differs') twin.contentDiffers = true;
+      else if (typeof outcome === 'object') throw stagingUnreadable(file.absolutePath, outcome.unreadable);
+    });
   } finally {
     await handle.close();
   }
+  return verdict(expected, actual, pairs.length, bytesDone);
+}
+
+/** Every file, directory and symlink of the staging days, listed by a worker thread; an unreadable one stops the check. */
+async function listStagingDays(workers: FileWorkers, days: readonly DayToCompare[]): Promise<ListedFile[]> {
+  const files: ListedFile[] = [];
+  for (const { day, stagingPath } of days) {
+    const listing = await workers.listDay(stagingPath, dayToGraftPoint(day));
+    if ('unreadable' in listing) throw stagingUnreadable(listing.unreadable.path, listing.unreadable.error);
+    for (const file of listing.files) files.push(file);
+  }
+  return files;
 }
 
 /** The days' nodes and extents as xorriso reads them from the disc; a day not on it lists nothing. */

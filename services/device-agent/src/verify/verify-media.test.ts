@@ -1,9 +1,12 @@
-import { mkdir, mkdtemp, open, readdir, rm, writeFile, type FileHandle } from 'node:fs/promises';
+import { openSync, readSync } from 'node:fs';
+import { mkdir, mkdtemp, open, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ToolMissingError } from '@cedar-store/domain';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { ProgramResult, ProgramRunner, RunOptions } from '../process/program-runner.js';
+import { NODE_FILE_SYSTEM, type SyncFileSystem } from '../files/file-work.js';
+import { FileWorkers } from '../files/file-workers.js';
 import { verifyMedia, type VerifySetting } from './verify-media.js';
 
 const DAY = '2026-11-26';
@@ -124,18 +127,38 @@ describe('verifyMedia', () => {
 
   it('reports a sector that cannot be read as a difference in that file, and reads the others', async () => {
     const { runner } = fakeRunner({ listing: { stdout: LISTING } });
-    const real = await open(image, 'r');
-    const badSector = {
-      read: (buffer: Buffer, offset: number, length: number, position: number) => {
-        if (position === 40 * 2048)
-          return Promise.reject(Object.assign(new Error('EIO: i/o error, read'), { code: 'EIO' }));
-        return real.read(buffer, offset, length, position);
-      },
-      close: () => real.close(),
-    } as unknown as FileHandle;
-    const report = await verifyMedia(runner, request('direct'), days(), { openMedia: async () => badSector });
+    const media = await open(image, 'r');
+    const badSector: SyncFileSystem = {
+      ...NODE_FILE_SYSTEM,
+      readSync: ((fd: number, buffer: Buffer, offset: number, length: number, position: number) => {
+        if (fd === media.fd && position === 40 * 2048)
+          throw Object.assign(new Error('EIO: i/o error, read'), { code: 'EIO' });
+        return readSync(fd, buffer, offset, length, position);
+      }) as SyncFileSystem['readSync'],
+    };
+    const report = await verifyMedia(runner, request('direct'), days(), {
+      openMedia: async () => media,
+      workers: new FileWorkers({ inlineFileSystem: badSector }),
+    });
     expect(report.mismatches).toEqual([{ path: '2026/11/26/hello.txt', kind: 'content' }]);
     expect(report.bytesCompared).toBe(OTHER.length);
+  });
+
+  it('stops with VERIFY_FAILED naming the staging file that cannot be read: no verdict without the reference', async () => {
+    const { runner } = fakeRunner({ listing: { stdout: LISTING } });
+    const unreadable: SyncFileSystem = {
+      ...NODE_FILE_SYSTEM,
+      openSync: ((path: string, flags: string) => {
+        if (path.endsWith('other.txt')) throw Object.assign(new Error('EIO: i/o error, open'), { code: 'EIO' });
+        return openSync(path, flags);
+      }) as SyncFileSystem['openSync'],
+    };
+    await expect(
+      verifyMedia(runner, request('direct'), days(), { workers: new FileWorkers({ inlineFileSystem: unreadable }) }),
+    ).rejects.toMatchObject({
+      code: 'VERIFY_FAILED',
+      message: expect.stringMatching(/could not read .*other\.txt in the staging directory \(EIO\)/),
+    });
   });
 
   it('fails with VERIFY_FAILED, comparing nothing, when xorriso cannot read the disc’s tree', async () => {

@@ -1,0 +1,82 @@
+/**
+ * What the agent asks a file worker (file-worker.ts) and what it answers: plain data only, so
+ * every message crosses between threads by structured clone. `answer` is also what runs on the
+ * event loop where no worker thread can be started (file-workers.ts, inline mode).
+ */
+import {
+  dataBytes,
+  ExtentComparer,
+  listDay,
+  NODE_FILE_SYSTEM,
+  plainError,
+  type DayListing,
+  type ExtentTask,
+  type PlainError,
+  type SyncFileSystem,
+  type TaskOutcome,
+} from './file-work.js';
+
+export type WorkerRequest =
+  | { id: number; kind: 'listDay'; root: string; graftPoint: string }
+  | { id: number; kind: 'dataBytes'; root: string }
+  | { id: number; kind: 'compare'; mediaFd: number; tasks: ExtentTask[] };
+
+export type WorkerMessage =
+  | { id: number; kind: 'bytes'; bytes: number }
+  | { id: number; kind: 'listDay'; listing: DayListing }
+  | { id: number; kind: 'dataBytes'; bytes: number }
+  | { id: number; kind: 'compare'; outcomes: TaskOutcome[] }
+  | { id: number; kind: 'failed'; error: PlainError };
+
+/** Progress is told at most every this many bytes: a message per small file would cost more than the file. */
+const PROGRESS_BYTES = 8 * 1024 * 1024;
+
+/** A comparer per disc, kept for the thread's next batch: its buffers are allocated once. */
+let comparer: { fd: number; fs: SyncFileSystem; comparer: ExtentComparer } | undefined;
+
+export function answer(
+  request: WorkerRequest,
+  onBytes: (bytes: number) => void,
+  fs: SyncFileSystem = NODE_FILE_SYSTEM,
+): WorkerMessage {
+  try {
+    switch (request.kind) {
+      case 'listDay':
+        return { id: request.id, kind: 'listDay', listing: listDay(request.root, request.graftPoint, fs) };
+      case 'dataBytes':
+        return { id: request.id, kind: 'dataBytes', bytes: dataBytes(request.root, fs) };
+      case 'compare':
+        return { id: request.id, kind: 'compare', outcomes: compareBatch(request.mediaFd, request.tasks, onBytes, fs) };
+    }
+  } catch (error) {
+    return { id: request.id, kind: 'failed', error: plainError(error) };
+  }
+}
+
+/** Compares the batch in order; stops at a staging file that cannot be read (the rest is left unanswered). */
+function compareBatch(
+  mediaFd: number,
+  tasks: readonly ExtentTask[],
+  onBytes: (bytes: number) => void,
+  fs: SyncFileSystem,
+): TaskOutcome[] {
+  if (comparer?.fd !== mediaFd || comparer.fs !== fs) {
+    comparer = { fd: mediaFd, fs, comparer: new ExtentComparer(mediaFd, fs) };
+  }
+  const outcomes: TaskOutcome[] = [];
+  let untold = 0;
+  const count = (bytes: number): void => {
+    untold += bytes;
+    if (untold >= PROGRESS_BYTES) {
+      onBytes(untold);
+      untold = 0;
+    }
+  };
+  for (const task of tasks) {
+    const outcome = comparer.comparer.compare(task, count);
+    outcomes.push(outcome);
+    if (typeof outcome === 'object') break;
+  }
+  if (untold > 0) onBytes(untold);
+  return outcomes;
+}

@@ -1,0 +1,132 @@
+import { closeSync, openSync, readdirSync, readSync } from 'node:fs';
+import { mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { dataBytes, ExtentComparer, listDay, NODE_FILE_SYSTEM, type SyncFileSystem } from './file-work.js';
+
+const eio = (what: string) => Object.assign(new Error(`EIO: i/o error, ${what}`), { code: 'EIO' });
+
+describe('file work', () => {
+  let dir: string;
+  beforeEach(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'file-work-'));
+  });
+  afterEach(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  describe('listDay', () => {
+    it('lists files with their sizes, directories, and symlinks with their targets, relative to the graft point', async () => {
+      await mkdir(join(dir, 'etc', 'deep'), { recursive: true });
+      await writeFile(join(dir, 'etc', 'hosts'), '127.0.0.1 localhost\n');
+      await writeFile(join(dir, 'etc', 'deep', 'empty'), '');
+      await symlink('../nowhere', join(dir, 'etc', 'link'));
+      const listing = listDay(dir, '2026/11/26');
+      if (!('files' in listing)) throw new Error('expected a listing');
+      const byPath = Object.fromEntries(listing.files.map(({ path, ...facts }) => [path, facts]));
+      expect(byPath).toEqual({
+        '2026/11/26/etc': { kind: 'directory', size: 0, absolutePath: join(dir, 'etc') },
+        '2026/11/26/etc/hosts': { kind: 'file', size: 20, absolutePath: join(dir, 'etc', 'hosts') },
+        '2026/11/26/etc/deep': { kind: 'directory', size: 0, absolutePath: join(dir, 'etc', 'deep') },
+        '2026/11/26/etc/deep/empty': { kind: 'file', size: 0, absolutePath: join(dir, 'etc', 'deep', 'empty') },
+        '2026/11/26/etc/link': {
+          kind: 'symlink',
+          size: 0,
+          target: '../nowhere',
+          absolutePath: join(dir, 'etc', 'link'),
+        },
+      });
+    });
+
+    it('stops at a directory it cannot read, naming it and the error', async () => {
+      await mkdir(join(dir, 'etc'));
+      const failing: SyncFileSystem = {
+        ...NODE_FILE_SYSTEM,
+        readdirSync: ((path: string, options: never) => {
+          if (path === join(dir, 'etc')) throw eio('scandir');
+          return readdirSync(path, options);
+        }) as SyncFileSystem['readdirSync'],
+      };
+      expect(listDay(dir, '2026/11/26', failing)).toEqual({
+        unreadable: { path: join(dir, 'etc'), error: { code: 'EIO', message: 'EIO: i/o error, scandir' } },
+      });
+    });
+  });
+
+  describe('dataBytes', () => {
+    it('sums regular files, leaving out the day’s own indicators but not a nested file of that name', async () => {
+      await mkdir(join(dir, 'etc'));
+      await writeFile(join(dir, 'cback.stage'), '');
+      await writeFile(join(dir, 'cback.store'), 'stored');
+      await writeFile(join(dir, 'etc', 'cback.notes'), 'nested, so data');
+      await writeFile(join(dir, 'etc', 'hosts'), '127.0.0.1 localhost\n');
+      await symlink('hosts', join(dir, 'etc', 'link'));
+      expect(dataBytes(dir)).toBe(15 + 20);
+    });
+  });
+
+  describe('ExtentComparer', () => {
+    const SECTOR = 2048;
+    let image: string;
+    let mediaFd: number;
+    const content = Buffer.from('0123456789'.repeat(500)); // 5 000 bytes: three sectors
+
+    /** The file laid out in two extents: sectors 4–5 and then sector 9 (as a file over 4 GiB is split). */
+    const extents = [
+      { byteOffset: 4 * SECTOR, bytes: 2 * SECTOR },
+      { byteOffset: 9 * SECTOR, bytes: SECTOR },
+    ];
+
+    beforeEach(async () => {
+      image = join(dir, 'disc.iso');
+      const disc = Buffer.alloc(12 * SECTOR, 0xee);
+      content.copy(disc, 4 * SECTOR, 0, 2 * SECTOR);
+      content.copy(disc, 9 * SECTOR, 2 * SECTOR);
+      await writeFile(image, disc);
+      mediaFd = openSync(image, 'r');
+    });
+    afterEach(() => closeSync(mediaFd));
+
+    const task = (expectedPath: string, size = content.length) => ({ expectedPath, size, extents });
+
+    it('finds a file the same across its extents, in chunks smaller than the file, and counts its bytes', async () => {
+      await writeFile(join(dir, 'a'), content);
+      const heard: number[] = [];
+      expect(
+        new ExtentComparer(mediaFd, NODE_FILE_SYSTEM, 1500).compare(task(join(dir, 'a')), (b) => heard.push(b)),
+      ).toBe('same');
+      expect(heard.reduce((sum, bytes) => sum + bytes, 0)).toBe(content.length);
+    });
+
+    it('finds a byte changed in the second extent', async () => {
+      const changed = Buffer.from(content);
+      changed[4500] = 0x41;
+      await writeFile(join(dir, 'a'), changed);
+      expect(new ExtentComparer(mediaFd).compare(task(join(dir, 'a')))).toBe('differs');
+    });
+
+    it('finds a staging file that grew or shrank since it was listed', async () => {
+      await writeFile(join(dir, 'longer'), Buffer.concat([content, Buffer.from('x')]));
+      await writeFile(join(dir, 'shorter'), content.subarray(0, 4000));
+      const comparer = new ExtentComparer(mediaFd);
+      expect(comparer.compare(task(join(dir, 'longer')))).toBe('differs');
+      expect(comparer.compare(task(join(dir, 'shorter')))).toBe('differs');
+    });
+
+    it('finds a disc sector that cannot be read different, and a staging file that cannot be read unreadable', async () => {
+      await writeFile(join(dir, 'a'), content);
+      const badDisc: SyncFileSystem = {
+        ...NODE_FILE_SYSTEM,
+        readSync: ((fd: number, buffer: Buffer, offset: number, length: number, position: number) => {
+          if (fd === mediaFd && position === 9 * SECTOR) throw eio('read');
+          return readSync(fd, buffer, offset, length, position);
+        }) as SyncFileSystem['readSync'],
+      };
+      expect(new ExtentComparer(mediaFd, badDisc).compare(task(join(dir, 'a')))).toBe('differs');
+      expect(new ExtentComparer(mediaFd).compare(task(join(dir, 'missing')))).toEqual({
+        unreadable: { code: 'ENOENT', message: expect.stringContaining('ENOENT') },
+      });
+    });
+  });
+});
