@@ -59,7 +59,22 @@ export function tableLines(results) {
   const lines = [];
   for (const set of results.sets) {
     const m = set.medians;
-    lines.push(ratioLine(`store ${set.label}: CLI / raw -commit`, m.cliStoreMs, m.rawStoreMs, 1.05));
+    if (set.name === 'small') {
+      // The issue's store target is for days of real size; a day of 100 000 tiny files is
+      // shown against raw xorriso too, without one: its estimate is a second tree walk (README).
+      const ratio = m.cliStoreMs !== null && m.rawStoreMs ? m.cliStoreMs / m.rawStoreMs : null;
+      lines.push(
+        line(
+          `store ${set.label}: CLI / raw -commit`,
+          `${seconds(m.cliStoreMs)} vs raw ${seconds(m.rawStoreMs)}`,
+          ratio === null ? '–' : `×${ratio.toFixed(2)}`,
+          'info',
+          null,
+        ),
+      );
+    } else {
+      lines.push(ratioLine(`store ${set.label}: CLI / raw -commit`, m.cliStoreMs, m.rawStoreMs, 1.05));
+    }
     if (m.rawStoreMd5Ms !== undefined) {
       lines.push(
         line(
