@@ -100,13 +100,18 @@ export class FileWorkers {
     const lane = async (): Promise<void> => {
       while (!stopped && next < batches.length) {
         const { start, end } = batches[next++]!;
-        const message = await this.run(
-          { kind: 'compare', mediaFd, tasks: tasks.slice(start, end) },
-          options.onBytes ?? (() => {}),
-        );
-        if (message.kind !== 'compare') throw failure(message);
-        message.outcomes.forEach((outcome, index) => (outcomes[start + index] = outcome));
-        if (message.outcomes.some((outcome) => typeof outcome === 'object')) stopped = true;
+        try {
+          const message = await this.run(
+            { kind: 'compare', mediaFd, tasks: tasks.slice(start, end) },
+            options.onBytes ?? (() => {}),
+          );
+          if (message.kind !== 'compare') throw failure(message);
+          message.outcomes.forEach((outcome, index) => (outcomes[start + index] = outcome));
+          if (message.outcomes.some((outcome) => typeof outcome === 'object')) stopped = true;
+        } catch (error) {
+          stopped = true;
+          throw error;
+        }
       }
     };
     const lanes = Array.from({ length: Math.max(1, Math.min(options.concurrency, batches.length)) }, lane);

@@ -45,7 +45,10 @@ export async function compareDaysDirect(
   const workers = options.workers ?? sharedFileWorkers();
   // Both listings at once: xorriso loads the disc's tree while a worker thread lists the staging days.
   // Both are waited for, so no xorriso still holds the drive once the device is free again.
-  const [walked, listed] = await Promise.allSettled([listStagingDays(workers, days), listDisc(runner, media, days)]);
+  const [walked, listed] = await Promise.allSettled([
+    listStagingDays(workers, days).catch(workerStopped),
+    listDisc(runner, media, days),
+  ]);
   if (walked.status === 'rejected') throw walked.reason;
   if (listed.status === 'rejected') throw listed.reason;
   const [expected, listing] = [walked.value, listed.value];
@@ -53,8 +56,10 @@ export async function compareDaysDirect(
   const { pairs, comparable } = filesToCompare(expected, actual);
   // Files in the order their data lies on the disc, so the reads move forward through it.
   const ordered = comparable
-    .map((pair) => ({ ...pair, extents: listing.extents.get(pair.twin.path) ?? [] }))
-    .map((pair) => ({ ...pair, firstSector: pair.extents[0]?.lba ?? 0 }))
+    .map(({ file, twin }) => {
+      const extents = listing.extents.get(twin.path) ?? [];
+      return { file, twin, extents, firstSector: extents[0]?.lba ?? 0 };
+    })
     .sort((a, b) => a.firstSector - b.firstSector);
 
   const handle = await (options.openMedia ?? ((path: string) => open(path, 'r')))(media.source).catch(
@@ -69,21 +74,23 @@ export async function compareDaysDirect(
   const bytesTotal = ordered.reduce((sum, { file }) => sum + file.size, 0);
   let bytesDone = 0;
   try {
-    const outcomes = await workers.compareExtents(
-      handle.fd,
-      ordered.map(({ file, twin, extents }) => ({
-        expectedPath: file.absolutePath,
-        size: twin.size,
-        extents: extentBytes(extents),
-      })),
-      {
-        concurrency: media.isImageFile ? (options.concurrency ?? DEFAULT_COMPARE_CONCURRENCY) : DRIVE_CONCURRENCY,
-        onBytes: (bytes) => {
-          bytesDone += bytes;
-          options.onBytes?.(bytesDone, bytesTotal);
+    const outcomes = await workers
+      .compareExtents(
+        handle.fd,
+        ordered.map(({ file, twin, extents }) => ({
+          expectedPath: file.absolutePath,
+          size: twin.size,
+          extents: extentBytes(extents),
+        })),
+        {
+          concurrency: media.isImageFile ? (options.concurrency ?? DEFAULT_COMPARE_CONCURRENCY) : DRIVE_CONCURRENCY,
+          onBytes: (bytes) => {
+            bytesDone += bytes;
+            options.onBytes?.(bytesDone, bytesTotal);
+          },
         },
-      },
-    );
+      )
+      .catch(workerStopped);
     outcomes.forEach((outcome, index) => {
       const { file, twin } = ordered[index]!;
       if (outcome === 'differs') twin.contentDiffers = true;
@@ -135,6 +142,15 @@ async function listDisc(
     );
   }
   return listing;
+}
+
+/** A worker thread that ended mid-way (out of memory, killed) leaves the check without a verdict. */
+function workerStopped(error: unknown): never {
+  if (error instanceof VerifyFailedError) throw error;
+  throw new VerifyFailedError(
+    `the agent's file worker stopped before the check was done (${describe(error)}), so nothing was decided: ` +
+      'verify again; if it happens again, look for memory trouble in the agent host’s log',
+  );
 }
 
 function describe(error: unknown): string {

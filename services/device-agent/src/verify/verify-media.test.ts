@@ -2,6 +2,7 @@ import { openSync, readSync } from 'node:fs';
 import { mkdir, mkdtemp, open, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { ToolMissingError } from '@cedar-store/domain';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { ProgramResult, ProgramRunner, RunOptions } from '../process/program-runner.js';
@@ -159,6 +160,19 @@ describe('verifyMedia', () => {
       code: 'VERIFY_FAILED',
       message: expect.stringMatching(/could not read .*other\.txt in the staging directory \(EIO\)/),
     });
+  });
+
+  it('fails with VERIFY_FAILED, deciding nothing, when the file worker thread stops', async () => {
+    const { runner } = fakeRunner({ listing: { stdout: LISTING } });
+    const exits = join(base, 'exits.mjs');
+    await writeFile(exits, 'process.exit(7);\n');
+    const workers = new FileWorkers({ workerUrl: pathToFileURL(exits) });
+    expect(workers.threaded).toBe(true);
+    await expect(verifyMedia(runner, request('direct'), days(), { workers })).rejects.toMatchObject({
+      code: 'VERIFY_FAILED',
+      message: expect.stringMatching(/file worker stopped .*exit code 7.*verify again/),
+    });
+    await workers.close();
   });
 
   it('fails with VERIFY_FAILED, comparing nothing, when xorriso cannot read the disc’s tree', async () => {
