@@ -5,6 +5,7 @@
  */
 import {
   dataBytes,
+  directoryTimes,
   ExtentComparer,
   listDay,
   NODE_FILE_SYSTEM,
@@ -19,12 +20,14 @@ import {
 export type WorkerRequest =
   | { id: number; kind: 'listDay'; root: string; graftPoint: string }
   | { id: number; kind: 'dataBytes'; root: string }
+  | { id: number; kind: 'directoryTimes'; root: string }
   | { id: number; kind: 'compare'; mediaFd: number; tasks: ExtentTask[] };
 
 export type WorkerMessage =
   | { id: number; kind: 'bytes'; bytes: number }
   | { id: number; kind: 'listDay'; listing: DayListing }
   | { id: number; kind: 'dataBytes'; bytes: number }
+  | { id: number; kind: 'directoryTimes'; times: number[] }
   | { id: number; kind: 'compare'; outcomes: TaskOutcome[] }
   | { id: number; kind: 'failed'; error: PlainError };
 
@@ -45,6 +48,8 @@ export function answer(
         return { id: request.id, kind: 'listDay', listing: listDay(request.root, request.graftPoint, fs) };
       case 'dataBytes':
         return { id: request.id, kind: 'dataBytes', bytes: dataBytes(request.root, fs) };
+      case 'directoryTimes':
+        return { id: request.id, kind: 'directoryTimes', times: directoryTimes(request.root, fs) };
       case 'compare':
         return { id: request.id, kind: 'compare', outcomes: compareBatch(request.mediaFd, request.tasks, onBytes, fs) };
     }

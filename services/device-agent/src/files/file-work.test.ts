@@ -1,9 +1,16 @@
 import { closeSync, openSync, readdirSync, readSync } from 'node:fs';
-import { mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, symlink, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { dataBytes, ExtentComparer, listDay, NODE_FILE_SYSTEM, type SyncFileSystem } from './file-work.js';
+import {
+  dataBytes,
+  directoryTimes,
+  ExtentComparer,
+  listDay,
+  NODE_FILE_SYSTEM,
+  type SyncFileSystem,
+} from './file-work.js';
 
 const eio = (what: string) => Object.assign(new Error(`EIO: i/o error, ${what}`), { code: 'EIO' });
 
@@ -63,6 +70,20 @@ describe('file work', () => {
       await writeFile(join(dir, 'etc', 'hosts'), '127.0.0.1 localhost\n');
       await symlink('hosts', join(dir, 'etc', 'link'));
       expect(dataBytes(dir)).toBe(15 + 20);
+    });
+  });
+
+  describe('directoryTimes', () => {
+    it('has one time per directory, and a file added deep in the tree changes them', async () => {
+      await mkdir(join(dir, 'etc', 'deep'), { recursive: true });
+      await writeFile(join(dir, 'etc', 'hosts'), 'x');
+      const before = directoryTimes(dir);
+      expect(before).toHaveLength(3);
+      const past = new Date(Date.now() - 60_000);
+      await utimes(join(dir, 'etc', 'deep'), past, past);
+      const older = directoryTimes(dir);
+      await writeFile(join(dir, 'etc', 'deep', 'new'), 'y');
+      expect(directoryTimes(dir)).not.toEqual(older);
     });
   });
 

@@ -202,3 +202,17 @@ export function dataBytes(root: string, fs: SyncFileSystem = NODE_FILE_SYSTEM): 
   }
   return total;
 }
+
+/** The mtime of every directory of a tree, in walk order (symlinks are not followed). */
+export function directoryTimes(root: string, fs: SyncFileSystem = NODE_FILE_SYSTEM): number[] {
+  const times: number[] = [];
+  const pending = [root];
+  while (pending.length > 0) {
+    const dir = pending.pop()!;
+    times.push(fs.lstatSync(dir).mtimeMs);
+    for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+      if (entry.isDirectory()) pending.push(join(dir, entry.name));
+    }
+  }
+  return times;
+}

@@ -83,6 +83,12 @@ export class FileWorkers {
     return message.bytes;
   }
 
+  async directoryTimes(root: string): Promise<number[]> {
+    const message = await this.run({ kind: 'directoryTimes', root });
+    if (message.kind !== 'directoryTimes') throw failure(message);
+    return message.times;
+  }
+
   /**
    * Compares the files with their extents, in batches of consecutive tasks, `concurrency`
    * batches at a time. After a staging file that cannot be read no new batch starts; the

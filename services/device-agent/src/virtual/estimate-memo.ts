@@ -9,8 +9,8 @@
  * at most ESTIMATE_REUSE_MS. A file rewritten in place inside a staged day is not noticed; the
  * stage indicator says staging is over, and the image's real size is reported by the write.
  */
-import { opendir, stat } from 'node:fs/promises';
-import { join } from 'node:path';
+import { stat } from 'node:fs/promises';
+import { sharedFileWorkers, type FileWorkers } from '../files/file-workers.js';
 import type { ResolvedDay } from '../staging/fs-staging-area.js';
 
 /** How long a measured size may be reused: a store's estimate and write are seconds apart. */
@@ -39,26 +39,23 @@ export class EstimateMemo {
   }
 }
 
-/** What a measured size depends on, as one string; any change makes a new key. */
-export async function estimateKey(imagePath: string, days: readonly ResolvedDay[], newDisc: boolean): Promise<string> {
+/**
+ * What a measured size depends on, as one string; any change makes a new key. The directories'
+ * times are read by a worker thread: listing a day of 100 000 files on the event loop took
+ * a second of it, twice per store (`npm run bench`).
+ */
+export async function estimateKey(
+  imagePath: string,
+  days: readonly ResolvedDay[],
+  newDisc: boolean,
+  workers: FileWorkers = sharedFileWorkers(),
+): Promise<string> {
   const image = newDisc
     ? null
     : await stat(imagePath).then(
         (facts) => [facts.size, facts.mtimeMs],
         () => null,
       );
-  const trees = await Promise.all(days.map(async ({ day, path }) => [day, path, await directoryTimes(path)]));
+  const trees = await Promise.all(days.map(async ({ day, path }) => [day, path, await workers.directoryTimes(path)]));
   return JSON.stringify({ newDisc, image, trees });
-}
-
-/** The mtime of every directory of a tree, in walk order (symlinks are not followed). */
-async function directoryTimes(root: string): Promise<number[]> {
-  const times: number[] = [];
-  const pending = [root];
-  while (pending.length > 0) {
-    const dir = pending.pop()!;
-    times.push((await stat(dir)).mtimeMs);
-    for await (const entry of await opendir(dir)) if (entry.isDirectory()) pending.push(join(dir, entry.name));
-  }
-  return times;
 }
