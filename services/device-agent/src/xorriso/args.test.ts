@@ -138,6 +138,21 @@ describe('MD5 checksums', () => {
 });
 
 describe('writeArgs', () => {
+  it('flushes an image file once at the end of the session, and asks nothing of the kind for a drive', () => {
+    const image = writeArgs({
+      device: 'stdio:/srv/disc.iso',
+      days,
+      label: LABEL,
+      newDisc: false,
+      blankFirst: false,
+      speed: [],
+    });
+    expect(image.slice(image.indexOf('-stdio_sync'), image.indexOf('-stdio_sync') + 2)).toEqual(['-stdio_sync', 'end']);
+    expect(image.indexOf('-stdio_sync')).toBeLessThan(image.indexOf('-dev'));
+    const drive = writeArgs({ device: '/dev/sr0', days, label: LABEL, newDisc: true, blankFirst: false, speed: [] });
+    expect(drive).not.toContain('-stdio_sync');
+  });
+
   it('writes a new disc with -outdev, blanking used media first', () => {
     expect(
       writeArgs({ device: '/dev/sr0', days, label: LABEL, newDisc: true, blankFirst: true, speed: ['-speed', '4d'] }),
@@ -186,6 +201,8 @@ describe('writeArgs', () => {
       ...ABORT,
       '-md5',
       'on',
+      '-stdio_sync',
+      'end',
       '-dev',
       'stdio:/srv/iso/disc.iso',
       '-speed',

@@ -84,6 +84,16 @@ export function estimateArgs(request: {
   ];
 }
 
+/**
+ * An image file is flushed to its disk once, when the session is complete (`-stdio_sync end`),
+ * rather than xorriso's default of every 16 MiB: 65 fsyncs per GiB made a 1 GiB image take
+ * 2.6 s instead of 1.8 s, with the same durability once the write has succeeded (the final
+ * fsync comes before xorriso exits, so before the store indicator). Drives take no such setting.
+ */
+export function stdioSyncArgs(device: string): string[] {
+  return device.startsWith('stdio:') ? ['-stdio_sync', 'end'] : [];
+}
+
 export function writeArgs(request: {
   device: string;
   days: readonly GraftedDay[];
@@ -101,6 +111,7 @@ export function writeArgs(request: {
   return [
     ...ABORT_ON_FAILURE,
     ...md5Args(request.md5 ?? true),
+    ...stdioSyncArgs(request.device),
     ...target,
     ...request.speed,
     '-volid',
