@@ -43,12 +43,19 @@ function line(name, value, reference, target, pass) {
   return { name, value, reference, target, verdict: pass === null ? 'INFO' : pass ? 'PASS' : 'MISS' };
 }
 
-const ratioLine = (name, ours, raw, limit) => {
+/** `1.62–2.52 s`: the rounds' range, so a reader sees how much the machine moved under the medians. */
+const spread = (samples, key) => {
+  const values = (samples ?? []).map((sample) => sample[key]).filter((value) => typeof value === 'number');
+  if (values.length < 2) return '';
+  return ` (raw ${(Math.min(...values) / 1000).toFixed(2)}–${(Math.max(...values) / 1000).toFixed(2)} s)`;
+};
+
+const ratioLine = (name, ours, raw, limit, rawSpread = '') => {
   const ratio = ours !== null && raw ? ours / raw : null;
   return line(
     name,
     `${seconds(ours)} vs raw ${seconds(raw)}`,
-    ratio === null ? '–' : `×${ratio.toFixed(2)}`,
+    ratio === null ? '–' : `×${ratio.toFixed(2)}${rawSpread}`,
     `≤ ${limit.toFixed(2)}`,
     ratio === null ? false : ratio <= limit,
   );
@@ -67,13 +74,21 @@ export function tableLines(results) {
         line(
           `store ${set.label}: CLI / raw -commit`,
           `${seconds(m.cliStoreMs)} vs raw ${seconds(m.rawStoreMs)}`,
-          ratio === null ? '–' : `×${ratio.toFixed(2)}`,
+          ratio === null ? '–' : `×${ratio.toFixed(2)}${spread(set.samples, 'rawStoreMs')}`,
           'info',
           null,
         ),
       );
     } else {
-      lines.push(ratioLine(`store ${set.label}: CLI / raw -commit`, m.cliStoreMs, m.rawStoreMs, 1.05));
+      lines.push(
+        ratioLine(
+          `store ${set.label}: CLI / raw -commit`,
+          m.cliStoreMs,
+          m.rawStoreMs,
+          1.05,
+          spread(set.samples, 'rawStoreMs'),
+        ),
+      );
     }
     if (m.rawStoreMd5Ms !== undefined) {
       lines.push(
@@ -87,7 +102,13 @@ export function tableLines(results) {
       );
     }
     lines.push(
-      ratioLine(`verify ${set.label} (${set.verifyMethod}): CLI / raw -compare_r`, m.cliVerifyMs, m.rawVerifyMs, 1.0),
+      ratioLine(
+        `verify ${set.label} (${set.verifyMethod}): CLI / raw -compare_r`,
+        m.cliVerifyMs,
+        m.rawVerifyMs,
+        1.0,
+        spread(set.samples, 'rawVerifyMs'),
+      ),
     );
     lines.push(
       line(
