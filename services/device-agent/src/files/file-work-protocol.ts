@@ -6,22 +6,22 @@
 import {
   dataBytes,
   directoryTimes,
-  ExtentComparer,
+  FileComparer,
   listDay,
   NODE_FILE_SYSTEM,
   plainError,
   type DayListing,
-  type ExtentTask,
+  type CompareTask,
   type PlainError,
   type SyncFileSystem,
   type TaskOutcome,
 } from './file-work.js';
 
 export type WorkerRequest =
-  | { id: number; kind: 'listDay'; root: string; graftPoint: string }
+  | { id: number; kind: 'listDay'; root: string; graftPoint: string; keepGoing?: boolean }
   | { id: number; kind: 'dataBytes'; root: string }
   | { id: number; kind: 'directoryTimes'; root: string }
-  | { id: number; kind: 'compare'; mediaFd: number; tasks: ExtentTask[] };
+  | { id: number; kind: 'compare'; mediaFd?: number; tasks: CompareTask[] };
 
 export type WorkerMessage =
   | { id: number; kind: 'bytes'; bytes: number }
@@ -32,10 +32,10 @@ export type WorkerMessage =
   | { id: number; kind: 'failed'; error: PlainError };
 
 /** Progress is told at most every this many bytes: a message per small file would cost more than the file. */
-const PROGRESS_BYTES = 8 * 1024 * 1024;
+const PROGRESS_BYTES = 1024 * 1024;
 
-/** A comparer per disc, kept for the thread's next batch: its buffers are allocated once. */
-let comparer: { fd: number; fs: SyncFileSystem; comparer: ExtentComparer } | undefined;
+/** A comparer per disc (or mount), kept for the thread's next batch: its buffers are allocated once. */
+let comparer: { fd: number | undefined; fs: SyncFileSystem; comparer: FileComparer } | undefined;
 
 export function answer(
   request: WorkerRequest,
@@ -45,7 +45,11 @@ export function answer(
   try {
     switch (request.kind) {
       case 'listDay':
-        return { id: request.id, kind: 'listDay', listing: listDay(request.root, request.graftPoint, fs) };
+        return {
+          id: request.id,
+          kind: 'listDay',
+          listing: listDay(request.root, request.graftPoint, fs, request.keepGoing),
+        };
       case 'dataBytes':
         return { id: request.id, kind: 'dataBytes', bytes: dataBytes(request.root, fs) };
       case 'directoryTimes':
@@ -60,13 +64,13 @@ export function answer(
 
 /** Compares the batch in order; stops at a staging file that cannot be read (the rest is left unanswered). */
 function compareBatch(
-  mediaFd: number,
-  tasks: readonly ExtentTask[],
+  mediaFd: number | undefined,
+  tasks: readonly CompareTask[],
   onBytes: (bytes: number) => void,
   fs: SyncFileSystem,
 ): TaskOutcome[] {
-  if (comparer?.fd !== mediaFd || comparer.fs !== fs) {
-    comparer = { fd: mediaFd, fs, comparer: new ExtentComparer(mediaFd, fs) };
+  if (comparer === undefined || comparer.fd !== mediaFd || comparer.fs !== fs) {
+    comparer = { fd: mediaFd, fs, comparer: new FileComparer(mediaFd, fs) };
   }
   const outcomes: TaskOutcome[] = [];
   let untold = 0;

@@ -6,7 +6,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
   dataBytes,
   directoryTimes,
-  ExtentComparer,
+  FileComparer,
   listDay,
   NODE_FILE_SYSTEM,
   type SyncFileSystem,
@@ -61,6 +61,29 @@ describe('file work', () => {
     });
   });
 
+  describe('listDay on a mounted disc (keepGoing)', () => {
+    it('marks a directory it cannot list and goes on with the rest, listing nothing under it', async () => {
+      await mkdir(join(dir, 'etc'));
+      await mkdir(join(dir, 'var'));
+      await writeFile(join(dir, 'etc', 'hosts'), 'x');
+      await writeFile(join(dir, 'var', 'log'), 'yy');
+      const failing: SyncFileSystem = {
+        ...NODE_FILE_SYSTEM,
+        readdirSync: ((path: string, options: never) => {
+          if (path === join(dir, 'etc')) throw eio('scandir');
+          return readdirSync(path, options);
+        }) as SyncFileSystem['readdirSync'],
+      };
+      const listing = listDay(dir, '2026/11/26', failing, true);
+      if (!('files' in listing)) throw new Error('expected a listing');
+      expect(listing.files.map(({ path, contentDiffers }) => [path, contentDiffers ?? false]).sort()).toEqual([
+        ['2026/11/26/etc', true],
+        ['2026/11/26/var', false],
+        ['2026/11/26/var/log', false],
+      ]);
+    });
+  });
+
   describe('dataBytes', () => {
     it('sums regular files, leaving out the day’s own indicators but not a nested file of that name', async () => {
       await mkdir(join(dir, 'etc'));
@@ -87,7 +110,59 @@ describe('file work', () => {
     });
   });
 
-  describe('ExtentComparer', () => {
+  describe('FileComparer on a mounted disc (actualPath)', () => {
+    const pair = async (expected: string | Buffer, actual: string | Buffer) => {
+      await writeFile(join(dir, 'staged'), expected);
+      await writeFile(join(dir, 'on-disc'), actual);
+      const size = Buffer.byteLength(expected);
+      return { expectedPath: join(dir, 'staged'), actualPath: join(dir, 'on-disc'), size };
+    };
+
+    it('finds the same bytes the same across chunks, and a file ending on a chunk boundary too', async () => {
+      const comparer = new FileComparer(undefined, NODE_FILE_SYSTEM, 1000);
+      let heard = 0;
+      expect(comparer.compare(await pair('a'.repeat(2500), 'a'.repeat(2500)), (b) => (heard += b))).toBe('same');
+      expect(heard).toBe(2500);
+      expect(comparer.compare(await pair('b'.repeat(2000), 'b'.repeat(2000)))).toBe('same');
+      expect(comparer.compare(await pair('', ''))).toBe('same');
+    });
+
+    it('finds the last byte changed, and a disc file shorter than listed, different', async () => {
+      const comparer = new FileComparer(undefined, NODE_FILE_SYSTEM, 1000);
+      expect(comparer.compare(await pair('a'.repeat(2500), `${'a'.repeat(2499)}b`))).toBe('differs');
+      expect(comparer.compare(await pair('a'.repeat(2500), 'a'.repeat(2400)))).toBe('differs');
+    });
+
+    it('finds a disc file it cannot open or read different, leaving no file open', async () => {
+      const task = await pair('abc', 'abc');
+      const openBefore = readdirSync('/proc/self/fd').length;
+      const cannotOpen: SyncFileSystem = {
+        ...NODE_FILE_SYSTEM,
+        openSync: ((path: string, flags: string) => {
+          if (path === task.actualPath) throw eio('open');
+          return openSync(path, flags);
+        }) as SyncFileSystem['openSync'],
+      };
+      expect(new FileComparer(undefined, cannotOpen).compare(task)).toBe('differs');
+      let actualFd = -1;
+      const cannotRead: SyncFileSystem = {
+        ...NODE_FILE_SYSTEM,
+        openSync: ((path: string, flags: string) => {
+          const fd = openSync(path, flags);
+          if (path === task.actualPath) actualFd = fd;
+          return fd;
+        }) as SyncFileSystem['openSync'],
+        readSync: ((fd: number, buffer: Buffer, offset: number, length: number, position: number) => {
+          if (fd === actualFd) throw eio('read');
+          return readSync(fd, buffer, offset, length, position);
+        }) as SyncFileSystem['readSync'],
+      };
+      expect(new FileComparer(undefined, cannotRead).compare(task)).toBe('differs');
+      expect(readdirSync('/proc/self/fd').length).toBe(openBefore);
+    });
+  });
+
+  describe('FileComparer', () => {
     const SECTOR = 2048;
     let image: string;
     let mediaFd: number;
@@ -115,7 +190,7 @@ describe('file work', () => {
       await writeFile(join(dir, 'a'), content);
       const heard: number[] = [];
       expect(
-        new ExtentComparer(mediaFd, NODE_FILE_SYSTEM, 1500).compare(task(join(dir, 'a')), (b) => heard.push(b)),
+        new FileComparer(mediaFd, NODE_FILE_SYSTEM, 1500).compare(task(join(dir, 'a')), (b) => heard.push(b)),
       ).toBe('same');
       expect(heard.reduce((sum, bytes) => sum + bytes, 0)).toBe(content.length);
     });
@@ -124,13 +199,13 @@ describe('file work', () => {
       const changed = Buffer.from(content);
       changed[4500] = 0x41;
       await writeFile(join(dir, 'a'), changed);
-      expect(new ExtentComparer(mediaFd).compare(task(join(dir, 'a')))).toBe('differs');
+      expect(new FileComparer(mediaFd).compare(task(join(dir, 'a')))).toBe('differs');
     });
 
     it('finds a staging file that grew or shrank since it was listed', async () => {
       await writeFile(join(dir, 'longer'), Buffer.concat([content, Buffer.from('x')]));
       await writeFile(join(dir, 'shorter'), content.subarray(0, 4000));
-      const comparer = new ExtentComparer(mediaFd);
+      const comparer = new FileComparer(mediaFd);
       expect(comparer.compare(task(join(dir, 'longer')))).toBe('differs');
       expect(comparer.compare(task(join(dir, 'shorter')))).toBe('differs');
     });
@@ -144,8 +219,8 @@ describe('file work', () => {
           return readSync(fd, buffer, offset, length, position);
         }) as SyncFileSystem['readSync'],
       };
-      expect(new ExtentComparer(mediaFd, badDisc).compare(task(join(dir, 'a')))).toBe('differs');
-      expect(new ExtentComparer(mediaFd).compare(task(join(dir, 'missing')))).toEqual({
+      expect(new FileComparer(mediaFd, badDisc).compare(task(join(dir, 'a')))).toBe('differs');
+      expect(new FileComparer(mediaFd).compare(task(join(dir, 'missing')))).toEqual({
         unreadable: { code: 'ENOENT', message: expect.stringContaining('ENOENT') },
       });
     });

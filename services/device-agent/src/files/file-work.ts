@@ -21,8 +21,18 @@ export const NODE_FILE_SYSTEM: SyncFileSystem = nodeFs;
 
 export type ListedKind = 'file' | 'directory' | 'symlink';
 
-/** A node of a staging day: `path` relative to the graft point, as the disc names it. */
-export type ListedFile = { path: string; kind: ListedKind; size: number; target?: string; absolutePath: string };
+/**
+ * A node of a day's tree: `path` relative to the graft point, as the disc names it.
+ * `contentDiffers` marks what could not be read on a mounted disc (the check looks for exactly that).
+ */
+export type ListedFile = {
+  path: string;
+  kind: ListedKind;
+  size: number;
+  target?: string;
+  absolutePath: string;
+  contentDiffers?: boolean;
+};
 
 /** A system error made plain, so it crosses from a worker thread with its code. */
 export type PlainError = { code?: string; message: string };
@@ -32,27 +42,41 @@ export type DayListing = { files: ListedFile[] } | { unreadable: { path: string;
 /**
  * Every file, directory and symlink under `root` (symlinks listed with their target, never
  * followed; sockets, fifos and devices left out: they cannot go on a disc). Staging is the
- * reference, so the first directory or file that cannot be read ends the listing.
+ * reference, so by default the first directory or file that cannot be read ends the listing;
+ * with `keepGoing` (a mounted disc) what cannot be read is listed with `contentDiffers` and the
+ * listing goes on: a directory that cannot be listed then has its files missing.
  */
-export function listDay(root: string, graftPoint: string, fs: SyncFileSystem = NODE_FILE_SYSTEM): DayListing {
+export function listDay(
+  root: string,
+  graftPoint: string,
+  fs: SyncFileSystem = NODE_FILE_SYSTEM,
+  keepGoing = false,
+): DayListing {
   const files: ListedFile[] = [];
-  const pending: { dir: string; relative: string }[] = [{ dir: root, relative: graftPoint }];
+  const pending: { dir: string; relative: string; entry?: ListedFile }[] = [{ dir: root, relative: graftPoint }];
   let at = root;
   try {
     while (pending.length > 0) {
-      const { dir, relative } = pending.pop()!;
+      const { dir, relative, entry: listed } = pending.pop()!;
       at = dir;
-      for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+      let entries: nodeFs.Dirent[];
+      try {
+        entries = fs.readdirSync(dir, { withFileTypes: true });
+      } catch (error) {
+        if (!keepGoing) throw error;
+        if (listed) listed.contentDiffers = true;
+        continue;
+      }
+      for (const entry of entries) {
         const absolutePath = join(dir, entry.name);
         const path = `${relative}/${entry.name}`;
         at = absolutePath;
         if (entry.isDirectory()) {
-          files.push({ path, kind: 'directory', size: 0, absolutePath });
-          pending.push({ dir: absolutePath, relative: path });
-        } else if (entry.isSymbolicLink()) {
-          files.push({ path, kind: 'symlink', size: 0, target: fs.readlinkSync(absolutePath), absolutePath });
-        } else if (entry.isFile()) {
-          files.push({ path, kind: 'file', size: fs.lstatSync(absolutePath).size, absolutePath });
+          const directory: ListedFile = { path, kind: 'directory', size: 0, absolutePath };
+          files.push(directory);
+          pending.push({ dir: absolutePath, relative: path, entry: directory });
+        } else if (entry.isSymbolicLink() || entry.isFile()) {
+          files.push(describe(fs, entry.isFile() ? 'file' : 'symlink', path, absolutePath, keepGoing));
         }
       }
     }
@@ -62,11 +86,33 @@ export function listDay(root: string, graftPoint: string, fs: SyncFileSystem = N
   return { files };
 }
 
+function describe(
+  fs: SyncFileSystem,
+  kind: 'file' | 'symlink',
+  path: string,
+  absolutePath: string,
+  keepGoing: boolean,
+): ListedFile {
+  try {
+    return kind === 'file'
+      ? { path, kind, size: fs.lstatSync(absolutePath).size, absolutePath }
+      : { path, kind, size: 0, target: fs.readlinkSync(absolutePath), absolutePath };
+  } catch (error) {
+    if (!keepGoing) throw error;
+    return { path, kind, size: 0, absolutePath, contentDiffers: true };
+  }
+}
+
 /** Where a file's bytes lie on the disc: its extents in order (files over 4 GiB have several). */
 export type ExtentRange = { byteOffset: number; bytes: number };
 
-/** One staging file to compare with the bytes at its extents on the disc. */
-export type ExtentTask = { expectedPath: string; size: number; extents: ExtentRange[] };
+/**
+ * One staging file to compare with its twin on the disc: the bytes at its extents on the
+ * opened disc (`direct`), or a file on the mounted disc (`actualPath`).
+ */
+export type CompareTask = { expectedPath: string; size: number } & (
+  { extents: ExtentRange[]; actualPath?: undefined } | { actualPath: string; extents?: undefined }
+);
 
 /**
  * `same` or `differs` — a disc that cannot be read where the file lies differs, as that is what
@@ -77,16 +123,17 @@ export type TaskOutcome = 'same' | 'differs' | { unreadable: PlainError };
 export const CHUNK_BYTES = 1024 * 1024;
 
 /**
- * Compares staging files with their extents on an open disc (`mediaFd`: the image file or the
- * drive, opened once for the whole check), one chunk at a time so no file is held in memory.
- * The two buffers are the comparer's own and reused for every file.
+ * Compares staging files with their twins on the disc — at their extents on the opened disc
+ * (`mediaFd`: the image file or the drive, opened once for the whole check), or as files on a
+ * mount — one chunk at a time so no file is held in memory. The two buffers are the
+ * comparer's own and reused for every file.
  */
-export class ExtentComparer {
+export class FileComparer {
   private readonly left: Buffer;
   private readonly right: Buffer;
 
   constructor(
-    private readonly mediaFd: number,
+    private readonly mediaFd: number | undefined,
     private readonly fs: SyncFileSystem = NODE_FILE_SYSTEM,
     chunkBytes = CHUNK_BYTES,
   ) {
@@ -95,7 +142,7 @@ export class ExtentComparer {
   }
 
   /** `onBytes` hears the bytes found equal, chunk by chunk. */
-  compare(task: ExtentTask, onBytes: (bytes: number) => void = () => {}): TaskOutcome {
+  compare(task: CompareTask, onBytes: (bytes: number) => void = () => {}): TaskOutcome {
     let fd: number;
     try {
       fd = this.fs.openSync(task.expectedPath, 'r');
@@ -103,13 +150,40 @@ export class ExtentComparer {
       return { unreadable: plainError(error) };
     }
     try {
-      return this.compareOpen(fd, task, onBytes);
+      return this.compareWith(fd, task, onBytes);
     } finally {
       this.fs.closeSync(fd);
     }
   }
 
-  private compareOpen(fd: number, task: ExtentTask, onBytes: (bytes: number) => void): TaskOutcome {
+  private compareWith(fd: number, task: CompareTask, onBytes: (bytes: number) => void): TaskOutcome {
+    if (task.actualPath === undefined) return this.compareOpen(fd, task, onBytes, this.extentReader(task));
+    let actual: number;
+    try {
+      actual = this.fs.openSync(task.actualPath, 'r');
+    } catch {
+      return 'differs';
+    }
+    try {
+      const read = (length: number, position: number) => readFully(this.fs, actual, this.right, length, position);
+      return this.compareOpen(fd, task, onBytes, read);
+    } finally {
+      this.fs.closeSync(actual);
+    }
+  }
+
+  private extentReader(task: CompareTask): (length: number, position: number) => number {
+    const mediaFd = this.mediaFd;
+    if (mediaFd === undefined || task.extents === undefined) throw new Error('a direct compare needs the opened disc');
+    return (length, position) => readExtents(this.fs, mediaFd, this.right, length, position, task.extents, task.size);
+  }
+
+  private compareOpen(
+    fd: number,
+    task: CompareTask,
+    onBytes: (bytes: number) => void,
+    readActual: (length: number, position: number) => number,
+  ): TaskOutcome {
     const chunk = this.left.length;
     for (let position = 0; position < task.size; position += chunk) {
       const wanted = Math.min(chunk, task.size - position);
@@ -122,7 +196,7 @@ export class ExtentComparer {
       // A staging file shorter than it was listed: not the bytes on the disc.
       if (expected !== wanted) return 'differs';
       try {
-        if (readExtents(this.fs, this.mediaFd, this.right, wanted, position, task) !== wanted) return 'differs';
+        if (readActual(wanted, position) !== wanted) return 'differs';
       } catch {
         return 'differs';
       }
@@ -157,12 +231,13 @@ function readExtents(
   buffer: Buffer,
   length: number,
   position: number,
-  task: ExtentTask,
+  extents: readonly ExtentRange[],
+  size: number,
 ): number {
   let filled = 0;
   let start = 0;
-  for (const extent of task.extents) {
-    const end = Math.min(start + extent.bytes, task.size);
+  for (const extent of extents) {
+    const end = Math.min(start + extent.bytes, size);
     while (filled < length && position + filled < end) {
       const at = position + filled;
       const bytes = Math.min(length - filled, end - at);

@@ -74,7 +74,8 @@ describe('FileWorkers in worker threads', () => {
     const mediaFd = openSync(image, 'r');
     let heard = 0;
     try {
-      const outcomes = await workers.compareExtents(mediaFd, tasks(), {
+      const outcomes = await workers.compare(tasks(), {
+        mediaFd,
         concurrency: 4,
         onBytes: (bytes) => (heard += bytes),
       });
@@ -91,7 +92,10 @@ describe('FileWorkers in worker threads', () => {
     await rm(join(dir, 'day', 'sub', 'f3'));
     const mediaFd = openSync(image, 'r');
     try {
-      const outcomes = await workers.compareExtents(mediaFd, tasks(), { concurrency: 1 });
+      const outcomes = await workers.compare(tasks(), {
+        mediaFd,
+        concurrency: 1,
+      });
       expect(outcomes[3]).toEqual({ unreadable: { code: 'ENOENT', message: expect.stringContaining('f3') } });
       // One thread, one batch at a time: nothing after the first batch was compared.
       expect(outcomes.slice(256).every((outcome) => outcome === undefined)).toBe(true);

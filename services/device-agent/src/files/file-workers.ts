@@ -10,7 +10,7 @@ import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import type { DayListing, ExtentTask, SyncFileSystem, TaskOutcome } from './file-work.js';
+import type { CompareTask, DayListing, SyncFileSystem, TaskOutcome } from './file-work.js';
 import { answer, type WorkerMessage, type WorkerRequest } from './file-work-protocol.js';
 
 /** Request without its id: the pool numbers them. */
@@ -71,8 +71,9 @@ export class FileWorkers {
     return this.workerPath !== undefined;
   }
 
-  async listDay(root: string, graftPoint: string): Promise<DayListing> {
-    const message = await this.run({ kind: 'listDay', root, graftPoint });
+  /** A day's tree (listDay in file-work.ts); `keepGoing` for a mounted disc, where what cannot be read is a finding. */
+  async listDay(root: string, graftPoint: string, keepGoing = false): Promise<DayListing> {
+    const message = await this.run({ kind: 'listDay', root, graftPoint, keepGoing });
     if (message.kind !== 'listDay') throw failure(message);
     return message.listing;
   }
@@ -90,14 +91,14 @@ export class FileWorkers {
   }
 
   /**
-   * Compares the files with their extents, in batches of consecutive tasks, `concurrency`
-   * batches at a time. After a staging file that cannot be read no new batch starts; the
-   * outcomes of files never compared are left undefined.
+   * Compares the files with their twins — at their extents on the opened disc `mediaFd`, or
+   * on a mount — in batches of consecutive tasks, `concurrency` batches at a time. After a
+   * staging file that cannot be read no new batch starts; the outcomes of files never compared
+   * are left undefined.
    */
-  async compareExtents(
-    mediaFd: number,
-    tasks: readonly ExtentTask[],
-    options: { concurrency: number; onBytes?: (bytes: number) => void },
+  async compare(
+    tasks: readonly CompareTask[],
+    options: { mediaFd?: number; concurrency: number; onBytes?: (bytes: number) => void },
   ): Promise<(TaskOutcome | undefined)[]> {
     const outcomes: (TaskOutcome | undefined)[] = new Array(tasks.length);
     const batches = batchesOf(tasks);
@@ -108,7 +109,7 @@ export class FileWorkers {
         const { start, end } = batches[next++]!;
         try {
           const message = await this.run(
-            { kind: 'compare', mediaFd, tasks: tasks.slice(start, end) },
+            { kind: 'compare', mediaFd: options.mediaFd, tasks: tasks.slice(start, end) },
             options.onBytes ?? (() => {}),
           );
           if (message.kind !== 'compare') throw failure(message);
@@ -211,7 +212,7 @@ export class FileWorkers {
 }
 
 /** Consecutive runs of tasks, each at most BATCH_FILES files and BATCH_BYTES bytes (a larger file alone). */
-function batchesOf(tasks: readonly ExtentTask[]): { start: number; end: number }[] {
+function batchesOf(tasks: readonly CompareTask[]): { start: number; end: number }[] {
   const batches: { start: number; end: number }[] = [];
   let start = 0;
   let bytes = 0;

@@ -1,11 +1,12 @@
-import { mkdir, mkdtemp, open, opendir, rm, symlink, writeFile, type FileHandle } from 'node:fs/promises';
+import { closeSync, openSync, readdirSync, readSync } from 'node:fs';
+import { mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { VerifyFailedError } from '@cedar-store/domain';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { NODE_FILE_SYSTEM, type SyncFileSystem } from '../files/file-work.js';
+import { FileWorkers } from '../files/file-workers.js';
 import { compareDays } from './compare-day.js';
-import type { OpenFile } from './compare-files.js';
 
 const MIB = 1024 * 1024;
 
@@ -14,33 +15,41 @@ function ioError(code: 'EIO' | 'EACCES', syscall: string, path: string): Error {
 }
 
 /**
- * Opens files for real except where `rules` say: fail the open, fail every read with EIO, or
- * answer reads slowly. Counts the open attempts, and the files being opened or still open.
+ * The real file system except where `rules` say: fail the open of a file, fail every read of it
+ * with EIO, or fail the listing of a directory. Counts the open attempts and the files still open.
  */
-function fileSystem(rules: Record<string, 'open-EIO' | 'open-EACCES' | 'read-EIO' | 'slow'>) {
+function fileSystem(rules: Record<string, 'open-EIO' | 'open-EACCES' | 'read-EIO' | 'list-EIO' | 'list-EACCES'>) {
   const counts = { attempts: 0, open: 0 };
-  const openFile: OpenFile = async (path) => {
-    counts.attempts++;
-    const rule = rules[path];
-    if (rule === 'open-EIO') throw ioError('EIO', 'open', path);
-    if (rule === 'open-EACCES') throw ioError('EACCES', 'open', path);
-    counts.open++;
-    const handle = await open(path, 'r').catch((error: unknown) => {
+  const failingReads = new Set<number>();
+  const fs: SyncFileSystem = {
+    ...NODE_FILE_SYSTEM,
+    openSync: ((path: string, flags: string) => {
+      counts.attempts++;
+      const rule = rules[path];
+      if (rule === 'open-EIO') throw ioError('EIO', 'open', path);
+      if (rule === 'open-EACCES') throw ioError('EACCES', 'open', path);
+      const fd = openSync(path, flags);
+      counts.open++;
+      if (rule === 'read-EIO') failingReads.add(fd);
+      return fd;
+    }) as SyncFileSystem['openSync'],
+    readSync: ((fd: number, buffer: Buffer, offset: number, length: number, position: number) => {
+      if (failingReads.has(fd)) throw ioError('EIO', 'read', String(fd));
+      return readSync(fd, buffer, offset, length, position);
+    }) as SyncFileSystem['readSync'],
+    closeSync: (fd: number) => {
+      failingReads.delete(fd);
+      closeSync(fd);
       counts.open--;
-      throw error;
-    });
-    const read = async (buffer: Buffer, offset: number, length: number, position: number | null) => {
-      if (rule === 'read-EIO') throw ioError('EIO', 'read', path);
-      if (rule === 'slow') await sleep(150);
-      return handle.read(buffer, offset, length, position);
-    };
-    const close = async () => {
-      await handle.close();
-      counts.open--;
-    };
-    return { read, close } as unknown as FileHandle;
+    },
+    readdirSync: ((path: string, options: never) => {
+      const rule = rules[path];
+      if (rule === 'list-EIO') throw ioError('EIO', 'scandir', path);
+      if (rule === 'list-EACCES') throw ioError('EACCES', 'scandir', path);
+      return readdirSync(path, options);
+    }) as SyncFileSystem['readdirSync'],
   };
-  return { counts, openFile };
+  return { counts, workers: new FileWorkers({ inlineFileSystem: fs }) };
 }
 
 /** 3 MiB of varied bytes: bigger than one compare chunk. */
@@ -182,11 +191,11 @@ describe('compareDays', () => {
 
     it('finds a file the media cannot open or read different, and goes on with the rest', async () => {
       await put('both', '2026-11-23', { ...DAY_FILES, 'var/big.bin': bigContent() });
-      const { counts, openFile } = fileSystem({
+      const { counts, workers } = fileSystem({
         [onMedia('etc/hosts')]: 'open-EIO',
         [onMedia('var/big.bin')]: 'read-EIO',
       });
-      const result = await compareDays([day('2026-11-23')], mount, { fileSystem: { openFile } });
+      const result = await compareDays([day('2026-11-23')], mount, { workers });
       expect(result.mismatches).toEqual([
         { path: '2026/11/23/etc/hosts', kind: 'content' },
         { path: '2026/11/23/var/big.bin', kind: 'content' },
@@ -197,11 +206,8 @@ describe('compareDays', () => {
 
     it('finds the files of a directory the media cannot list missing, naming the directory', async () => {
       await put('both', '2026-11-23', DAY_FILES);
-      const openDirectory = async (path: string) => {
-        if (path === onMedia('home')) throw ioError('EIO', 'opendir', path);
-        return opendir(path);
-      };
-      const result = await compareDays([day('2026-11-23')], mount, { fileSystem: { openDirectory } });
+      const { workers } = fileSystem({ [onMedia('home')]: 'list-EIO' });
+      const result = await compareDays([day('2026-11-23')], mount, { workers });
       expect(result.mismatches).toEqual([
         { path: '2026/11/23/home', kind: 'content' },
         { path: '2026/11/23/home/user', kind: 'missing' },
@@ -211,8 +217,8 @@ describe('compareDays', () => {
 
     it('stops with VERIFY_FAILED naming a staged file it cannot read, and what to check', async () => {
       await put('both', '2026-11-23', DAY_FILES);
-      const { openFile } = fileSystem({ [onStage('etc/hosts')]: 'read-EIO' });
-      const failure = compareDays([day('2026-11-23')], mount, { fileSystem: { openFile } });
+      const { workers } = fileSystem({ [onStage('etc/hosts')]: 'read-EIO' });
+      const failure = compareDays([day('2026-11-23')], mount, { workers });
       await expect(failure).rejects.toBeInstanceOf(VerifyFailedError);
       await expect(failure).rejects.toMatchObject({
         code: 'VERIFY_FAILED',
@@ -225,37 +231,31 @@ describe('compareDays', () => {
 
     it('stops with VERIFY_FAILED naming a staging directory it cannot list', async () => {
       await put('both', '2026-11-23', DAY_FILES);
-      const openDirectory = async (path: string) => {
-        if (path === onStage('etc')) throw ioError('EACCES', 'opendir', path);
-        return opendir(path);
-      };
-      await expect(compareDays([day('2026-11-23')], mount, { fileSystem: { openDirectory } })).rejects.toMatchObject({
+      const { workers } = fileSystem({ [onStage('etc')]: 'list-EACCES' });
+      await expect(compareDays([day('2026-11-23')], mount, { workers })).rejects.toMatchObject({
         code: 'VERIFY_FAILED',
         message: expect.stringContaining(`could not read ${onStage('etc')} in the staging directory (EACCES)`),
       });
     });
 
-    it('lets the comparisons already running finish before failing, so nothing stays open on the mount', async () => {
+    it('leaves nothing open on the mount when the staging side fails part-way', async () => {
       await put('both', '2026-11-23', { ...DAY_FILES, 'var/big.bin': bigContent() });
-      const { counts, openFile } = fileSystem({
-        [onStage('etc/hosts')]: 'open-EACCES',
-        [onMedia('home/user/notes.txt')]: 'slow',
-        [onMedia('var/big.bin')]: 'slow',
+      const { counts, workers } = fileSystem({ [onStage('var/big.bin')]: 'read-EIO' });
+      await expect(compareDays([day('2026-11-23')], mount, { concurrency: 4, workers })).rejects.toMatchObject({
+        code: 'VERIFY_FAILED',
       });
-      await expect(
-        compareDays([day('2026-11-23')], mount, { concurrency: 4, fileSystem: { openFile } }),
-      ).rejects.toMatchObject({ code: 'VERIFY_FAILED' });
+      expect(counts.attempts).toBeGreaterThan(0);
       expect(counts.open).toBe(0);
     });
 
     it('starts no further comparison once the staging side has failed', async () => {
       await put('both', '2026-11-23', DAY_FILES);
-      const { counts, openFile } = fileSystem(
+      const { counts, workers } = fileSystem(
         Object.fromEntries(Object.keys(DAY_FILES).map((name) => [onStage(name), 'open-EACCES'] as const)),
       );
-      await expect(
-        compareDays([day('2026-11-23')], mount, { concurrency: 1, fileSystem: { openFile } }),
-      ).rejects.toMatchObject({ code: 'VERIFY_FAILED' });
+      await expect(compareDays([day('2026-11-23')], mount, { concurrency: 1, workers })).rejects.toMatchObject({
+        code: 'VERIFY_FAILED',
+      });
       expect(counts.attempts).toBe(1);
     });
   });

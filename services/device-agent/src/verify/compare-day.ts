@@ -1,9 +1,11 @@
 /**
- * The consistency check of one or more staging days against the mounted media
- * (REFERENCE.md §8): list both trees, compare the bytes of every file present on both sides
- * with the same size — several files at once, to keep the disks and both cores busy — and let
+ * The consistency check of one or more staging days against the media (REFERENCE.md §8):
+ * list both trees, compare the bytes of every file present on both sides with the same size —
+ * several files at once, in worker threads, to keep the disks and both cores busy — and let
  * the domain decide what differs. What cannot be read on the media (a bad sector) is exactly
  * what the check looks for, so it is a mismatch; what cannot be read in staging stops the check.
+ *
+ * `compareDays` reads the media through a mount point; direct-verify.ts reads it without one.
  */
 import {
   compareTrees,
@@ -14,10 +16,10 @@ import {
   type FileFacts,
   type Mismatch,
 } from '@cedar-store/domain';
-import { join } from 'node:path';
 import { access } from 'node:fs/promises';
-import { sameBytes, UnreadableFileError, type OpenFile } from './compare-files.js';
-import { walkTree, type OpenDirectory, type WalkedFile } from './walk-tree.js';
+import { join } from 'node:path';
+import type { CompareTask, ListedFile, TaskOutcome } from '../files/file-work.js';
+import { sharedFileWorkers, type FileWorkers } from '../files/file-workers.js';
 
 export type DayToCompare = { day: DayStamp; stagingPath: string };
 
@@ -27,8 +29,8 @@ export type CompareOptions = {
   /** Files compared at the same time. */
   concurrency?: number;
   onBytes?: (bytesDone: number, bytesTotal: number) => void;
-  /** Replaces the opens of files and directories, for tests: no real file can be made to fail with EIO. */
-  fileSystem?: { openFile?: OpenFile; openDirectory?: OpenDirectory };
+  /** The threads that list and compare; tests pass an inline pool whose disk fails on purpose. */
+  workers?: FileWorkers;
 };
 
 export const DEFAULT_COMPARE_CONCURRENCY = 4;
@@ -38,68 +40,71 @@ export async function compareDays(
   mountPoint: string,
   options: CompareOptions = {},
 ): Promise<ComparisonResult> {
-  const openDirectory = options.fileSystem?.openDirectory;
-  const expected = await walkStagingDays(days, openDirectory);
-  const actual: WalkedFile[] = [];
+  const workers = options.workers ?? sharedFileWorkers();
+  const expected = await listStagingDays(workers, days).catch(workerStopped);
+  const actual: ListedFile[] = [];
   for (const { day } of days) {
     const graft = dayToGraftPoint(day);
     const onMedia = join(mountPoint, graft);
-    // An unlisted directory on the media is marked by the walk; its files then count as missing.
+    // A directory the media cannot list is marked by the listing; its files then count as missing.
     if (await exists(onMedia)) {
-      actual.push(...(await walkTree(onMedia, graft, { openDirectory, onUnreadable: () => {} })));
+      const listing = await workers.listDay(onMedia, graft, true).catch(workerStopped);
+      if ('files' in listing) for (const file of listing.files) actual.push(file);
     }
   }
-  const openFile = options.fileSystem?.openFile;
-  return compareListedFiles(expected, actual, options, (file, twin, onBytes) =>
-    sameBytes(file.absolutePath, (twin as WalkedFile).absolutePath, onBytes, undefined, openFile),
+  const { pairs, comparable } = filesToCompare(expected, actual);
+  const bytesCompared = await compareFiles(
+    workers,
+    comparable,
+    comparable.map(({ file, twin }) => ({
+      expectedPath: file.absolutePath,
+      actualPath: twin.absolutePath,
+      size: twin.size,
+    })),
+    { concurrency: options.concurrency ?? DEFAULT_COMPARE_CONCURRENCY, onBytes: options.onBytes },
   );
+  return verdict(expected, actual, pairs.length, bytesCompared);
 }
 
-/** Every file, directory and symlink of the staging days, relative to their graft points (the mounted check's walk). */
-async function walkStagingDays(days: readonly DayToCompare[], openDirectory?: OpenDirectory): Promise<WalkedFile[]> {
-  const expected: WalkedFile[] = [];
+/** Every file, directory and symlink of the staging days, listed by a worker thread; an unreadable one stops the check. */
+export async function listStagingDays(workers: FileWorkers, days: readonly DayToCompare[]): Promise<ListedFile[]> {
+  const files: ListedFile[] = [];
   for (const { day, stagingPath } of days) {
-    expected.push(
-      ...(await walkTree(stagingPath, dayToGraftPoint(day), {
-        openDirectory,
-        onUnreadable: (directory, error) => {
-          throw stagingUnreadable(directory, error);
-        },
-      })),
-    );
+    const listing = await workers.listDay(stagingPath, dayToGraftPoint(day));
+    if ('unreadable' in listing) throw stagingUnreadable(listing.unreadable.path, listing.unreadable.error);
+    for (const file of listing.files) files.push(file);
   }
-  return expected;
+  return files;
 }
 
 /**
- * Compares the bytes of every staging file whose twin on the media has the same size,
- * `concurrency` files at a time, and lets the domain decide what differs. `sameFile` reads
- * one pair; it throws UnreadableFileError for a side it cannot read.
+ * Compares each pair by its task (same order), marks the media's twins that differ, and returns
+ * the bytes found equal. A staging file that cannot be read stops the check.
  */
-export async function compareListedFiles<Actual extends FileFacts>(
-  expected: WalkedFile[],
-  actual: Actual[],
-  options: Pick<CompareOptions, 'concurrency' | 'onBytes'>,
-  sameFile: (file: WalkedFile, twin: Actual, onBytes: (bytes: number) => void) => Promise<boolean>,
-): Promise<ComparisonResult> {
-  const { pairs, comparable } = filesToCompare(expected, actual);
-  const bytesTotal = comparable.reduce((sum, { file }) => sum + file.size, 0);
-
+export async function compareFiles(
+  workers: FileWorkers,
+  pairs: readonly { file: ListedFile; twin: FileFacts }[],
+  tasks: readonly CompareTask[],
+  options: { mediaFd?: number; concurrency: number; onBytes?: (bytesDone: number, bytesTotal: number) => void },
+): Promise<number> {
+  const bytesTotal = tasks.reduce((sum, task) => sum + task.size, 0);
   let bytesDone = 0;
-  const onBytes = (bytes: number): void => {
-    bytesDone += bytes;
-    options.onBytes?.(bytesDone, bytesTotal);
-  };
-  await runPool(comparable, options.concurrency ?? DEFAULT_COMPARE_CONCURRENCY, async ({ file, twin }) => {
-    try {
-      if (!(await sameFile(file, twin, onBytes))) twin.contentDiffers = true;
-    } catch (error) {
-      if (!(error instanceof UnreadableFileError)) throw error;
-      if (error.side === 'expected') throw stagingUnreadable(file.absolutePath, error);
-      twin.contentDiffers = true;
-    }
+  const outcomes: (TaskOutcome | undefined)[] = await workers
+    .compare(tasks, {
+      mediaFd: options.mediaFd,
+      concurrency: options.concurrency,
+      onBytes: (bytes) => {
+        bytesDone += bytes;
+        options.onBytes?.(bytesDone, bytesTotal);
+      },
+    })
+    .catch(workerStopped);
+  outcomes.forEach((outcome, index) => {
+    const { file, twin } = pairs[index]!;
+    if (outcome === 'differs') twin.contentDiffers = true;
+    else if (typeof outcome === 'object') throw stagingUnreadable(file.absolutePath, outcome.unreadable);
   });
-  return verdict(expected, actual, pairs.length, bytesDone);
+  return bytesDone;
 }
 
 /**
@@ -115,7 +120,10 @@ export function filesToCompare<Expected extends FileFacts, Actual extends FileFa
     .filter((file) => file.kind === 'file' && !isStoreIndicatorPath(file.path))
     .map((file) => ({ file, twin: actualByPath.get(file.path) }))
     .filter((pair): pair is { file: Expected; twin: Actual } => pair.twin?.kind === 'file');
-  return { pairs, comparable: pairs.filter(({ file, twin }) => file.size === twin.size) };
+  return {
+    pairs,
+    comparable: pairs.filter(({ file, twin }) => file.size === twin.size && twin.contentDiffers !== true),
+  };
 }
 
 /** The result once the bytes were compared (the media's differing files marked `contentDiffers`). */
@@ -140,31 +148,20 @@ export function stagingUnreadable(path: string, error: unknown): VerifyFailedErr
   );
 }
 
+/** A worker thread that ended mid-way (out of memory, killed) leaves the check without a verdict. */
+export function workerStopped(error: unknown): never {
+  if (error instanceof VerifyFailedError) throw error;
+  const code = (error as { code?: unknown } | null)?.code;
+  const reason = typeof code === 'string' ? code : error instanceof Error ? error.message : String(error);
+  throw new VerifyFailedError(
+    `the agent's file worker stopped before the check was done (${reason}), so nothing was decided: ` +
+      'verify again; if it happens again, look for memory trouble in the agent host’s log',
+  );
+}
+
 async function exists(path: string): Promise<boolean> {
   return access(path).then(
     () => true,
     () => false,
   );
-}
-
-/**
- * Runs `work` on every item, `concurrency` at a time. After a failure no new item starts, and
- * the failure is thrown only once the running items have finished: the media is unmounted
- * next, and a file still open on it would make the unmount fail as busy.
- */
-async function runPool<T>(items: readonly T[], concurrency: number, work: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  let failure: { error: unknown } | undefined;
-  const worker = async (): Promise<void> => {
-    while (failure === undefined && next < items.length) {
-      const item = items[next++]!;
-      try {
-        await work(item);
-      } catch (error) {
-        failure ??= { error };
-      }
-    }
-  };
-  await Promise.all(Array.from({ length: Math.max(1, Math.min(concurrency, items.length)) }, worker));
-  if (failure) throw failure.error;
 }

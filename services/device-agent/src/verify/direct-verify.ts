@@ -11,26 +11,25 @@ import { dayToGraftPoint, VerifyFailedError } from '@cedar-store/domain';
 import type { ProgramRunner } from '../process/program-runner.js';
 import { xorrisoDevice } from '../xorriso/args.js';
 import {
+  compareFiles,
   DEFAULT_COMPARE_CONCURRENCY,
   filesToCompare,
-  stagingUnreadable,
+  listStagingDays,
   verdict,
+  workerStopped,
   type CompareOptions,
   type ComparisonResult,
   type DayToCompare,
 } from './compare-day.js';
 import { listingArgs } from './direct-args.js';
 import { extentBytes, listingCollector, type DiscListing } from './direct-parse.js';
-import type { ListedFile } from '../files/file-work.js';
-import { sharedFileWorkers, type FileWorkers } from '../files/file-workers.js';
+import { sharedFileWorkers } from '../files/file-workers.js';
 
 export type MediaSource = { source: string; isImageFile: boolean };
 
 export type DirectOptions = CompareOptions & {
   /** Opens the image file or drive for reading; tests pass one that fails. */
   openMedia?: (path: string) => Promise<FileHandle>;
-  /** The threads that list staging and compare files; tests pass an inline pool whose disk fails. */
-  workers?: FileWorkers;
 };
 
 /** A drive seeks for every switch between files: it is read one file at a time, in disc order. */
@@ -71,46 +70,26 @@ export async function compareDaysDirect(
       );
     },
   );
-  const bytesTotal = ordered.reduce((sum, { file }) => sum + file.size, 0);
-  let bytesDone = 0;
+  let bytesCompared: number;
   try {
-    const outcomes = await workers
-      .compareExtents(
-        handle.fd,
-        ordered.map(({ file, twin, extents }) => ({
-          expectedPath: file.absolutePath,
-          size: twin.size,
-          extents: extentBytes(extents),
-        })),
-        {
-          concurrency: media.isImageFile ? (options.concurrency ?? DEFAULT_COMPARE_CONCURRENCY) : DRIVE_CONCURRENCY,
-          onBytes: (bytes) => {
-            bytesDone += bytes;
-            options.onBytes?.(bytesDone, bytesTotal);
-          },
-        },
-      )
-      .catch(workerStopped);
-    outcomes.forEach((outcome, index) => {
-      const { file, twin } = ordered[index]!;
-      if (outcome === 'differs') twin.contentDiffers = true;
-      else if (typeof outcome === 'object') throw stagingUnreadable(file.absolutePath, outcome.unreadable);
-    });
+    bytesCompared = await compareFiles(
+      workers,
+      ordered,
+      ordered.map(({ file, twin, extents }) => ({
+        expectedPath: file.absolutePath,
+        size: twin.size,
+        extents: extentBytes(extents),
+      })),
+      {
+        mediaFd: handle.fd,
+        concurrency: media.isImageFile ? (options.concurrency ?? DEFAULT_COMPARE_CONCURRENCY) : DRIVE_CONCURRENCY,
+        onBytes: options.onBytes,
+      },
+    );
   } finally {
     await handle.close();
   }
-  return verdict(expected, actual, pairs.length, bytesDone);
-}
-
-/** Every file, directory and symlink of the staging days, listed by a worker thread; an unreadable one stops the check. */
-async function listStagingDays(workers: FileWorkers, days: readonly DayToCompare[]): Promise<ListedFile[]> {
-  const files: ListedFile[] = [];
-  for (const { day, stagingPath } of days) {
-    const listing = await workers.listDay(stagingPath, dayToGraftPoint(day));
-    if ('unreadable' in listing) throw stagingUnreadable(listing.unreadable.path, listing.unreadable.error);
-    for (const file of listing.files) files.push(file);
-  }
-  return files;
+  return verdict(expected, actual, pairs.length, bytesCompared);
 }
 
 /** The days' nodes and extents as xorriso reads them from the disc; a day not on it lists nothing. */
@@ -142,15 +121,6 @@ async function listDisc(
     );
   }
   return listing;
-}
-
-/** A worker thread that ended mid-way (out of memory, killed) leaves the check without a verdict. */
-function workerStopped(error: unknown): never {
-  if (error instanceof VerifyFailedError) throw error;
-  throw new VerifyFailedError(
-    `the agent's file worker stopped before the check was done (${describe(error)}), so nothing was decided: ` +
-      'verify again; if it happens again, look for memory trouble in the agent host’s log',
-  );
 }
 
 function describe(error: unknown): string {
