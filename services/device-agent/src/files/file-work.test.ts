@@ -133,6 +133,18 @@ describe('file work', () => {
       expect(comparer.compare(await pair('a'.repeat(2500), 'a'.repeat(2400)))).toBe('differs');
     });
 
+    it('does not let a failing close (NFS ESTALE) of a file already compared end the check', async () => {
+      const task = await pair('abc', 'abc');
+      const staleClose: SyncFileSystem = {
+        ...NODE_FILE_SYSTEM,
+        closeSync: (fd: number) => {
+          closeSync(fd);
+          throw Object.assign(new Error('ESTALE: stale file handle, close'), { code: 'ESTALE' });
+        },
+      };
+      expect(new FileComparer(undefined, staleClose).compare(task)).toBe('same');
+    });
+
     it('finds a disc file it cannot open or read different, leaving no file open', async () => {
       const task = await pair('abc', 'abc');
       const openBefore = readdirSync('/proc/self/fd').length;

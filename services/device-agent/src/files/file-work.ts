@@ -152,7 +152,7 @@ export class FileComparer {
     try {
       return this.compareWith(fd, task, onBytes);
     } finally {
-      this.fs.closeSync(fd);
+      closeQuietly(this.fs, fd);
     }
   }
 
@@ -168,7 +168,7 @@ export class FileComparer {
       const read = (length: number, position: number) => readFully(this.fs, actual, this.right, length, position);
       return this.compareOpen(fd, task, onBytes, read);
     } finally {
-      this.fs.closeSync(actual);
+      closeQuietly(this.fs, actual);
     }
   }
 
@@ -210,6 +210,15 @@ export class FileComparer {
       return { unreadable: plainError(error) };
     }
     return 'same';
+  }
+}
+
+/** Closing a file only read cannot lose anything: an NFS staging's ESTALE on close must not end the check. */
+function closeQuietly(fs: SyncFileSystem, fd: number): void {
+  try {
+    fs.closeSync(fd);
+  } catch {
+    // the bytes were already compared
   }
 }
 

@@ -1,4 +1,4 @@
-import { closeSync, openSync } from 'node:fs';
+import { closeSync, existsSync, openSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -103,6 +103,65 @@ describe('FileWorkers in worker threads', () => {
       closeSync(mediaFd);
       await writeFile(join(dir, 'day', 'sub', 'f3'), bytesOf(3));
     }
+  });
+
+  /** A stand-in worker speaking the protocol, whose behaviour each batch's first file names: `slow-…`, `die-…`, `hang-…`. */
+  async function scriptedWorker(): Promise<URL> {
+    const path = join(dir, 'scripted-worker.mjs');
+    await writeFile(
+      path,
+      [
+        "import { parentPort } from 'node:worker_threads';",
+        "import { writeFileSync } from 'node:fs';",
+        "import { basename, dirname, join } from 'node:path';",
+        'parentPort.on("message", (request) => {',
+        '  if (request.kind !== "compare") return parentPort.postMessage({ id: request.id, kind: "dataBytes", bytes: 42 });',
+        '  const first = request.tasks[0].expectedPath;',
+        '  const name = basename(first);',
+        '  const answer = () => {',
+        '    writeFileSync(join(dirname(first), `answered-${name}`), "");',
+        '    parentPort.postMessage({ id: request.id, kind: "compare", outcomes: request.tasks.map(() => "same") });',
+        '  };',
+        '  if (name.startsWith("hang-")) return;',
+        '  if (name.startsWith("die-")) process.exit(9);',
+        '  if (name.startsWith("slow-")) setTimeout(answer, 300);',
+        '  else answer();',
+        '});',
+        '',
+      ].join('\n'),
+    );
+    return pathToFileURL(path);
+  }
+
+  const named = (names: string[]) =>
+    names.map((name) => ({ expectedPath: join(dir, 'scripted', name), actualPath: join(dir, 'x'), size: 1 }));
+
+  it('answers a staging listing or size while every comparing thread is busy with a long batch', async () => {
+    await mkdir(join(dir, 'scripted'), { recursive: true });
+    const pool = new FileWorkers({ workerUrl: await scriptedWorker(), size: 2 });
+    const comparing = pool.compare(named(['hang-1', ...Array(255).fill('x'), 'hang-2']), { concurrency: 2 });
+    comparing.catch(() => {});
+    // Both comparing threads hold a batch that never ends; the size still comes back.
+    expect(await pool.dataBytes(join(dir, 'day'))).toBe(42);
+    await pool.close();
+    await expect(comparing).rejects.toThrow(/ended|closed/);
+  });
+
+  it('fails a compare whose thread dies mid-way only once the other running batch is done, and starts no more', async () => {
+    await mkdir(join(dir, 'scripted'), { recursive: true });
+    const pool = new FileWorkers({ workerUrl: await scriptedWorker(), size: 2 });
+    const tasks = named(['slow-a', ...Array(255).fill('n'), 'die-b', ...Array(255).fill('n'), 'normal-c']);
+    await expect(pool.compare(tasks, { concurrency: 2 })).rejects.toThrow(/exit code 9/);
+    // The slow batch had answered before the failure was thrown: the disc was still open for it.
+    expect(existsSync(join(dir, 'scripted', 'answered-slow-a'))).toBe(true);
+    expect(existsSync(join(dir, 'scripted', 'answered-normal-c'))).toBe(false);
+    await pool.close();
+  });
+
+  it('refuses to start without its compiled worker rather than compare on the event loop', () => {
+    expect(() => new FileWorkers({ workerUrl: pathToFileURL(join(dir, 'no-such-worker.js')) })).toThrow(
+      /file worker .*no-such-worker\.js is missing: reinstall the agent/,
+    );
   });
 
   it('rejects the request of a thread that cannot start, and the pool serves the next one after', async () => {

@@ -24,10 +24,30 @@ type Job = {
   reject: (error: Error) => void;
 };
 
-type Thread = { worker: Worker; job: (Job & { id: number }) | undefined; idle: NodeJS.Timeout | undefined };
+/**
+ * Comparisons hold a thread for a batch (up to 32 MiB, or one larger file: an hour on a slow
+ * drive); listings and sizes are short and must not wait behind them — a store's staging
+ * inspect on another device would run into its time limit. Each kind has its own threads.
+ */
+type Role = 'compare' | 'quick';
+
+type Thread = {
+  role: Role;
+  worker: Worker;
+  job: (Job & { id: number }) | undefined;
+  idle: NodeJS.Timeout | undefined;
+};
+
+/** A worker thread ended with a request unanswered (out of memory, killed): not a failure of the file work. */
+export class WorkerExitError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'WorkerExitError';
+  }
+}
 
 export type FileWorkersOptions = {
-  /** Threads at most (default: the cores, at least 2, at most 4). */
+  /** Threads comparing at most (default: the cores, at least 2, at most 4); listings get up to QUICK_THREADS more. */
   size?: number;
   /** Runs every request inline with this file system: for tests that need a disk to fail. */
   inlineFileSystem?: SyncFileSystem;
@@ -45,7 +65,12 @@ export type FileWorkersOptions = {
  */
 const IDLE_MS = 2_000;
 
+const QUICK_THREADS = 2;
+
 const DEFAULT_WORKER_URL = new URL('./file-worker.js', import.meta.url);
+
+/** The unit tests run this module from its TypeScript source, where no compiled worker exists. */
+const RUNNING_FROM_SOURCES = import.meta.url.endsWith('.ts');
 
 /** Files per batch sent to a thread, and bytes: enough to make a message's cost vanish, few enough to spread the work. */
 const BATCH_FILES = 256;
@@ -56,14 +81,20 @@ export class FileWorkers {
   private readonly idleMs: number;
   private readonly workerPath: string | undefined;
   private readonly threads: Thread[] = [];
-  private readonly queue: Job[] = [];
+  private readonly queues: Record<Role, Job[]> = { compare: [], quick: [] };
   private nextId = 1;
 
   constructor(private readonly options: FileWorkersOptions = {}) {
     this.size = Math.max(1, options.size ?? Math.min(4, Math.max(2, availableParallelism())));
     this.idleMs = options.idleMs ?? IDLE_MS;
     const path = fileURLToPath(options.workerUrl ?? DEFAULT_WORKER_URL);
-    this.workerPath = options.inlineFileSystem === undefined && existsSync(path) ? path : undefined;
+    const present = existsSync(path);
+    // Inline, a large file's comparison would hold the event loop for minutes and the controller
+    // would lose the agent: only tests may have it, never an installed agent missing a file.
+    if (!present && options.inlineFileSystem === undefined && !(RUNNING_FROM_SOURCES && !options.workerUrl)) {
+      throw new Error(`the agent's file worker ${path} is missing: reinstall the agent (npm run build in a checkout)`);
+    }
+    this.workerPath = options.inlineFileSystem === undefined && present ? path : undefined;
   }
 
   /** Whether the work runs in worker threads (false: inline on the event loop). */
@@ -129,15 +160,18 @@ export class FileWorkers {
     return outcomes;
   }
 
-  /** Ends every thread now (an idle pool ends its threads by itself). */
+  /** Ends every thread now, failing what still waits (an idle pool ends its threads by itself). */
   async close(): Promise<void> {
+    for (const queue of Object.values(this.queues)) {
+      for (const job of queue.splice(0)) job.reject(new WorkerExitError('the file workers were closed'));
+    }
     await Promise.all(this.threads.splice(0).map((thread) => thread.worker.terminate()));
   }
 
   private run(request: Request, onBytes: (bytes: number) => void = () => {}): Promise<Final> {
     if (!this.workerPath) return this.runInline(request, onBytes);
     return new Promise((resolve, reject) => {
-      this.queue.push({ request, onBytes, resolve, reject });
+      this.queues[roleOf(request)].push({ request, onBytes, resolve, reject });
       this.dispatch();
     });
   }
@@ -150,10 +184,17 @@ export class FileWorkers {
   }
 
   private dispatch(): void {
-    while (this.queue.length > 0) {
-      const thread = this.threads.find((candidate) => candidate.job === undefined) ?? this.startThread();
+    for (const role of ['quick', 'compare'] as const) this.dispatchRole(role);
+  }
+
+  private dispatchRole(role: Role): void {
+    const queue = this.queues[role];
+    while (queue.length > 0) {
+      const thread =
+        this.threads.find((candidate) => candidate.role === role && candidate.job === undefined) ??
+        this.startThread(role);
       if (!thread) return;
-      const job = this.queue.shift()!;
+      const job = queue.shift()!;
       if (thread.idle) clearTimeout(thread.idle);
       thread.idle = undefined;
       thread.job = { ...job, id: this.nextId++ };
@@ -162,13 +203,14 @@ export class FileWorkers {
     }
   }
 
-  private startThread(): Thread | undefined {
-    if (this.threads.length >= this.size || !this.workerPath) return undefined;
-    const thread: Thread = { worker: new Worker(this.workerPath), job: undefined, idle: undefined };
+  private startThread(role: Role): Thread | undefined {
+    const limit = role === 'compare' ? this.size : QUICK_THREADS;
+    if (!this.workerPath || this.threads.filter((thread) => thread.role === role).length >= limit) return undefined;
+    const thread: Thread = { role, worker: new Worker(this.workerPath), job: undefined, idle: undefined };
     thread.worker.on('message', (message: WorkerMessage) => this.onMessage(thread, message));
-    thread.worker.on('error', (error) => this.onExit(thread, error));
+    thread.worker.on('error', (error) => this.onExit(thread, new WorkerExitError(error.message)));
     thread.worker.on('exit', (code) =>
-      this.onExit(thread, new Error(`a file worker thread ended (exit code ${code})`)),
+      this.onExit(thread, new WorkerExitError(`a file worker thread ended (exit code ${code})`)),
     );
     this.threads.push(thread);
     return thread;
@@ -209,6 +251,10 @@ export class FileWorkers {
     job?.reject(error);
     this.dispatch();
   }
+}
+
+function roleOf(request: Request): Role {
+  return request.kind === 'compare' ? 'compare' : 'quick';
 }
 
 /** Consecutive runs of tasks, each at most BATCH_FILES files and BATCH_BYTES bytes (a larger file alone). */

@@ -19,7 +19,7 @@ import {
 import { access } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { CompareTask, ListedFile, TaskOutcome } from '../files/file-work.js';
-import { sharedFileWorkers, type FileWorkers } from '../files/file-workers.js';
+import { sharedFileWorkers, WorkerExitError, type FileWorkers } from '../files/file-workers.js';
 
 export type DayToCompare = { day: DayStamp; stagingPath: string };
 
@@ -148,14 +148,19 @@ export function stagingUnreadable(path: string, error: unknown): VerifyFailedErr
   );
 }
 
-/** A worker thread that ended mid-way (out of memory, killed) leaves the check without a verdict. */
+/** A worker thread that ended mid-way (out of memory, killed), or file work that failed, leaves the check without a verdict. */
 export function workerStopped(error: unknown): never {
   if (error instanceof VerifyFailedError) throw error;
   const code = (error as { code?: unknown } | null)?.code;
   const reason = typeof code === 'string' ? code : error instanceof Error ? error.message : String(error);
+  if (error instanceof WorkerExitError) {
+    throw new VerifyFailedError(
+      `the agent's file worker stopped before the check was done (${reason}), so nothing was decided: ` +
+        'verify again; if it happens again, look for memory trouble in the agent host’s log',
+    );
+  }
   throw new VerifyFailedError(
-    `the agent's file worker stopped before the check was done (${reason}), so nothing was decided: ` +
-      'verify again; if it happens again, look for memory trouble in the agent host’s log',
+    `the check could not go on (${reason}), so nothing was decided: check the staging and the disc, then verify again`,
   );
 }
 
