@@ -1,7 +1,7 @@
 /**
  * What the agent asks a file worker (file-worker.ts) and what it answers: plain data only, so
- * every message crosses between threads by structured clone. `answer` is also what runs on the
- * event loop where no worker thread can be started (file-workers.ts, inline mode).
+ * every message crosses between threads by structured clone. `answer` is also what the unit
+ * tests run inline (file-workers.ts).
  */
 import {
   dataBytes,

@@ -1,10 +1,11 @@
 /**
- * Worker threads for the verify's file work (file-work.ts): listing staging days and comparing
- * files with their extents on the disc, with synchronous system calls off the event loop. The
- * threads start on first use and end after a few idle seconds, so an idle agent holds none.
+ * Worker threads for the agent's file work (file-work.ts): listing staging days and mounted
+ * discs, comparing files with the disc, summing a day's bytes, reading directory times — with
+ * synchronous system calls off the event loop. The threads start on first use and end after a
+ * few idle seconds, so an idle agent holds none.
  *
- * Where the compiled worker is absent (the unit tests run the TypeScript sources), or a test
- * hands in a file system that fails on purpose, the same work runs inline on the event loop.
+ * Only the unit tests run the same work inline on the event loop: from the TypeScript sources,
+ * where no compiled worker exists, or with a file system that fails on purpose.
  */
 import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
