@@ -2,6 +2,7 @@ import { closeSync, openSync, readdirSync, readSync } from 'node:fs';
 import { mkdir, mkdtemp, rm, symlink, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { isIndicatorName } from '@cedar-store/domain';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
   dataBytes,
@@ -85,6 +86,13 @@ describe('file work', () => {
   });
 
   describe('dataBytes', () => {
+    it('leaves out at the top of a day exactly the names the domain calls indicators', async () => {
+      const names = ['cback.stage', 'cback.store', 'cback.', 'cback', 'Cback.store', 'xcback.store', 'cback.anything'];
+      for (const [index, name] of names.entries()) await writeFile(join(dir, name), 'x'.repeat(2 ** index));
+      const expected = names.reduce((sum, name, index) => sum + (isIndicatorName(name) ? 0 : 2 ** index), 0);
+      expect(dataBytes(dir)).toBe(expected);
+    });
+
     it('sums regular files, leaving out the day’s own indicators but not a nested file of that name', async () => {
       await mkdir(join(dir, 'etc'));
       await writeFile(join(dir, 'cback.stage'), '');
