@@ -137,7 +137,7 @@ export function verdict(
 }
 
 /** Staging is the reference: when it cannot be read, no verdict on the media can be given. */
-export function stagingUnreadable(path: string, error: unknown): VerifyFailedError {
+function stagingUnreadable(path: string, error: unknown): VerifyFailedError {
   const code = (error as { code?: unknown } | null)?.code;
   const message = (error as { message?: unknown } | null)?.message;
   const reason = typeof code === 'string' ? code : typeof message === 'string' ? message : String(error);
