@@ -1,5 +1,5 @@
-// The shared worked examples (../shared/vectors/rules.json beside the project): every case
-// must pass, compared the way that folder's README says. A missing file fails the suite.
+// The worked examples in test/data/vectors/rules.json: every case must pass, compared the way
+// that folder's README says. A missing file fails the suite.
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
@@ -18,7 +18,7 @@ import {
   type Weekday,
 } from './index.js';
 
-const vectorsPath = fileURLToPath(new URL('../../../../shared/vectors/rules.json', import.meta.url));
+const vectorsPath = fileURLToPath(new URL('../../../test/data/vectors/rules.json', import.meta.url));
 
 type Case<I, E> = { input: I; expected: E };
 type Vectors = {

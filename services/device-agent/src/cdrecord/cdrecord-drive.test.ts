@@ -7,13 +7,13 @@ import {
   deviceSettings,
   EJECTS,
   imageToolAnswers,
-  sharedFixture,
+  recordedOutput,
   type DriveFixture,
 } from '../testing/drive-fixture.js';
 import type { FakeAnswer } from '../testing/fake-programs.js';
 import { CdrecordDrive } from './cdrecord-drive.js';
 
-const fixture = sharedFixture;
+const fixture = (name: string): string => recordedOutput('cdrecord', name);
 
 const PRCAP = fixture('cdrecord-prcap.txt');
 /** cdrecord's banner, as recorded, printed on stderr around every answer. */

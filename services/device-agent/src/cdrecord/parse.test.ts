@@ -9,7 +9,7 @@ import {
 } from './parse.js';
 
 const fixture = (name: string): string =>
-  readFileSync(new URL(`../../../../../shared/fixtures/${name}`, import.meta.url), 'utf8');
+  readFileSync(new URL(`./fixtures/${name}`, import.meta.url), 'utf8');
 
 describe('cdrecord -prcap', () => {
   it('finds multisession support in the recorded capabilities of a real drive', () => {

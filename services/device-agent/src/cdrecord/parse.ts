@@ -1,5 +1,5 @@
 /**
- * cdrecord output → facts. Recorded real outputs are in /work/shared/fixtures. cdrecord
+ * cdrecord output → facts. Recorded real outputs are in ./fixtures. cdrecord
  * prints its chatter on stderr, so `-msinfo` boundaries are read from stdout alone.
  */
 import { WriteFailedError } from '@cedar-store/domain';

@@ -7,13 +7,13 @@ import {
   deviceSettings,
   EJECTS,
   imageToolAnswers,
-  sharedFixture,
+  recordedOutput,
   type DriveFixture,
 } from '../testing/drive-fixture.js';
 import type { FakeAnswer } from '../testing/fake-programs.js';
 import { GrowisofsDrive } from './growisofs-drive.js';
 
-const fixture = sharedFixture;
+const fixture = (name: string): string => recordedOutput('growisofs', name);
 
 const LABEL = 'CEDAR BACKUP 23-NOV-2026';
 const DRY_RUN = 'growisofs -use-the-force-luke=tty -dry-run -M /dev/sr0 -r -graft-points <scratch>';

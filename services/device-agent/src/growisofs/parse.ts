@@ -1,5 +1,5 @@
 /**
- * growisofs output → facts. Recorded real outputs are in /work/shared/fixtures; growisofs
+ * growisofs output → facts. Recorded real outputs are in ./fixtures; growisofs
  * reports trouble on lines starting with `:-(`.
  */
 import { WriteFailedError } from '@cedar-store/domain';

@@ -4,7 +4,7 @@ import { emptyDirectoryGraft, graftArgs, imageArgs, printSizeArgs, volumeInfoArg
 import { parsePrintSize, parseVolumeId } from './parse.js';
 
 const fixture = (name: string): string =>
-  readFileSync(new URL(`../../../../../shared/fixtures/${name}`, import.meta.url), 'utf8');
+  readFileSync(new URL(`./fixtures/${name}`, import.meta.url), 'utf8');
 
 const days = [
   { day: '2026-11-24' as const, path: '/stage/2026/11/24' },

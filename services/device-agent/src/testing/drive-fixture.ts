@@ -86,9 +86,9 @@ function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
-/** A program output recorded from the real tools, in `../shared/fixtures/` beside the checkout. */
-export const sharedFixture = (name: string): string =>
-  readFileSync(new URL(`../../../../../shared/fixtures/${name}`, import.meta.url), 'utf8');
+/** A program output recorded from the real tools, kept in `<backend>/fixtures/` (see its README). */
+export const recordedOutput = (backend: 'cdrecord' | 'growisofs' | 'mkisofs', name: string): string =>
+  readFileSync(new URL(`../${backend}/fixtures/${name}`, import.meta.url), 'utf8');
 
 /** The refresh after every write and blank, as `commands()` lists it. */
 export const EJECTS = ['eject /dev/sr0', 'eject -t /dev/sr0', 'eject -i off /dev/sr0'];
@@ -99,8 +99,8 @@ export function imageToolAnswers(options: { printSize?: string; imageBytes: numb
     mkisofs: [
       {
         when: ['-print-size'],
-        stdout: options.printSize ?? sharedFixture('genisoimage-print-size.stdout'),
-        stderr: sharedFixture('genisoimage-print-size.stderr'),
+        stdout: options.printSize ?? recordedOutput('mkisofs', 'genisoimage-print-size.stdout'),
+        stderr: recordedOutput('mkisofs', 'genisoimage-print-size.stderr'),
       },
       { when: ['-o'], createFileAfter: { flag: '-o', bytes: options.imageBytes } },
     ],
