@@ -47,6 +47,11 @@ export const MediaStatusSchema = z.strictObject({
   bytesAvailable: ByteCountSchema,
   /** What the drive itself reports, when it reports anything (e.g. "DVD+RW"). */
   detectedMedia: z.string().max(200).optional(),
+  /**
+   * Why the disc is taken as empty whatever it holds (a CD drive that does not read
+   * multisession discs): the whole capacity is available and a new session starts the disc.
+   */
+  treatedAsEmpty: z.string().max(1000).optional(),
 });
 
 export const MismatchSchema = z.strictObject({

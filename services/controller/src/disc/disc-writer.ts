@@ -56,6 +56,8 @@ export class DiscWriter {
       const status = await drive.status();
       assertWritable(ctx.device, status);
       if (policy.checkMedia) checkMediaState({ label: status.label, rewritable: status.rewritable });
+      // The capacity and the blank decision below follow from it: the run says why.
+      if (status.treatedAsEmpty) await ctx.warn('MEDIA_TREATED_AS_EMPTY', status.treatedAsEmpty);
       return status;
     });
   }

@@ -421,6 +421,20 @@ describe('store', () => {
     expect(run.selection).toMatchObject({ today: TOMORROW, rule: 'today' });
   });
 
+  it('says on the run why the agent took the disc as empty, and decides the blanking from that capacity', async () => {
+    // Cedar Backup store.py _getNewDisc: `available = writer.retrieveCapacity().bytesAvailable`, which a
+    // CD drive without multisession support reports for the whole disc.
+    const h = createHarness({ mediaType: 'cdr-80', policy: { blankBehavior: { mode: 'daily', factor: 1 } } });
+    h.staging.addDay(TODAY, { a: 'x' });
+    const reason = 'the drive /dev/sr0 does not read multisession discs: taken as empty';
+    const status = h.drive.status.bind(h.drive);
+    h.drive.status = async () => ({ ...(await status()), treatedAsEmpty: reason });
+    const run = await h.run('store');
+
+    expect(run.warnings).toContainEqual(expect.objectContaining({ code: 'MEDIA_TREATED_AS_EMPTY', message: reason }));
+    expect(run.blanking).toMatchObject({ rule: 'factor', newDisc: false, availableBytes: 710_656_000 });
+  });
+
   it('honours an explicit today for catch-up runs', async () => {
     const h = createHarness();
     h.staging.addDay('2026-11-20', { a: 'x' });

@@ -55,6 +55,9 @@ async function setup(
   return { drive, world };
 }
 
+/** The status read that makes sure a disc is in the drive before anything is changed. */
+const STATUS = ['cdrecord -msinfo dev=/dev/sr0', 'cdrecord -prcap dev=/dev/sr0', 'isoinfo -d -i /dev/sr0 -T 268582'];
+
 /** The image cdrecord wrote: it existed while cdrecord ran and is gone now. */
 async function expectImageDeleted(fixtureWorld: DriveFixture): Promise<void> {
   const write = (await fixtureWorld.calls()).find((call) => call.args.includes('-data'));
@@ -78,7 +81,11 @@ describe('CdrecordDrive status', () => {
       bytesUsed: 302230 * 2048,
       bytesAvailable: (358400 - 302230 - 6900) * 2048,
     });
-    expect(await world.commands()).toEqual(['cdrecord -msinfo dev=/dev/sr0', 'isoinfo -d -i /dev/sr0 -T 268582']);
+    expect(await world.commands()).toEqual([
+      'cdrecord -msinfo dev=/dev/sr0',
+      'cdrecord -prcap dev=/dev/sr0',
+      'isoinfo -d -i /dev/sr0 -T 268582',
+    ]);
   });
 
   it('reports a blank disc when -msinfo prints nothing, and an empty tray', async () => {
@@ -112,16 +119,14 @@ describe('CdrecordDrive write', () => {
     );
     const grafts = '2026/11/22/=<root>/2026/11/22 2026/11/23/=<root>/2026/11/23';
     expect(await world.commands()).toEqual([
-      'cdrecord -msinfo dev=/dev/sr0',
-      'isoinfo -d -i /dev/sr0 -T 268582',
+      ...STATUS,
       `mkisofs -print-size -graft-points -r ${grafts}`,
       'cdrecord -prcap dev=/dev/sr0',
       `mkisofs -o <scratch>/image.iso -graft-points -r -V ${LABEL} ${grafts}`,
       'cdrecord -v blank=fast dev=/dev/sr0',
       'cdrecord -v dev=/dev/sr0 -multi -data <scratch>/image.iso',
       ...EJECTS,
-      'cdrecord -msinfo dev=/dev/sr0',
-      'isoinfo -d -i /dev/sr0 -T 268582',
+      ...STATUS,
     ]);
     expect(result).toEqual({ bytesWritten: IMAGE_BYTES, sessions: 2 });
     expect(progress).toContainEqual({ phase: 'blank', bytesDone: 1, bytesTotal: 1 });
@@ -143,11 +148,50 @@ describe('CdrecordDrive write', () => {
     await expectImageDeleted(world);
   });
 
-  it('closes the disc (no -multi) when the drive does not read multisession discs', async () => {
+  describe('on a drive that does not read multisession discs', () => {
     const prcap = PRCAP.replace('Does read multi-session', 'Does not read multi-session');
-    const { drive, world } = await setup({ prcap });
-    await drive.write({ days: ['2026-11-23'], label: LABEL, newDisc: false });
-    expect(await world.commands()).toContain('cdrecord -v dev=/dev/sr0 -data <scratch>/image.iso');
+    // Cedar Backup cdwriter.py _getBoundaries: `if not self._deviceSupportsMulti:` → `return None`, so
+    // _calculateCapacity counts the whole disc less the initial lead-in, and _writeImage passes
+    // `writeMulti and self._deviceSupportsMulti` (false) to cdrecord: no -multi.
+    const used = { msinfo: { stdout: '169247,233767\n' }, printSize: '279659\n' };
+
+    it('takes the disc as empty whatever -msinfo says, and says why', async () => {
+      const { drive } = await setup({ ...used, prcap }, { mediaType: 'cdr-80' });
+      expect(await drive.status()).toMatchObject({
+        sessions: 0,
+        boundaries: null,
+        bytesUsed: 0,
+        bytesAvailable: 710_656_000,
+        treatedAsEmpty: expect.stringContaining('does not read multisession discs'),
+      });
+    });
+
+    it('writes a 279 659-sector image that a multisession drive finds too big: fresh image, no -multi, no blank', async () => {
+      const { drive, world } = await setup({ ...used, prcap }, { mediaType: 'cdr-80' });
+      await drive.write({ days: ['2026-11-23'], label: LABEL, newDisc: false });
+      const commands = await world.commands();
+      expect(commands).toContain('mkisofs -print-size -graft-points -r 2026/11/23/=<root>/2026/11/23');
+      expect(commands).toContain(
+        `mkisofs -o <scratch>/image.iso -graft-points -r -V ${LABEL} 2026/11/23/=<root>/2026/11/23`,
+      );
+      expect(commands).toContain('cdrecord -v dev=/dev/sr0 -data <scratch>/image.iso');
+      expect(commands.filter((line) => line.includes('-C ') || line.includes('blank='))).toEqual([]);
+    });
+
+    it('ignores -msinfo output it could not parse', async () => {
+      const { drive } = await setup({ msinfo: { stdout: '\n' }, prcap }, { mediaType: 'cdr-80' });
+      expect(await drive.status()).toMatchObject({ sessions: 0, bytesAvailable: 710_656_000 });
+    });
+
+    it('while a multisession drive reads the same disc as nearly full', async () => {
+      const { drive, world } = await setup(used, { mediaType: 'cdr-80' });
+      expect(await drive.status()).toMatchObject({ bytesAvailable: (358400 - 233767 - 6900) * 2048 });
+      expect((await drive.status()).treatedAsEmpty).toBeUndefined();
+      await expect(drive.write({ days: ['2026-11-23'], label: LABEL, newDisc: false })).rejects.toMatchObject({
+        code: 'MEDIA_FULL',
+      });
+      expect((await world.commands()).filter((line) => line.startsWith('cdrecord -v'))).toEqual([]);
+    });
   });
 
   it('deletes the temporary image when cdrecord fails, and does not refresh the media', async () => {
@@ -169,9 +213,11 @@ describe('CdrecordDrive write', () => {
     expect(commands.filter((line) => line.startsWith('cdrecord'))).toEqual([
       'cdrecord -msinfo dev=ATA:1,0,0',
       'cdrecord -prcap dev=ATA:1,0,0',
+      'cdrecord -prcap dev=ATA:1,0,0',
       'cdrecord -v blank=fast speed=4 dev=ATA:1,0,0',
       'cdrecord -v speed=4 dev=ATA:1,0,0 -multi -data <scratch>/image.iso',
       'cdrecord -msinfo dev=ATA:1,0,0',
+      'cdrecord -prcap dev=ATA:1,0,0',
     ]);
     expect(commands).toContain('isoinfo -d -i /dev/sr0 -T 268582');
     expect(commands.filter((line) => line.startsWith('eject'))).toEqual(EJECTS);
@@ -184,8 +230,7 @@ describe('CdrecordDrive write', () => {
       message: expect.stringContaining('media does not have enough capacity to store the image'),
     });
     expect(await world.commands()).toEqual([
-      'cdrecord -msinfo dev=/dev/sr0',
-      'isoinfo -d -i /dev/sr0 -T 268582',
+      ...STATUS,
       'mkisofs -print-size -graft-points -r 2026/11/23/=<root>/2026/11/23',
     ]);
   });
@@ -198,9 +243,6 @@ describe('CdrecordDrive write', () => {
 });
 
 describe('CdrecordDrive blank, initialize and export', () => {
-  /** The status read that makes sure a disc is in the drive before anything is changed. */
-  const STATUS = ['cdrecord -msinfo dev=/dev/sr0', 'isoinfo -d -i /dev/sr0 -T 268582'];
-
   it('blanks fast and refreshes the media', async () => {
     const { drive, world } = await setup();
     await drive.blank();

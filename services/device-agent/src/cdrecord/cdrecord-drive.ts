@@ -2,7 +2,8 @@
  * The reference's CD path (REFERENCE.md §5–§6): mkisofs builds a temporary image in the
  * working directory, cdrecord writes it as one data track, and the image is deleted
  * afterwards whatever happened. How much of the disc is used comes from its multisession
- * boundaries (`cdrecord -msinfo`).
+ * boundaries (`cdrecord -msinfo`), read only when the drive reads multisession discs
+ * (`cdrecord -prcap`): on any other drive the disc is taken as empty, as the reference does.
  */
 import { mkdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -25,16 +26,30 @@ import {
 
 type CdImage = { grafts: string[]; label: string; blankFirst: boolean; boundaries: Boundaries | null };
 
+/** What the drive says of the disc: its boundaries, what it printed, whether it reads multisession discs. */
+type DiscReading = { boundaries: Boundaries | null; output: string; multisession: boolean };
+
+/** Why a disc is taken as empty on a drive without multisession support; shown on the run. */
+export function treatedAsEmptyReason(device: string): string {
+  return (
+    `the drive ${device} does not read multisession discs (cdrecord -prcap lists no "Does read multi-session"), ` +
+    'so its -msinfo is ignored and the disc is taken as empty: the whole capacity counts as available, the image ' +
+    'is a fresh first session and cdrecord writes it without -multi, as the reference does'
+  );
+}
+
 export class CdrecordDrive extends OpticalDrive {
   private get device(): string {
     return cdrecordDevice(this.settings);
   }
 
   protected async readMedia(): Promise<MediaFacts> {
-    const { boundaries, output } = await this.readBoundaries();
+    const { boundaries, output, multisession } = await this.readDisc();
     const sessions = sessionsFromBoundaries(boundaries);
     const capacity = calculateCapacity(this.definition, { boundaries });
-    const label = sessions > 0 ? await readMediaLabel(this.env.runner, this.settings.path, boundaries?.[0]) : null;
+    // Without boundaries to go by, the label is read where isoinfo finds it (the first session).
+    const readLabel = sessions > 0 || !multisession;
+    const label = readLabel ? await readMediaLabel(this.env.runner, this.settings.path, boundaries?.[0]) : null;
     return {
       mediaPresent: !reportsNoDisc(output),
       mediaType: this.settings.mediaType,
@@ -44,6 +59,7 @@ export class CdrecordDrive extends OpticalDrive {
       boundaries: boundaries && sessions > 0 ? [boundaries[0], boundaries[1]] : null,
       bytesUsed: capacity.bytesUsed,
       bytesAvailable: capacity.bytesAvailable,
+      ...(multisession ? {} : { treatedAsEmpty: treatedAsEmptyReason(this.settings.path) }),
     };
   }
 
@@ -57,7 +73,7 @@ export class CdrecordDrive extends OpticalDrive {
   }
 
   protected async estimateImage(request: { days: ResolvedDay[]; newDisc: boolean }): Promise<number> {
-    const boundaries = request.newDisc ? null : (await this.readBoundaries()).boundaries;
+    const boundaries = request.newDisc ? null : (await this.readDisc()).boundaries;
     const sectors = await printSizeSectors(this.env.runner, {
       grafts: graftArgs(request.days),
       ...this.continuing(boundaries),
@@ -66,16 +82,24 @@ export class CdrecordDrive extends OpticalDrive {
   }
 
   protected async writeImage(request: ImageRequest, onProgress?: ProgressListener): Promise<number> {
-    const boundaries = request.newDisc ? null : (await this.readBoundaries()).boundaries;
-    const image = { grafts: graftArgs(request.days), label: request.label, blankFirst: request.blankFirst, boundaries };
-    return this.burn(image, onProgress);
+    const disc = request.newDisc
+      ? { boundaries: null, multisession: await this.readsMultisession() }
+      : await this.readDisc();
+    const image = {
+      grafts: graftArgs(request.days),
+      label: request.label,
+      blankFirst: request.blankFirst,
+      boundaries: disc.boundaries,
+    };
+    return this.burn(image, disc.multisession, onProgress);
   }
 
   protected async writeInitialImage(label: string): Promise<void> {
     await withScratchDirectory(this.env.workingDir, async (dir) => {
       const emptyDir = join(dir, INITIALIZE_GRAFT_POINT);
       await mkdir(emptyDir);
-      await this.burn({ grafts: emptyDirectoryGraft(emptyDir), label, blankFirst: true, boundaries: null });
+      const image = { grafts: emptyDirectoryGraft(emptyDir), label, blankFirst: true, boundaries: null };
+      await this.burn(image, await this.readsMultisession());
     });
   }
 
@@ -103,13 +127,21 @@ export class CdrecordDrive extends OpticalDrive {
     return exportWithMkisofs(this.env, request);
   }
 
-  /** cdrecord fails `-msinfo` on a blank disc; like the reference, that counts as blank. */
-  private async readBoundaries(): Promise<{ boundaries: Boundaries | null; output: string }> {
+  /**
+   * cdrecord fails `-msinfo` on a blank disc; like the reference, that counts as blank. On a
+   * drive that does not read multisession discs the reference never asks for boundaries
+   * (`_getBoundaries` returns None first thing), so -msinfo only tells whether a disc is in.
+   */
+  private async readDisc(): Promise<DiscReading> {
     const result = await this.env.runner.run('cdrecord', msinfoArgs(this.device), {
       timeout: 'status',
     });
-    const boundaries = result.exitCode === 0 ? parseBoundaries(result.stdout) : null;
-    return { boundaries, output: result.stdout + result.stderr };
+    const output = result.stdout + result.stderr;
+    // An empty tray is reported as such, whatever the drive can do.
+    if (reportsNoDisc(output)) return { boundaries: null, output, multisession: true };
+    const multisession = await this.readsMultisession();
+    const boundaries = multisession && result.exitCode === 0 ? parseBoundaries(result.stdout) : null;
+    return { boundaries, output, multisession };
   }
 
   /** `-C/-M` only when the disc holds a session to continue. */
@@ -135,8 +167,7 @@ export class CdrecordDrive extends OpticalDrive {
    * was. A new rewritable disc is always blanked, as in the reference: `-msinfo` cannot tell
    * a blank disc from a closed one, and writing onto a closed disc fails.
    */
-  private async burn(image: CdImage, onProgress?: ProgressListener): Promise<number> {
-    const multisession = await this.readsMultisession();
+  private async burn(image: CdImage, multisession: boolean, onProgress?: ProgressListener): Promise<number> {
     return withScratchDirectory(this.env.workingDir, async (dir) => {
       const imagePath = join(dir, 'image.iso');
       const built = await this.env.runner.run(

@@ -8,8 +8,7 @@ import {
   supportsMultisession,
 } from './parse.js';
 
-const fixture = (name: string): string =>
-  readFileSync(new URL(`./fixtures/${name}`, import.meta.url), 'utf8');
+const fixture = (name: string): string => readFileSync(new URL(`./fixtures/${name}`, import.meta.url), 'utf8');
 
 describe('cdrecord -prcap', () => {
   it('finds multisession support in the recorded capabilities of a real drive', () => {
@@ -29,12 +28,24 @@ describe('cdrecord -msinfo', () => {
   });
 
   it('allows whitespace around the numbers and reads the first line only', () => {
-    expect(parseBoundaries(`\n  268582 ,\t302230  \r\n1,2\n`)).toEqual([268582, 302230]);
+    expect(parseBoundaries(`  268582 ,\t302230  \r\n1,2\n`)).toEqual([268582, 302230]);
   });
 
-  it('treats no output as unknown', () => {
+  it('treats no output at all as unknown', () => {
     expect(parseBoundaries('')).toBeNull();
-    expect(parseBoundaries('\n \n')).toBeNull();
+  });
+
+  // Cedar Backup cdwriter.py _parseBoundariesOutput: `raise IOError("Unable to parse output of boundaries command.")`
+  // when output[0], the first line, is not `lower,upper`: an empty first line is not a blank disc.
+  it('refuses an empty or unparseable first line, saying what was read', () => {
+    for (const text of ['\n', '\n \n', '\n268582,302230\n', '  \r\n']) {
+      expect(() => parseBoundaries(text), JSON.stringify(text)).toThrow(
+        expect.objectContaining({ code: 'WRITE_FAILED', message: expect.stringContaining('an empty first line') }),
+      );
+    }
+    expect(() => parseBoundaries('Cannot read TOC\n')).toThrow(
+      expect.objectContaining({ code: 'WRITE_FAILED', message: expect.stringContaining('"Cannot read TOC"') }),
+    );
   });
 
   it('refuses negative or non-numeric boundaries', () => {

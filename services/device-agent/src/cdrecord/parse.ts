@@ -12,18 +12,22 @@ export function supportsMultisession(prcapOutput: string): boolean {
 
 /**
  * `-msinfo` prints `lower,upper` on its first line: the start of the last session and the
- * next writable address. No output means unknown, which the capacity rules treat as blank.
+ * next writable address. No output at all means unknown, which the capacity rules treat as
+ * blank; a first line that is empty or not `lower,upper` is an error, as in the reference
+ * (it reads the first line only and fails on anything else), never a blank disc.
  */
 export function parseBoundaries(stdout: string): Boundaries | null {
-  const line = stdout.split(/\r?\n/).find((candidate) => candidate.trim() !== '');
-  if (line === undefined) return null;
+  if (stdout === '') return null;
+  const line = stdout.split(/\r?\n/)[0] ?? '';
   const match = /^\s*(-?\d+)\s*,\s*(-?\d+)\s*$/.exec(line);
   const lower = Number(match?.[1]);
   const upper = Number(match?.[2]);
   if (!match || !Number.isSafeInteger(lower) || !Number.isSafeInteger(upper)) {
+    const read = line.trim() === '' ? 'an empty first line' : JSON.stringify(line.slice(0, 80));
     throw new WriteFailedError(
-      `cdrecord -msinfo printed ${JSON.stringify(line.slice(0, 80))}, not the boundaries "lower,upper": ` +
-        'cannot tell how much of the disc is used',
+      `cdrecord -msinfo exited 0 but printed ${read}, not the boundaries "lower,upper": cannot tell how much ` +
+        'of the disc is used, so nothing was written. Check the disc and the drive (run cdrecord -msinfo by hand).',
+      { output: stdout.slice(0, 200) },
     );
   }
   if (lower < 0 || upper < 0) {
