@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 /**
  * `npm run bench`: cedar-store against the raw tools on the same data, the same machine, in the
- * same run (DESIGN.md §9, issue 6). Real agent and controller processes (the compiled bins),
+ * same run (docs/performance.md). Real agent and controller processes (the compiled bins),
  * virtual media, the CLI as cron calls it; each measurement interleaved with its raw xorriso
  * counterpart round after round so the machine's drift falls on both alike, medians reported.
  */
@@ -21,7 +21,7 @@ const HELP = `Usage: npm run bench -- [options]
 
 Measures cedar-store (CLI → controller → agent, virtual media) against raw xorriso on the same
 generated data, interleaving the two round after round, and prints a table of medians with the
-ratios against the targets of DESIGN.md §9 (PASS/MISS per line) and the machine it ran on.
+ratios against the targets in docs/performance.md (PASS/MISS per line) and the machine it ran on.
 
   --rounds N         rounds of every measurement (default 3)
   --dir DIR          keep the generated staging data in DIR and reuse it next time (default: a

@@ -1,6 +1,6 @@
 /**
  * The machine the bench ran on, and the table of medians against the issue's targets
- * (DESIGN.md §9): each line says PASS or MISS, or INFO where there is no target.
+ * (docs/performance.md#targets): each line says PASS or MISS, or INFO where there is no target.
  */
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';

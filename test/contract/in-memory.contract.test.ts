@@ -1,5 +1,5 @@
 // The contract suite against the in-memory adapters. The agent's real backends run the
-// same suite (DESIGN.md §8), so the unit tests' stand-ins cannot drift from the real thing.
+// same suite (docs/design.md#ports), so the unit tests' stand-ins cannot drift from the real thing.
 import { InMemoryMediaDrive, InMemoryStagingArea, repeatedBytes } from '@cedar-store/ports/memory';
 import { mediaDriveContract } from './media-drive.contract.js';
 import { stagingAreaContract } from './staging-area.contract.js';

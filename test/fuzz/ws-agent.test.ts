@@ -2,7 +2,7 @@
 // requests for every method with one thing wrong, random text and binary frames, oversized
 // frames, floods beyond the in-flight limit, connections that never authenticate or never
 // finish their handshake. Whatever arrives, the agent answers with JSON-RPC errors coded as in
-// DESIGN §7, keeps serving, and writes nothing: the disc image, the staging area (no store
+// docs/design.md#errors, keeps serving, and writes nothing: the disc image, the staging area (no store
 // indicator) and every file around them stay byte-identical.
 import { mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
 import { connect } from 'node:net';

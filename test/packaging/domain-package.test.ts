@@ -1,5 +1,5 @@
 // After a build, plain node imports @cedar-store/domain and finds the public API of
-// DESIGN.md §2; the domain declares no dependencies.
+// docs/design.md#the-domain; the domain declares no dependencies.
 import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';

@@ -1,5 +1,5 @@
 /**
- * Every failure a user can meet carries a stable code (DESIGN.md §7). The code is what
+ * Every failure a user can meet carries a stable code (docs/design.md#errors). The code is what
  * scripts, the HTTP API and the wire match on; the message says what happened and what
  * to do next.
  */

@@ -1,6 +1,6 @@
 /**
  * A run: one store, rebuild, initialize or verify on one device, with every decision it
- * took and why (DESIGN.md §5). Fields appear as their step runs.
+ * took and why (docs/design.md#run-model). Fields appear as their step runs.
  */
 import { z } from 'zod';
 import { RUN_ACTIONS, RUN_STATUSES } from './wire/constants.js';

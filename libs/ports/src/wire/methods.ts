@@ -1,5 +1,5 @@
 /**
- * The agent's JSON-RPC methods (DESIGN.md §4): params and results, shared by the agent that
+ * The agent's JSON-RPC methods (docs/design.md#methods): params and results, shared by the agent that
  * validates what it receives and the controller that validates what comes back.
  */
 import { z } from 'zod';

@@ -1,5 +1,5 @@
 /**
- * The controller's HTTP API as the CLI calls it (DESIGN.md §5), with every way a call can go
+ * The controller's HTTP API as the CLI calls it (docs/http-api.md), with every way a call can go
  * wrong turned into an error that names what to do: unreachable or token refused (exit 3),
  * request refused with the controller's own code and message (exit 2 or 1).
  */

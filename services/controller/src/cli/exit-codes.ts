@@ -1,5 +1,5 @@
 /**
- * What the `cedar-store` CLI's exit status means (DESIGN.md §6), so cron, systemd and
+ * What the `cedar-store` CLI's exit status means (docs/cli.md#exit-status), so cron, systemd and
  * orchestration tools can branch on it without reading the output.
  */
 export const EXIT = {

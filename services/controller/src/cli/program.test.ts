@@ -18,7 +18,7 @@ import type { CliEnvironment } from './environment.js';
 import { runCli } from './program.js';
 import { FAST_CLIENT_SETTINGS } from '../testing/cli-settings.js';
 
-/** Every command DESIGN §6 names, plus cancel and import-config. */
+/** Every command docs/cli.md lists, plus cancel and import-config. */
 const COMMANDS = [
   'store',
   'rebuild',
@@ -34,7 +34,7 @@ const COMMANDS = [
 ];
 
 /*
- * The whole CLI against a small fake controller speaking DESIGN.md §5 over a real socket:
+ * The whole CLI against a small fake controller speaking the HTTP API (docs/http-api.md) over a real socket:
  * bearer token, `{ error: { code, message } }`, 202 on submit, and an SSE event stream that
  * honours Last-Event-ID and ends after `finished`. Every answer it sends is parsed with the
  * real API's response schema first, so its shapes cannot drift from the controller's; the

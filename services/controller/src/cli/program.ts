@@ -1,5 +1,5 @@
 /**
- * The `cedar-store` command line (DESIGN.md §6): client commands that drive the controller
+ * The `cedar-store` command line (docs/cli.md): client commands that drive the controller
  * over its HTTP API, the two commands that run servers, and import-config, which turns the
  * reference tool's configuration into cedar-store's. `runCli` never exits the
  * process; it returns the exit status, so the bin decides and tests run it in memory.

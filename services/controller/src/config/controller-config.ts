@@ -1,5 +1,5 @@
 /**
- * controller.yaml (DESIGN.md §5), validated so a mistake is reported with the field and the
+ * controller.yaml (docs/configuration.md#controlleryaml), validated so a mistake is reported with the field and the
  * rule it breaks before the controller opens its database or reaches any agent.
  * `CEDAR_STORE_TOKEN` overrides the API token.
  */

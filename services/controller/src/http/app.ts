@@ -1,5 +1,5 @@
 /**
- * The controller's HTTP API (DESIGN.md §5). Order matters: the liveness probe answers
+ * The controller's HTTP API (docs/http-api.md). Order matters: the liveness probe answers
  * before the token check, the token check runs before any body is read, and every failure,
  * an unknown route included, leaves through one error handler in one shape.
  */

@@ -47,7 +47,7 @@ export type ImportedDevice = {
   mountMethod: 'auto';
 };
 
-/** agent.yaml as a document (DESIGN.md §4). */
+/** agent.yaml as a document (docs/configuration.md#agentyaml). */
 export type ImportedAgentConfig = {
   agentId: string;
   listen: { host: string; port: number };
@@ -68,7 +68,7 @@ export type ImportedPolicy = {
   capacityLimit?: { maxPercentage: number } | { minBytes: number };
 };
 
-/** controller.yaml as a document (DESIGN.md §5). */
+/** controller.yaml as a document (docs/configuration.md#controlleryaml). */
 export type ImportedControllerConfig = {
   listen: { host: string; port: number };
   auth: { tokenFile: string };

@@ -13,7 +13,7 @@ export type Unavailability = 'locked' | 'full' | 'unwritable';
 export const RETRY_AFTER_SECONDS = 5;
 
 /**
- * The code stays INTERNAL (DESIGN.md §7 has no database code, and the request was not at
+ * The code stays INTERNAL (docs/design.md#errors has no database code, and the request was not at
  * fault); `details.retryAfterSeconds` is what tells the HTTP layer to answer 503 with this message.
  */
 export class DatabaseUnavailableError extends CedarStoreError {

@@ -3,19 +3,9 @@
  * or verify was in flight when the controller restarted (`interrupted`) or when its agent
  * went away for too long (`failed`, AGENT_LOST) still says `operation.state: running`. Each
  * time an agent connects, the controller asks that agent's journal how those operations
- * ended and records it on the run.
- *
- * What it records, and why it never finishes a store here: a write the journal reports
- * succeeded is not a stored night. The run already ended and told its followers so, and the
- * device may have served other runs since (a later store may have appended a session or
- * started a new disc), so a verify now could read a different disc than the one this run
- * wrote, and a store indicator based on it could claim a day that disc does not hold. So a
- * store or rebuild learns only what happened (the write or verify report, or the agent's
- * error) and keeps no store indicator: the next store writes those days again, which costs
- * space, never data. The store indicator is written only by a run's own flow, right after
- * its own verify. What can be settled completely is: a failed operation fails the run with
- * the agent's error; a verify run's report decides it; an initialize that finished is
- * recorded in the catalog and succeeds.
+ * ended and records it on the run. A store or rebuild never gets its store indicator this
+ * way; a failed operation fails the run, a verify's report decides it, a finished initialize
+ * succeeds. Why: docs/decisions/0007-a-late-outcome-never-stores.md.
  */
 import type {
   CatalogSession,

@@ -1,5 +1,5 @@
 /**
- * agent.yaml (DESIGN.md §4), validated so a mistake is reported with the field and the rule
+ * agent.yaml (docs/configuration.md#agentyaml), validated so a mistake is reported with the field and the rule
  * it breaks before the agent touches any drive. `CEDAR_AGENT_TOKEN` overrides the token.
  */
 import { createPrivateKey, X509Certificate } from 'node:crypto';

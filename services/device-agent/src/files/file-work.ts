@@ -1,10 +1,8 @@
 /**
  * The agent's per-file work, as plain synchronous system calls: listing a staging day and
  * comparing a staging file with its extents on the disc (the verify), summing a day's bytes
- * (staging.inspect). It runs in worker threads (file-workers.ts), never on the agent's event loop. Done as promises on the event loop, a
- * day of 100 000 small files cost six round trips through libuv's thread pool per file (lstat,
- * open, two reads, close and the disc's read), each a few dozen microseconds of the main
- * thread: most of the verify (`npm run bench`). A worker makes the same calls directly.
+ * (staging.inspect). It runs in worker threads (file-workers.ts), never on the agent's event
+ * loop: docs/decisions/0001-per-file-work-in-worker-threads.md says why.
  *
  * Nothing here imports more than node:fs and node:path, so a worker starts in milliseconds.
  */

@@ -1,5 +1,5 @@
 /**
- * The agent's WebSocket endpoint: JSON-RPC 2.0 at `/rpc` (DESIGN.md §4). The bearer token is
+ * The agent's WebSocket endpoint: JSON-RPC 2.0 at `/rpc` (docs/design.md#wire-protocol). The bearer token is
  * checked at the HTTP upgrade, before any frame is read; frames above the size limit close
  * the connection; everything else that is wrong gets a JSON-RPC error and the connection
  * stays usable. Silent peers are dropped by the heartbeat.

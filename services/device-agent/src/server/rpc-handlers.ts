@@ -1,5 +1,5 @@
 /**
- * The agent's methods (DESIGN.md §4), each validated against the shared schema before it
+ * The agent's methods (docs/design.md#methods), each validated against the shared schema before it
  * runs and its result checked against the same contract before it leaves, so the agent never
  * answers with something the controller would have to distrust.
  */

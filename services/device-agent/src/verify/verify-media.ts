@@ -1,11 +1,11 @@
 /**
- * Which way the media is read back for the consistency check (`mountMethod`, DESIGN.md §4):
+ * Which way the media is read back for the consistency check (`mountMethod`, docs/verify.md):
  * - `mount`: the kernel's iso9660, read-only (loop for an image file);
  * - `fuseiso`: a FUSE mount, where the kernel has no iso9660;
  * - `direct`: no mount — xorriso lists the disc and the agent reads its sectors (direct-verify.ts);
  * - `auto`: the kernel mount when it works, else `direct`, else (no xorriso installed) fuseiso.
  * `direct` comes before fuseiso because it reads each byte once without a FUSE daemon in
- * between (several times faster, measured by `npm run bench`) and needs neither /dev/fuse nor root.
+ * between and needs neither /dev/fuse nor root (docs/decisions/0004-direct-verify-before-fuseiso.md).
  */
 import { ToolMissingError } from '@cedar-store/domain';
 import type { ProgramRunner } from '../process/program-runner.js';

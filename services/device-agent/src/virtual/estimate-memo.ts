@@ -1,13 +1,8 @@
 /**
- * A store measures its image twice within a moment: the controller asks for an estimate (its
- * fit check), then the write measures the same days again (the agent's own fit check under the
- * device lock). For a day of 100 000 files each measure is seconds of xorriso walking the tree
- * (`npm run bench`), so the virtual backend remembers the last one and lets the write reuse it
- * — only while nothing it depends on changed: the same days at the same paths, the same kind
- * of session, the same image file (size and mtime) for an append, every directory of the days
- * unchanged (a file added, removed or renamed anywhere changes its directory's mtime), and for
- * at most ESTIMATE_REUSE_MS. A file rewritten in place inside a staged day is not noticed; the
- * stage indicator says staging is over, and the image's real size is reported by the write.
+ * The virtual backend's memory of its last image measurement, so a write can reuse the
+ * estimate the controller asked for a moment before, only while nothing it depends on changed
+ * (see estimateKey) and for at most ESTIMATE_REUSE_MS. Why and what it misses:
+ * docs/decisions/0003-the-write-reuses-the-estimate.md.
  */
 import { stat } from 'node:fs/promises';
 import { sharedFileWorkers, type FileWorkers } from '../files/file-workers.js';
@@ -40,9 +35,9 @@ export class EstimateMemo {
 }
 
 /**
- * What a measured size depends on, as one string; any change makes a new key. The directories'
- * times are read by a worker thread: listing a day of 100 000 files on the event loop took
- * a second of it, twice per store (`npm run bench`).
+ * What a measured size depends on, as one string; any change makes a new key: the days and
+ * their paths, the kind of session, the image file's size and mtime, every directory's mtime
+ * (read by a worker thread).
  */
 export async function estimateKey(
   imagePath: string,

@@ -1,5 +1,5 @@
 /**
- * An ISO file playing the disc (DESIGN.md §4): real xorriso on `stdio:<path>`, sessions
+ * An ISO file playing the disc (docs/design.md#device-agent): real xorriso on `stdio:<path>`, sessions
  * appended as on a rewritable DVD, the configured media type's capacity enforced before
  * anything is written (a refused write leaves the file byte-identical), and blanking as
  * truncating the file. It is what the tests and the demo run on, and a product in its own

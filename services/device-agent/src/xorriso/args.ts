@@ -1,5 +1,5 @@
 /**
- * xorriso argument lists (DESIGN.md §4): one pass, no temporary image. A new disc is written
+ * xorriso argument lists (docs/design.md#device-agent): one pass, no temporary image. A new disc is written
  * with `-outdev` (and `-blank as_needed` on used rewritable media), an appended session with
  * `-dev`, which loads the disc's tree so the new session continues it. Every write carries
  * the media label (`-volid`) and, on real drives, MD5 checksums (`-md5 on`; see md5Args).
@@ -17,11 +17,9 @@ export function xorrisoDevice(path: string, isImageFile: boolean): string {
 export const INITIALIZE_DIRECTORY = '/CedarBackup';
 
 /**
- * MD5 checksums of the session and of every file, for `-check_md5` years later. xorriso
- * computes them in one thread: a 1 GiB image file took 6.7 s with them and 2.7–3.4 s without
- * (6 s of CPU for the hashing; `npm run bench`). Nothing next to a burner's 5–30 MB/s, but
- * twice the time of writing an image file, so the virtual backend writes none (its verify
- * reads every byte back anyway). `off` is said explicitly: a startup file
+ * MD5 checksums of the session and of every file, for `-check_md5` years later: on for real
+ * drives, off for image files, whose verify reads every byte back anyway
+ * (docs/decisions/0002-no-md5-in-virtual-images.md). `off` is said explicitly: a startup file
  * (/etc/xorriso/xorriso.conf) cannot turn it on behind the estimate's back.
  */
 export function md5Args(on: boolean): string[] {
@@ -86,9 +84,9 @@ export function estimateArgs(request: {
 
 /**
  * An image file is flushed to its disk once, when the session is complete (`-stdio_sync end`),
- * rather than xorriso's default of every 16 MiB: 2 fsyncs per GiB instead of 67, each a round
- * trip when the images live on a NAS. Durability is the same once the write has succeeded: the
- * final fsync comes before xorriso exits, so before the store indicator. Drives take no such setting.
+ * rather than xorriso's default of every 16 MiB. Durability is the same once the write has
+ * succeeded: the final fsync comes before xorriso exits, so before the store indicator. Drives
+ * take no such setting. See docs/decisions/0005-image-files-flushed-once-per-session.md.
  */
 export function stdioSyncArgs(device: string): string[] {
   return device.startsWith('stdio:') ? ['-stdio_sync', 'end'] : [];

@@ -41,7 +41,7 @@ export class XorrisoDrive extends OpticalDrive {
     return false;
   }
 
-  /** Real drives get MD5 checksums in every session (DESIGN.md §4); see md5Args for the virtual backend. */
+  /** Real drives get MD5 checksums in every session; md5Args says why virtual images get none. */
   protected get writesMd5(): boolean {
     return true;
   }
