@@ -1,39 +1,39 @@
 // A clone of the repository is all a user has: no test, script or doc may read or point at
 // anything beside the checkout. This walks every file in the working tree (what a clone
-// holds, plus what is about to be committed) and fails on a reference to a folder outside it.
-import { readdirSync, readFileSync } from 'node:fs';
-import { join, relative } from 'node:path';
-import { fileURLToPath } from 'node:url';
+// holds, plus what is about to be committed) and fails on a reference to a folder outside it,
+// or to a design document that is not in it (docs/design.md is the project's own).
+import { readFileSync } from 'node:fs';
+import { relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { repositoryFiles, repositoryRoot } from './repository-files.js';
 
-const root = fileURLToPath(new URL('../..', import.meta.url));
-const SKIPPED = new Set(['node_modules', 'dist', '.git', 'var', 'coverage', 'out']);
-
-function* repositoryFiles(dir: string): Generator<string> {
-  for (const entry of readdirSync(dir, { withFileTypes: true })) {
-    if (SKIPPED.has(entry.name)) continue;
-    const path = join(dir, entry.name);
-    if (entry.isDirectory()) yield* repositoryFiles(path);
-    else if (entry.isFile()) yield path;
+/** Every line of a text file in the repository that contains one of the needles. */
+function linesMentioning(needles: readonly string[]): string[] {
+  const offenders: string[] = [];
+  for (const path of repositoryFiles()) {
+    const text = readFileSync(path);
+    if (text.includes(0)) continue; // binary
+    text
+      .toString('utf8')
+      .split('\n')
+      .forEach((line, index) => {
+        if (needles.some((needle) => line.includes(needle)))
+          offenders.push(`${relative(repositoryRoot, path)}:${index + 1}: ${line.trim()}`);
+      });
   }
+  return offenders;
 }
 
 // Spelled in pieces so this file does not match itself.
 const OUTSIDE = [['..', 'shared'].join('/'), ['', 'work', 'shared'].join('/')];
+const MISSING_DESIGN = [['DESIGN', 'md §'].join('.'), ['DESIGN', '§'].join(' ')];
 
 describe('the repository', () => {
   it('holds every file its tests, scripts and docs read', () => {
-    const offenders: string[] = [];
-    for (const path of repositoryFiles(root)) {
-      const text = readFileSync(path);
-      if (text.includes(0)) continue; // binary
-      const content = text.toString('utf8');
-      const lines = content.split('\n');
-      lines.forEach((line, index) => {
-        if (OUTSIDE.some((needle) => line.includes(needle)))
-          offenders.push(`${relative(root, path)}:${index + 1}: ${line.trim()}`);
-      });
-    }
-    expect(offenders).toEqual([]);
+    expect(linesMentioning(OUTSIDE)).toEqual([]);
+  });
+
+  it('cites its design as docs/design.md, never by the numbered sections of a file it lacks', () => {
+    expect(linesMentioning(MISSING_DESIGN)).toEqual([]);
   });
 });
