@@ -1,7 +1,7 @@
 // The agent over a real socket, driven by a plain WebSocket client as a foreign program
 // would, with the "disc" (an ISO file) read back by xorriso directly.
 import { createHash } from 'node:crypto';
-import { mkdir, mkdtemp, readFile, rm, symlink } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, realpath, rm, symlink } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { resolveAgentConfig, startAgent, type AgentServer } from '@cedar-store/device-agent';
@@ -160,16 +160,30 @@ describe('agent over a real WebSocket', { timeout: 60_000 }, () => {
         const reply = await client.call('staging.inspect', { days: [day] });
         expect(reply.error, day).toMatchObject({ code: -32602, data: { code: 'INVALID_REQUEST' } });
       }
+      // The day symlinked out of the root is reported, not read; writing or marking it is refused.
+      const inspected = await client.call('staging.inspect', { days: ['2026-11-20'] });
+      expect(inspected.result).toEqual({
+        days: [
+          {
+            day: '2026-11-20',
+            exists: true,
+            staged: false,
+            stored: false,
+            bytes: 0,
+            escapesTo: await realpath(join(outside, '2026', '11', '20')),
+          },
+        ],
+      });
       const escape = await client.call('media.write', {
         device: 'cd0',
         days: ['2026-11-20'],
         label: LABEL1,
         newDisc: true,
       });
-      expect(escape.error).toMatchObject({ data: { code: 'INVALID_REQUEST' } });
+      expect(escape.error).toMatchObject({ data: { code: 'NO_STAGING_DIRECTORY' } });
       expect(escape.error?.message).toMatch(/outside the staging root/);
       const mark = await client.call('staging.markStored', { days: ['2026-11-20'] });
-      expect(mark.error).toMatchObject({ data: { code: 'INVALID_REQUEST' } });
+      expect(mark.error).toMatchObject({ data: { code: 'NO_STAGING_DIRECTORY' } });
       expect((await client.call('media.status', { device: 'cd0' })).result).toMatchObject({ sessions: 0 });
       const badLabel = await client.call('media.write', {
         device: 'cd0',

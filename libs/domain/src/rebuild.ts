@@ -3,11 +3,13 @@
  *
  * Rebuild recreates "this week's" disc after media or hardware trouble: every staged day
  * from the most recent starting day of the week up to today, whatever their store
- * indicators say, always on a new disc.
+ * indicators say, always on a new disc. A day of the window that is a symlink out of the
+ * staging root (not followed) stops the run: the week would hold it if it is staged, and its
+ * indicators were not read.
  */
 import { addDays, assertDayStamp, WEEKDAYS, weekdayIndex, type DayStamp, type Weekday } from './day.js';
 import { InvalidRequestError, NoStagingDirectoryError } from './errors.js';
-import { factsFor, type StagingDayFacts } from './staging.js';
+import { escapesRoot, factsFor, outsideRootError, type StagingDayFacts } from './staging.js';
 
 function startingIndex(startingDay: Weekday): number {
   const index = WEEKDAYS.indexOf(startingDay);
@@ -43,6 +45,10 @@ export function selectRebuildDays(input: {
   days: StagingDayFacts[];
 }): DayStamp[] {
   const window = rebuildWindow(input.today, input.startingDay);
+  // Cedar Backup rebuild.py _findRebuildDirs: `if os.path.isdir(stageDir) and os.path.exists(indicator):`
+  // follows a symlinked day, so the week holds it whenever it is staged; unread here, it stops the run.
+  const escaping = window.map((day) => factsFor(input.days, day)).filter(escapesRoot);
+  if (escaping.length > 0) throw outsideRootError(escaping);
   const selected = window.filter((day) => {
     const facts = factsFor(input.days, day);
     return facts.exists && facts.staged;

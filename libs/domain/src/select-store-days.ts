@@ -6,10 +6,14 @@
  * are tried, each only when staged and not yet stored. With `full`, only today counts and
  * its store indicator is ignored, because a user who runs a full store twice in a row
  * expects two identical discs, not an error or some other day's data.
+ *
+ * A candidate that is a symlink out of the staging root (not followed) does not block the
+ * days before it in that order; reached first, it stops the run, since it may be the day the
+ * rule picks and its indicators were not read.
  */
 import { addDays, assertDayStamp, type DayStamp } from './day.js';
 import { NoStagingDirectoryError } from './errors.js';
-import { factsFor, type StagingDayFacts } from './staging.js';
+import { escapesRoot, factsFor, outsideRootError, type StagingDayFacts } from './staging.js';
 
 export type StoreSelectionRule = 'today' | 'yesterday' | 'tomorrow' | 'full';
 
@@ -30,6 +34,7 @@ export function selectStoreDays(input: { today: DayStamp; full: boolean; days: S
 
   if (full) {
     const facts = factsFor(days, today);
+    if (escapesRoot(facts)) throw outsideRootError([facts]);
     if (facts.exists && facts.staged) return { days: [today], rule: 'full', crossedMidnight: false };
     throw new NoStagingDirectoryError(
       `no staging directory for today (full mode only tries today): ${today} is ` +
@@ -46,6 +51,9 @@ export function selectStoreDays(input: { today: DayStamp; full: boolean; days: S
   ];
   for (const [day, rule] of candidates) {
     const facts = factsFor(days, day);
+    // Cedar Backup store.py _findCorrectDailyDir: `os.path.isdir(todayPath) and os.path.exists(todayStageInd)`
+    // follows the link; its indicators are unread here, so if it comes first it may be the day to write.
+    if (escapesRoot(facts)) throw outsideRootError([facts]);
     if (facts.exists && facts.staged && !facts.stored) {
       return { days: [day], rule, crossedMidnight: rule !== 'today' };
     }

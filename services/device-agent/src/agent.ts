@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { Container } from 'inversify';
 import type { Logger } from 'pino';
 import { createDrive } from './backends.js';
+import { sharedFileWorkers } from './files/file-workers.js';
 import { programTimeoutsMs, type AgentConfig } from './config/agent-config.js';
 import { OperationJournal } from './journal/operation-journal.js';
 import type { DriveEnvironment } from './media/drive-environment.js';
@@ -55,7 +56,7 @@ export async function createAgentContainer(
       timeouts: programTimeoutsMs(config.timeouts),
     });
   const env: DriveEnvironment = {
-    staging: new FsStagingArea(config.stagingRoot, owner),
+    staging: new FsStagingArea(config.stagingRoot, owner, sharedFileWorkers(), config.followDaySymlinks),
     workingDir: config.workingDir,
     runner: runner(),
     mountTable: options.mountTable ?? new MountTable(),

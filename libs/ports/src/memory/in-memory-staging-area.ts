@@ -1,4 +1,4 @@
-import { assertDayStamp, NoStagingDirectoryError, type DayStamp } from '@cedar-store/domain';
+import { assertDayStamp, NoStagingDirectoryError, outsideRootError, type DayStamp } from '@cedar-store/domain';
 import type { StagingArea } from '../staging-area.js';
 import type { StagingDayInfo } from '../wire/methods.js';
 import type { FileContent } from './file-content.js';
@@ -10,6 +10,8 @@ const encoder = new TextEncoder();
 /** A staging root in memory: days with their files and indicators. For unit tests only. */
 export class InMemoryStagingArea implements StagingArea {
   private readonly days = new Map<DayStamp, StagedDay>();
+  /** Days that are symlinks to a directory outside the root, not followed: day → where they point. */
+  private readonly linkedOut = new Map<DayStamp, string>();
   private failMarkStored: Error | null = null;
   readonly markStoredCalls: DayStamp[][] = [];
 
@@ -25,6 +27,14 @@ export class InMemoryStagingArea implements StagingArea {
       contents.set(path, typeof content === 'string' ? encoder.encode(content) : content);
     }
     this.days.set(day, { files: contents, staged: indicators.staged ?? true, stored: indicators.stored ?? false });
+    return this;
+  }
+
+  /** Makes a day a symlink to `target`, a directory outside the staging root, which is not followed. */
+  addLinkedOutDay(day: DayStamp, target: string): this {
+    assertDayStamp(day);
+    this.days.delete(day);
+    this.linkedOut.set(day, target);
     return this;
   }
 
@@ -52,6 +62,8 @@ export class InMemoryStagingArea implements StagingArea {
   async inspect(days: DayStamp[]): Promise<StagingDayInfo[]> {
     return days.map((day) => {
       assertDayStamp(day);
+      const escapesTo = this.linkedOut.get(day);
+      if (escapesTo !== undefined) return { day, exists: true, staged: false, stored: false, bytes: 0, escapesTo };
       const found = this.days.get(day);
       if (!found) return { day, exists: false, staged: false, stored: false, bytes: 0 };
       let bytes = 0;
@@ -66,6 +78,11 @@ export class InMemoryStagingArea implements StagingArea {
       this.failMarkStored = null;
       throw error;
     }
+    const escaping = days.flatMap((day) => {
+      const escapesTo = this.linkedOut.get(day);
+      return escapesTo === undefined ? [] : [{ day, escapesTo }];
+    });
+    if (escaping.length > 0) throw outsideRootError(escaping);
     for (const day of days) {
       const found = this.days.get(day);
       if (!found) throw new NoStagingDirectoryError(`staging day ${day} does not exist`);

@@ -29,6 +29,12 @@ export const StagingDayInfoSchema = z.strictObject({
   stored: z.boolean(),
   /** Bytes of backup data in the day (indicators excluded); 0 when the day is missing. */
   bytes: ByteCountSchema,
+  /**
+   * The day is a symlink to this directory outside the staging root, which the agent does not
+   * follow (agent.yaml `followDaySymlinks` off): nothing in it was read, so `staged`, `stored`
+   * and `bytes` say nothing of it. Absent for every other day.
+   */
+  escapesTo: z.string().min(1).max(4096).optional(),
 });
 
 export const MediaStatusSchema = z.strictObject({

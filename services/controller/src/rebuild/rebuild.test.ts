@@ -29,6 +29,23 @@ describe('rebuild', () => {
     expect(h.staging.markStoredCalls).toEqual([['2026-11-23', '2026-11-24', '2026-11-26']]);
   });
 
+  // Cedar Backup rebuild.py _findRebuildDirs includes a symlinked day when it is staged
+  // (`os.path.isdir(stageDir) and os.path.exists(indicator)`): the week is not written without it.
+  it('fails naming a day of the week symlinked out of the staging root, touching no media', async () => {
+    const h = createHarness();
+    h.staging.addDay('2026-11-23', { mon: 'm' });
+    h.staging.addLinkedOutDay('2026-11-24', '/srv/elsewhere/24');
+    h.staging.addDay('2026-11-26', { thu: 'th' });
+    h.staging.addLinkedOutDay('2026-11-27', '/srv/elsewhere/27');
+    const run = await h.run('rebuild');
+
+    expect(run.status).toBe('failed');
+    expect(run.error).toMatchObject({ code: 'NO_STAGING_DIRECTORY' });
+    expect(run.error?.message).toMatch(/^2026-11-24 is a symlink to \/srv\/elsewhere\/24, outside the staging root/);
+    expect(run.error?.message).not.toContain('2026-11-27');
+    expect(h.drive.operations).toEqual([]);
+  });
+
   it('rebuilds only today when today is the starting day', async () => {
     const h = createHarness({ policy: { startingDay: 'thursday' } });
     h.staging.addDay('2026-11-25', { wed: 'w' });

@@ -84,6 +84,33 @@ describe('store', () => {
     expect(h.drive.operations).toEqual([]);
   });
 
+  describe('a candidate day symlinked out of the staging root (not followed)', () => {
+    // Cedar Backup store.py _findCorrectDailyDir tries today first: a staged, unstored today is written.
+    it('writes today when tomorrow is the linked day', async () => {
+      const h = createHarness();
+      h.staging.addDay(TODAY, { a: 'x' });
+      h.staging.addLinkedOutDay(TOMORROW, '/srv/elsewhere/27');
+      const run = await h.run('store');
+
+      expect(run.status).toBe('succeeded');
+      expect(run.selection).toMatchObject({ days: [TODAY], rule: 'today' });
+      expect(h.staging.isStored(TODAY)).toBe(true);
+    });
+
+    it('fails naming the day, where it points and the fix, touching no media, when it may be the day to write', async () => {
+      const h = createHarness();
+      h.staging.addLinkedOutDay(TODAY, '/srv/elsewhere/26');
+      h.staging.addDay(YESTERDAY, { a: 'x' });
+      const run = await h.run('store');
+
+      expect(run.status).toBe('failed');
+      expect(run.error?.code).toBe('NO_STAGING_DIRECTORY');
+      expect(run.error?.message).toMatch(/2026-11-26 is a symlink to \/srv\/elsewhere\/26.*followDaySymlinks: true/);
+      expect(h.drive.operations).toEqual([]);
+      expect(h.staging.isStored(YESTERDAY)).toBe(false);
+    });
+  });
+
   describe('the fit check', () => {
     it('refuses a day larger than the media before anything is blanked or written', async () => {
       const h = createHarness({ now: `${MONDAY}T22:00:00Z` });

@@ -103,6 +103,8 @@ export const AgentConfigSchema = z
     auth: z.strictObject({ token: BearerTokenSchema.optional(), tokenFile: AbsolutePath.optional() }).default({}),
     tls: z.strictObject({ certFile: AbsolutePath, keyFile: AbsolutePath }).optional(),
     stagingRoot: AbsolutePath,
+    /** Read and mark a day symlinked out of the staging root where it points, as the reference does. */
+    followDaySymlinks: z.boolean().default(false),
     workingDir: AbsolutePath,
     backupUser: z.string().min(1).max(64).optional(),
     backupGroup: z.string().min(1).max(64).optional(),

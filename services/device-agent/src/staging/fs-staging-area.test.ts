@@ -56,27 +56,71 @@ describe('FsStagingArea', () => {
       });
     });
 
-    it('refuses a day directory that is a symlink pointing outside the staging root', async () => {
+    it('reports a day symlinked outside the staging root as such, reads nothing in it, and refuses to mark it', async () => {
       const outside = join(base, 'elsewhere');
       await mkdir(outside);
       await writeFile(join(outside, 'secret'), 'not backup data');
+      await writeFile(join(outside, 'cback.stage'), '');
       await mkdir(join(root, '2026', '11'), { recursive: true });
       await symlink(outside, join(root, '2026', '11', '23'));
 
-      await expect(area.resolveDay('2026-11-23')).rejects.toMatchObject({
-        code: 'INVALID_REQUEST',
-        message: expect.stringContaining('outside the staging root'),
+      expect(await area.inspect(['2026-11-23'])).toEqual([
+        { day: '2026-11-23', exists: true, staged: false, stored: false, bytes: 0, escapesTo: outside },
+      ]);
+      await expect(area.markStored(['2026-11-23'])).rejects.toMatchObject({
+        code: 'NO_STAGING_DIRECTORY',
+        message: expect.stringContaining(`2026-11-23 is a symlink to ${outside}, outside the staging root`),
       });
-      await expect(area.inspect(['2026-11-23'])).rejects.toMatchObject({ code: 'INVALID_REQUEST' });
-      await expect(area.markStored(['2026-11-23'])).rejects.toMatchObject({ code: 'INVALID_REQUEST' });
-      expect(await readdir(outside)).toEqual(['secret']);
+      await expect(area.existingDays(['2026-11-23'])).rejects.toMatchObject({
+        message: expect.stringContaining('followDaySymlinks: true'),
+      });
+      expect((await readdir(outside)).sort()).toEqual(['cback.stage', 'secret']);
     });
 
-    it('refuses a year directory that is a symlink pointing outside the staging root', async () => {
+    // The issue's case: today a plain staged day, tomorrow a symlink out of the root. Cedar Backup
+    // store.py tries `todayPath` first and writes it; one odd day must not fail the whole inspect.
+    it('inspects the other days as usual when one of them is symlinked out of the root', async () => {
+      const outside = join(base, 'elsewhere');
+      await mkdir(outside);
+      await stageDay('2025-07-26', { 'cback.stage': '', 'a.txt': 'abc' });
+      await symlink(outside, join(root, '2025', '07', '27'));
+      expect(await area.inspect(['2025-07-26', '2025-07-25', '2025-07-27'])).toEqual([
+        { day: '2025-07-26', exists: true, staged: true, stored: false, bytes: 3 },
+        { day: '2025-07-25', exists: false, staged: false, stored: false, bytes: 0 },
+        { day: '2025-07-27', exists: true, staged: false, stored: false, bytes: 0, escapesTo: outside },
+      ]);
+      expect(await area.markStored(['2025-07-26'])).toEqual(['2025-07-26']);
+    });
+
+    it('reports a year directory symlinked outside the staging root for each day under it', async () => {
       const outside = join(base, 'other-year');
       await mkdir(join(outside, '11', '23'), { recursive: true });
       await symlink(outside, join(root, '2026'));
-      await expect(area.resolveDay('2026-11-23')).rejects.toMatchObject({ code: 'INVALID_REQUEST' });
+      expect(await area.resolveDay('2026-11-23')).toMatchObject({
+        exists: true,
+        escapesTo: join(outside, '11', '23'),
+      });
+    });
+
+    // Cedar Backup follows the link (`os.path.isdir(todayPath)`), reads the day there and writes its
+    // indicator there (`writeIndicatorFile(stagingDir, STORE_INDICATOR, ...)`): followDaySymlinks does the same.
+    it('with followDaySymlinks, reads and marks the day where its link points', async () => {
+      const outside = join(base, 'elsewhere');
+      await mkdir(outside);
+      await writeFile(join(outside, 'cback.stage'), '');
+      await writeFile(join(outside, 'data'), '12345');
+      await mkdir(join(root, '2026', '11'), { recursive: true });
+      await symlink(outside, join(root, '2026', '11', '23'));
+      const following = new FsStagingArea(root, null, undefined, true);
+
+      expect(await following.inspect(['2026-11-23'])).toEqual([
+        { day: '2026-11-23', exists: true, staged: true, stored: false, bytes: 5 },
+      ]);
+      expect(await following.existingDays(['2026-11-23'])).toEqual([
+        { day: '2026-11-23', path: outside, exists: true },
+      ]);
+      await following.markStored(['2026-11-23']);
+      expect((await readdir(outside)).sort()).toEqual(['cback.stage', 'cback.store', 'data']);
     });
 
     it('accepts a day directory that is a symlink pointing inside the staging root', async () => {
@@ -127,10 +171,27 @@ describe('FsStagingArea', () => {
       ]);
     });
 
-    it('does not count an indicator that is a directory as the indicator', async () => {
-      const dir = await stageDay('2026-11-23', {});
-      await mkdir(join(dir, 'cback.stage'));
-      expect((await area.inspect(['2026-11-23']))[0]).toMatchObject({ exists: true, staged: false });
+    // Cedar Backup store.py reads every indicator with os.path.exists, e.g.
+    // `not os.path.exists(todayStoreInd)`: any kind of file, through links; a dangling link does not exist.
+    describe('reads indicators by existence, through links, as the reference does', () => {
+      it('counts a cback.store that is a symlink to a file as stored', async () => {
+        const dir = await stageDay('2026-11-23', { 'cback.stage': '' });
+        await writeFile(join(base, 'stored-elsewhere'), '');
+        await symlink(join(base, 'stored-elsewhere'), join(dir, 'cback.store'));
+        expect((await area.inspect(['2026-11-23']))[0]).toMatchObject({ staged: true, stored: true });
+      });
+
+      it('does not count a dangling cback.store link', async () => {
+        const dir = await stageDay('2026-11-23', { 'cback.stage': '' });
+        await symlink(join(base, 'gone'), join(dir, 'cback.store'));
+        expect((await area.inspect(['2026-11-23']))[0]).toMatchObject({ staged: true, stored: false });
+      });
+
+      it('counts an indicator of any kind, a directory too', async () => {
+        const dir = await stageDay('2026-11-23', {});
+        await mkdir(join(dir, 'cback.stage'));
+        expect((await area.inspect(['2026-11-23']))[0]).toMatchObject({ exists: true, staged: true });
+      });
     });
   });
 

@@ -1,8 +1,11 @@
 /**
  * The staging root on disk (REFERENCE.md §1): one directory per day at `<root>/YYYY/MM/DD`,
  * with its indicator files. The agent reads only day directories that really lie under the
- * root — a `..` or a symlinked day pointing elsewhere is refused — and writes nothing but
- * `cback.store`, atomically, owned by the backup user when one is configured.
+ * root: a day symlinked elsewhere is reported as such (`escapesTo`), its contents and
+ * indicators unread, and refused for writing and verifying — unless agent.yaml sets
+ * `followDaySymlinks`, when it is read and marked where it points, as the reference does. It
+ * writes nothing but `cback.store`, atomically, owned by the backup user when one is configured.
+ * Indicators are read as the reference reads them (`os.path.exists`): by existence, through links.
  */
 import { lstat, realpath, stat } from 'node:fs/promises';
 import { join, relative, isAbsolute, sep } from 'node:path';
@@ -10,6 +13,7 @@ import {
   InvalidRequestError,
   isDayStamp,
   NoStagingDirectoryError,
+  outsideRootError,
   STAGE_INDICATOR,
   STORE_INDICATOR,
   type DayStamp,
@@ -19,7 +23,8 @@ import { sharedFileWorkers, type FileWorkers } from '../files/file-workers.js';
 import type { Owner } from './owner.js';
 import { writeStoreIndicator } from './store-indicator.js';
 
-export type ResolvedDay = { day: DayStamp; path: string; exists: boolean };
+/** `escapesTo`: the day is a symlink to this directory outside the root, not followed (path is the link). */
+export type ResolvedDay = { day: DayStamp; path: string; exists: boolean; escapesTo?: string };
 
 export class FsStagingArea implements StagingArea {
   constructor(
@@ -27,9 +32,11 @@ export class FsStagingArea implements StagingArea {
     private readonly owner: Owner | null = null,
     /** Sizes are summed by a worker thread: on the event loop, 100 000 files took two seconds of it (`npm run bench`). */
     private readonly workers: FileWorkers = sharedFileWorkers(),
+    /** agent.yaml `followDaySymlinks`: read and mark days where their links point, even outside the root. */
+    private readonly followDaySymlinks = false,
   ) {}
 
-  /** The day's directory, checked to be a real date whose real path stays under the root. */
+  /** The day's directory, checked to be a real date; one whose real path leaves the root is marked so. */
   async resolveDay(day: string): Promise<ResolvedDay> {
     if (typeof day !== 'string' || !isDayStamp(day)) {
       throw new InvalidRequestError(`"${String(day).slice(0, 40)}" is not a real calendar date written YYYY-MM-DD`);
@@ -42,18 +49,20 @@ export class FsStagingArea implements StagingArea {
     if (realDay === null) return { day, path, exists: false };
     const realRoot = await realpath(this.root);
     const inside = relative(realRoot, realDay);
-    if (inside === '' || inside.startsWith(`..${sep}`) || inside === '..' || isAbsolute(inside)) {
-      throw new InvalidRequestError(
-        `staging day ${day} resolves to ${realDay}, outside the staging root ${realRoot}: refused`,
-      );
-    }
+    const escapes = inside === '' || inside.startsWith(`..${sep}`) || inside === '..' || isAbsolute(inside);
+    // Whether it is a directory is what the reference's `os.path.isdir` asks; nothing in it is read.
     const isDirectory = (await stat(realDay)).isDirectory();
+    if (escapes && !this.followDaySymlinks) return { day, path, exists: isDirectory, escapesTo: realDay };
     return { day, path: realDay, exists: isDirectory };
   }
 
-  /** Resolves days that must exist (for writing and verifying); a missing one is an error. */
+  /** Resolves days that must exist (for writing and verifying); a missing or unfollowed one is an error. */
   async existingDays(days: readonly string[]): Promise<ResolvedDay[]> {
     const resolved = await Promise.all(days.map((day) => this.resolveDay(day)));
+    const escaping = resolved.flatMap(({ day, exists, escapesTo }) =>
+      exists && escapesTo !== undefined ? [{ day, escapesTo }] : [],
+    );
+    if (escaping.length > 0) throw outsideRootError(escaping);
     const missing = resolved.filter((day) => !day.exists).map((day) => day.day);
     if (missing.length > 0) {
       throw new NoStagingDirectoryError(`no staging directory for ${missing.join(', ')} under ${this.root}`, {
@@ -74,17 +83,23 @@ export class FsStagingArea implements StagingArea {
     return resolved.map((day) => day.day);
   }
 
-  private async facts({ day, path, exists }: ResolvedDay): Promise<StagingDayInfo> {
+  private async facts({ day, path, exists, escapesTo }: ResolvedDay): Promise<StagingDayInfo> {
+    // Outside the root nothing is read: the day is reported with where it points.
+    if (escapesTo !== undefined) return { day, exists, staged: false, stored: false, bytes: 0, escapesTo };
     if (!exists) return { day, exists: false, staged: false, stored: false, bytes: 0 };
     const [staged, stored, bytes] = await Promise.all([
-      isFile(join(path, STAGE_INDICATOR)),
-      isFile(join(path, STORE_INDICATOR)),
+      indicatorExists(join(path, STAGE_INDICATOR)),
+      indicatorExists(join(path, STORE_INDICATOR)),
       this.workers.dataBytes(path),
     ]);
     return { day, exists: true, staged, stored, bytes };
   }
 }
 
-async function isFile(path: string): Promise<boolean> {
-  return (await lstat(path).catch(() => null))?.isFile() ?? false;
+/**
+ * The reference tests an indicator with `os.path.exists`: any kind of file, through links;
+ * a link that points nowhere does not exist. (Writing `cback.store` never goes through a link.)
+ */
+async function indicatorExists(path: string): Promise<boolean> {
+  return (await stat(path).catch(() => null)) !== null;
 }
