@@ -62,14 +62,14 @@ export function checkElements(section: XmlElement, path: string, known: string[]
   }
 }
 
-/** The reference reads Y as yes; anything else meant no, so anything but Y or N is refused rather than guessed. */
+/** The reference 3.x reads Y or y as yes and N or n as no, and refuses anything else; so does this. */
 export function flag(parent: XmlElement, path: string, absent: boolean): boolean {
   const value = optionalText(parent, path);
   if (value === undefined) return absent;
   if (value === 'Y' || value === 'y') return true;
   if (value === 'N' || value === 'n') return false;
   throw new MigrationError(
-    `${tag(path)} is "${value}": write Y or N (the reference tool read anything but Y as N, so check which you meant)`,
+    `${tag(path)} is "${value}": write Y or N (Cedar Backup 3 refuses it too: it accepts only Y, y, N or n)`,
     path,
   );
 }

@@ -57,7 +57,7 @@ async function readConfig(path: string): Promise<string> {
 
 function nextSteps(result: ImportResult): string[] {
   const agent = result.agentConfig;
-  return [
+  const steps = [
     '1. Create the token files, readable by the user running the services only (mode 0600):',
     `     openssl rand -hex 32 > ${IMPORT_DEFAULTS.apiTokenFile} && chmod 600 ${IMPORT_DEFAULTS.apiTokenFile}`,
     `     openssl rand -hex 32 > ${IMPORT_DEFAULTS.agentTokenFile} && chmod 600 ${IMPORT_DEFAULTS.agentTokenFile}`,
@@ -69,4 +69,12 @@ function nextSteps(result: ImportResult): string[] {
     "5. Replace the reference's store action (cback store in cron) with cedar-store-nightly.timer,",
     '   or with: CEDAR_STORE_TOKEN=$(cat /etc/cedar-store/api.token) cedar-store store',
   ];
+  if (result.rebuildSourceDir !== undefined) {
+    steps.push(
+      `6. The reference's rebuild read <store>/<source_dir> (${result.rebuildSourceDir}), not the staging directory`,
+      `   ${agent.stagingRoot} its store read; cedar-store's store and rebuild both read stagingRoot. If days to`,
+      '   rebuild are kept in the source directory, move them under stagingRoot (or point stagingRoot there).',
+    );
+  }
+  return steps;
 }

@@ -118,17 +118,40 @@ describe('mapCedarBackupConfig: what the reference leaves unsaid', () => {
     expect(notes).toContain('<backup_user>');
   });
 
-  it('falls back on <stage>/<staging_dir> without a source directory, and notes a difference', () => {
-    const noSource = minimal('', '<stage><staging_dir>/srv/other</staging_dir></stage>').replace(
-      '<source_dir>/srv/stage</source_dir>',
-      '',
-    );
-    expect(mapCedarBackupConfig(noSource, { agentId: 'a' }).agentConfig.stagingRoot).toBe('/srv/other');
+  // Cedar Backup store.py _findCorrectDailyDir: `todayPath = os.path.join(config.stage.targetDir, todayDate)`:
+  // store reads the days from <stage>/<staging_dir>; only rebuild.py reads `config.store.sourceDir`.
+  it('takes <stage>/<staging_dir> as the staging root, and says when <store>/<source_dir> differs', () => {
     const both = mapCedarBackupConfig(minimal('', '<stage><staging_dir>/srv/other</staging_dir></stage>'), {
       agentId: 'a',
     });
-    expect(both.agentConfig.stagingRoot).toBe('/srv/stage');
-    expect(both.notes.join('\n')).toContain('differs from <store>/<source_dir>');
+    expect(both.agentConfig.stagingRoot).toBe('/srv/other');
+    expect(both.rebuildSourceDir).toBe('/srv/stage');
+    expect(both.notes.join('\n')).toContain(
+      '<store>/<source_dir> (/srv/stage) differs from <stage>/<staging_dir> (/srv/other): the staging root is ' +
+        "the staging directory, where the reference's store action reads the days; only its rebuild action read",
+    );
+    const same = mapCedarBackupConfig(minimal('', '<stage><staging_dir>/srv/stage/</staging_dir></stage>'), {
+      agentId: 'a',
+    });
+    expect(same.agentConfig.stagingRoot).toBe('/srv/stage/');
+    expect(same).not.toHaveProperty('rebuildSourceDir');
+    expect(same.notes.join('\n')).not.toContain('differs');
+  });
+
+  it('falls back on <store>/<source_dir> without a staging directory, saying so, and needs one of them', () => {
+    const noStage = mapCedarBackupConfig(minimal(), { agentId: 'a' });
+    expect(noStage.agentConfig.stagingRoot).toBe('/srv/stage');
+    expect(noStage).not.toHaveProperty('rebuildSourceDir');
+    expect(noStage.notes.join('\n')).toContain('no <stage>/<staging_dir>: the staging root is <store>/<source_dir>');
+    const neither = minimal().replace('<source_dir>/srv/stage</source_dir>', '');
+    expect(refusal(neither).message).toMatch(/missing <stage>\/<staging_dir> \(and no <store>\/<source_dir>/);
+  });
+
+  it('accepts a capitalised starting day, saying it was normalised (Cedar Backup 3 refuses it)', () => {
+    const result = mapCedarBackupConfig(minimal().replace('>monday<', '>Monday<'), { agentId: 'a' });
+    expect(result.controllerConfig.policy.startingDay).toBe('monday');
+    expect(result.notes.join('\n')).toContain('<options>/<starting_day> "Monday" was normalised to monday');
+    expect(mapCedarBackupConfig(minimal(), { agentId: 'a' }).notes.join('\n')).not.toContain('normalised');
   });
 
   it('reads y and n as the reference does, a capacity in bytes, and a SCSI id with spaces', () => {
@@ -184,6 +207,12 @@ describe('mapCedarBackupConfig: what it refuses, naming the element and the valu
       'a flag other than Y or N',
       minimal('<check_data>true</check_data>'),
       /<store>\/<check_data> is "true": write Y or N/,
+    ],
+    // Cedar Backup xmlutil.py readBoolean: `raise ValueError("Boolean values must be one of %s." % VALID_BOOLEAN_VALUES)`.
+    [
+      'Yes as a flag, as Cedar Backup 3 refuses it',
+      minimal('<check_media>Yes</check_media>'),
+      /<store>\/<check_media> is "Yes": write Y or N \(Cedar Backup 3 refuses it too: it accepts only Y, y, N or n\)/,
     ],
     [
       'an unknown blank mode',

@@ -82,6 +82,11 @@ export type ImportResult = {
   controllerConfig: ImportedControllerConfig;
   /** What a user should know: what was left out, which default was chosen and why. */
   notes: string[];
+  /**
+   * `<store>/<source_dir>` when it is not the staging root: the reference's rebuild read it,
+   * while cedar-store's store and rebuild both read the one staging root.
+   */
+  rebuildSourceDir?: string;
 };
 
 export type ImportOptions = { agentId: string; source?: string };
@@ -147,7 +152,7 @@ export function mapCedarBackupConfig(xml: string, options: ImportOptions): Impor
   const store = requiredSection(root, 'store', 'the drive, the media and how store decides');
   checkElements(store, 'store', STORE_ELEMENTS);
 
-  const stagingRoot = mapStagingRoot(root, store, notes);
+  const { stagingRoot, rebuildSourceDir } = mapStagingRoot(root, store, notes);
   const workingDir = absolutePath(requiredText(opts, 'options/working_dir'), 'options/working_dir');
   const backupUser = optionalText(opts, 'options/backup_user');
   const backupGroup = optionalText(opts, 'options/backup_group');
@@ -186,38 +191,53 @@ export function mapCedarBackupConfig(xml: string, options: ImportOptions): Impor
   };
   // The controller's own schema is at hand: a mapping that produced something it refuses is a bug here.
   ControllerConfigSchema.parse(controllerConfig);
-  return { agentConfig, controllerConfig, notes };
+  return { agentConfig, controllerConfig, notes, ...(rebuildSourceDir !== undefined ? { rebuildSourceDir } : {}) };
 }
 
-/** The reference writes from `<store>/<source_dir>`; `<stage>/<staging_dir>` is where stage put the days. */
-function mapStagingRoot(root: XmlElement, store: XmlElement, notes: string[]): string {
+/**
+ * The reference's store action reads the days from `<stage>/<staging_dir>` (its
+ * `config.stage.targetDir`); only its rebuild action reads `<store>/<source_dir>`. cedar-store
+ * has one staging root for both, so it is the staging directory, and a source directory that
+ * differs is said. Without a staging directory, the source directory is all there is.
+ */
+function mapStagingRoot(
+  root: XmlElement,
+  store: XmlElement,
+  notes: string[],
+): { stagingRoot: string; rebuildSourceDir?: string } {
   const stage = optionalSection(root, 'stage');
   const stagingDir = stage ? optionalText(stage, 'stage/staging_dir') : undefined;
   const sourceDir = optionalText(store, 'store/source_dir');
-  if (sourceDir === undefined) {
-    if (stagingDir === undefined) {
-      throw new MigrationError(
-        'missing <store>/<source_dir> (and no <stage>/<staging_dir> to fall back on): add the staging directory ' +
-          'the store action writes from, e.g. <source_dir>/opt/backup/stage</source_dir>',
-        'store/source_dir',
-      );
-    }
-    notes.push(`no <store>/<source_dir>: the staging root is <stage>/<staging_dir> (${stagingDir})`);
-    return absolutePath(stagingDir, 'stage/staging_dir');
-  }
-  if (stagingDir !== undefined && stagingDir.replace(/\/+$/, '') !== sourceDir.replace(/\/+$/, '')) {
-    notes.push(
-      `<stage>/<staging_dir> (${stagingDir}) differs from <store>/<source_dir> (${sourceDir}): the staging root is ` +
-        "the source directory, as the reference's store action reads from it",
-    );
-  }
   if (stage) {
     const others = Object.keys(stage).filter((name) => name !== 'staging_dir');
     if (others.length > 0) {
       notes.push(`left out <stage> ${others.map((name) => `<${name}>`).join(', ')}: staging stays the reference's job`);
     }
   }
-  return absolutePath(sourceDir, 'store/source_dir');
+  if (stagingDir === undefined) {
+    if (sourceDir === undefined) {
+      throw new MigrationError(
+        'missing <stage>/<staging_dir> (and no <store>/<source_dir> to fall back on): add the staging directory ' +
+          "the reference's store action reads the days from, e.g. <stage><staging_dir>/opt/backup/stage</staging_dir></stage>",
+        'stage/staging_dir',
+      );
+    }
+    notes.push(
+      `no <stage>/<staging_dir>: the staging root is <store>/<source_dir> (${sourceDir}), which the reference's ` +
+        'rebuild action read (its store action reads <stage>/<staging_dir>)',
+    );
+    return { stagingRoot: absolutePath(sourceDir, 'store/source_dir') };
+  }
+  const stagingRoot = absolutePath(stagingDir, 'stage/staging_dir');
+  if (sourceDir === undefined || sourceDir.replace(/\/+$/, '') === stagingDir.replace(/\/+$/, '')) {
+    return { stagingRoot };
+  }
+  notes.push(
+    `<store>/<source_dir> (${sourceDir}) differs from <stage>/<staging_dir> (${stagingDir}): the staging root is ` +
+      "the staging directory, where the reference's store action reads the days; only its rebuild action read " +
+      '<source_dir>. cedar-store reads one staging root for store and rebuild (see the last step below)',
+  );
+  return { stagingRoot, rebuildSourceDir: sourceDir };
 }
 
 function mapDevice(store: XmlElement, notes: string[]): ImportedDevice {
@@ -294,6 +314,12 @@ function mapPolicy(opts: XmlElement, store: XmlElement, root: XmlElement, notes:
     throw new MigrationError(
       `<options>/<starting_day> is "${startingDay}": write a weekday in full (${WEEKDAYS.join(', ')})`,
       'options/starting_day',
+    );
+  }
+  if (weekday !== startingDay) {
+    notes.push(
+      `<options>/<starting_day> "${startingDay}" was normalised to ${weekday}: Cedar Backup 3 accepts only the ` +
+        'lower-case day names and refuses this file; write it in lower case there too',
     );
   }
   const checkData = flag(store, 'store/check_data', false);

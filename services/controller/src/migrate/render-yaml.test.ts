@@ -19,7 +19,7 @@ describe('the imported YAML', () => {
 
   it('says which cback.conf element each value came from', () => {
     const agent = renderAgentYaml(agentConfig, 'cback.conf');
-    expect(agent).toMatch(/# <store>\/<source_dir>.*\nstagingRoot: \/opt\/backup\/stage/);
+    expect(agent).toMatch(/# <stage>\/<staging_dir>.*\nstagingRoot: \/opt\/backup\/stage/);
     expect(agent).toMatch(/# <store>\/<target_scsi_id>.*\n {4}scsiId: ATA:1,0,0/);
     const controller = renderControllerYaml(controllerConfig, 'cback.conf');
     expect(controller).toMatch(/# <options>\/<starting_day>\n {2}startingDay: tuesday/);

@@ -33,7 +33,7 @@ export function renderAgentYaml(config: ImportedAgentConfig, source: string): st
     '# The token the controller presents: create this file with mode 0600 (see the steps import-config printed).',
     `auth: { tokenFile: ${scalar(config.auth.tokenFile)} }`,
     '',
-    '# <store>/<source_dir>: one directory per day at <stagingRoot>/YYYY/MM/DD.',
+    '# <stage>/<staging_dir> (or <store>/<source_dir> without it): one directory per day at <stagingRoot>/YYYY/MM/DD.',
     `stagingRoot: ${scalar(config.stagingRoot)}`,
     '',
     '# <options>/<working_dir>: mount points for verify and temporary images.',
