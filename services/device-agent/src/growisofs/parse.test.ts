@@ -2,8 +2,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parseOverburn, parseProgress, parseSectorsUsed, reportsNoMedium } from './parse.js';
 
-const fixture = (name: string): string =>
-  readFileSync(new URL(`./fixtures/${name}`, import.meta.url), 'utf8');
+const fixture = (name: string): string => readFileSync(new URL(`./fixtures/${name}`, import.meta.url), 'utf8');
 
 describe('growisofs dry run', () => {
   it('reads the used sectors from the recorded seek= (87566 blocks of 16 sectors)', () => {

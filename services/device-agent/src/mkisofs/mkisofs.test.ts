@@ -3,8 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { emptyDirectoryGraft, graftArgs, imageArgs, printSizeArgs, volumeInfoArgs } from './args.js';
 import { parsePrintSize, parseVolumeId } from './parse.js';
 
-const fixture = (name: string): string =>
-  readFileSync(new URL(`./fixtures/${name}`, import.meta.url), 'utf8');
+const fixture = (name: string): string => readFileSync(new URL(`./fixtures/${name}`, import.meta.url), 'utf8');
 
 const days = [
   { day: '2026-11-24' as const, path: '/stage/2026/11/24' },
