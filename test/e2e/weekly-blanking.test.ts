@@ -22,7 +22,7 @@ const LAST_SUNDAY = '2026-11-22';
 const MONDAY = '2026-11-23';
 const REST_OF_WEEK = ['2026-11-24', '2026-11-25', '2026-11-26', '2026-11-27', '2026-11-28', '2026-11-29'];
 
-// cdrw-74 as REFERENCE.md §5 defines it: the figures the ratio must be computed from.
+// cdrw-74 as Cedar Backup defines it (docs/configuration.md#media-types): the figures the ratio must be computed from.
 const CD_SECTORS = 332800;
 const CD_FIRST_LEAD_IN = 11400;
 const CD_SESSION_LEAD_IN = 6900;

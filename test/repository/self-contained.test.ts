@@ -27,6 +27,8 @@ function linesMentioning(needles: readonly string[]): string[] {
 // Spelled in pieces so this file does not match itself.
 const OUTSIDE = [['..', 'shared'].join('/'), ['', 'work', 'shared'].join('/')];
 const MISSING_DESIGN = [['DESIGN', 'md §'].join('.'), ['DESIGN', '§'].join(' ')];
+// The founding reference and style notes lived beside the checkout; the docs say it now.
+const MISSING_NOTES = [['REFERENCE', 'md'].join('.'), ['STYLE', 'md'].join('.')];
 
 describe('the repository', () => {
   it('holds every file its tests, scripts and docs read', () => {
@@ -35,5 +37,9 @@ describe('the repository', () => {
 
   it('cites its design as docs/design.md, never by the numbered sections of a file it lacks', () => {
     expect(linesMentioning(MISSING_DESIGN)).toEqual([]);
+  });
+
+  it('cites no reference or style notes that a clone does not have', () => {
+    expect(linesMentioning(MISSING_NOTES)).toEqual([]);
   });
 });

@@ -93,7 +93,7 @@ export function digestDisc(image: string): Promise<TreeDigest> {
 
 /**
  * Each staging day's files as the disc must hold them under `YYYY/MM/DD/`: every file of the
- * daily directory but the store indicator, which is written after the disc (REFERENCE.md §9).
+ * daily directory but the store indicator, which is written after the disc (docs/how-store-decides.md).
  */
 export async function expectedDiscFiles(stagingRoot: string, days: readonly string[]): Promise<TreeDigest> {
   const expected: TreeDigest = {};

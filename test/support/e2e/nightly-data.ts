@@ -8,7 +8,7 @@ import type { StagedFile } from '../staging-dir.js';
 
 const MONTHS = ['JAN', 'FEB', 'MAR', 'APR', 'MAY', 'JUN', 'JUL', 'AUG', 'SEP', 'OCT', 'NOV', 'DEC'];
 
-/** `CEDAR BACKUP 23-NOV-2026` for `2026-11-23` (REFERENCE.md §7). */
+/** `CEDAR BACKUP 23-NOV-2026` for `2026-11-23` (Cedar Backup's label). */
 export function expectedLabel(day: string): string {
   const [year, month, date] = day.split('-');
   return `CEDAR BACKUP ${date}-${MONTHS[Number(month) - 1]}-${year}`;

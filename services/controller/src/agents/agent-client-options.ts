@@ -1,6 +1,6 @@
 /**
- * Every limit of the connection to an agent, named and documented in one place (STYLE.md:
- * every limit is a setting). Tests shrink them; production keeps the defaults.
+ * Every limit of the connection to an agent, named and documented in one place (every limit
+ * is a setting). Tests shrink them; production keeps the defaults.
  */
 import type { RpcMethod } from '@cedar-store/ports';
 import type { Logger } from 'pino';

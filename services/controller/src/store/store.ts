@@ -3,7 +3,7 @@
  * whether this is a new disc or another session, and proving afterwards that the disc reads
  * back identical before the day is marked stored.
  *
- * Steps (REFERENCE.md): select days → media check → blank decision → estimate and fit
+ * Steps (docs/how-store-decides.md): select days → media check → blank decision → estimate and fit
  * check → write → verify → store indicator → capacity warning → catalog entry.
  */
 import {

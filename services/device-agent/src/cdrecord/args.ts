@@ -1,5 +1,5 @@
 /**
- * cdrecord argument lists, the reference's CD path (REFERENCE.md §6): blank with
+ * cdrecord argument lists, Cedar Backup's CD path (cdwriter.py): blank with
  * `blank=fast`, write a finished image as one data track, leave the disc open for the next
  * session (`-multi`) when the drive reads multisession discs.
  */

@@ -1,5 +1,5 @@
 /**
- * The reference's CD path (REFERENCE.md §5–§6): mkisofs builds a temporary image in the
+ * Cedar Backup's CD path (cdwriter.py): mkisofs builds a temporary image in the
  * working directory, cdrecord writes it as one data track, and the image is deleted
  * afterwards whatever happened. How much of the disc is used comes from its multisession
  * boundaries (`cdrecord -msinfo`), read only when the drive reads multisession discs

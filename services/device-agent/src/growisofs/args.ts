@@ -1,5 +1,5 @@
 /**
- * growisofs argument lists, the reference's DVD path (REFERENCE.md §6): growisofs runs mkisofs
+ * growisofs argument lists, Cedar Backup's DVD path (dvdwriter.py): growisofs runs mkisofs
  * itself and writes straight to the disc, so there is no temporary image. `-Z` starts a new
  * disc, `-M` appends a session continuing the disc's tree. `-use-the-force-luke=tty` stops
  * growisofs from asking on a terminal before overwriting a disc that holds a file system.

@@ -1,5 +1,5 @@
 /**
- * The reference's DVD path (REFERENCE.md §5–§6): growisofs runs mkisofs itself and writes
+ * Cedar Backup's DVD path (dvdwriter.py): growisofs runs mkisofs itself and writes
  * straight to the disc, `-Z` for a new disc and `-M` to append, with no temporary image.
  * How much of the disc is used comes from a dry run; the estimate is mkisofs' size of the
  * days plus the reference's margin, since mkisofs alone does not see the appended session.

@@ -1,5 +1,5 @@
 /**
- * Refreshing the media after a write or blank (REFERENCE.md §6): open and close the tray so
+ * Refreshing the media after a write or blank (as Cedar Backup's writers do): open and close the tray so
  * the drive re-reads the table of contents and notices the new session, then unlock the tray,
  * which some systems leave locked. With `noEject` nothing runs.
  */

@@ -1,7 +1,7 @@
 import { calculateCapacity, type Capacity, type MediaDefinition } from '@cedar-store/domain';
 
 /**
- * The capacity rules of REFERENCE.md §5 from what a drive reports: CDs by their multisession
+ * Cedar Backup's capacity rules (docs/how-store-decides.md#4-estimate-and-fit-check) from what a drive reports: CDs by their multisession
  * boundaries (start of the last session, next writable address), other media by sectors used.
  */
 export function usageFromSessions(

@@ -4,7 +4,7 @@ import { lastLines } from '../process/last-lines.js';
 import type { ProgramRunner } from '../process/program-runner.js';
 import { refreshMediaSteps, type RefreshSettings } from './eject.js';
 
-/** Runs the eject sequence of REFERENCE.md §6; a tray that will not move fails the operation. */
+/** Runs Cedar Backup's eject sequence; a tray that will not move fails the operation. */
 export async function refreshMedia(
   runner: ProgramRunner,
   devicePath: string,

@@ -7,7 +7,7 @@ import { dayToGraftPoint, type DayStamp } from '@cedar-store/domain';
 export type GraftedDay = { day: DayStamp; path: string };
 export type Boundaries = readonly [number, number];
 
-/** The one empty directory `initialize` writes (REFERENCE.md §7). */
+/** The one empty directory `initialize` writes (docs/how-store-decides.md#2-media-check-checkmedia). */
 export const INITIALIZE_GRAFT_POINT = 'CedarBackup';
 
 /** mkisofs splits `graft=path` at the first unescaped `=`, so `=` and `\` in a path are escaped. */

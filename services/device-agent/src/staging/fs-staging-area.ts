@@ -1,5 +1,5 @@
 /**
- * The staging root on disk (REFERENCE.md §1): one directory per day at `<root>/YYYY/MM/DD`,
+ * The staging root on disk (docs/how-store-decides.md): one directory per day at `<root>/YYYY/MM/DD`,
  * with its indicator files. The agent reads only day directories that really lie under the
  * root: a day symlinked elsewhere is reported as such (`escapesTo`), its contents and
  * indicators unread, and refused for writing and verifying — unless agent.yaml sets

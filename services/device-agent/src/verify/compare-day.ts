@@ -1,5 +1,5 @@
 /**
- * The consistency check of one or more staging days against the media (REFERENCE.md §8):
+ * The consistency check of one or more staging days against the media (docs/verify.md):
  * list both trees, compare the bytes of every file present on both sides with the same size —
  * several files at once, in worker threads, to keep the disks and both cores busy — and let
  * the domain decide what differs. What cannot be read on the media (a bad sector) is exactly

@@ -30,7 +30,7 @@ export function md5Args(on: boolean): string[] {
 const ABORT_ON_FAILURE = ['-abort_on', 'FAILURE'];
 
 /**
- * A day's store indicator is never put on the disc (REFERENCE.md §1, §2): a rebuild or a second
+ * A day's store indicator is never put on the disc (docs/how-store-decides.md): a rebuild or a second
  * `--full` of a day already stored must write the same disc as the first store did.
  */
 export function mapArgs(days: readonly GraftedDay[]): string[] {
