@@ -44,8 +44,8 @@ export function escapesRoot(facts: StagingDayFacts): facts is StagingDayFacts & 
 export function outsideRootError(days: ReadonlyArray<{ day: DayStamp; escapesTo: string }>): NoStagingDirectoryError {
   const named = days.map(({ day, escapesTo }) => `${day} is a symlink to ${escapesTo}`).join('; ');
   return new NoStagingDirectoryError(
-    `${named}, outside the staging root: the agent does not read days outside its staging root, and ` +
-      `${days.length === 1 ? 'this day is' : 'these days are'} to be written. Nothing was written. Either ` +
+    `${named}, outside the staging root, and the agent does not read days there: this run needs ` +
+      `${days.length === 1 ? 'that day' : 'those days'}, so it stops here and nothing was written. Either ` +
       'add `followDaySymlinks: true` to agent.yaml (the agent then reads and marks days where their links ' +
       'point, as Cedar Backup does) and restart the agent, or move the day into the staging root; then run again.',
     { days: days.map(({ day }) => day), targets: days.map(({ escapesTo }) => escapesTo) },
