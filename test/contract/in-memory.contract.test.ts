@@ -18,6 +18,11 @@ const inMemory: SubjectFactory = async (mediaType) => {
       );
       staging.addDay(day, contents, indicators);
     },
+    async linkDayOutside(day) {
+      const target = `/srv/elsewhere/${day}`;
+      staging.addLinkedOutDay(day, target);
+      return target;
+    },
     async mediaPaths() {
       return [...drive.tree().keys()];
     },

@@ -34,6 +34,33 @@ export function stagingAreaContract(name: string, factory: SubjectFactory): void
       }
     });
 
+    // Cedar Backup would read such a day through its link (store.py: `os.path.isdir(todayPath)`); the
+    // agent reports it unread instead, and every adapter refuses to mark or write it.
+    it('reports a day symlinked out of the staging root, unread, beside the others, and refuses to use it', async () => {
+      const s = await factory('dvd+rw');
+      try {
+        await s.stageDay('2026-11-26', { a: 'abc' });
+        const target = await s.linkDayOutside('2026-11-27');
+        expect(await s.staging.inspect(['2026-11-26', '2026-11-27'])).toEqual([
+          { day: '2026-11-26', exists: true, staged: true, stored: false, bytes: 3 },
+          { day: '2026-11-27', exists: true, staged: false, stored: false, bytes: 0, escapesTo: target },
+        ]);
+        const refusal = {
+          code: 'NO_STAGING_DIRECTORY',
+          message: expect.stringContaining(`2026-11-27 is a symlink to ${target}`),
+        };
+        await expect(s.staging.markStored(['2026-11-27'])).rejects.toMatchObject(refusal);
+        await expect(
+          s.drive.write({ days: ['2026-11-27'], label: 'CEDAR BACKUP 27-NOV-2026', newDisc: true }),
+        ).rejects.toMatchObject({
+          code: 'NO_STAGING_DIRECTORY',
+        });
+        expect(await s.mediaPaths()).toEqual([]);
+      } finally {
+        await s.cleanup();
+      }
+    });
+
     it('refuses an impossible date with INVALID_REQUEST', async () => {
       const s = await factory('dvd+rw');
       try {

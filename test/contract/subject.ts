@@ -13,6 +13,8 @@ export type ContractSubject = {
   staging: StagingArea;
   drive: MediaDrive;
   stageDay(day: string, files: Record<string, StagedFile>, indicators?: { staged?: boolean }): Promise<void>;
+  /** Makes `day` a symlink to a staged directory outside the staging root; returns where it points. */
+  linkDayOutside(day: string): Promise<string>;
   /** Every path on the media, read independently of the adapter; directories end with `/`. */
   mediaPaths(): Promise<string[]>;
   /** Damages a file on the media after it was written (`YYYY/MM/DD/path`). */

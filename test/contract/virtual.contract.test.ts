@@ -1,7 +1,7 @@
 // The contract suite against the agent's real `virtual` backend: real xorriso writing an ISO
 // file, real fuseiso (or mount) reading it back, real files in a real staging root. The
 // media side is read by xorriso directly, not through the adapter under test.
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, realpath, rm, symlink } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FsStagingArea, MountTable, ProgramRunner, VirtualDrive } from '@cedar-store/device-agent';
@@ -42,6 +42,14 @@ const virtualMedia: SubjectFactory = async (mediaType) => {
     drive,
     stageDay: async (day, files, indicators) => {
       await stageDayOnDisk(stagingRoot, day, files, indicators);
+    },
+    linkDayOutside: async (day) => {
+      const outside = join(base, 'outside');
+      await stageDayOnDisk(outside, day, { 'data.txt': 'not under the staging root' });
+      const [year, month, date] = day.split('-') as [string, string, string];
+      await mkdir(join(stagingRoot, year, month), { recursive: true });
+      await symlink(join(outside, year, month, date), join(stagingRoot, year, month, date));
+      return realpath(join(outside, year, month, date));
     },
     mediaPaths: () => isoPaths(image),
     corruptOnMedia: (path) => flipByteOf(image, path),
