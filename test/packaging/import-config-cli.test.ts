@@ -137,6 +137,27 @@ describe('cedar-store import-config', () => {
     expect(await readdir(dir)).toEqual([]);
   });
 
+  // Cedar Backup store.py reads `os.path.join(config.stage.targetDir, todayDate)`; only rebuild.py reads
+  // `config.store.sourceDir`: the staging directory is the staging root, and a differing one is said.
+  it('takes <stage><staging_dir> as stagingRoot and prints what the other <source_dir> means', async () => {
+    const dir = await outDir();
+    const split = join(scratch, 'split-dirs.conf');
+    await writeFile(
+      split,
+      (await readFile(SAMPLE, 'utf8')).replace(
+        '<source_dir>/opt/backup/stage</source_dir>',
+        '<source_dir>/srv/rebuild-from</source_dir>',
+      ),
+    );
+    const result = await importConfig(split, '--out-dir', dir, '--agent-id', 'office-1');
+    expect(result.code).toBe(0);
+    expect(await readFile(join(dir, 'agent.yaml'), 'utf8')).toMatch(/^stagingRoot: \/opt\/backup\/stage$/m);
+    expect(result.stdout).toContain(
+      '<store>/<source_dir> (/srv/rebuild-from) differs from <stage>/<staging_dir> (/opt/backup/stage)',
+    );
+    expect(result.stdout).toContain("6. The reference's rebuild read <store>/<source_dir> (/srv/rebuild-from)");
+  });
+
   it('a missing file exits 2 and says what to give', async () => {
     const result = await importConfig(join(scratch, 'nope.conf'), '--out-dir', await outDir());
     expect(result.code).toBe(2);
