@@ -14,6 +14,7 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { readTokenFile, TokenFileError } from '@cedar-store/ports/auth';
 import { createLogger } from '../logger.js';
+import { lockLocalDir, type DirLock } from './dir-lock.js';
 import { startController, StartupError, type RunningController } from '../server/controller-service.js';
 
 export const LOCAL_AGENT_ID = 'local';
@@ -68,7 +69,18 @@ export type LocalStack = {
 
 export async function startLocalStack(options: LocalStackOptions): Promise<LocalStack> {
   const layout = localLayout(options.dir);
-  for (const dir of [layout.dir, layout.staging, layout.work, layout.media, layout.logs]) {
+  await mkdir(layout.dir, { recursive: true });
+  const lock = await lockLocalDir(layout.dir);
+  try {
+    return await startUnderLock(layout, lock, options);
+  } catch (error) {
+    await lock.release();
+    throw error;
+  }
+}
+
+async function startUnderLock(layout: LocalLayout, lock: DirLock, options: LocalStackOptions): Promise<LocalStack> {
+  for (const dir of [layout.staging, layout.work, layout.media, layout.logs]) {
     await mkdir(dir, { recursive: true });
   }
   const api = await ensureToken(layout.apiTokenFile);
@@ -130,6 +142,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
         await controller.close();
         if (agent.child.exitCode === null && agent.child.signalCode === null) agent.child.kill('SIGTERM');
         await agentExited;
+        await lock.release();
       })();
       return stopping;
     },
