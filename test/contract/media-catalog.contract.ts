@@ -131,5 +131,25 @@ export function mediaCatalogContract(name: string, factory: MediaCatalogFactory)
         ]);
         expect(disc!.sessions[2]).not.toHaveProperty('verified');
       }));
+
+    it('marks the current disc superseded when a new disc blanked the media that carried its label', () =>
+      withCatalog(async (catalog) => {
+        await catalog.recordSession(monday);
+        expect((await catalog.list())[0]).not.toHaveProperty('supersededAt');
+        // Another medium in the drive (its label is not the current disc's): nothing is superseded.
+        await catalog.recordSession(nextMonday, { overwrote: 'CEDAR BACKUP 01-JAN-2026' });
+        // Media with sessions appended carries its last session's label.
+        await catalog.recordSession({ ...tuesday, runId: 'r4', writtenAt: '2026-11-30T21:30:00.000Z' });
+        // The same medium blanked again for a --full store: the disc of the 30th is gone.
+        const full = { ...nextMonday, runId: 'r5', writtenAt: '2026-11-30T22:00:00.000Z' };
+        await catalog.recordSession(full, { overwrote: 'CEDAR BACKUP 24-NOV-2026' });
+        const discs = await catalog.list();
+        expect(discs.map((disc) => [disc.sessions[0]!.runId, disc.supersededAt])).toEqual([
+          ['r5', undefined],
+          ['r3', '2026-11-30T22:00:00.000Z'],
+          ['r1', undefined],
+        ]);
+        expect((await catalog.currentDisc('burner-1/dvd0'))?.sessions[0]?.runId).toBe('r5');
+      }));
   });
 }

@@ -25,12 +25,34 @@ export type CatalogDisc = {
   device: string;
   startedAt: string;
   sessions: CatalogSession[];
+  /**
+   * When the rewritable media holding this disc was blanked for a newer disc in the same
+   * device: its sessions are no longer on any disc. Absent while the disc holds them.
+   */
+  supersededAt?: string;
 };
+
+export type RecordSessionOptions = {
+  /**
+   * For a new disc written over rewritable media that held a disc: the label the media
+   * carried. The device's current disc, when it has that label, was blanked: it is superseded.
+   */
+  overwrote?: string;
+};
+
+/**
+ * Whether media labelled `label` held this disc: the media carries the label of its disc or,
+ * once sessions were appended, that of its last session.
+ */
+export function carriesLabel(disc: Pick<CatalogDisc, 'label' | 'sessions'>, label: string | undefined): boolean {
+  if (label === undefined) return false;
+  return disc.label === label || disc.sessions.some((session) => session.sessionLabel === label);
+}
 
 /** What is on which disc: a user looking for a day finds its disc here. */
 export interface MediaCatalog {
   /** A `newDisc` session starts a new disc record; others append to the device's current disc. */
-  recordSession(session: CatalogSession): Promise<void>;
+  recordSession(session: CatalogSession, options?: RecordSessionOptions): Promise<void>;
   /** Every disc, newest first. */
   list(): Promise<CatalogDisc[]>;
   /** The disc most recently started in a device, if any. */

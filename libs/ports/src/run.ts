@@ -62,6 +62,8 @@ export const RunSchema = z.strictObject({
       newDisc: z.boolean(),
       rule: z.enum(['rebuild', 'startOfWeek', 'factor', 'append']),
       todayIsStart: z.boolean().optional(),
+      /** The media held no session: an append writes its first one, so a new disc starts all the same. */
+      mediaBlank: z.boolean().optional(),
       ratio: z.number().optional(),
       factor: z.number().optional(),
       mode: z.enum(['daily', 'weekly']).optional(),

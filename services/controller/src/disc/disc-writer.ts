@@ -102,6 +102,7 @@ export class DiscWriter {
       days,
       label,
       decision,
+      status,
       bytes: ctx.run.write?.bytesWritten ?? 0,
       ...verifiedFlag(ctx.run.verify),
     });
@@ -161,18 +162,24 @@ export class DiscWriter {
   async recordSession(ctx: RunContext, session: CatalogEntry): Promise<void> {
     await ctx.step('catalog', async () => {
       try {
-        const current = session.decision.newDisc ? null : await this.catalog.currentDisc(ctx.device);
-        await this.catalog.recordSession({
-          device: ctx.device,
-          discLabel: current?.label ?? session.label,
-          sessionLabel: session.label,
-          newDisc: session.decision.newDisc,
-          days: session.days,
-          bytes: session.bytes,
-          runId: ctx.run.id,
-          writtenAt: ctx.now(),
-          ...(session.verified === undefined ? {} : { verified: session.verified }),
-        });
+        // A first session on blank media starts a disc, whatever the blank decision said.
+        const newDisc = session.decision.newDisc || mediaBlank(session.status);
+        const current = newDisc ? null : await this.catalog.currentDisc(ctx.device);
+        const overwrote = session.decision.newDisc ? overwrittenLabel(session.status) : undefined;
+        await this.catalog.recordSession(
+          {
+            device: ctx.device,
+            discLabel: current?.label ?? session.label,
+            sessionLabel: session.label,
+            newDisc,
+            days: session.days,
+            bytes: session.bytes,
+            runId: ctx.run.id,
+            writtenAt: ctx.now(),
+            ...(session.verified === undefined ? {} : { verified: session.verified }),
+          },
+          overwrote === undefined ? {} : { overwrote },
+        );
       } catch (error) {
         await ctx.warn(
           'CATALOG_FAILED',
@@ -188,9 +195,22 @@ type CatalogEntry = {
   days: DayStamp[];
   label: string;
   decision: Pick<NewDiscDecision, 'newDisc'>;
+  /** The media as read before the write. */
+  status: MediaStatus;
   bytes: number;
   verified?: boolean;
 };
+
+/** The media held no session (or is taken as empty): what is written next starts a disc. */
+export function mediaBlank(status: MediaStatus): boolean {
+  return status.sessions === 0 || status.treatedAsEmpty !== undefined;
+}
+
+/** The label of the disc a new disc blanks: rewritable media that held a labelled disc. */
+function overwrittenLabel(status: MediaStatus): string | undefined {
+  if (!status.rewritable || mediaBlank(status)) return undefined;
+  return status.label ?? undefined;
+}
 
 /** Read back identical, found different, or (no report) not read back. */
 function verifiedFlag(report: VerifyReport | undefined): { verified?: boolean } {

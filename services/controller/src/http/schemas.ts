@@ -162,6 +162,10 @@ export const CatalogDiscSchema = z
     device: DeviceRefSchema,
     startedAt: z.string(),
     sessions: z.array(CatalogSessionSchema),
+    supersededAt: z
+      .string()
+      .optional()
+      .describe('when the rewritable media holding this disc was blanked for a newer disc: its sessions are gone'),
   })
   .meta({ id: 'CatalogDisc' });
 

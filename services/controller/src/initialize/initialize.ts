@@ -21,7 +21,7 @@ export class InitializeUseCase implements UseCase {
     const { drive, today } = this.scopes.for(ctx);
     const label = buildMediaLabel(today);
 
-    await ctx.step('checkMedia', async () => {
+    const status = await ctx.step('checkMedia', async () => {
       const status = await drive.status();
       assertWritable(ctx.device, status);
       if (!status.rewritable) {
@@ -30,6 +30,7 @@ export class InitializeUseCase implements UseCase {
             'which is write-once. Write-once discs need no initializing: store accepts them blank.',
         );
       }
+      return status;
     });
 
     const decision = decideNewDisc({ rebuildMedia: true, todayIsStart: true });
@@ -39,6 +40,6 @@ export class InitializeUseCase implements UseCase {
       ctx.commit();
       return drive.initialize(label);
     });
-    await this.writer.recordSession(ctx, { days: [], label, decision, bytes: 0 });
+    await this.writer.recordSession(ctx, { days: [], label, decision, status, bytes: 0 });
   }
 }

@@ -77,6 +77,13 @@ export const MIGRATIONS: readonly Migration[] = [
       db.exec('ALTER TABLE disc_sessions ADD COLUMN verified INTEGER CHECK (verified IN (0, 1))');
     },
   },
+  {
+    description: 'when a disc was blanked for a newer one in its device',
+    up(db) {
+      // NULL: the disc still holds its sessions.
+      db.exec('ALTER TABLE discs ADD COLUMN superseded_at TEXT');
+    },
+  },
 ];
 
 /** The schema version this code writes and understands. */

@@ -5,11 +5,19 @@
  * is kept in memory, shown in the catalog, and saved once the database takes writes again.
  */
 import type { DayStamp } from '@cedar-store/domain';
-import type { CatalogDisc, CatalogSession, MediaCatalog } from '@cedar-store/ports';
+import {
+  carriesLabel,
+  type CatalogDisc,
+  type CatalogSession,
+  type MediaCatalog,
+  type RecordSessionOptions,
+} from '@cedar-store/ports';
 import type { Database, Statement } from 'better-sqlite3';
 import { DatabaseAvailability } from './database-availability.js';
 
-type DiscRow = { id: number; label: string; device: string; started_at: string };
+type DiscRow = { id: number; label: string; device: string; started_at: string; superseded_at: string | null };
+
+const DISC_COLUMNS = 'id, label, device, started_at, superseded_at';
 
 type SessionRow = {
   disc_id: number;
@@ -27,22 +35,21 @@ const SESSION_COLUMNS = 'disc_id, position, session_label, new_disc, days, bytes
 
 export class SqliteMediaCatalog implements MediaCatalog {
   private readonly currentDiscRow: Statement<[string], DiscRow>;
-  private readonly insertDisc: Statement<[Omit<DiscRow, 'id'>], { id: number }>;
+  private readonly insertDisc: Statement<[Omit<DiscRow, 'id' | 'superseded_at'>], { id: number }>;
+  private readonly supersede: Statement<[{ id: number; at: string }]>;
   private readonly insertSession: Statement<[Omit<SessionRow, 'position'>]>;
   private readonly allDiscs: Statement<[], DiscRow>;
   private readonly allSessions: Statement<[], SessionRow>;
   private readonly sessionsOfDisc: Statement<[number], SessionRow>;
-  private readonly record: (session: CatalogSession) => void;
+  private readonly record: (session: CatalogSession, options: RecordSessionOptions) => void;
   private readonly availability: DatabaseAvailability;
   /** Sessions the database refused, in the order written, until it has them. */
-  private readonly keptSessions: CatalogSession[] = [];
+  private readonly keptSessions: Array<{ session: CatalogSession; options: RecordSessionOptions }> = [];
   private keptCount = 0;
 
   constructor(db: Database, options: { availability?: DatabaseAvailability } = {}) {
     this.availability = options.availability ?? new DatabaseAvailability(db, { path: db.name });
-    this.currentDiscRow = db.prepare(
-      'SELECT id, label, device, started_at FROM discs WHERE device = ? ORDER BY id DESC LIMIT 1',
-    );
+    this.currentDiscRow = db.prepare(`SELECT ${DISC_COLUMNS} FROM discs WHERE device = ? ORDER BY id DESC LIMIT 1`);
     this.insertDisc = db.prepare(
       'INSERT INTO discs (label, device, started_at) VALUES (@label, @device, @started_at) RETURNING id',
     );
@@ -52,14 +59,21 @@ export class SqliteMediaCatalog implements MediaCatalog {
               @verified
        FROM disc_sessions WHERE disc_id = @disc_id`,
     );
-    this.allDiscs = db.prepare('SELECT id, label, device, started_at FROM discs ORDER BY id DESC');
+    this.supersede = db.prepare('UPDATE discs SET superseded_at = @at WHERE id = @id AND superseded_at IS NULL');
+    this.allDiscs = db.prepare(`SELECT ${DISC_COLUMNS} FROM discs ORDER BY id DESC`);
     this.allSessions = db.prepare(`SELECT ${SESSION_COLUMNS} FROM disc_sessions ORDER BY disc_id, position`);
     this.sessionsOfDisc = db.prepare(
       `SELECT ${SESSION_COLUMNS} FROM disc_sessions WHERE disc_id = ? ORDER BY position`,
     );
     // Finding the current disc and appending to it is one decision: under the write lock,
     // no other writer can start a new disc in between.
-    this.record = db.transaction((session: CatalogSession) => {
+    this.record = db.transaction((session: CatalogSession, options: RecordSessionOptions) => {
+      if (session.newDisc && options.overwrote !== undefined) {
+        const previous = this.currentDiscRow.get(session.device);
+        if (previous && carriesLabel(toDisc(previous, this.sessionsOfDisc.all(previous.id)), options.overwrote)) {
+          this.supersede.run({ id: previous.id, at: session.writtenAt });
+        }
+      }
       const current = session.newDisc ? undefined : this.currentDiscRow.get(session.device);
       // Like the in-memory catalog: an append with no disc on record (a catalog started
       // after the disc was) opens a record under the label the session names.
@@ -83,12 +97,12 @@ export class SqliteMediaCatalog implements MediaCatalog {
     }).immediate;
   }
 
-  async recordSession(session: CatalogSession): Promise<void> {
-    if (this.availability.tryNow(() => this.record(session))) return;
-    const kept = structuredClone(session);
+  async recordSession(session: CatalogSession, options: RecordSessionOptions = {}): Promise<void> {
+    if (this.availability.tryNow(() => this.record(session, options))) return;
+    const kept = { session: structuredClone(session), options: { ...options } };
     this.availability.keep({
       key: `session:${++this.keptCount}`,
-      apply: () => this.record(kept),
+      apply: () => this.record(kept.session, kept.options),
       saved: () => {
         const index = this.keptSessions.indexOf(kept);
         if (index >= 0) this.keptSessions.splice(index, 1);
@@ -120,9 +134,16 @@ export class SqliteMediaCatalog implements MediaCatalog {
 }
 
 /** The stored discs (newest first) with the kept sessions recorded on them the way `record` would. */
-function withKeptSessions(discs: CatalogDisc[], kept: readonly CatalogSession[]): CatalogDisc[] {
-  for (const session of kept) {
-    const current = session.newDisc ? undefined : discs.find((disc) => disc.device === session.device);
+function withKeptSessions(
+  discs: CatalogDisc[],
+  kept: ReadonlyArray<{ session: CatalogSession; options: RecordSessionOptions }>,
+): CatalogDisc[] {
+  for (const { session, options } of kept) {
+    const previous = discs.find((disc) => disc.device === session.device);
+    if (session.newDisc && previous && carriesLabel(previous, options.overwrote)) {
+      previous.supersededAt ??= session.writtenAt;
+    }
+    const current = session.newDisc ? undefined : previous;
     if (current) {
       current.sessions.push({ ...structuredClone(session), discLabel: current.label });
     } else {
@@ -142,6 +163,7 @@ function toDisc(disc: DiscRow, sessions: SessionRow[]): CatalogDisc {
     label: disc.label,
     device: disc.device,
     startedAt: disc.started_at,
+    ...(disc.superseded_at === null ? {} : { supersededAt: disc.superseded_at }),
     sessions: sessions.map((row) => ({
       device: disc.device,
       discLabel: disc.label,

@@ -394,7 +394,8 @@ describe('store', () => {
       h.staging.addDay(TODAY, { a: 'x' });
       const run = await h.run('store');
 
-      expect(run.blanking).toEqual({ newDisc: false, rule: 'append', todayIsStart: false });
+      // The media is blank: the append writes its first session.
+      expect(run.blanking).toEqual({ newDisc: false, rule: 'append', todayIsStart: false, mediaBlank: true });
       expect(h.drive.operations.filter((op) => op === 'estimate')).toHaveLength(1);
     });
   });

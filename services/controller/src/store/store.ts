@@ -14,7 +14,7 @@ import {
   storeCandidateDays,
 } from '@cedar-store/domain';
 import { inject, injectable } from 'inversify';
-import { DiscWriter } from '../disc/disc-writer.js';
+import { DiscWriter, mediaBlank } from '../disc/disc-writer.js';
 import { DeviceScopes } from '../runs/device-scope.js';
 import type { RunContext } from '../runs/run-context.js';
 import type { UseCase } from '../runs/use-case.js';
@@ -62,6 +62,7 @@ export class StoreUseCase implements UseCase {
         blanking: {
           ...decided,
           todayIsStart: input.todayIsStart,
+          ...(!decided.newDisc && mediaBlank(status) ? { mediaBlank: true } : {}),
           ...(decided.rule === 'factor' ? { ...factorOf(policy), availableBytes, requiredBytes } : {}),
         },
       });
