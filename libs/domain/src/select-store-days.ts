@@ -58,10 +58,13 @@ export function selectStoreDays(input: { today: DayStamp; full: boolean; days: S
       return { days: [day], rule, crossedMidnight: rule !== 'today' };
     }
   }
+  // --full writes today only, and only a staged today: advise it when it would succeed.
+  const todayFacts = factsFor(days, today);
+  const again = todayFacts.exists && todayFacts.staged ? ', or use --full to write today again' : '';
   throw new NoStagingDirectoryError(
     'no unstored staging directory (tried today, yesterday, tomorrow): ' +
       `${candidates.map(([day]) => describe(factsFor(days, day))).join('; ')}. ` +
-      'Nothing to write: check that the stage action ran, or use --full to write today again.',
+      `Nothing to write: check that the stage action ran${again}.`,
     { today, full },
   );
 }
