@@ -3,6 +3,7 @@
  * `cedar-store`: the controller service (`controller`, `local`) and the client commands a
  * user or cron runs against it (`store`, `rebuild`, `verify`, …). See `cedar-store --help`.
  */
+import { dirname, resolve } from 'node:path';
 import { runCli } from './cli/program.js';
 
 // The service's modules (express, SQLite, the agent clients) load only for `controller` and
@@ -82,10 +83,25 @@ async function local(options: { dir: string; port?: number }): Promise<number> {
   return 0;
 }
 
+/**
+ * This CLI as a crontab must name it: by absolute path, and through node's absolute path
+ * when node is not in cron's short PATH (/usr/bin:/bin) for the bin's `#!/usr/bin/env node`.
+ */
+function invocation(): string {
+  const script = resolve(process.argv[1] ?? 'cedar-store');
+  const nodeOnCronPath = ['/usr/bin', '/bin'].includes(dirname(process.execPath));
+  return (nodeOnCronPath ? [script] : [process.execPath, script]).map(shellWord).join(' ');
+}
+
+function shellWord(word: string): string {
+  return /^[\w@+=:,./-]+$/.test(word) ? word : `'${word.replaceAll("'", `'\\''`)}'`;
+}
+
 runCli(process.argv.slice(2), {
   stdout: process.stdout,
   stderr: process.stderr,
   env: process.env,
+  invocation: invocation(),
   serverCommands: { controller, local },
 }).then(
   (code) => {

@@ -12,7 +12,7 @@ import { printJson, printNote, printResult } from './command-context.js';
 import { clientSettings, connect } from './environment.js';
 import { EXIT } from './exit-codes.js';
 import { followRun } from './follow-run.js';
-import { clientCommandHelp } from './help.js';
+import { clientCommandHelp, cronLine } from './help.js';
 import { createReporter } from './reporters.js';
 import { formatRunSummary } from './summary.js';
 
@@ -42,7 +42,7 @@ export function registerActionCommands(program: Command, ctx: CommandContext): v
           'cedar-store store',
           'cedar-store store --device burner-1/dvd0 --today 2025-02-05',
           'cedar-store store --full --no-wait',
-          '30 2 * * * cedar-store store --json >> /var/log/cedar-store.log   # crontab',
+          `${cronLine(ctx.env.invocation ?? 'cedar-store')}   # crontab`,
         ],
         { waits: true },
       ),
@@ -168,7 +168,7 @@ export async function waitAndReport(
 export function reportFinishedRun(ctx: CommandContext, run: Run, flags: OutputFlags): number {
   const settings = clientSettings(ctx.env);
   if (flags.json) printJson(ctx, run);
-  else printResult(ctx, formatRunSummary(run, settings));
+  else printResult(ctx, formatRunSummary(run, { ...settings, errorOnStderr: true }));
   if (run.status === 'succeeded') return EXIT.ok;
   const error = run.error ? `${run.error.code}: ${run.error.message}` : `run ${run.id} ${run.status}`;
   printNote(ctx, error);

@@ -24,6 +24,8 @@ export type CliEnvironment = {
   stderr: OutputStream;
   env: NodeJS.ProcessEnv;
   serverCommands: ServerCommands;
+  /** The absolute command that runs this CLI, for lines to paste into a crontab; `cedar-store` when unknown. */
+  invocation?: string;
   /** Waits and limits of the client; tests shorten them. */
   settings?: Partial<ClientSettings>;
 };
@@ -40,7 +42,9 @@ export function clientSettings(env: CliEnvironment): ClientSettings {
  */
 export function connect(command: Command, env: CliEnvironment): ApiClient {
   const globals = command.optsWithGlobals<{ url?: string; token?: string }>();
-  const url = globals.url ?? nonEmpty(env.env.CEDAR_STORE_URL) ?? DEFAULT_URL;
+  const fromEnv = globals.url === undefined ? nonEmpty(env.env.CEDAR_STORE_URL) : undefined;
+  const url = globals.url ?? fromEnv ?? DEFAULT_URL;
+  const source = fromEnv === undefined ? '--url' : 'CEDAR_STORE_URL';
   const token = globals.token ?? nonEmpty(env.env.CEDAR_STORE_TOKEN);
   let parsed: URL;
   try {
@@ -53,6 +57,13 @@ export function connect(command: Command, env: CliEnvironment): ApiClient {
   }
   if (parsed.username || parsed.password || parsed.search || parsed.hash) {
     throw new UsageError(`"${url}" must be the controller's address only (no credentials, query or fragment)`);
+  }
+  // The client adds /api/v1/… itself: a path here would be sent twice (/api/v1/api/v1/runs).
+  if (parsed.pathname !== '/') {
+    throw new UsageError(
+      `${source} "${url}" has a path (${parsed.pathname}): give the controller's base URL without a path, ` +
+        `e.g. ${parsed.origin}`,
+    );
   }
   if (!token) {
     throw new UsageError('no token: pass --token or set CEDAR_STORE_TOKEN (cedar-store local prints it)');

@@ -1,4 +1,5 @@
 /** Help text shared by the program and its commands: environment, exit codes, examples. */
+import { DEFAULT_URL } from './environment.js';
 
 export const ENVIRONMENT_HELP = `
 Environment:
@@ -20,7 +21,19 @@ Waits for the run by default: progress goes to stderr (a bar on a terminal, time
 lines otherwise), the summary to stdout, or with --json the final run as one JSON line
 and nothing else. Ctrl-C stops waiting, not the run.`;
 
-export const PROGRAM_HELP = `
+/**
+ * A crontab line that works as printed: cron's PATH is short and it passes no token, so the
+ * line names the CLI by its absolute path (`invocation`) and reads the token from its file.
+ */
+export function cronLine(invocation: string): string {
+  return (
+    '30 2 * * * CEDAR_STORE_TOKEN=$(cat /etc/cedar-store/api.token) ' +
+    `${invocation} store --quiet --json >> /var/log/cedar-store.jsonl`
+  );
+}
+
+export function programHelp(invocation: string): string {
+  return `
 Action commands (store, rebuild, initialize, verify) queue a run on the controller and wait
 for it: a live progress bar on a terminal, timestamped lines on stderr otherwise, then a
 summary on stdout (or the final run as one JSON line with --json). Ctrl-C stops waiting,
@@ -36,9 +49,12 @@ Examples:
   cedar-store devices
   cedar-store runs --status failed --limit 5
 
-  # crontab: store every night at 02:30, one JSON line per run in a log
-  30 2 * * * cedar-store store --json >> /var/log/cedar-store.log
-  # add --quiet to keep only warnings and errors on stderr, so cron mails only when something needs a look`;
+  # crontab: store every night at 02:30, one JSON line per run in a log; --quiet keeps stderr
+  # to warnings and errors, so cron mails only when something needs a look. The token file is
+  # the controller's (cedar-store local keeps it in DIR/api.token); add CEDAR_STORE_URL=… when
+  # the controller is not at ${DEFAULT_URL}.
+  ${cronLine(invocation)}`;
+}
 
 /** The text after a client command's options: how it waits (for actions), environment, exit codes, examples. */
 export function clientCommandHelp(exampleLines: string[], options: { waits?: boolean } = {}): string {

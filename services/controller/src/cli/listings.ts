@@ -41,7 +41,9 @@ function runResult(run: Run): string {
   if (run.error) return truncate(`${run.error.code}: ${run.error.message}`, MAX_RESULT_LENGTH);
   const parts: string[] = [];
   if (run.write)
-    parts.push(`${formatBytes(run.write.bytesWritten)} written${run.blanking?.newDisc ? ' (new disc)' : ''}`);
+    parts.push(
+      `${formatBytes(run.write.bytesWritten)} written${run.blanking?.newDisc || run.blanking?.mediaBlank ? ' (new disc)' : ''}`,
+    );
   if (run.verify) parts.push(run.verify.ok ? 'verified' : `verify: ${run.verify.mismatches?.length ?? 0} mismatches`);
   const warnings = run.warnings ?? [];
   if (warnings.length > 0) parts.push(`warnings: ${warnings.map((warning) => warning.code).join(', ')}`);
@@ -55,7 +57,11 @@ export function formatMediaTable(discs: CatalogDisc[]): string {
       const total = disc.sessions.reduce((sum, session) => sum + (session.bytes ?? 0), 0);
       const header =
         `${disc.label}  on ${disc.device}, started ${formatLocalTime(disc.startedAt)}, ` +
-        `${disc.sessions.length} ${disc.sessions.length === 1 ? 'session' : 'sessions'}, ${formatBytes(total)}`;
+        `${disc.sessions.length} ${disc.sessions.length === 1 ? 'session' : 'sessions'}, ${formatBytes(total)}` +
+        (disc.supersededAt
+          ? `\n  SUPERSEDED: its media was blanked for a newer disc on ${formatLocalTime(disc.supersededAt)}; ` +
+            'these sessions are no longer on any disc'
+          : '');
       const table = renderTable(
         [
           { header: 'SESSION LABEL' },

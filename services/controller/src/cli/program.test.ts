@@ -433,8 +433,12 @@ describe('store', () => {
     const result = await cli(['store', ...withToken(server.url)]);
     expect(result.code).toBe(1);
     expect(result.stderr).toMatch(/^WRITE_FAILED: xorriso failed: SCSI error on write$/m);
-    expect(result.stderr).toMatch(/Z write: failed after 2\.0 s: WRITE_FAILED: SCSI error$/m);
-    expect(result.stdout).toContain('Error       WRITE_FAILED: xorriso failed');
+    expect(result.stderr).toMatch(/Z write: failed after 2\.0 s \(WRITE_FAILED\)$/m);
+    expect(result.stderr).toMatch(/Z run run-1 failed$/m);
+    // The error's message once, on stderr; the summary names its code.
+    expect(result.stderr.match(/xorriso failed/g)).toHaveLength(1);
+    expect(result.stdout).toMatch(/^ {2}Error {7}WRITE_FAILED$/m);
+    expect(result.stdout).not.toContain('xorriso failed');
   });
 
   it('--json prints only the final run on stdout, for a success and for a failure', async () => {
@@ -446,7 +450,7 @@ describe('store', () => {
       expect(result.stdout.trim().split('\n')).toHaveLength(1);
       const run = JSON.parse(result.stdout) as Run;
       expect(run).toMatchObject({ id: 'run-1', status: outcome, action: 'store' });
-      if (outcome === 'failed') expect(result.stderr).toContain('WRITE_FAILED: xorriso failed');
+      if (outcome === 'failed') expect(result.stderr.match(/WRITE_FAILED: xorriso failed/g)).toHaveLength(1);
     }
   });
 
@@ -606,6 +610,22 @@ describe('usage and configuration errors (exit 2)', () => {
     expect(server.requests).toHaveLength(0);
   });
 
+  it('a URL with a path is refused, from --url or CEDAR_STORE_URL, saying to give the base URL', async () => {
+    const server = await fake();
+    const flag = await cli(['runs', '--url', `${server.url}/api/v1`, '--token', TOKEN]);
+    expect(flag.code).toBe(2);
+    expect(flag.stderr).toBe(
+      `error: --url "${server.url}/api/v1" has a path (/api/v1): give the controller's base URL without a path, ` +
+        `e.g. ${server.url}\n`,
+    );
+    const env = await cli(['store'], { CEDAR_STORE_URL: `${server.url}/api/v1/`, CEDAR_STORE_TOKEN: TOKEN });
+    expect(env.code).toBe(2);
+    expect(env.stderr).toContain(`CEDAR_STORE_URL "${server.url}/api/v1/" has a path (/api/v1/)`);
+    expect(server.requests).toHaveLength(0);
+    // A trailing slash alone is no path.
+    expect((await cli(['runs', '--url', `${server.url}/`, '--token', TOKEN])).code).toBe(0);
+  });
+
   it('a URL that is not http(s) is refused', async () => {
     const result = await cli(['devices', '--url', 'ftp://example.org', '--token', TOKEN]);
     expect(result.code).toBe(2);
@@ -632,7 +652,9 @@ describe('help', () => {
   it('--help exits 0 with examples, environment and exit codes', async () => {
     const result = await cli(['--help']);
     expect(result.code).toBe(0);
-    expect(result.stdout).toContain('30 2 * * * cedar-store store --json >> /var/log/cedar-store.log');
+    expect(result.stdout).toContain(
+      '30 2 * * * CEDAR_STORE_TOKEN=$(cat /etc/cedar-store/api.token) cedar-store store --quiet --json >> /var/log/cedar-store.jsonl',
+    );
     expect(result.stdout).toContain('CEDAR_STORE_TOKEN');
     expect(result.stdout).toContain('Exit codes:');
     for (const command of COMMANDS) {

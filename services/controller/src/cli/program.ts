@@ -11,7 +11,7 @@ import type { CommandContext } from './command-context.js';
 import type { CliEnvironment } from './environment.js';
 import { DEFAULT_URL } from './environment.js';
 import { ApiError, CliError, EXIT } from './exit-codes.js';
-import { PROGRAM_HELP } from './help.js';
+import { programHelp } from './help.js';
 import { registerImportConfigCommand } from './import-config-command.js';
 import { registerQueryCommands } from './query-commands.js';
 import { registerServerCommands } from './server-commands.js';
@@ -42,7 +42,7 @@ export function buildProgram(env: CliEnvironment): Command {
     // Commander would call process.exit; runCli turns its errors into exit status 2 instead.
     .exitOverride()
     .showHelpAfterError('(add --help for usage)')
-    .addHelpText('after', PROGRAM_HELP);
+    .addHelpText('after', programHelp(env.invocation ?? 'cedar-store'));
   // Subcommands inherit the output and exit settings above, so they must come after them.
   registerActionCommands(program, ctx);
   registerQueryCommands(program, ctx);

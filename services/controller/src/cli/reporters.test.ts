@@ -1,4 +1,4 @@
-import type { Run } from '@cedar-store/ports';
+import type { Run, RunEventBody } from '@cedar-store/ports';
 import { describe, expect, it } from 'vitest';
 import { createReporter } from './reporters.js';
 
@@ -63,10 +63,43 @@ describe('plain progress lines', () => {
     const { reporter, lines } = plain();
     reporter.event({ type: 'progress', phase: 'write', bytesDone: 100, bytesTotal: 100 });
     reporter.event({ type: 'progress', phase: 'verify', bytesDone: 0, bytesTotal: 100 });
-    expect(lines.map((line) => line.replace(/^\S+ /, ''))).toEqual([
+    expect(lines.map((line) => line.replace(/^\S+ /, '')).slice(-2)).toEqual([
       'write 100% 100 B of 100 B',
       'verify 0% 0 B of 100 B',
     ]);
+  });
+
+  it('writes each tenth once, in order, when events jump several tenths (0, 32, 81, 100 %)', () => {
+    const { reporter, lines, advance } = plain();
+    for (const done of [0, 32, 81, 81, 100]) {
+      reporter.event({ type: 'progress', phase: 'write', bytesDone: done * MiB, bytesTotal: 100 * MiB });
+      advance(1000);
+    }
+    expect(lines.map((line) => /write (\d+)%/.exec(line)?.[1])).toEqual([
+      '0',
+      '10',
+      '20',
+      '30',
+      '40',
+      '50',
+      '60',
+      '70',
+      '80',
+      '90',
+      '100',
+    ]);
+    expect(lines[3]).toMatch(/write 30% 30\.0 MiB of 100 MiB, 32\.0 MiB\/s/);
+  });
+
+  it('gives a verify that ends within a moment its rate, from the times the controller saw', () => {
+    const { reporter, lines } = plain();
+    const at = (ms: number): string => new Date(Date.parse('2025-02-05T01:30:00.000Z') + ms).toISOString();
+    const verify = (bytesDone: number, ms: number) =>
+      ({ type: 'progress', phase: 'verify', bytesDone, bytesTotal: 100 * MiB, at: at(ms) }) as RunEventBody;
+    // Both events arrive at once (the same client time): the rate comes from their `at`.
+    reporter.event(verify(0, 0));
+    reporter.event(verify(100 * MiB, 150));
+    expect(lines.at(-1)).toMatch(/verify 100% 100 MiB of 100 MiB, 667 MiB\/s, ETA 0 ms$/);
   });
 
   it('says nothing about steps and progress when quiet', () => {
@@ -116,5 +149,23 @@ describe('the terminal bar', () => {
     } finally {
       reporter.close();
     }
+  });
+
+  it('shows the rate and ETA of a verify that ended within a moment', () => {
+    let screen = '';
+    const reporter = createReporter({
+      stream: { write: (chunk: string) => (screen += chunk), isTTY: true, columns: 160 },
+      mode: 'tty',
+      plainProgressEveryMs: 30_000,
+    });
+    const at = (ms: number): string => new Date(Date.parse('2025-02-05T01:30:00.000Z') + ms).toISOString();
+    try {
+      const event = { type: 'progress', phase: 'verify', bytesTotal: 100 * MiB } as const;
+      reporter.event({ ...event, bytesDone: 1 * MiB, at: at(0) } as RunEventBody);
+      reporter.event({ ...event, bytesDone: 100 * MiB, at: at(150) } as RunEventBody);
+    } finally {
+      reporter.close();
+    }
+    expect(screen).toMatch(/verify +\[[░█]+\] 100% \| 100 MiB of 100 MiB \| 660 MiB\/s \| ETA 0 ms/);
   });
 });

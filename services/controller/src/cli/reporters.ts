@@ -111,7 +111,23 @@ abstract class LineReporter implements RunReporter {
   protected abstract progress(event: ProgressEvent): void;
 }
 
-/** One timestamped line per step, warning and tenth of progress: greppable, and small in a log. */
+/** When the controller saw the progress (its `at`), so rates hold for events that arrive in a burst. */
+function progressTime(event: ProgressEvent, now: () => number): number {
+  const at = (event as { at?: unknown }).at;
+  const parsed = typeof at === 'string' ? Date.parse(at) : Number.NaN;
+  return Number.isFinite(parsed) ? parsed : now();
+}
+
+/** The phase has reached its total: the last sample of its rate. */
+function phaseDone(event: ProgressEvent): boolean {
+  return event.bytesTotal > 0 && event.bytesDone >= event.bytesTotal;
+}
+
+/**
+ * One timestamped line per step, warning and tenth of progress: greppable, and small in a
+ * log. Each tenth (0 %, 10 %, … 100 %) gets its line once, also when one event jumps past
+ * several; between tenths, a slow phase still gets a line every `everyMs`.
+ */
 export class PlainReporter extends LineReporter {
   private phase: string | undefined;
   private lastTenth = -1;
@@ -139,12 +155,30 @@ export class PlainReporter extends LineReporter {
       this.lastTenth = -1;
       this.meter.reset();
     }
-    this.meter.add(at, event.bytesDone);
-    const tenth = event.bytesTotal > 0 ? Math.floor((event.bytesDone / event.bytesTotal) * 10) : 0;
-    if (tenth <= this.lastTenth && at - this.lastLineAt < this.everyMs) return;
-    this.lastTenth = Math.max(tenth, this.lastTenth);
+    this.meter.add(progressTime(event, this.now), event.bytesDone);
+    const done = phaseDone(event);
+    const figures = {
+      phase: event.phase,
+      bytesTotal: event.bytesTotal,
+      rate: this.meter.rate(done),
+      etaMs: this.meter.etaMs(event.bytesTotal, done),
+    };
+    const total = event.bytesTotal;
+    const tenth = total > 0 ? Math.min(10, Math.floor((event.bytesDone / total) * 10)) : 0;
+    if (tenth > this.lastTenth) {
+      for (let next = this.lastTenth + 1; next <= tenth; next += 1) {
+        // The line of a tenth says that tenth: its share of the total, at the rate seen now;
+        // the time left is the one from here, on the last line only.
+        const bytesDone = Math.ceil((total * next) / 10);
+        this.line(progressLine({ ...figures, bytesDone, ...(next < tenth ? { etaMs: undefined } : {}) }));
+      }
+      this.lastTenth = tenth;
+      this.lastLineAt = at;
+      return;
+    }
+    if (at - this.lastLineAt < this.everyMs) return;
     this.lastLineAt = at;
-    this.line(progressLine({ ...event, rate: this.meter.rate(), etaMs: this.meter.etaMs(event.bytesTotal) }));
+    this.line(progressLine({ ...figures, bytesDone: event.bytesDone }));
   }
 }
 
@@ -201,13 +235,14 @@ export class TtyReporter extends LineReporter {
       this.barTotal = event.bytesTotal;
       this.bar.setTotal(event.bytesTotal);
     }
-    this.meter.add(this.now(), event.bytesDone);
+    this.meter.add(progressTime(event, this.now), event.bytesDone);
     this.bar.update(event.bytesDone, this.payload(event));
   }
 
   private payload(event: ProgressEvent): Record<string, string> {
-    const rate = this.meter.rate();
-    const eta = this.meter.etaMs(event.bytesTotal);
+    const done = phaseDone(event);
+    const rate = this.meter.rate(done);
+    const eta = this.meter.etaMs(event.bytesTotal, done);
     return {
       phase: event.phase.padEnd(6),
       doneText: formatBytes(event.bytesDone),

@@ -15,7 +15,7 @@ export function stepLine(event: StepEvent): string {
     case 'finished':
       return `${event.step}: finished${took}${event.detail ? ` (${event.detail})` : ''}`;
     case 'failed':
-      return `${event.step}: failed${event.durationMs === undefined ? '' : ` after ${formatDuration(event.durationMs)}`}${event.detail ? `: ${event.detail}` : ''}`;
+      return `${event.step}: failed${event.durationMs === undefined ? '' : ` after ${formatDuration(event.durationMs)}`}${failedDetail(event.detail)}`;
     case 'skipped':
       return `${event.step}: skipped${event.detail ? ` (${event.detail})` : ''}`;
     default:
@@ -23,15 +23,23 @@ export function stepLine(event: StepEvent): string {
   }
 }
 
+/**
+ * A failed step names its error's code only: the run ends with that error, which the CLI
+ * prints once, in full, on stderr. A detail with no code is shown as it is.
+ */
+function failedDetail(detail: string | undefined): string {
+  if (!detail) return '';
+  const code = /^([A-Z][A-Z0-9_]*): /.exec(detail)?.[1];
+  return code ? ` (${code})` : `: ${detail}`;
+}
+
 export function warningLine(event: { code: string; message: string }): string {
   return `warning ${event.code}: ${event.message}`;
 }
 
-export function finishedLine(
-  runId: string,
-  event: { status: string; error?: { code: string; message: string } },
-): string {
-  return `run ${runId} ${event.status}${event.error ? `: ${event.error.code}: ${event.error.message}` : ''}`;
+/** `run X failed`: the error itself is printed once when the CLI ends, not here as well. */
+export function finishedLine(runId: string, event: { status: string }): string {
+  return `run ${runId} ${event.status}`;
 }
 
 export type ProgressFigures = { phase: string; bytesDone: number; bytesTotal: number; rate?: number; etaMs?: number };

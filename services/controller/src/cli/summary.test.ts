@@ -85,6 +85,26 @@ describe('decisions', () => {
     );
   });
 
+  it('names the action that always starts a new disc: initialize, rebuild or store --full', () => {
+    const rebuild = { newDisc: true, rule: 'rebuild' as const };
+    expect(describeBlanking(rebuild, { action: 'initialize', options: {} })[1]).toBe(
+      'initialize: blanks the media and labels it, so always a new disc',
+    );
+    expect(describeBlanking(rebuild, { action: 'rebuild', options: {} })[1]).toBe(
+      'rule rebuild: a rebuild always starts a new disc',
+    );
+    expect(describeBlanking(rebuild, { action: 'store', options: { full: true } })[1]).toBe(
+      'rule rebuild: a --full store always starts a new disc',
+    );
+  });
+
+  it('calls a first session on blank media a new disc, with the rule that said append', () => {
+    expect(describeBlanking({ newDisc: false, rule: 'append', todayIsStart: false, mediaBlank: true })).toEqual([
+      'new disc: the media was blank, so this first session starts it',
+      "rule append: today is not the week's starting day",
+    ]);
+  });
+
   it('lists verify mismatches up to the limit', () => {
     const mismatches = [
       { path: '2025/02/05/a.tar', kind: 'content' as const },

@@ -12,7 +12,14 @@ type VerifyReport = NonNullable<Run['verify']>;
 
 const LABEL_WIDTH = 10;
 
-export function formatRunSummary(run: Run, options: { maxMismatchesShown: number }): string {
+export function formatRunSummary(
+  run: Run,
+  options: {
+    maxMismatchesShown: number;
+    /** The error's message goes to stderr (an action that failed): the summary names its code only. */
+    errorOnStderr?: boolean;
+  },
+): string {
   const lines = [`Run ${run.id}: ${run.action} on ${run.device}, ${run.status}`];
   // The first line of a row carries its label; the others line up under it.
   const row = (label: string, texts: string[]): void => {
@@ -21,7 +28,7 @@ export function formatRunSummary(run: Run, options: { maxMismatchesShown: number
   row('When', [describeTimes(run)]);
   if (run.selection) row('Days', describeSelection(run.selection));
   else if (run.options?.days?.length) row('Days', [`${run.options.days.join(', ')} (requested)`]);
-  if (run.blanking) row('Disc', describeBlanking(run.blanking));
+  if (run.blanking) row('Disc', describeBlanking(run.blanking, run));
   if (run.image) row('Image', [describeImage(run.image)]);
   if (run.write) {
     row('Written', [
@@ -36,7 +43,7 @@ export function formatRunSummary(run: Run, options: { maxMismatchesShown: number
       'Warnings',
       warnings.map((warning) => `${warning.code}: ${warning.message}`),
     );
-  if (run.error) row('Error', [`${run.error.code}: ${run.error.message}`]);
+  if (run.error) row('Error', [options.errorOnStderr ? run.error.code : `${run.error.code}: ${run.error.message}`]);
   return lines.join('\n');
 }
 
@@ -69,12 +76,26 @@ export function describeSelection(selection: Selection): string[] {
   return [`${days}${context.length > 0 ? ` (${context.join(', ')})` : ''}`, `rule ${selection.rule}: ${why}`];
 }
 
+/** Why the rebuild rule (always a new disc) applied: each action that uses it names itself. */
+function rebuildReason(run: Pick<Run, 'action' | 'options'> | undefined): string {
+  if (run?.action === 'initialize') return 'initialize: blanks the media and labels it, so always a new disc';
+  if (run?.action === 'store' && run.options?.full) return 'rule rebuild: a --full store always starts a new disc';
+  if (run?.action === 'rebuild') return 'rule rebuild: a rebuild always starts a new disc';
+  return 'rule rebuild: a rebuild or a --full store always starts a new disc';
+}
+
 /** New disc or append, the rule that decided, and the measurements it used. */
-export function describeBlanking(blanking: Blanking): string[] {
-  const lines = [blanking.newDisc ? 'new disc' : 'append a session'];
+export function describeBlanking(blanking: Blanking, run?: Pick<Run, 'action' | 'options'>): string[] {
+  const lines = [
+    blanking.newDisc
+      ? 'new disc'
+      : blanking.mediaBlank
+        ? 'new disc: the media was blank, so this first session starts it'
+        : 'append a session',
+  ];
   switch (blanking.rule) {
     case 'rebuild':
-      lines.push('rule rebuild: a rebuild or a --full store always starts a new disc');
+      lines.push(rebuildReason(run));
       break;
     case 'startOfWeek':
       lines.push("rule startOfWeek: today is the week's starting day");
