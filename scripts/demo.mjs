@@ -43,17 +43,35 @@ async function stageSampleDay(dayDir) {
   await writeFile(join(dayDir, 'cback.stage'), '');
 }
 
+/**
+ * Starts `cedar-store local` on a free port. Its banner (how to reach it, "Ctrl-C stops it")
+ * is about a stack that stays, which this one does not: it is held back, and shown only when
+ * the stack fails to start. What the stack says after that (stopping, stopped) is passed on.
+ */
 function startStack() {
   const child = spawn(process.execPath, [cli, 'local', '--dir', dir, '--port', '0'], {
     stdio: ['ignore', 'inherit', 'pipe'],
   });
   const lines = createInterface({ input: child.stderr });
+  const banner = [];
+  let url;
+  let bannerEnded = false;
   return new Promise((resolveUrl, reject) => {
-    child.once('exit', (code) => reject(new Error(`cedar-store local exited with ${code} before it was ready`)));
+    child.once('exit', (code) => {
+      if (bannerEnded) return;
+      process.stderr.write(banner.map((line) => `${line}\n`).join(''));
+      reject(new Error(`cedar-store local exited with ${code} before it was ready`));
+    });
     lines.on('line', (line) => {
-      process.stderr.write(`${line}\n`);
-      const match = /^\s+controller\s+(http:\/\/\S+)/.exec(line);
-      if (match) resolveUrl({ child, url: match[1] });
+      if (bannerEnded) return void process.stderr.write(`${line}\n`);
+      banner.push(line);
+      // Its controller line gives the address; the command to try ends the banner.
+      url ??= /^\s+controller\s+(http:\/\/\S+)/.exec(line)?.[1];
+      if (url && /^\s+npx cedar-store store$/.test(line)) {
+        bannerEnded = true;
+        console.error(`demo: a local stack on ${url} for this demo only, state in ${dir}`);
+        resolveUrl({ child, url });
+      }
     });
   });
 }
@@ -104,4 +122,16 @@ try {
     await exited;
   }
 }
+// The demo's stack is gone: say how to start one that stays, not the address of this one.
+const defaultDir = resolve(root, 'var') === dir;
+console.error(
+  [
+    '',
+    "demo: the demo's stack has stopped. To keep one running, with the controller at http://127.0.0.1:7700:",
+    defaultDir ? '  npm start' : `  npx cedar-store local --dir ${dir}`,
+    'then, in another terminal (npx cedar-store --help lists the commands):',
+    `  export CEDAR_STORE_TOKEN=$(cat ${defaultDir ? 'var/api.token' : join(dir, 'api.token')})`,
+    '  npx cedar-store media',
+  ].join('\n'),
+);
 process.exit(code);
