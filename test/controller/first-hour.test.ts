@@ -94,11 +94,24 @@ async function waitUntil(check: () => Promise<boolean>, timeoutMs: number): Prom
 }
 
 describe('stopping and sharing a local stack', { timeout: 180_000 }, () => {
-  it('npm start in the background stops, agent and all, when its PID gets SIGTERM', async () => {
+  it('npm start in the background stops, agent and all, when its PID gets SIGTERM; a running write finishes first', async () => {
     const dir = join(base, 'npm-start');
     const stack = await startStack('npm', ['start', '--', '--dir', dir, '--port', '0']);
     expect(await listening(stack.url)).toBe(true);
     expect((await pidsMentioning(dir)).length).toBeGreaterThanOrEqual(2); // the stack and its agent
+
+    await stageDayOnDisk(join(dir, 'staging'), '2026-11-25', { 'big.bin': { size: 256 * 1024 * 1024 } });
+    const env = {
+      CEDAR_STORE_URL: stack.url,
+      CEDAR_STORE_TOKEN: (await readFile(join(dir, 'api.token'), 'utf8')).trim(),
+    };
+    const store = spawn(process.execPath, [CLI_BIN, 'store', '--today', '2026-11-25'], {
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    started.push(store);
+    const lines = createInterface({ input: store.stderr! });
+    await new Promise<void>((resolve) => lines.on('line', (line) => line.endsWith('write: started') && resolve()));
 
     // What `kill <its PID>` does to the PID `npm start &` gave the shell.
     const code = await stopWith(stack.child, 'SIGTERM');
@@ -106,6 +119,16 @@ describe('stopping and sharing a local stack', { timeout: 180_000 }, () => {
     expect(await waitUntil(async () => (await pidsMentioning(dir)).length === 0, 15_000)).toBe(true);
     expect(await listening(stack.url)).toBe(false);
     expect(existsSync(join(dir, 'local.lock'))).toBe(false);
+    store.kill('SIGINT'); // it was following a run on a controller that has gone
+
+    // The write that was running when the stack was told to stop finished, verified.
+    const again = await startStack(process.execPath, [CLI_BIN, 'local', '--dir', dir, '--port', '0']);
+    const runs = await runNodeScript(CLI_BIN, ['runs', '--json'], { ...env, CEDAR_STORE_URL: again.url });
+    expect(JSON.parse(runs.stdout)).toMatchObject({
+      runs: [{ action: 'store', status: 'succeeded', verify: { ok: true } }],
+    });
+    expect(existsSync(join(dir, 'staging', '2026', '11', '25', 'cback.store'))).toBe(true);
+    expect(await stopWith(again.child, 'SIGTERM')).toBe(0);
   });
 
   it('a second cedar-store local on the same --dir refuses (exit 2); a lock left by a killed one is taken over', async () => {
