@@ -80,8 +80,8 @@ function nightlyWeek(agent: string, mondayBulk: number, mondayBlanks: boolean) {
     const run = await storeNight(LAST_SUNDAY);
     await expectRecorded(run);
 
-    // Away from the starting day, weekly mode neither measures nor blanks.
-    expect(run.blanking).toEqual({ newDisc: false, rule: 'append', todayIsStart: false });
+    // Away from the starting day, weekly mode neither measures nor blanks; the empty disc gets its first session.
+    expect(run.blanking).toEqual({ newDisc: false, rule: 'append', todayIsStart: false, mediaBlank: true });
     expect(await discSessions(image())).toHaveLength(1);
     expect(await discDays(image())).toEqual([LAST_SUNDAY]);
   });
