@@ -3,6 +3,7 @@
  * `cedar-store`: the controller service (`controller`, `local`) and the client commands a
  * user or cron runs against it (`store`, `rebuild`, `verify`, …). See `cedar-store --help`.
  */
+import { accessSync, constants } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { runCli } from './cli/program.js';
 
@@ -85,12 +86,23 @@ async function local(options: { dir: string; port?: number }): Promise<number> {
 
 /**
  * This CLI as a crontab must name it: by absolute path, and through node's absolute path
- * when node is not in cron's short PATH (/usr/bin:/bin) for the bin's `#!/usr/bin/env node`.
+ * when node is not in cron's short PATH (/usr/bin:/bin) for the bin's `#!/usr/bin/env node`,
+ * or when the script is not executable (a build that npm has not linked as a bin yet).
  */
 function invocation(): string {
   const script = resolve(process.argv[1] ?? 'cedar-store');
   const nodeOnCronPath = ['/usr/bin', '/bin'].includes(dirname(process.execPath));
-  return (nodeOnCronPath ? [script] : [process.execPath, script]).map(shellWord).join(' ');
+  const direct = nodeOnCronPath && isExecutable(script);
+  return (direct ? [script] : [process.execPath, script]).map(shellWord).join(' ');
+}
+
+function isExecutable(path: string): boolean {
+  try {
+    accessSync(path, constants.X_OK);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 function shellWord(word: string): string {
