@@ -14,6 +14,8 @@ export const RPC_ERROR = {
   INTERNAL_ERROR: -32603,
   /** A domain failure: `data.code` says which. */
   DOMAIN_ERROR: -32000,
+  /** The connection has as many requests running as the agent allows: wait for answers. */
+  TOO_MANY_IN_FLIGHT: -32001,
 } as const;
 
 export type RpcErrorObject = { code: number; message: string; data?: { code: string; [key: string]: unknown } };

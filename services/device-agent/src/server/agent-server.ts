@@ -143,11 +143,13 @@ export class AgentServer {
       const frame = parseFrame(data.toString());
       if (frame.kind === 'ignored') return;
       if (frame.kind === 'invalid') return send(ws, errorResponse(frame.id, frame.error));
+      if (frame.kind === 'batch') return send(ws, frame.responses);
       if (state.inFlight >= this.settings.maxInFlightPerConnection) {
         const error = new InvalidRequestError(
           `too many requests in flight on this connection (limit ${this.settings.maxInFlightPerConnection}): wait for answers`,
         );
-        return send(ws, errorResponse(frame.id, toRpcError(error)));
+        // A server error, not a fault of the request's params: the same request is fine later.
+        return send(ws, errorResponse(frame.id, { ...toRpcError(error), code: RPC_ERROR.TOO_MANY_IN_FLIGHT }));
       }
       state.inFlight++;
       const work = this.execute(ws, frame.id, frame.method, frame.params).finally(() => {

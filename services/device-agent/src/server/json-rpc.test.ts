@@ -14,13 +14,35 @@ describe('parseFrame', () => {
     expect(RPC_ERROR.PARSE_ERROR).toBe(-32700);
   });
 
-  it('refuses a batch, telling to send one request per frame', () => {
-    const parsed = parseFrame(frame([{ jsonrpc: '2.0', id: 1, method: 'agent.describe' }]));
+  it('refuses a batch with an array of errors, one per member that waits for an answer, by its id', () => {
+    const parsed = parseFrame(
+      frame([
+        { jsonrpc: '2.0', id: 1, method: 'agent.describe' },
+        { jsonrpc: '2.0', method: 'agent.describe' }, // a notification: no answer
+        { jsonrpc: '2.0', id: 'b', method: 'media.status', params: { device: 'dvd0' } },
+        42,
+        null,
+      ]),
+    );
+    const refused = { code: -32600, message: expect.stringContaining('one request per frame') };
     expect(parsed).toEqual({
+      kind: 'batch',
+      responses: [
+        { jsonrpc: '2.0', id: 1, error: refused },
+        { jsonrpc: '2.0', id: 'b', error: refused },
+        { jsonrpc: '2.0', id: null, error: refused },
+        { jsonrpc: '2.0', id: null, error: refused },
+      ],
+    });
+  });
+
+  it('answers an empty batch with one Invalid Request, and a batch of notifications with nothing', () => {
+    expect(parseFrame('[]')).toEqual({
       kind: 'invalid',
       id: null,
-      error: { code: -32600, message: expect.stringContaining('one request per frame') },
+      error: { code: -32600, message: expect.stringContaining('empty batch') },
     });
+    expect(parseFrame(frame([{ jsonrpc: '2.0', method: 'agent.describe' }]))).toEqual({ kind: 'ignored' });
   });
 
   it.each([['"a string"'], ['42'], ['null'], ['true']])('refuses the JSON value %s', (text) => {
