@@ -58,13 +58,20 @@ export function buildOpenApiDocument(): OpenApiDocument {
   registry.registerPath({
     method: 'get',
     path: '/healthz',
+    operationId: 'getHealth',
+    tags: ['service'],
     summary: 'Liveness: the controller process answers (no token needed)',
     security: [],
-    responses: { 200: json(HealthSchema, 'The controller is alive') },
+    responses: {
+      200: json(HealthSchema, 'The controller is alive'),
+      '4XX': json(ErrorBodySchema, 'The request itself was refused, e.g. 431 when its headers are too large'),
+    },
   });
   registry.registerPath({
     method: 'get',
     path: '/readyz',
+    operationId: 'getReadiness',
+    tags: ['service'],
     summary: 'Readiness: the database is open and the configuration loaded',
     responses: {
       200: json(ReadinessSchema, 'Ready'),
@@ -75,6 +82,8 @@ export function buildOpenApiDocument(): OpenApiDocument {
   registry.registerPath({
     method: 'get',
     path: '/metrics',
+    operationId: 'getMetrics',
+    tags: ['service'],
     summary: 'Prometheus metrics',
     responses: {
       200: { description: 'Prometheus text exposition format', content: { 'text/plain': { schema: z.string() } } },
@@ -84,12 +93,16 @@ export function buildOpenApiDocument(): OpenApiDocument {
   registry.registerPath({
     method: 'get',
     path: '/api/v1/devices',
+    operationId: 'listDevices',
+    tags: ['devices'],
     summary: 'Agents and their connection state; devices, busy or idle, and their queues',
     responses: { 200: json(DevicesResponseSchema, 'Every configured agent and device'), ...errors(503) },
   });
   registry.registerPath({
     method: 'get',
     path: '/api/v1/devices/{agent}/{device}/media',
+    operationId: 'getDeviceMedia',
+    tags: ['devices'],
     summary: "The media in a device now, as the device's agent reads it",
     request: { params: DeviceParamsSchema },
     responses: { 200: json(MediaStatusResponseSchema, 'Media status'), ...errors(400, 404, 409, 503) },
@@ -97,6 +110,8 @@ export function buildOpenApiDocument(): OpenApiDocument {
   registry.registerPath({
     method: 'post',
     path: '/api/v1/runs',
+    operationId: 'submitRun',
+    tags: ['runs'],
     summary: 'Queue a store, rebuild, initialize or verify run',
     request: { body: { required: true, content: { 'application/json': { schema: SubmitRunBodySchema } } } },
     responses: {
@@ -110,6 +125,8 @@ export function buildOpenApiDocument(): OpenApiDocument {
   registry.registerPath({
     method: 'get',
     path: '/api/v1/runs',
+    operationId: 'listRuns',
+    tags: ['runs'],
     summary: 'Runs, newest first',
     request: { query: RunsQuerySchema },
     responses: { 200: json(RunListSchema, 'Runs'), ...errors(400) },
@@ -117,6 +134,8 @@ export function buildOpenApiDocument(): OpenApiDocument {
   registry.registerPath({
     method: 'get',
     path: '/api/v1/runs/{id}',
+    operationId: 'getRun',
+    tags: ['runs'],
     summary: 'One run, with every decision it took and why',
     request: { params: RunParamsSchema },
     responses: { 200: json(RunResponseSchema, 'The run'), ...errors(400, 404) },
@@ -124,6 +143,8 @@ export function buildOpenApiDocument(): OpenApiDocument {
   registry.registerPath({
     method: 'get',
     path: '/api/v1/runs/{id}/events',
+    operationId: 'streamRunEvents',
+    tags: ['runs'],
     summary: "A run's events as Server-Sent Events: history, then live, ending after the finished event",
     description:
       'Each message has `id` (the sequence number), `event` (step, progress, warning or finished) and `data` ' +
@@ -133,13 +154,18 @@ export function buildOpenApiDocument(): OpenApiDocument {
       headers: z.object({ 'Last-Event-ID': z.string().regex(/^\d+$/).optional() }),
     },
     responses: {
-      200: { description: 'An event stream', content: { 'text/event-stream': { schema: z.string() } } },
+      200: {
+        description: "An event stream; each message's data is one RunEvent as JSON",
+        content: { 'text/event-stream': { schema: RunEventMessageSchema } },
+      },
       ...errors(400, 404),
     },
   });
   registry.registerPath({
     method: 'post',
     path: '/api/v1/runs/{id}/cancel',
+    operationId: 'cancelRun',
+    tags: ['runs'],
     summary: 'Cancel a queued run, or stop a running one at its next step boundary (never mid-write)',
     request: { params: RunParamsSchema },
     responses: { 200: json(CancelResponseSchema, 'Cancelled, or cancel requested'), ...errors(400, 404, 409) },
@@ -147,12 +173,16 @@ export function buildOpenApiDocument(): OpenApiDocument {
   registry.registerPath({
     method: 'get',
     path: '/api/v1/media',
+    operationId: 'listMedia',
+    tags: ['media'],
     summary: 'The media catalog: disc label, sessions, staging days, run ids, bytes',
     responses: { 200: json(MediaCatalogResponseSchema, 'Every disc, newest first'), ...errors() },
   });
   registry.registerPath({
     method: 'get',
     path: '/api/v1/openapi.json',
+    operationId: 'getOpenApiDocument',
+    tags: ['service'],
     summary: 'This document',
     responses: {
       200: { description: 'OpenAPI 3.1 document', content: { 'application/json': { schema: z.object({}) } } },
@@ -160,11 +190,7 @@ export function buildOpenApiDocument(): OpenApiDocument {
     },
   });
 
-  // Event stream messages are not JSON responses, so no route refers to RunEvent: list it explicitly.
-  const generator = new OpenApiGeneratorV31([
-    ...registry.definitions,
-    { type: 'schema', schema: RunEventMessageSchema },
-  ]);
+  const generator = new OpenApiGeneratorV31(registry.definitions);
   return generator.generateDocument({
     openapi: '3.1.0',
     info: {
@@ -173,7 +199,16 @@ export function buildOpenApiDocument(): OpenApiDocument {
       description:
         'Writes staging days to optical media or ISO images and verifies them. Every error is ' +
         '`{ "error": { "code", "message" } }` with a stable code.',
+      license: { name: 'GPL-2.0-or-later', identifier: 'GPL-2.0-or-later' },
     },
+    // Relative: the controller that serves this document; the paths carry the /api/v1 prefix.
+    servers: [{ url: '/', description: 'the controller serving this document' }],
+    tags: [
+      { name: 'runs', description: 'Queue store, rebuild, initialize and verify runs; follow and cancel them' },
+      { name: 'devices', description: 'Agents, their devices and the media in them' },
+      { name: 'media', description: 'The media catalog: which day is on which disc' },
+      { name: 'service', description: 'Health, readiness, metrics and this document' },
+    ],
     security: [{ [bearer.name]: [] }],
   });
 }
