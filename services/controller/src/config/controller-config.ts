@@ -5,7 +5,6 @@
  */
 import { X509Certificate } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
-import { isAbsolute } from 'node:path';
 import {
   bearerTokenProblem,
   BearerTokenSchema,
@@ -20,8 +19,9 @@ import {
 import { resolveToken, TokenFileError } from '@cedar-store/ports/auth';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
+import { AbsolutePath } from './config-fields.js';
+import { NotifySchema, resolveNotifyTargets, type NotifyTargetConfig } from './notify-config.js';
 
-const AbsolutePath = z.string().min(1).max(4096).refine(isAbsolute, { message: 'must be an absolute path' });
 const TimeZoneSchema = z
   .string()
   .max(64)
@@ -66,6 +66,7 @@ export const ControllerConfigSchema = z
     agents: z.array(AgentSchema).min(1).max(64),
     policy: PolicySchema.default({}),
     devices: z.record(DeviceRefSchema, PolicySchema).default({}),
+    notify: NotifySchema,
   })
   .superRefine((config, ctx) => {
     const ids = new Set<string>();
@@ -100,6 +101,8 @@ export type ControllerConfig = {
   agents: AgentEndpointConfig[];
   policy: Partial<DevicePolicy>;
   devices: Record<string, Partial<DevicePolicy>>;
+  /** Where finished runs are reported (none when absent). */
+  notify?: NotifyTargetConfig[];
 };
 
 export class ConfigError extends Error {
@@ -129,6 +132,7 @@ export async function resolveControllerConfig(
     const ca = agent.caFile ? await readCaFile(agent.caFile, agent.id) : undefined;
     agents.push({ id: agent.id, url: agent.url, token: agentToken, ...(ca ? { ca } : {}) });
   }
+  const notify = await resolveNotifyTargets(config.notify, (message) => new ConfigError(`${source}: ${message}`));
   return {
     listen: config.listen,
     token,
@@ -137,6 +141,7 @@ export async function resolveControllerConfig(
     agents,
     policy: config.policy,
     devices: config.devices,
+    ...(notify.length > 0 ? { notify } : {}),
   };
 }
 
