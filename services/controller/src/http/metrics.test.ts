@@ -1,5 +1,10 @@
 import type { Run } from '@cedar-store/ports';
-import { InMemoryDeviceDirectory, InMemoryRunRepository } from '@cedar-store/ports/memory';
+import {
+  InMemoryDeviceDirectory,
+  InMemoryMediaDrive,
+  InMemoryRunRepository,
+  InMemoryStagingArea,
+} from '@cedar-store/ports/memory';
 import { describe, expect, it } from 'vitest';
 import { ObservableRunRepository } from '../runs/run-events.js';
 import { ControllerMetrics } from './metrics.js';
@@ -54,7 +59,7 @@ describe('ControllerMetrics', () => {
     const { runs, metrics } = setup();
     metrics.close();
     await runs.create({ ...queued, status: 'succeeded' });
-    expect(await metrics.render()).not.toContain('cedar_store_runs_total{');
+    expect(await metrics.render()).not.toContain('cedar_store_runs_total{action="store",status="succeeded"} 1');
   });
 
   it('uses a registry of its own, with process metrics unless told otherwise', async () => {
@@ -62,9 +67,94 @@ describe('ControllerMetrics', () => {
     const directory = new InMemoryDeviceDirectory([]);
     const first = new ControllerMetrics(runs, directory);
     const second = new ControllerMetrics(runs, directory);
-    expect(await first.render()).toContain('cedar_store_process_resident_memory_bytes');
+    // Standard names, so standard Node dashboards work.
+    const text = await first.render();
+    expect(text).toContain('\nprocess_resident_memory_bytes ');
+    expect(text).toContain('\nnodejs_heap_size_used_bytes ');
+    expect(text).not.toContain('cedar_store_process_');
+    expect(text).not.toContain('cedar_store_nodejs_');
     expect(first.registry).not.toBe(second.registry);
     first.close();
     second.close();
   });
+
+  it('starts every series of each known device and notify target at 0, before any run', async () => {
+    const runs = new ObservableRunRepository(new InMemoryRunRepository());
+    const metrics = new ControllerMetrics(runs, directoryOf(DVD, CD), {
+      defaultMetrics: false,
+      notifyTargets: ['ops-hook'],
+    });
+    const text = await metrics.render();
+    for (const device of [DVD, CD]) {
+      for (const action of ['store', 'rebuild', 'initialize', 'verify']) {
+        expect(text).toContain(`cedar_store_last_success_timestamp_seconds{device="${device}",action="${action}"} 0`);
+        expect(text).toContain(`cedar_store_last_run_status{device="${device}",action="${action}"} 0`);
+      }
+      expect(text).toContain(`cedar_store_bytes_written_total{device="${device}"} 0`);
+      expect(text).toContain(`cedar_store_bytes_verified_total{device="${device}"} 0`);
+    }
+    expect(text).toContain('cedar_store_runs_total{action="store",status="failed"} 0');
+    for (const outcome of ['delivered', 'error', 'gave_up']) {
+      expect(text).toContain(`cedar_store_notifications_total{target="ops-hook",outcome="${outcome}"} 0`);
+    }
+    metrics.close();
+  });
+
+  it('records when each action last succeeded on a device and whether its last run failed', async () => {
+    const runs = new ObservableRunRepository(new InMemoryRunRepository());
+    const metrics = new ControllerMetrics(runs, directoryOf(DVD), { defaultMetrics: false });
+    await runs.create(finished('s1', 'succeeded', '2026-11-26T22:10:00.000Z'));
+    let text = await metrics.render();
+    expect(text).toContain(`cedar_store_last_success_timestamp_seconds{device="${DVD}",action="store"} 1795731000`);
+    expect(text).toContain(`cedar_store_last_run_status{device="${DVD}",action="store"} 0`);
+
+    await runs.create(finished('s2', 'failed', '2026-11-27T22:10:00.000Z'));
+    text = await metrics.render();
+    expect(text).toContain(`cedar_store_last_run_status{device="${DVD}",action="store"} 1`);
+    // A failure leaves the last success where it was.
+    expect(text).toContain(`cedar_store_last_success_timestamp_seconds{device="${DVD}",action="store"} 1795731000`);
+    // Other actions of the device are untouched.
+    expect(text).toContain(`cedar_store_last_run_status{device="${DVD}",action="verify"} 0`);
+    metrics.close();
+  });
+
+  it('after a restart, takes the last success and the last status from the run history', async () => {
+    const repository = new InMemoryRunRepository();
+    await repository.create(finished('s1', 'succeeded', '2026-11-26T22:10:00.000Z'));
+    await repository.create(finished('s2', 'failed', '2026-11-27T22:10:00.000Z'));
+    const metrics = new ControllerMetrics(new ObservableRunRepository(repository), directoryOf(DVD), {
+      defaultMetrics: false,
+    });
+    const text = await metrics.render();
+    expect(text).toContain(`cedar_store_last_success_timestamp_seconds{device="${DVD}",action="store"} 1795731000`);
+    expect(text).toContain(`cedar_store_last_run_status{device="${DVD}",action="store"} 1`);
+    metrics.close();
+  });
+
+  it('counts notification attempts by target and outcome', async () => {
+    const { metrics } = setup();
+    metrics.countNotification('ops-hook', 'error');
+    metrics.countNotification('ops-hook', 'error');
+    metrics.countNotification('ops-hook', 'delivered');
+    const text = await metrics.render();
+    expect(text).toContain('cedar_store_notifications_total{target="ops-hook",outcome="error"} 2');
+    expect(text).toContain('cedar_store_notifications_total{target="ops-hook",outcome="delivered"} 1');
+    metrics.close();
+  });
 });
+
+const DVD = 'burner-1/dvd0';
+const CD = 'burner-1/cd0';
+
+function directoryOf(...refs: string[]): InMemoryDeviceDirectory {
+  return new InMemoryDeviceDirectory(
+    refs.map((ref) => {
+      const staging = new InMemoryStagingArea();
+      return { ref, mediaType: 'dvd+rw', staging, drive: new InMemoryMediaDrive(staging, { mediaType: 'dvd+rw' }) };
+    }),
+  );
+}
+
+function finished(id: string, status: 'succeeded' | 'failed', finishedAt: string): Run {
+  return { ...queued, id, status, startedAt: finishedAt, finishedAt };
+}

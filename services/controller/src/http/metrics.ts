@@ -4,13 +4,26 @@
  * step durations are counted as the runs record them; agent connections and queue depths
  * are read at scrape time, so they are never stale.
  */
-import { isFinished, type DeviceDirectory, type Run, type RunEvent } from '@cedar-store/ports';
+import {
+  FINISHED_STATUSES,
+  isFinished,
+  RUN_ACTIONS,
+  type DeviceDirectory,
+  type Run,
+  type RunEvent,
+} from '@cedar-store/ports';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { ObservableRunRepository } from '../runs/run-events.js';
+import { RunStatusMetrics } from './run-status-metrics.js';
+
+/** What a notification attempt came to (notify/notifier.ts). */
+const NOTIFICATION_OUTCOMES = ['delivered', 'error', 'gave_up'] as const;
 
 export type ControllerMetricsOptions = {
   /** Process metrics (memory, CPU, event loop): on by default, off in tests that create many registries. */
   defaultMetrics?: boolean;
+  /** The names of controller.yaml's notify targets, whose series start at 0. */
+  notifyTargets?: readonly string[];
 };
 
 /** Finished runs remembered so a second save of the same run is not counted again. */
@@ -25,29 +38,50 @@ export class ControllerMetrics {
   private readonly bytesWritten: Counter<'device'>;
   private readonly bytesVerified: Counter<'device'>;
   private readonly stepDuration: Histogram<'step'>;
+  private readonly notifications: Counter<'target' | 'outcome'>;
+  private readonly runStatus: RunStatusMetrics;
   private readonly counted = new Set<string>();
   private readonly unsubscribe: Array<() => void>;
 
   constructor(runs: ObservableRunRepository, devices: DeviceDirectory, options: ControllerMetricsOptions = {}) {
     const registers = [this.registry];
+    // Each known device's series exist from the first scrape, so rate() and alerts see them before a run.
+    const startKnownDevices = async function (this: Counter<'device'>) {
+      for (const device of await devices.list().catch(() => [])) this.inc({ device: device.ref }, 0);
+    };
     this.runsFinished = new Counter({
       name: 'cedar_store_runs_total',
       help: 'Runs that reached a finished status, by action and status',
       labelNames: ['action', 'status'],
       registers,
     });
+    for (const action of RUN_ACTIONS) {
+      for (const status of FINISHED_STATUSES) this.runsFinished.inc({ action, status }, 0);
+    }
     this.bytesWritten = new Counter({
       name: 'cedar_store_bytes_written_total',
       help: 'Bytes written to media by finished runs',
       labelNames: ['device'],
       registers,
+      collect: startKnownDevices,
     });
     this.bytesVerified = new Counter({
       name: 'cedar_store_bytes_verified_total',
       help: 'Bytes read back from media and compared with the staging days',
       labelNames: ['device'],
       registers,
+      collect: startKnownDevices,
     });
+    this.notifications = new Counter({
+      name: 'cedar_store_notifications_total',
+      help: 'Notification attempts by target and outcome (delivered, error: retried or not, gave_up)',
+      labelNames: ['target', 'outcome'],
+      registers,
+    });
+    for (const target of options.notifyTargets ?? []) {
+      for (const outcome of NOTIFICATION_OUTCOMES) this.notifications.inc({ target, outcome }, 0);
+    }
+    this.runStatus = new RunStatusMetrics(this.registry, runs, devices);
     this.stepDuration = new Histogram({
       name: 'cedar_store_step_duration_seconds',
       help: 'How long each run step took, finished or failed',
@@ -78,7 +112,8 @@ export class ControllerMetrics {
         }
       },
     });
-    if (options.defaultMetrics ?? true) collectDefaultMetrics({ register: this.registry, prefix: 'cedar_store_' });
+    // Node's process metrics under their standard names, so standard dashboards work.
+    if (options.defaultMetrics ?? true) collectDefaultMetrics({ register: this.registry });
     this.unsubscribe = [runs.onSaved((run) => this.runSaved(run)), runs.onEvent((event) => this.eventRecorded(event))];
   }
 
@@ -90,12 +125,18 @@ export class ControllerMetrics {
     return this.registry.metrics();
   }
 
+  /** Counts one notification attempt's outcome. */
+  countNotification(target: string, outcome: (typeof NOTIFICATION_OUTCOMES)[number]): void {
+    this.notifications.inc({ target, outcome });
+  }
+
   /** Stops listening to the runs (shutdown, tests). */
   close(): void {
     for (const stop of this.unsubscribe) stop();
   }
 
   private runSaved(run: Run): void {
+    this.runStatus.runSaved(run);
     if (!isFinished(run.status) || this.counted.has(run.id)) return;
     this.remember(run.id);
     this.runsFinished.inc({ action: run.action, status: run.status });
