@@ -189,5 +189,37 @@ export function runRepositoryContract(name: string, factory: RunRepositoryFactor
         expect(seqs).toEqual(Array.from({ length: 25 }, (_, index) => index + 1));
         expect((await runs.events('r1')).map((event) => event.seq)).toEqual(seqs);
       }));
+
+    it('finishes the runs a previous process left running or queued, oldest first, closing their events', () =>
+      withRuns(async (runs) => {
+        await runs.create(queuedRun('running', { status: 'running' }));
+        await runs.appendEvent('running', EVENT_BODIES[0]!);
+        await runs.create(queuedRun('queued'));
+        await runs.create(finishedStore('done'));
+        const at = new Date('2026-11-27T06:00:00.000Z');
+        const seen: Array<[string, number]> = [];
+        const finished = await runs.finishAbandoned(at, (run, events) => {
+          seen.push([run.id, events.length]);
+          return { ...run, status: 'interrupted', error: { code: 'INTERNAL', message: `${run.id} stopped` } };
+        });
+        expect(seen).toEqual([
+          ['running', 1],
+          ['queued', 0],
+        ]);
+        expect(finished.map((run) => [run.id, run.status])).toEqual([
+          ['running', 'interrupted'],
+          ['queued', 'interrupted'],
+        ]);
+        expect(await runs.get('queued')).toEqual(finished[1]);
+        expect((await runs.events('running')).at(-1)).toMatchObject({
+          seq: 2,
+          at: at.toISOString(),
+          type: 'finished',
+          status: 'interrupted',
+          error: { code: 'INTERNAL', message: 'running stopped' },
+        });
+        expect((await runs.get('done'))!.status).toBe('failed');
+        expect(await runs.finishAbandoned(at, (run) => run)).toEqual([]);
+      }));
   });
 }

@@ -1,6 +1,8 @@
 /**
- * The controller's object graph. The service's main binds real adapters here; tests bind
- * the in-memory ones in the same shape.
+ * The controller's object graph. The service's composition root (server/controller-service.ts)
+ * gives it the real adapters and starts what it builds; tests give it the in-memory ones in
+ * the same shape. Each binding is resolved: the root asks for the coordinator, the observable
+ * run repository and recovery; everything else is injected into them.
  */
 import 'reflect-metadata';
 import {
@@ -15,10 +17,12 @@ import { Container } from 'inversify';
 import { DiscWriter } from './disc/disc-writer.js';
 import { InitializeUseCase } from './initialize/initialize.js';
 import { RebuildUseCase } from './rebuild/rebuild.js';
+import { LostOperations } from './recovery/lost-operations.js';
 import { DeviceScopes } from './runs/device-scope.js';
 import { RunCoordinator } from './runs/run-coordinator.js';
 import { ObservableRunRepository } from './runs/run-events.js';
 import { RunExecutor } from './runs/run-executor.js';
+import { USE_CASES, type UseCases } from './runs/use-case.js';
 import { StoreUseCase } from './store/store.js';
 import { VerifyUseCase } from './verify/verify.js';
 
@@ -53,5 +57,20 @@ export function createControllerContainer(ports: ControllerPorts): Container {
   ]) {
     container.bind(service).toSelf();
   }
+  // The executor gets the use cases from here, so `runs/` never imports the use cases' folders.
+  container
+    .bind<UseCases>(USE_CASES)
+    .toResolvedValue(
+      (store, rebuild, initialize, verify) => ({ store, rebuild, initialize, verify }),
+      [StoreUseCase, RebuildUseCase, InitializeUseCase, VerifyUseCase],
+    );
+  // Recovery is built here and started by the composition root, which alone knows when agents connect.
+  container
+    .bind(LostOperations)
+    .toResolvedValue(
+      (repository: RunRepository, devices: DeviceDirectory, catalog: MediaCatalog, clock: Clock) =>
+        new LostOperations(repository, devices, catalog, clock),
+      [TOKENS.RunRepository, TOKENS.DeviceDirectory, TOKENS.MediaCatalog, TOKENS.Clock],
+    );
   return container;
 }

@@ -1,5 +1,5 @@
 import type { Run, RunEvent, RunEventBody } from '../run.js';
-import type { RunFilter, RunRepository } from '../run-repository.js';
+import { UNFINISHED_STATUSES, type RunFilter, type RunRepository } from '../run-repository.js';
 
 /** Runs and events in memory, copied in and out so callers never share state. For unit tests only. */
 export class InMemoryRunRepository implements RunRepository {
@@ -40,5 +40,23 @@ export class InMemoryRunRepository implements RunRepository {
 
   async events(runId: string, afterSeq = 0): Promise<RunEvent[]> {
     return (this.eventLog.get(runId) ?? []).filter((event) => event.seq > afterSeq).map((e) => structuredClone(e));
+  }
+
+  async finishAbandoned(at: Date, finish: (run: Run, events: RunEvent[]) => Run): Promise<Run[]> {
+    const finished: Run[] = [];
+    for (const run of [...this.runs.values()].filter((r) => UNFINISHED_STATUSES.includes(r.status))) {
+      const done = finish(structuredClone(run), await this.events(run.id));
+      this.runs.set(run.id, structuredClone(done));
+      const events = this.eventLog.get(run.id) ?? [];
+      const body: RunEventBody = {
+        type: 'finished',
+        status: done.status,
+        ...(done.error ? { error: done.error } : {}),
+      };
+      events.push({ ...body, runId: run.id, seq: events.length + 1, at: at.toISOString() } as RunEvent);
+      this.eventLog.set(run.id, events);
+      finished.push(structuredClone(done));
+    }
+    return finished;
   }
 }

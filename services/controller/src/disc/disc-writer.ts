@@ -32,6 +32,7 @@ import {
 } from '@cedar-store/ports';
 import { inject, injectable } from 'inversify';
 import type { RunContext } from '../runs/run-context.js';
+import { differencesFound, readBackIdentical, recordSession } from '../sessions/written-session.js';
 
 export type WritePlan = {
   staging: StagingArea;
@@ -137,7 +138,7 @@ export class DiscWriter {
       const report = await drive.verify({ days }, ctx.onProgress);
       await ctx.record({ verify: report });
       // Any difference fails, whatever `ok` says: a day is never marked stored over a mismatch.
-      if (!report.ok || report.mismatches.length > 0) throw verifyFailure(report, ctx.run.action !== 'verify');
+      if (!readBackIdentical(report)) throw verifyFailure(report, ctx.run.action !== 'verify');
       return report;
     });
   }
@@ -163,23 +164,18 @@ export class DiscWriter {
     await ctx.step('catalog', async () => {
       try {
         // A first session on blank media starts a disc, whatever the blank decision said.
-        const newDisc = session.decision.newDisc || mediaBlank(session.status);
-        const current = newDisc ? null : await this.catalog.currentDisc(ctx.device);
         const overwrote = session.decision.newDisc ? overwrittenLabel(session.status) : undefined;
-        await this.catalog.recordSession(
-          {
-            device: ctx.device,
-            discLabel: current?.label ?? session.label,
-            sessionLabel: session.label,
-            newDisc,
-            days: session.days,
-            bytes: session.bytes,
-            runId: ctx.run.id,
-            writtenAt: ctx.now(),
-            ...(session.verified === undefined ? {} : { verified: session.verified }),
-          },
-          overwrote === undefined ? {} : { overwrote },
-        );
+        await recordSession(this.catalog, {
+          device: ctx.device,
+          label: session.label,
+          newDisc: session.decision.newDisc || mediaBlank(session.status),
+          days: session.days,
+          bytes: session.bytes,
+          runId: ctx.run.id,
+          writtenAt: ctx.now(),
+          ...(session.verified === undefined ? {} : { verified: session.verified }),
+          ...(overwrote === undefined ? {} : { overwrote }),
+        });
       } catch (error) {
         await ctx.warn(
           'CATALOG_FAILED',
@@ -215,7 +211,7 @@ function overwrittenLabel(status: MediaStatus): string | undefined {
 /** Read back identical, found different, or (no report) not read back. */
 function verifiedFlag(report: VerifyReport | undefined): { verified?: boolean } {
   if (!report) return {};
-  return { verified: report.ok && report.mismatches.length === 0 };
+  return { verified: readBackIdentical(report) };
 }
 
 /** A device we may write to: a disc is present and nothing has it mounted. */
@@ -231,19 +227,14 @@ export function assertWritable(device: string, status: MediaStatus): void {
 function verifyFailure(report: VerifyReport, afterWrite: boolean): VerifyFailedError {
   if (report.mismatches.length === 0) {
     return new VerifyFailedError(
-      `verify reported a failure without naming a file (method ${report.method}). ` +
+      `${differencesFound(report)}. ` +
         (afterWrite ? 'The store indicator was not written.' : 'Check the drive and media.'),
     );
   }
-  const shown = report.mismatches.slice(0, 10).map((m) => `${m.path} (${m.kind})`);
-  const more = report.mismatches.length > shown.length ? ` and ${report.mismatches.length - shown.length} more` : '';
   const advice = afterWrite
     ? 'The store indicator was not written, so these days still wait in staging: check the drive and media, then run `cedar-store store` again today or `cedar-store rebuild`.'
     : 'The disc does not hold what staging holds: check the drive and media, and run `cedar-store rebuild` to write the week again.';
-  return new VerifyFailedError(
-    `verify found ${report.mismatches.length} difference(s) between the disc and staging: ${shown.join(', ')}${more}. ${advice}`,
-    { mismatches: report.mismatches.length },
-  );
+  return new VerifyFailedError(`${differencesFound(report)}. ${advice}`, { mismatches: report.mismatches.length });
 }
 
 function describe(error: unknown): string {

@@ -7,4 +7,3 @@ export * from './migrations.js';
 export * from './sqlite-run-repository.js';
 export * from './sqlite-media-catalog.js';
 export * from './sqlite-device-memory.js';
-export * from './recover-interrupted-runs.js';

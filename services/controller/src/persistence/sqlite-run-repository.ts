@@ -6,7 +6,14 @@
  * and events of accepted runs are kept in memory (DatabaseAvailability) and read from there.
  */
 import { InternalError } from '@cedar-store/domain';
-import type { Run, RunEvent, RunEventBody, RunFilter, RunRepository } from '@cedar-store/ports';
+import {
+  UNFINISHED_STATUSES,
+  type Run,
+  type RunEvent,
+  type RunEventBody,
+  type RunFilter,
+  type RunRepository,
+} from '@cedar-store/ports';
 import type { Database, Statement } from 'better-sqlite3';
 import { DatabaseAvailability } from './database-availability.js';
 import {
@@ -144,6 +151,32 @@ export class SqliteRunRepository implements RunRepository {
       .filter((event) => event.runId === runId && event.seq > afterSeq)
       .map((event) => decodeEvent({ run_id: runId, seq: event.seq, at: event.at, body: event.body }));
     return kept.length === 0 ? stored : [...stored, ...kept].sort((a, b) => a.seq - b.seq);
+  }
+
+  /**
+   * At start, before the database availability matters (nothing was kept yet): one immediate
+   * transaction, so a second controller on the same file cannot finish the same runs twice.
+   */
+  async finishAbandoned(at: Date, finish: (run: Run, events: RunEvent[]) => Run): Promise<Run[]> {
+    const statuses = [...UNFINISHED_STATUSES];
+    const unfinished = this.db.prepare<string[], RunRow>(
+      `SELECT ${RUN_COLUMNS} FROM runs WHERE status IN (${statuses.map(() => '?').join(', ')}) ORDER BY seq`,
+    );
+    const finishAll = this.db.transaction((): Run[] =>
+      unfinished.all(...statuses).map((row) => {
+        const run = decodeRun(row);
+        const done = finish(run, this.selectEvents.all(run.id, 0).map(decodeEvent));
+        this.updateRun.run(runParams(done));
+        const closing: RunEventBody = {
+          type: 'finished',
+          status: done.status,
+          ...(done.error ? { error: done.error } : {}),
+        };
+        this.insertEvent.run(eventInsert(run.id, closing, at));
+        return done;
+      }),
+    );
+    return finishAll.immediate();
   }
 
   /** Numbers an event the database refused after the last one stored or kept, and keeps it. */

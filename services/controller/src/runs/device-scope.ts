@@ -9,8 +9,8 @@ import {
   type StagingArea,
 } from '@cedar-store/ports';
 import { inject, injectable } from 'inversify';
+import { TrackedDrive } from '../recovery/tracked-drive.js';
 import type { RunContext } from './run-context.js';
-import { TrackedDrive } from './tracked-drive.js';
 
 /** What a run works with: its device's ports, that device's policy, and the day it calls today. */
 export type DeviceScope = { staging: StagingArea; drive: MediaDrive; policy: DevicePolicy; today: DayStamp };

@@ -9,13 +9,11 @@ import {
   isFinished,
   type Clock,
   type DeviceDirectory,
-  type MediaCatalog,
   type Run,
   type RunAction,
   type RunRepository,
 } from '@cedar-store/ports';
 import { inject, injectable } from 'inversify';
-import { LostOperations } from './lost-operations.js';
 import { newRun } from './new-run.js';
 import { RunExecutor } from './run-executor.js';
 
@@ -51,19 +49,13 @@ export class RunCoordinator {
   private readonly cancelAtStart = new Set<string>();
   private accepting = true;
   private readonly failures: Array<(error: unknown, runId: string) => void> = [];
-  /** Asks each agent that connects how the operations the controller lost track of ended. */
-  readonly lostOperations: LostOperations;
 
   constructor(
     @inject(TOKENS.RunRepository) private readonly runs: RunRepository,
     @inject(TOKENS.DeviceDirectory) private readonly devices: DeviceDirectory,
     @inject(TOKENS.Clock) private readonly clock: Clock,
     @inject(RunExecutor) private readonly executor: RunExecutor,
-    @inject(TOKENS.MediaCatalog) catalog: MediaCatalog,
-  ) {
-    this.lostOperations = new LostOperations(runs, devices, catalog, clock);
-    this.lostOperations.watch();
-  }
+  ) {}
 
   /**
    * Records a queued run and puts it at the end of its device's queue. Refuses, creating

@@ -66,6 +66,12 @@ export class ObservableRunRepository implements RunRepository {
     return this.inner.events(runId, afterSeq);
   }
 
+  async finishAbandoned(at: Date, finish: (run: Run, events: RunEvent[]) => Run): Promise<Run[]> {
+    const finished = await this.inner.finishAbandoned(at, finish);
+    for (const run of finished) this.emit('saved', run);
+    return finished;
+  }
+
   /** A throwing subscriber must never break the run that produced the event. */
   private emit(channel: string, value: unknown): void {
     for (const listener of this.emitter.listeners(channel)) {

@@ -3,30 +3,21 @@
  * how it finished. Every outcome, including a crash inside a use case, ends as a finished
  * run with a coded error a user can act on; only a failing run repository is thrown.
  */
-import { TOKENS, type Clock, type Run, type RunAction, type RunRepository } from '@cedar-store/ports';
+import { TOKENS, type Clock, type Run, type RunRepository } from '@cedar-store/ports';
 import { inject, injectable } from 'inversify';
-import { InitializeUseCase } from '../initialize/initialize.js';
-import { RebuildUseCase } from '../rebuild/rebuild.js';
-import { StoreUseCase } from '../store/store.js';
-import { VerifyUseCase } from '../verify/verify.js';
 import { RunCancelledError, RunContext, runError } from './run-context.js';
-import type { UseCase } from './use-case.js';
+import { USE_CASES, type UseCases } from './use-case.js';
 
 @injectable()
 export class RunExecutor {
   private readonly active = new Map<string, AbortController>();
-  private readonly useCases: Record<RunAction, UseCase>;
 
   constructor(
     @inject(TOKENS.RunRepository) private readonly runs: RunRepository,
     @inject(TOKENS.Clock) private readonly clock: Clock,
-    @inject(StoreUseCase) store: StoreUseCase,
-    @inject(RebuildUseCase) rebuild: RebuildUseCase,
-    @inject(InitializeUseCase) initialize: InitializeUseCase,
-    @inject(VerifyUseCase) verify: VerifyUseCase,
-  ) {
-    this.useCases = { store, rebuild, initialize, verify };
-  }
+    /** Given by the composition root, so this folder never imports the use cases' folders. */
+    @inject(USE_CASES) private readonly useCases: UseCases,
+  ) {}
 
   /** Runs a queued run to its end and returns it as finally recorded. */
   async execute(queued: Run): Promise<Run> {

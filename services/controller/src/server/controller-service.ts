@@ -1,6 +1,8 @@
 /**
  * The controller's composition root: SQLite for runs, events and the catalog, one client per
- * configured agent, the use cases in the inversify container, and the HTTP API in front.
+ * configured agent, the use cases in the inversify container, recovery (runs a previous
+ * process left unfinished, then operations lost track of, asked of each agent that connects),
+ * and the HTTP API in front. What it builds, it starts and stops.
  */
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -13,12 +15,13 @@ import {
   DatabaseAvailability,
   DatabaseError,
   openDatabase,
-  recoverInterruptedRuns,
   SqliteDeviceMemory,
   SqliteMediaCatalog,
   SqliteRunRepository,
 } from '../persistence/index.js';
 import { StaticPolicySource } from '../policy/device-policy.js';
+import { recoverInterruptedRuns } from '../recovery/interrupted-runs.js';
+import { LostOperations } from '../recovery/lost-operations.js';
 import { RunCoordinator } from '../runs/run-coordinator.js';
 import { ObservableRunRepository } from '../runs/run-events.js';
 import { createApiServer, type HttpServerLimits } from './http-server.js';
@@ -60,11 +63,13 @@ export async function startController(
     throw error;
   }
   const clock = new SystemClock();
-  for (const run of recoverInterruptedRuns(db, clock.now())) {
-    logger.warn({ runId: run.id, action: run.action, device: run.device }, 'run interrupted by a controller restart');
-  }
   // One for every store on the file: while it refuses writes, they are kept and retried in one order.
   const availability = new DatabaseAvailability(db, { path: config.database, logger });
+  const runRepository = new SqliteRunRepository(db, { availability });
+  // Before any run is taken: what a previous process left running or queued ends interrupted.
+  for (const run of await recoverInterruptedRuns(runRepository, clock.now())) {
+    logger.warn({ runId: run.id, action: run.action, device: run.device }, 'run interrupted by a controller restart');
+  }
   const memory = new SqliteDeviceMemory(db, { availability });
   const clients = config.agents.map(
     (agent) =>
@@ -81,7 +86,7 @@ export async function startController(
   const catalog = new SqliteMediaCatalog(db, { availability });
   const container = createControllerContainer({
     deviceDirectory: directory,
-    runRepository: new SqliteRunRepository(db, { availability }),
+    runRepository,
     mediaCatalog: catalog,
     clock,
     policySource: new StaticPolicySource({
@@ -92,6 +97,8 @@ export async function startController(
   });
   const coordinator = container.get(RunCoordinator);
   const runs = container.get(ObservableRunRepository);
+  // Asks each agent that connects how the operations the controller lost track of ended.
+  container.get(LostOperations).watch();
   coordinator.onFailure((error, runId) => logger.error({ err: error, runId }, 'a run could not be recorded'));
   runs.onSaved((run) => {
     if (run.status === 'succeeded' || run.status === 'failed' || run.status === 'cancelled') {

@@ -3,7 +3,8 @@
  * (`<runId>:<step>`), recorded on the run before the agent is asked, so the agent journals it
  * under that id and a controller that loses track of it (a restart, a dropped connection) can
  * ask the agent how it ended. `running` on the run's operation means exactly that: asked, and
- * no answer known yet.
+ * no answer known yet. If the answer never comes, LostOperations learns it later from the
+ * agent's journal under the same id.
  */
 import { toCedarStoreError, type DayStamp } from '@cedar-store/domain';
 import type {
@@ -12,17 +13,24 @@ import type {
   MediaStatus,
   OperationOptions,
   ProgressListener,
+  Run,
   VerifyReport,
   WriteResult,
 } from '@cedar-store/ports';
-import type { RunContext } from './run-context.js';
+
+/** What the drive needs of its run: the run's id, and recording its operation and warnings on it. */
+export type OperationLog = {
+  readonly run: { readonly id: string };
+  record(patch: Pick<Run, 'operation'>): Promise<void>;
+  warn(code: string, message: string): Promise<void>;
+};
 
 export class TrackedDrive implements MediaDrive {
   private readonly used = new Map<string, number>();
 
   constructor(
     private readonly inner: MediaDrive,
-    private readonly ctx: RunContext,
+    private readonly ctx: OperationLog,
   ) {}
 
   status(): Promise<MediaStatus> {

@@ -3,54 +3,25 @@
  * any run is taken, each becomes `interrupted` with a reason that says what the user must do:
  * the last step event tells how far the run got, and so whether the disc or the store
  * indicator may have been touched. A `finished` event closes each run's event stream, so a
- * client that follows it stops waiting.
+ * client that follows it stops waiting. The reasoning here is pure; the run repository
+ * (RunRepository.finishAbandoned) finds the runs and stores the outcome in one go.
  */
 import type { DayStamp } from '@cedar-store/domain';
-import type { Run, RunEvent, RunEventBody, RunStatus, StepName } from '@cedar-store/ports';
-import type { Database } from 'better-sqlite3';
-import { unstoredClause } from '../runs/unstored-advice.js';
-import {
-  decodeEvent,
-  decodeRun,
-  eventInsert,
-  prepareInsertEvent,
-  RUN_COLUMNS,
-  runParams,
-  type EventRow,
-  type RunRow,
-} from './run-rows.js';
-
-/** Statuses a run only has while a controller process is working on it. */
-const UNFINISHED: readonly RunStatus[] = ['running', 'queued'];
+import type { Run, RunEvent, RunRepository, StepName } from '@cedar-store/ports';
+import { unstoredClause } from './unstored-advice.js';
 
 type StepEvent = Extract<RunEvent, { type: 'step' }>;
 
-export function recoverInterruptedRuns(db: Database, now: Date): Run[] {
-  const unfinished = db.prepare<string[], RunRow>(
-    `SELECT ${RUN_COLUMNS} FROM runs WHERE status IN (${UNFINISHED.map(() => '?').join(', ')}) ORDER BY seq`,
-  );
-  const eventsOf = db.prepare<[string], EventRow>(
-    'SELECT run_id, seq, at, body FROM run_events WHERE run_id = ? ORDER BY seq',
-  );
-  const update = db.prepare<[RunRow]>('UPDATE runs SET status = @status, body = @body WHERE id = @id');
-  const insertEvent = prepareInsertEvent(db);
+/** Ends, in the run repository, every run a previous controller process left unfinished. */
+export function recoverInterruptedRuns(runs: RunRepository, now: Date): Promise<Run[]> {
+  return runs.finishAbandoned(now, (run, events) => interruptedRun(run, events, now));
+}
 
-  const recover = db.transaction((): Run[] =>
-    unfinished.all(...UNFINISHED).map((row) => {
-      const run = decodeRun(row);
-      const steps = eventsOf
-        .all(run.id)
-        .map(decodeEvent)
-        .filter((event): event is StepEvent => event.type === 'step');
-      const error = { code: 'INTERNAL', message: interruptionReason(run, steps) + journalHint(run) };
-      const recovered: Run = { ...run, status: 'interrupted', finishedAt: now.toISOString(), error };
-      update.run(runParams(recovered));
-      const finished: RunEventBody = { type: 'finished', status: 'interrupted', error };
-      insertEvent.run(eventInsert(run.id, finished, now));
-      return recovered;
-    }),
-  );
-  return recover.immediate();
+/** A run no process is working on any more, as it ends: interrupted, saying what the user must do. */
+export function interruptedRun(run: Run, events: readonly RunEvent[], now: Date): Run {
+  const steps = events.filter((event): event is StepEvent => event.type === 'step');
+  const error = { code: 'INTERNAL', message: interruptionReason(run, steps) + journalHint(run) };
+  return { ...run, status: 'interrupted', finishedAt: now.toISOString(), error };
 }
 
 /** Why the run was interrupted and what that means for the disc and the staging days. */

@@ -18,6 +18,7 @@ import type {
   VerifyReport,
   WriteResult,
 } from '@cedar-store/ports';
+import { differencesFound, readBackIdentical, recordSession } from '../sessions/written-session.js';
 import { unstoredAdvice } from './unstored-advice.js';
 
 /** Recent runs of each finished status looked through on each connect; older ones stay as they are. */
@@ -175,14 +176,10 @@ export class LostOperations {
   }
 
   private verified(run: Run, report: VerifyReport, source: string, again: string): Settlement {
-    const identical = report.ok && report.mismatches.length === 0;
-    if (!identical) {
-      const shown = report.mismatches.slice(0, 10).map((m) => `${m.path} (${m.kind})`);
+    if (!readBackIdentical(report)) {
       const error = {
         code: 'VERIFY_FAILED',
-        message:
-          `verify found ${report.mismatches.length} difference(s) between the disc and staging` +
-          `${shown.length > 0 ? `: ${shown.join(', ')}` : ''} (learned from ${source}). ${again}`,
+        message: `${differencesFound(report)} (learned from ${source}). ${again}`,
       };
       return { status: 'failed', error, patch: { verify: report }, note: `${source}: verify found differences` };
     }
@@ -215,13 +212,10 @@ export class LostOperations {
   ): Promise<void> {
     const label = run.image?.label;
     if (!label || !(await this.catalogStillBefore(run.device, record.startedAt))) return;
-    const newDisc = run.blanking?.newDisc ?? false;
-    const current = newDisc ? null : await this.catalog.currentDisc(run.device);
-    await this.catalog.recordSession({
+    await recordSession(this.catalog, {
       device: run.device,
-      discLabel: current?.label ?? label,
-      sessionLabel: label,
-      newDisc,
+      label,
+      newDisc: run.blanking?.newDisc ?? false,
       days,
       bytes: result.bytesWritten,
       runId: run.id,
@@ -239,10 +233,9 @@ export class LostOperations {
   private async recordInitializedDisc(run: Run, record: OperationRecord, now: string): Promise<void> {
     const label = run.image?.label;
     if (!label || !(await this.catalogStillBefore(run.device, record.startedAt))) return;
-    await this.catalog.recordSession({
+    await recordSession(this.catalog, {
       device: run.device,
-      discLabel: label,
-      sessionLabel: label,
+      label,
       newDisc: true,
       days: [],
       bytes: 0,

@@ -7,7 +7,7 @@ import {
 } from '@cedar-store/ports/memory';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { LostOperations } from './lost-operations.js';
-import { newRun } from './new-run.js';
+import { newRun } from '../runs/new-run.js';
 
 const NOW = new Date('2026-11-26T08:00:00Z');
 const DAY = '2026-11-26';

@@ -3,9 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Run, RunEventBody, StepName } from '@cedar-store/ports';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { openDatabase } from './database.js';
-import { interruptionReason, recoverInterruptedRuns } from './recover-interrupted-runs.js';
-import { SqliteRunRepository } from './sqlite-run-repository.js';
+import { openDatabase } from '../persistence/database.js';
+import { SqliteRunRepository } from '../persistence/sqlite-run-repository.js';
+import { interruptionReason, recoverInterruptedRuns } from './interrupted-runs.js';
 
 let dir: string;
 beforeEach(() => {
@@ -41,7 +41,7 @@ describe('recoverInterruptedRuns', () => {
       const operation = { opId: 'writing:write', method: 'media.write' as const, state: 'running' as const };
       await runs.create(run('writing', { operation }));
       await runs.appendEvent('writing', started('write'));
-      const [recovered] = recoverInterruptedRuns(db, restartedAt);
+      const [recovered] = await recoverInterruptedRuns(new SqliteRunRepository(db), restartedAt);
       expect(recovered!.error?.message).toMatch(
         /asks agent burner-1 how media\.write \(operation writing:write\) ended once it connects/,
       );
@@ -71,7 +71,7 @@ describe('recoverInterruptedRuns', () => {
 
     const after = openDatabase(path);
     try {
-      const recovered = recoverInterruptedRuns(after, restartedAt);
+      const recovered = await recoverInterruptedRuns(new SqliteRunRepository(after), restartedAt);
       expect(recovered.map((r) => r.id)).toEqual(['writing', 'waiting']);
 
       const reread = new SqliteRunRepository(after);
@@ -118,8 +118,8 @@ describe('recoverInterruptedRuns', () => {
     const db = openDatabase(':memory:');
     try {
       await new SqliteRunRepository(db).create(run('r1'));
-      expect(recoverInterruptedRuns(db, restartedAt)).toHaveLength(1);
-      expect(recoverInterruptedRuns(db, restartedAt)).toEqual([]);
+      expect(await recoverInterruptedRuns(new SqliteRunRepository(db), restartedAt)).toHaveLength(1);
+      expect(await recoverInterruptedRuns(new SqliteRunRepository(db), restartedAt)).toEqual([]);
       expect(await new SqliteRunRepository(db).events('r1')).toHaveLength(1);
     } finally {
       db.close();
@@ -131,7 +131,9 @@ describe('recoverInterruptedRuns', () => {
     try {
       await new SqliteRunRepository(db).create(run('r1'));
       db.prepare("UPDATE runs SET body = 'garbage' WHERE id = 'r1'").run();
-      expect(recoverInterruptedRuns(db, restartedAt)).toMatchObject([{ id: 'r1', status: 'interrupted' }]);
+      expect(await recoverInterruptedRuns(new SqliteRunRepository(db), restartedAt)).toMatchObject([
+        { id: 'r1', status: 'interrupted' },
+      ]);
     } finally {
       db.close();
     }
