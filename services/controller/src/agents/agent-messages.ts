@@ -84,15 +84,19 @@ export function lostConnectionMessage(agentId: string, method: RpcMethod, reason
   return `lost the connection to agent ${agentId} during ${method} (${reason}): ${OUTCOME_UNKNOWN[method]}`;
 }
 
-/** The journal answered after a dropped connection: what the run records. */
-export function learnedFromJournal(agentId: string, opId: string): string {
-  return `(learned from agent ${agentId}'s operation journal after the connection dropped; operation ${opId})`;
+/** A journaled operation's connection dropped: the call waits to learn its outcome from the agent's journal. */
+export function waitingForJournalMessage(lost: string, agentId: string, waitMs: number, opId: string): string {
+  return (
+    `${lost}. Waiting up to ${formatDuration(waitMs)} for agent ${agentId} to come back, ` +
+    `to learn the outcome of operation ${opId} from its journal.`
+  );
 }
 
-export function noJournalRecordMessage(agentId: string, opId: string): string {
+/** The agent did not come back within that wait. */
+export function notBackMessage(lost: string, agentId: string, waitMs: number, opId: string): string {
   return (
-    `agent ${agentId} has no record of operation ${opId} (an agent without an operation journal, or its journal ` +
-    'was lost), so its outcome stays unknown'
+    `${lost}. Agent ${agentId} was not back within ${formatDuration(waitMs)}; the controller asks ` +
+    `for the outcome of operation ${opId} when it reconnects and records it on the run.`
   );
 }
 
