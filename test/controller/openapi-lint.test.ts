@@ -19,7 +19,7 @@ describe('the OpenAPI document', () => {
   });
 
   it('names every operation uniquely and tags it', () => {
-    const document = buildOpenApiDocument() as {
+    const document = buildOpenApiDocument() as unknown as {
       paths: Record<string, Record<string, { operationId?: string; tags?: string[] }>>;
     };
     const operations = Object.values(document.paths).flatMap((item) => Object.values(item));
