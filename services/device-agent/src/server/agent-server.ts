@@ -2,9 +2,10 @@
  * The agent's WebSocket endpoint: JSON-RPC 2.0 at `/rpc` (docs/design.md#wire-protocol). The bearer token is
  * checked at the HTTP upgrade, before any frame is read; frames above the size limit close
  * the connection; everything else that is wrong gets a JSON-RPC error and the connection
- * stays usable. Silent peers are dropped by the heartbeat.
+ * stays usable. Silent peers are dropped by the heartbeat. Plain HTTP GETs of `/healthz` and
+ * `/metrics` answer without the token, with nothing secret in them, for probes and Prometheus.
  */
-import { createServer as createHttpServer, type IncomingMessage, type Server } from 'node:http';
+import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { Duplex } from 'node:stream';
 import { readFile } from 'node:fs/promises';
@@ -13,6 +14,7 @@ import { RPC_ERROR, toRpcError, type Progress } from '@cedar-store/ports';
 import { presentedBearerToken, tokenMatches } from '@cedar-store/ports/auth';
 import type { Logger } from 'pino';
 import { WebSocketServer, type WebSocket } from 'ws';
+import { AgentMetrics } from './agent-metrics.js';
 import { errorResponse, parseFrame, resultResponse, type RequestId, type RpcResponse } from './json-rpc.js';
 import { createHandlers, invoke, MethodNotFoundError, type AgentServices } from './rpc-handlers.js';
 
@@ -35,6 +37,16 @@ export type ServerSettings = {
 };
 
 export const RPC_PATH = '/rpc';
+export const HEALTH_PATH = '/healthz';
+export const METRICS_PATH = '/metrics';
+
+export type AgentHealth = {
+  status: 'ok' | 'stopping';
+  agentId: string;
+  version: string;
+  controllerConnected: boolean;
+  devices: Array<{ id: string; backend: string; mediaType: string }>;
+};
 
 export const DEFAULT_HANDSHAKE_TIMEOUT_SECONDS = 10;
 
@@ -45,6 +57,7 @@ export class AgentServer {
   private readonly running = new Set<Promise<unknown>>();
   private draining = false;
   private heartbeat: NodeJS.Timeout | null = null;
+  readonly metrics: AgentMetrics;
 
   constructor(
     private readonly services: AgentServices,
@@ -52,6 +65,7 @@ export class AgentServer {
     private readonly logger: Logger,
   ) {
     this.handlers = createHandlers(services);
+    this.metrics = new AgentMetrics(Object.keys(this.handlers));
     this.wss = new WebSocketServer({ noServer: true, maxPayload: settings.maxFrameBytes, perMessageDeflate: false });
   }
 
@@ -73,9 +87,7 @@ export class AgentServer {
           ...timeouts,
         })
       : createHttpServer(timeouts);
-    this.http.on('request', (_request, response) => {
-      response.writeHead(426, { 'Content-Type': 'text/plain' }).end(`connect with a WebSocket to ${RPC_PATH}\n`);
-    });
+    this.http.on('request', (request, response) => void this.answerHttp(request, response));
     this.http.on('upgrade', (request, socket, head) => this.upgrade(request, socket, head));
     await new Promise<void>((resolve, reject) => {
       this.http!.once('error', reject);
@@ -87,6 +99,38 @@ export class AgentServer {
     this.heartbeat.unref();
     const address = this.http.address();
     return typeof address === 'object' && address ? address.port : this.settings.port;
+  }
+
+  /** `/healthz` and `/metrics` for GET and HEAD; anything else is told where the WebSocket is. */
+  private async answerHttp(request: IncomingMessage, response: ServerResponse): Promise<void> {
+    const path = requestPath(request.url);
+    const readable = request.method === 'GET' || request.method === 'HEAD';
+    try {
+      if (readable && path === HEALTH_PATH) {
+        const body = JSON.stringify(this.health());
+        response.writeHead(200, { 'Content-Type': 'application/json', 'Cache-Control': 'no-store' }).end(body);
+      } else if (readable && path === METRICS_PATH) {
+        const body = await this.metrics.text();
+        response.writeHead(200, { 'Content-Type': this.metrics.registry.contentType }).end(body);
+      } else {
+        response.writeHead(426, { 'Content-Type': 'text/plain' }).end(`connect with a WebSocket to ${RPC_PATH}\n`);
+      }
+    } catch (error) {
+      this.logger.error({ err: describe(error), path }, 'HTTP request failed');
+      if (!response.headersSent) response.writeHead(500, { 'Content-Type': 'text/plain' });
+      response.end('the agent hit an unexpected error; its log has the details\n');
+    }
+  }
+
+  /** What a probe needs: the agent answers, its devices, and whether a controller is connected. */
+  health(): AgentHealth {
+    return {
+      status: this.draining ? 'stopping' : 'ok',
+      agentId: this.services.agentId,
+      version: this.services.version,
+      controllerConnected: this.wss.clients.size > 0,
+      devices: [...this.services.devices.values()].map(({ id, backend, mediaType }) => ({ id, backend, mediaType })),
+    };
   }
 
   /** Refuses new operations, waits for running ones (a write is never cut short), then closes. */
@@ -128,7 +172,11 @@ export class AgentServer {
     alive.set(ws, state);
     ws.on('pong', () => (state.alive = true));
     ws.on('error', (error) => this.logger.warn({ ...peer, err: error.message }, 'connection error'));
-    ws.on('close', (code) => this.logger.info({ ...peer, code }, 'controller disconnected'));
+    this.metrics.setConnections(this.wss.clients.size);
+    ws.on('close', (code) => {
+      this.logger.info({ ...peer, code }, 'controller disconnected');
+      this.metrics.setConnections(this.wss.clients.size);
+    });
     ws.on('message', (data, isBinary) => {
       if (isBinary) {
         send(
@@ -170,13 +218,16 @@ export class AgentServer {
       }
       const result = await invoke(this.handlers, method, params, this.progressSender(ws, String(id)));
       this.logger.info({ ...context, ms: Date.now() - started }, 'done');
+      this.metrics.answered(method, 'succeeded', (Date.now() - started) / 1000, result);
       send(ws, resultResponse(id, result));
     } catch (error) {
       if (error instanceof MethodNotFoundError) {
+        this.metrics.answered(method, 'unknown_method', (Date.now() - started) / 1000);
         send(ws, errorResponse(id, { code: RPC_ERROR.METHOD_NOT_FOUND, message: error.message }));
         return;
       }
       const coded = toCedarStoreError(error);
+      this.metrics.answered(method, coded.code, (Date.now() - started) / 1000);
       const level = coded.code === 'INTERNAL' ? 'error' : 'warn';
       this.logger[level]({ ...context, ms: Date.now() - started, code: coded.code, err: describe(error) }, 'failed');
       send(
