@@ -14,6 +14,15 @@ const LABEL2 = 'CEDAR BACKUP 24-NOV-2026';
 const filesOnly = (paths: string[]): string[] =>
   paths.filter((path) => !path.endsWith('/') && !/(^|\/)cback\.[^/]*$/.test(path)).sort();
 
+/** `bytes` as sparse files of at most 2 GiB each. */
+function chunks(bytes: number): Record<string, { size: number }> {
+  const files: Record<string, { size: number }> = {};
+  for (let index = 0; index * 2 ** 31 < bytes; index++) {
+    files[`huge-${index}`] = { size: Math.min(2 ** 31, bytes - index * 2 ** 31) };
+  }
+  return files;
+}
+
 async function withSubject(factory: SubjectFactory, mediaType: MediaType, test: (s: ContractSubject) => Promise<void>) {
   const subject = await factory(mediaType);
   try {
@@ -41,7 +50,7 @@ export function mediaDriveContract(name: string, factory: SubjectFactory, mediaT
         withSubject(factory, mediaType, async (s) => {
           await s.stageDay(DAY1, { 'etc/hosts': '127.0.0.1 localhost\n', big: { size: 300_000 } });
           const estimate = await s.drive.estimate({ days: [DAY1], newDisc: true });
-          expect(estimate).toBeGreaterThanOrEqual(300_020);
+          expect(estimate.bytes).toBeGreaterThanOrEqual(300_020);
 
           const progress: number[] = [];
           const written = await s.drive.write({ days: [DAY1], label: LABEL1, newDisc: true }, (p) =>
@@ -69,11 +78,12 @@ export function mediaDriveContract(name: string, factory: SubjectFactory, mediaT
           await s.drive.write({ days: [DAY1], label: LABEL1, newDisc: true });
           const before = await s.drive.status();
           const written = await s.drive.write({ days: [DAY2], label: LABEL2, newDisc: false });
+          const sessions = s.countsSessions === false ? 1 : 2;
 
-          expect(written.sessions).toBe(2);
+          expect(written.sessions).toBe(sessions);
           expect(filesOnly(await s.mediaPaths())).toEqual(['2026/11/23/a', '2026/11/24/b']);
           const after = await s.drive.status();
-          expect(after).toMatchObject({ sessions: 2, label: LABEL2 });
+          expect(after).toMatchObject({ sessions, label: LABEL2 });
           expect(after.bytesAvailable).toBeLessThan(before.bytesAvailable);
           expect((await s.drive.verify({ days: [DAY1, DAY2] })).ok).toBe(true);
         }));
@@ -84,7 +94,8 @@ export function mediaDriveContract(name: string, factory: SubjectFactory, mediaT
           await s.drive.write({ days: [DAY1], label: LABEL1, newDisc: true });
           const before = await s.drive.status();
           const tooBig = newDiscCapacity(mediaDefinition(mediaType)).bytesAvailable + 2 ** 20;
-          await s.stageDay(DAY2, { huge: { size: tooBig } });
+          // In files under 4 GiB, the most an ISO 9660 file holds without extensions mkisofs refuses by default.
+          await s.stageDay(DAY2, chunks(tooBig));
 
           await expect(s.drive.write({ days: [DAY2], label: LABEL2, newDisc: false })).rejects.toMatchObject({
             code: 'MEDIA_FULL',

@@ -19,6 +19,11 @@ export type ContractSubject = {
   mediaPaths(): Promise<string[]>;
   /** Damages a file on the media after it was written (`YYYY/MM/DD/path`). */
   corruptOnMedia(path: string): Promise<void>;
+  /**
+   * False when the status tells only blank from used (growisofs: its dry run does not count a
+   * DVD's sessions, so a used disc reports 1). Counted by default.
+   */
+  countsSessions?: boolean;
   cleanup(): Promise<void>;
 };
 

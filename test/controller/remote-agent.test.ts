@@ -94,7 +94,7 @@ describe('remote agent adapters against the real agent', { timeout: 60_000 }, ()
     ]);
     expect(await drive.status()).toMatchObject({ mediaType: 'dvd+rw', sessions: 0, mounted: false });
     const estimated = await drive.estimate({ days: [DAY], newDisc: true });
-    expect(estimated).toBeGreaterThan(5000);
+    expect(estimated.bytes).toBeGreaterThan(5000);
 
     const progress: Progress[] = [];
     const written = await drive.write({ days: [DAY], label: LABEL, newDisc: true }, (p) => progress.push(p));

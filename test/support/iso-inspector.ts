@@ -17,11 +17,23 @@ function foundPaths(output: string): string[] {
   return [...output.matchAll(/^'\/(.+)'$/gm)].map((match) => match[1]!.replace(/'\\''/g, "'"));
 }
 
+/**
+ * Where xorriso loads the tree from: the image's newest session by default, or the session
+ * starting at `sessionStart` (a disc file written by other programs, whose table of contents
+ * a drive would read).
+ */
+export type SessionChoice = { sessionStart?: number };
+
+function indev(image: string, choice: SessionChoice): string[] {
+  const load = choice.sessionStart === undefined ? [] : ['-load', 'sbsector', String(choice.sessionStart)];
+  return [...load, '-indev', `stdio:${image}`];
+}
+
 /** Every path on the image; directories end with `/`. */
-export async function isoPaths(image: string): Promise<string[]> {
+export async function isoPaths(image: string, choice: SessionChoice = {}): Promise<string[]> {
   const [dirs, others] = await Promise.all([
-    xorriso(['-indev', `stdio:${image}`, '-find', '/', '-type', 'd']),
-    xorriso(['-indev', `stdio:${image}`, '-find', '/', '-not', '-type', 'd']),
+    xorriso([...indev(image, choice), '-find', '/', '-type', 'd']),
+    xorriso([...indev(image, choice), '-find', '/', '-not', '-type', 'd']),
   ]);
   return [...foundPaths(dirs).map((path) => `${path}/`), ...foundPaths(others)].sort();
 }
@@ -40,8 +52,8 @@ export async function isoSessions(image: string): Promise<IsoSession[]> {
 }
 
 /** Flips one byte in the middle of a file's data on the image. */
-export async function flipByteOf(image: string, path: string): Promise<void> {
-  const report = await xorriso(['-indev', `stdio:${image}`, '-find', `/${path}`, '-exec', 'report_lba']);
+export async function flipByteOf(image: string, path: string, choice: SessionChoice = {}): Promise<void> {
+  const report = await xorriso([...indev(image, choice), '-find', `/${path}`, '-exec', 'report_lba']);
   const match = /File data lba:\s*\d+\s*,\s*(\d+)\s*,\s*(\d+)\s*,\s*(\d+)/.exec(report);
   if (!match) throw new Error(`no data extent for ${path} on ${image}:\n${report}`);
   const [startLba, , size] = [Number(match[1]), Number(match[2]), Number(match[3])];

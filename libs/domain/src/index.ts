@@ -6,5 +6,6 @@ export * from './rebuild.js';
 export * from './blanking.js';
 export * from './media.js';
 export * from './capacity.js';
+export * from './media-rules.js';
 export * from './label.js';
 export * from './compare.js';

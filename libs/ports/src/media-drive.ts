@@ -1,5 +1,5 @@
 import type { DayStamp } from '@cedar-store/domain';
-import type { MediaStatus, Progress, VerifyReport, WriteResult } from './wire/methods.js';
+import type { ImageEstimate, MediaStatus, Progress, VerifyReport, WriteResult } from './wire/methods.js';
 
 export type ProgressListener = (progress: Progress) => void;
 
@@ -23,14 +23,15 @@ export interface MediaDrive {
    * Bytes the image for these days will take: a fresh first session when `newDisc`,
    * otherwise a session continuing the disc's file tree.
    */
-  estimate(request: { days: DayStamp[]; newDisc: boolean }): Promise<number>;
+  estimate(request: { days: DayStamp[]; newDisc: boolean }): Promise<ImageEstimate>;
   /**
    * Writes the days at their graft points, labelled `label`. With `newDisc` the image is a
    * fresh first session and rewritable media are blanked first; otherwise a session is
-   * appended. Refuses with MEDIA_FULL, changing nothing, when the image does not fit.
+   * appended. Refuses with MEDIA_FULL, changing nothing, when the image does not fit: the
+   * fit check uses `estimate` (what `estimate()` answered) unless the days changed since.
    */
   write(
-    request: { days: DayStamp[]; label: string; newDisc: boolean },
+    request: { days: DayStamp[]; label: string; newDisc: boolean; estimate?: ImageEstimate },
     onProgress?: ProgressListener,
     operation?: OperationOptions,
   ): Promise<WriteResult>;

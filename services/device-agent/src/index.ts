@@ -7,6 +7,8 @@ export type { DeviceSettings } from './media/device-settings.js';
 export type { DriveEnvironment } from './media/drive-environment.js';
 export { XorrisoDrive } from './xorriso/xorriso-drive.js';
 export { VirtualDrive } from './virtual/virtual-drive.js';
+export { CdrecordDrive } from './cdrecord/cdrecord-drive.js';
+export { GrowisofsDrive } from './growisofs/growisofs-drive.js';
 export { loadAgentConfig, resolveAgentConfig, ConfigError, type AgentConfig } from './config/agent-config.js';
 export { startAgent, createAgentContainer, AGENT_VERSION, type AgentOptions } from './agent.js';
 export { AgentServer, RPC_PATH } from './server/agent-server.js';

@@ -1,20 +1,19 @@
 import {
+  assertCanStartNewDisc,
+  assertRewritable,
   calculateCapacity,
+  checkImageFits,
   compareTrees,
   DeviceMountedError,
-  MediaFullError,
   mediaDefinition,
-  MediaNotRewritableError,
-  newDiscCapacity,
   NoStagingDirectoryError,
   SECTOR_SIZE,
-  formatBytes,
   type DayStamp,
   type FileFacts,
   type MediaType,
 } from '@cedar-store/domain';
 import type { MediaDrive, ProgressListener } from '../media-drive.js';
-import type { MediaStatus, VerifyReport, WriteResult } from '../wire/methods.js';
+import type { ImageEstimate, MediaStatus, VerifyReport, WriteResult } from '../wire/methods.js';
 import { copyContent, flipped, sameContent, type FileContent } from './file-content.js';
 import type { InMemoryStagingArea } from './in-memory-staging-area.js';
 
@@ -103,6 +102,11 @@ export class InMemoryMediaDrive implements MediaDrive {
     this.sessions = [this.session(label, contents, true)];
   }
 
+  /** How the rules' messages name this drive. */
+  private get device(): string {
+    return `the ${this.mediaType} drive`;
+  }
+
   private get definition() {
     return mediaDefinition(this.mediaType);
   }
@@ -180,13 +184,13 @@ export class InMemoryMediaDrive implements MediaDrive {
     };
   }
 
-  async estimate(request: { days: DayStamp[]; newDisc: boolean }): Promise<number> {
+  async estimate(request: { days: DayStamp[]; newDisc: boolean }): Promise<ImageEstimate> {
     await this.begin('estimate');
-    return this.imageSectors(this.imageFiles(request.days)) * SECTOR_SIZE;
+    return { bytes: this.imageSectors(this.imageFiles(request.days)) * SECTOR_SIZE };
   }
 
   async write(
-    request: { days: DayStamp[]; label: string; newDisc: boolean },
+    request: { days: DayStamp[]; label: string; newDisc: boolean; estimate?: ImageEstimate },
     onProgress?: ProgressListener,
   ): Promise<WriteResult> {
     await this.begin('write');
@@ -194,19 +198,18 @@ export class InMemoryMediaDrive implements MediaDrive {
     const files = this.imageFiles(request.days);
     const sectors = this.imageSectors(files);
     const bytes = sectors * SECTOR_SIZE;
-    if (request.newDisc && !this.definition.rewritable && this.sessions.length > 0) {
-      throw new MediaNotRewritableError(
-        `the write-once disc already holds ${this.sessions.length} session(s) and cannot start a new disc: insert a blank disc`,
-      );
+    if (request.newDisc) {
+      assertCanStartNewDisc({
+        device: this.device,
+        rewritable: this.definition.rewritable,
+        sessions: this.sessions.length,
+      });
     }
-    const available = request.newDisc
-      ? newDiscCapacity(this.definition).bytesAvailable
-      : this.capacity().bytesAvailable;
-    if (bytes > available) {
-      throw new MediaFullError(
-        `media does not have enough capacity to store the image: ${formatBytes(bytes)} required, ${formatBytes(available)} available`,
-      );
-    }
+    checkImageFits(this.definition, {
+      requiredBytes: bytes,
+      newDisc: request.newDisc,
+      bytesAvailable: this.capacity().bytesAvailable,
+    });
     const session = this.session(request.label, files, request.newDisc || this.sessions.length === 0);
     if (request.newDisc && this.sessions.length > 0) {
       // A new disc on used rewritable media is blanked first, as the real backends do.
@@ -224,9 +227,7 @@ export class InMemoryMediaDrive implements MediaDrive {
   async blank(onProgress?: ProgressListener): Promise<void> {
     await this.begin('blank');
     this.refuseMounted();
-    if (!this.definition.rewritable) {
-      throw new MediaNotRewritableError(`a ${this.mediaType} disc cannot be blanked: it is write-once`);
-    }
+    assertRewritable(this.definition, 'blanked');
     this.sessions = [];
     onProgress?.({ phase: 'blank', bytesDone: 1, bytesTotal: 1 });
     this.succeeded('blank');
@@ -235,11 +236,7 @@ export class InMemoryMediaDrive implements MediaDrive {
   async initialize(label: string): Promise<void> {
     await this.begin('initialize');
     this.refuseMounted();
-    if (!this.definition.rewritable) {
-      throw new MediaNotRewritableError(
-        `initialize works on rewritable media only; a ${this.mediaType} disc is write-once`,
-      );
-    }
+    assertRewritable(this.definition, 'initialized');
     // One empty directory, as the reference writes it (a trailing `/` marks a directory).
     this.sessions = [this.session(label, new Map([[`${INITIALIZE_DIRECTORY}/`, new Uint8Array(0)]]), true)];
   }

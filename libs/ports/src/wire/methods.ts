@@ -75,6 +75,16 @@ export const VerifyReportSchema = z.strictObject({
   mismatches: z.array(MismatchSchema).max(LIMITS.maxMismatchesReported),
 });
 
+/**
+ * A measured image size. `stamp` names what the measurement depended on that the agent can read
+ * back without walking the days (docs/decisions/0009-the-estimate-travels-with-the-write.md):
+ * a write carrying the estimate reuses it while the stamp still holds.
+ */
+export const ImageEstimateSchema = z.strictObject({
+  bytes: ByteCountSchema,
+  stamp: z.string().min(1).max(128).optional(),
+});
+
 export const WriteResultSchema = z.strictObject({ bytesWritten: ByteCountSchema, sessions: CountSchema });
 
 export const ProgressPhaseSchema = z.enum(['blank', 'write', 'verify', 'export']);
@@ -136,7 +146,7 @@ export const rpcMethods = {
   'media.status': { params: DeviceParams, result: MediaStatusSchema },
   'media.estimate': {
     params: z.strictObject({ device: IdSchema, days: DaysSchema, newDisc: z.boolean() }),
-    result: z.strictObject({ bytes: ByteCountSchema }),
+    result: ImageEstimateSchema,
   },
   'media.write': {
     params: z.strictObject({
@@ -144,6 +154,8 @@ export const rpcMethods = {
       days: DaysSchema,
       label: MediaLabelSchema,
       newDisc: z.boolean(),
+      /** The estimate the controller's fit check used; without one the agent measures the image itself. */
+      estimate: ImageEstimateSchema.optional(),
       ...OpId,
     }),
     result: WriteResultSchema,
@@ -187,6 +199,7 @@ export type MediaStatus = z.infer<typeof MediaStatusSchema>;
 export type Mismatch = z.infer<typeof MismatchSchema>;
 export type VerifyReport = z.infer<typeof VerifyReportSchema>;
 export type WriteResult = z.infer<typeof WriteResultSchema>;
+export type ImageEstimate = z.infer<typeof ImageEstimateSchema>;
 export type Progress = z.infer<typeof ProgressSchema>;
 export type ProgressNotification = z.infer<typeof ProgressNotificationSchema>;
 export type DeviceDescription = z.infer<typeof DeviceDescriptionSchema>;

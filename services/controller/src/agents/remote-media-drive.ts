@@ -4,6 +4,7 @@
  */
 import type { DayStamp } from '@cedar-store/domain';
 import type {
+  ImageEstimate,
   MediaDrive,
   MediaStatus,
   OperationOptions,
@@ -24,17 +25,16 @@ export class RemoteMediaDrive implements MediaDrive {
     return this.client.call('media.status', { device: this.deviceId });
   }
 
-  async estimate(request: { days: DayStamp[]; newDisc: boolean }): Promise<number> {
-    const { bytes } = await this.client.call('media.estimate', {
+  estimate(request: { days: DayStamp[]; newDisc: boolean }): Promise<ImageEstimate> {
+    return this.client.call('media.estimate', {
       device: this.deviceId,
       days: request.days,
       newDisc: request.newDisc,
     });
-    return bytes;
   }
 
   write(
-    request: { days: DayStamp[]; label: string; newDisc: boolean },
+    request: { days: DayStamp[]; label: string; newDisc: boolean; estimate?: ImageEstimate },
     onProgress?: ProgressListener,
     operation?: OperationOptions,
   ): Promise<WriteResult> {
@@ -45,6 +45,7 @@ export class RemoteMediaDrive implements MediaDrive {
         days: request.days,
         label: request.label,
         newDisc: request.newDisc,
+        ...(request.estimate ? { estimate: request.estimate } : {}),
         ...opIdOf(operation),
       },
       callOptions(onProgress, operation),

@@ -59,7 +59,7 @@ describe('remote ports', { timeout: 20_000 }, () => {
     const progress: Progress[] = [];
     const listen = (p: Progress) => progress.push(p);
     expect(await drive.status()).toEqual(STATUS);
-    expect(await drive.estimate({ days: DAYS, newDisc: true })).toBe(123_456);
+    expect(await drive.estimate({ days: DAYS, newDisc: true })).toEqual({ bytes: 123_456 });
     expect(await drive.write({ days: DAYS, label: LABEL, newDisc: false }, listen)).toEqual({
       bytesWritten: 4,
       sessions: 1,

@@ -5,6 +5,9 @@
  * check passes, and the store indicator is written only after a write that verified.
  */
 import {
+  assertCanStartNewDisc,
+  assertMediaPresent,
+  availableForImage,
   buildMediaLabel,
   capacityWarning,
   CedarStoreError,
@@ -13,8 +16,6 @@ import {
   DeviceMountedError,
   InternalError,
   mediaDefinition,
-  MediaNotRewritableError,
-  newDiscCapacity,
   utilizedPercent,
   VerifyFailedError,
   WriteFailedError,
@@ -24,6 +25,7 @@ import {
 import {
   TOKENS,
   type DevicePolicy,
+  type ImageEstimate,
   type MediaCatalog,
   type MediaDrive,
   type MediaStatus,
@@ -43,8 +45,8 @@ export type WritePlan = {
   decision: NewDiscDecision;
   /** Media status read before the blank decision. */
   status: MediaStatus;
-  /** The size of a new-disc image, when the blank decision already measured it. */
-  measuredNewDiscBytes?: number;
+  /** The new-disc image's estimate, when the blank decision already measured it. */
+  measuredNewDisc?: ImageEstimate;
 };
 
 @injectable()
@@ -67,29 +69,29 @@ export class DiscWriter {
     const { drive, days, decision, status } = plan;
     const label = buildMediaLabel(plan.today);
 
-    await ctx.step('estimate', async () => {
-      if (decision.newDisc && !status.rewritable && status.sessions > 0) {
-        throw new MediaNotRewritableError(
-          `a new disc is due (${decision.rule}) but the write-once disc in ${ctx.device} already holds ` +
-            `${status.sessions} session(s): insert a blank disc and run again. Nothing was written.`,
-        );
-      }
-      const estimatedBytes =
-        decision.newDisc && plan.measuredNewDiscBytes !== undefined
-          ? plan.measuredNewDiscBytes
+    // The fit check's one measurement: it travels with the write, which checks it again under
+    // the device lock on the media as it is then (docs/decisions/0009).
+    const estimate = await ctx.step('estimate', async () => {
+      if (decision.newDisc) assertCanStartNewDisc({ device: ctx.device, ...status });
+      const measured =
+        decision.newDisc && plan.measuredNewDisc !== undefined
+          ? plan.measuredNewDisc
           : await drive.estimate({ days, newDisc: decision.newDisc });
-      const availableBytes = decision.newDisc
-        ? newDiscCapacity(mediaDefinition(status.mediaType)).bytesAvailable
-        : status.bytesAvailable;
+      const estimatedBytes = measured.bytes;
+      const availableBytes = availableForImage(mediaDefinition(status.mediaType), {
+        newDisc: decision.newDisc,
+        bytesAvailable: status.bytesAvailable,
+      });
       await ctx.record({ image: { label, estimatedBytes, availableBytes } });
       checkFits({ requiredBytes: estimatedBytes, availableBytes });
+      return measured;
     });
 
     await ctx.step('write', async () => {
       ctx.commit();
       const started = performance.now();
       try {
-        const result = await drive.write({ days, label, newDisc: decision.newDisc }, ctx.onProgress);
+        const result = await drive.write({ days, label, newDisc: decision.newDisc, estimate }, ctx.onProgress);
         const durationMs = Math.round(performance.now() - started);
         await ctx.record({ write: { ...result, durationMs } });
         return result;
@@ -216,9 +218,7 @@ function verifiedFlag(report: VerifyReport | undefined): { verified?: boolean } 
 
 /** A device we may write to: a disc is present and nothing has it mounted. */
 export function assertWritable(device: string, status: MediaStatus): void {
-  if (!status.mediaPresent) {
-    throw new WriteFailedError(`no disc in ${device}: insert a disc and run again. Nothing was written.`);
-  }
+  assertMediaPresent({ device, mediaPresent: status.mediaPresent });
   if (status.mounted) {
     throw new DeviceMountedError(`${device} is mounted: unmount it and run again. Nothing was written.`);
   }

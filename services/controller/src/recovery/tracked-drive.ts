@@ -37,7 +37,7 @@ export class TrackedDrive implements MediaDrive {
     return this.inner.status();
   }
 
-  estimate(request: { days: DayStamp[]; newDisc: boolean }): Promise<number> {
+  estimate(request: { days: DayStamp[]; newDisc: boolean }): ReturnType<MediaDrive['estimate']> {
     return this.inner.estimate(request);
   }
 
@@ -45,10 +45,7 @@ export class TrackedDrive implements MediaDrive {
     return this.inner.exportImage(request);
   }
 
-  write(
-    request: { days: DayStamp[]; label: string; newDisc: boolean },
-    onProgress?: ProgressListener,
-  ): Promise<WriteResult> {
+  write(request: Parameters<MediaDrive['write']>[0], onProgress?: ProgressListener): Promise<WriteResult> {
     return this.track('media.write', (op) => this.inner.write(request, onProgress, op));
   }
 

@@ -46,16 +46,17 @@ export class StoreUseCase implements UseCase {
 
     const status = await this.writer.checkMedia(ctx, drive, policy);
 
-    const { decision, measuredNewDiscBytes } = await ctx.step('blankDecision', async () => {
+    const { decision, measuredNewDisc } = await ctx.step('blankDecision', async () => {
       const input = {
         rebuildMedia: full,
         todayIsStart: isStartOfWeek(today, policy.startingDay),
         blankBehavior: policy.blankBehavior,
       };
       // Measuring costs a dry run on a real drive: only the factor rule needs it.
-      const requiredBytes = blankingNeedsMeasurement(input)
+      const measured = blankingNeedsMeasurement(input)
         ? await drive.estimate({ days: selection.days, newDisc: true })
         : undefined;
+      const requiredBytes = measured?.bytes;
       const availableBytes = requiredBytes === undefined ? undefined : status.bytesAvailable;
       const decided = decideNewDisc({ ...input, availableBytes, requiredBytes });
       await ctx.record({
@@ -66,7 +67,7 @@ export class StoreUseCase implements UseCase {
           ...(decided.rule === 'factor' ? { ...factorOf(policy), availableBytes, requiredBytes } : {}),
         },
       });
-      return { decision: decided, measuredNewDiscBytes: requiredBytes };
+      return { decision: decided, measuredNewDisc: measured };
     });
 
     await this.writer.writeDays(ctx, {
@@ -77,7 +78,7 @@ export class StoreUseCase implements UseCase {
       today,
       decision,
       status,
-      measuredNewDiscBytes,
+      ...(measuredNewDisc ? { measuredNewDisc } : {}),
     });
   }
 }

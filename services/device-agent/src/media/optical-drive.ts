@@ -5,22 +5,30 @@
  * consistency check on the mounted media. A backend supplies only the program-specific steps.
  */
 import {
-  checkFits,
+  assertCanStartNewDisc,
+  assertMediaPresent,
+  assertRewritable,
+  assertTakesSession,
+  checkImageFits,
   DeviceMountedError,
-  MediaFullError,
-  MediaNotRewritableError,
   mediaDefinition,
-  newDiscCapacity,
-  WriteFailedError,
   type DayStamp,
   type MediaDefinition,
 } from '@cedar-store/domain';
-import type { MediaDrive, MediaStatus, ProgressListener, VerifyReport, WriteResult } from '@cedar-store/ports';
+import type {
+  ImageEstimate,
+  MediaDrive,
+  MediaStatus,
+  ProgressListener,
+  VerifyReport,
+  WriteResult,
+} from '@cedar-store/ports';
 import type { ResolvedDay } from '../staging/fs-staging-area.js';
 import { verifyMedia } from '../verify/verify-media.js';
 import type { DeviceSettings } from './device-settings.js';
 import { DeviceGuard } from './device-guard.js';
 import type { DriveEnvironment } from './drive-environment.js';
+import { imageStamp } from './image-stamp.js';
 import { refreshMedia } from './refresh-media.js';
 
 /**
@@ -68,13 +76,20 @@ export abstract class OpticalDrive implements MediaDrive {
     return { ...facts, mounted };
   }
 
-  async estimate(request: { days: DayStamp[]; newDisc: boolean }): Promise<number> {
+  /** What the media adds to an estimate's stamp (image-stamp.ts); a drive adds the kind of session. */
+  protected async mediaStamp(newDisc: boolean): Promise<unknown> {
+    return { newDisc };
+  }
+
+  async estimate(request: { days: DayStamp[]; newDisc: boolean }): Promise<ImageEstimate> {
     const days = await this.env.staging.existingDays(request.days);
-    return this.estimateImage({ days, newDisc: request.newDisc });
+    // Stamped before measuring, so a change while xorriso or mkisofs measures is seen by the write.
+    const stamp = await imageStamp(days, await this.mediaStamp(request.newDisc));
+    return { bytes: await this.estimateImage({ days, newDisc: request.newDisc }), stamp };
   }
 
   write(
-    request: { days: DayStamp[]; label: string; newDisc: boolean },
+    request: { days: DayStamp[]; label: string; newDisc: boolean; estimate?: ImageEstimate },
     onProgress?: ProgressListener,
   ): Promise<WriteResult> {
     return this.guard.exclusive('write', async () => {
@@ -84,22 +99,10 @@ export abstract class OpticalDrive implements MediaDrive {
       // An append to media known to be blank is a fresh first session; nothing is blanked
       // unless a new disc was asked for.
       const newDisc = request.newDisc || this.knownBlank(media);
-      if (request.newDisc && !media.rewritable && media.sessions > 0) {
-        throw new MediaNotRewritableError(
-          `the write-once disc in ${this.settings.id} already holds ${media.sessions} session(s) and cannot start ` +
-            'a new disc: insert a blank disc and run again',
-        );
-      }
-      if (!newDisc && media.bytesAvailable === 0) {
-        throw new MediaFullError(
-          `the disc in ${this.settings.path} takes no more sessions (it is full or closed). Nothing was written. ` +
-            'Run `cedar-store rebuild` to start a new disc, or insert another one.',
-          { requiredBytes: null, availableBytes: 0 },
-        );
-      }
-      const requiredBytes = await this.estimateImage({ days, newDisc });
-      const availableBytes = newDisc ? newDiscCapacity(this.definition).bytesAvailable : media.bytesAvailable;
-      checkFits({ requiredBytes, availableBytes });
+      if (request.newDisc) assertCanStartNewDisc({ device: this.settings.id, ...media });
+      assertTakesSession({ device: this.settings.path, newDisc, bytesAvailable: media.bytesAvailable });
+      const requiredBytes = await this.requiredBytes(days, newDisc, request.estimate);
+      checkImageFits(this.definition, { requiredBytes, newDisc, bytesAvailable: media.bytesAvailable });
 
       const bytesWritten = await this.writeImage(
         {
@@ -119,7 +122,7 @@ export abstract class OpticalDrive implements MediaDrive {
 
   blank(onProgress?: ProgressListener): Promise<void> {
     return this.guard.exclusive('blank', async () => {
-      this.refuseWriteOnce('blanked');
+      assertRewritable(this.definition, 'blanked');
       await this.refuseMounted();
       await this.readPresentMedia();
       await this.blankMedia(onProgress);
@@ -129,7 +132,7 @@ export abstract class OpticalDrive implements MediaDrive {
 
   initialize(label: string): Promise<void> {
     return this.guard.exclusive('initialize', async () => {
-      this.refuseWriteOnce('initialized');
+      assertRewritable(this.definition, 'initialized');
       await this.refuseMounted();
       await this.readPresentMedia();
       await this.writeInitialImage(label);
@@ -169,26 +172,31 @@ export abstract class OpticalDrive implements MediaDrive {
     return media.sessions === 0;
   }
 
+  /**
+   * The image's size for the fit check: the controller's estimate while nothing it was measured
+   * on changed (same stamp), else measured again here.
+   */
+  private async requiredBytes(
+    days: ResolvedDay[],
+    newDisc: boolean,
+    estimate: ImageEstimate | undefined,
+  ): Promise<number> {
+    if (estimate?.stamp !== undefined) {
+      const stamp = await imageStamp(days, await this.mediaStamp(newDisc));
+      if (stamp === estimate.stamp) return estimate.bytes;
+      this.env.logger?.info(
+        { device: this.settings.id },
+        'write: the days or the media changed since the estimate; measuring the image again',
+      );
+    }
+    return this.estimateImage({ days, newDisc });
+  }
+
   /** The media's facts, refusing an empty drive before anything is attempted. */
   private async readPresentMedia(): Promise<MediaFacts> {
     const media = await this.readMedia();
-    if (!media.mediaPresent) {
-      throw new WriteFailedError(
-        `there is no disc in ${this.settings.path} (${this.settings.id}): insert one and run again`,
-        {
-          device: this.settings.id,
-        },
-      );
-    }
+    assertMediaPresent({ device: `${this.settings.path} (${this.settings.id})`, mediaPresent: media.mediaPresent });
     return media;
-  }
-
-  private refuseWriteOnce(what: string): void {
-    if (!this.definition.rewritable) {
-      throw new MediaNotRewritableError(
-        `a ${this.settings.mediaType} disc cannot be ${what}: it is write-once (only rewritable media can be)`,
-      );
-    }
   }
 
   private async isMounted(): Promise<boolean> {

@@ -77,10 +77,18 @@ export function createHandlers(agent: AgentServices): { [M in RpcMethod]: Handle
     'staging.inspect': async ({ days }) => ({ days: await agent.staging.inspect(days) }),
     'staging.markStored': async ({ days }) => ({ days: await agent.staging.markStored(days) }),
     'media.status': ({ device }) => drive(device).status(),
-    'media.estimate': async ({ device, days, newDisc }) => ({ bytes: await drive(device).estimate({ days, newDisc }) }),
+    'media.estimate': ({ device, days, newDisc }) => drive(device).estimate({ days, newDisc }),
     'media.write': (params, onProgress) =>
       journaled('media.write', params, (d) =>
-        d.write({ days: params.days, label: params.label, newDisc: params.newDisc }, onProgress),
+        d.write(
+          {
+            days: params.days,
+            label: params.label,
+            newDisc: params.newDisc,
+            ...(params.estimate ? { estimate: params.estimate } : {}),
+          },
+          onProgress,
+        ),
       ),
     'media.blank': (params, onProgress) =>
       journaled('media.blank', params, async (d) => {

@@ -10,12 +10,12 @@ import type { ProgressListener } from '@cedar-store/ports';
 import { randomUUID } from 'node:crypto';
 import { mkdir, open, readdir, rename, rm, stat, truncate } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
+import { facts } from '../media/image-stamp.js';
 import type { ImageRequest } from '../media/optical-drive.js';
 import type { ResolvedDay } from '../staging/fs-staging-area.js';
 import type { XorrisoToc } from '../xorriso/parse.js';
 import { XorrisoDrive } from '../xorriso/xorriso-drive.js';
 import { virtualDevice, virtualImageSectors } from './args.js';
-import { EstimateMemo, estimateKey } from './estimate-memo.js';
 import { BLANK_TOC, isBlankImage, virtualCdBoundaries } from './parse.js';
 
 /** The image's first 32 sectors, which xorriso rewrites on every append to point at the newest session. */
@@ -33,12 +33,10 @@ export class VirtualDrive extends XorrisoDrive {
     return false;
   }
 
-  private readonly estimates = new EstimateMemo();
-
-  /** The write's fit check reuses the estimate the controller asked for a moment before (estimate-memo.ts). */
-  protected override async printSize(days: readonly ResolvedDay[], newDisc: boolean): Promise<number> {
-    const key = await estimateKey(this.settings.path, days, newDisc);
-    return this.estimates.sectors(key, () => super.printSize(days, newDisc));
+  /** An append to a blank image is a new disc; an append depends on the image file as it is. */
+  protected override async mediaStamp(newDisc: boolean): Promise<unknown> {
+    const fresh = newDisc || isBlankImage(await this.imageSize());
+    return { newDisc: fresh, image: fresh ? null : await facts(this.settings.path) };
   }
 
   private async imageSize(): Promise<number | null> {

@@ -73,11 +73,11 @@ describe('the virtual backend’s image', { timeout: 60_000 }, () => {
   });
 
   it('is estimated at exactly the bytes a new disc takes, and never below what an appended session adds', async () => {
-    const first = await drive().estimate({ days: ['2026-11-23'], newDisc: true });
+    const { bytes: first } = await drive().estimate({ days: ['2026-11-23'], newDisc: true });
     await drive().write({ days: ['2026-11-23'], label: LABEL, newDisc: true });
     expect(await size()).toBe(first);
 
-    const second = await drive().estimate({ days: ['2026-11-24'], newDisc: false });
+    const { bytes: second } = await drive().estimate({ days: ['2026-11-24'], newDisc: false });
     const before = await size();
     await drive().write({ days: ['2026-11-24'], label: LABEL, newDisc: false });
     // The new session starts over the previous one's trailing padding, so the file grows a little less.
