@@ -24,6 +24,7 @@ import { recoverInterruptedRuns } from '../recovery/interrupted-runs.js';
 import { LostOperations } from '../recovery/lost-operations.js';
 import { RunCoordinator } from '../runs/run-coordinator.js';
 import { ObservableRunRepository } from '../runs/run-events.js';
+import { Notifier, type RetryPolicy } from '../notify/notifier.js';
 import { createApiServer, type HttpServerLimits } from './http-server.js';
 import { SystemClock } from './system-clock.js';
 
@@ -48,6 +49,8 @@ export type ControllerOptions = {
   agentClient?: ConstructorParameters<typeof AgentClient>[1];
   /** Timeouts and header size of the HTTP server (tests shorten the timeouts). */
   http?: Partial<HttpServerLimits>;
+  /** How notifications are retried (tests shorten the backoff). */
+  notifyRetry?: Partial<RetryPolicy>;
 };
 
 export async function startController(
@@ -109,7 +112,15 @@ export async function startController(
     }
   });
   let closing = false;
-  const metrics = new ControllerMetrics(runs, directory);
+  const notifyTargets = config.notify ?? [];
+  const metrics = new ControllerMetrics(runs, directory, { notifyTargets: notifyTargets.map((target) => target.name) });
+  // Finished runs are reported in the background: a run never waits for a receiver.
+  const notifier = new Notifier(notifyTargets, {
+    logger: logger.child({ component: 'notify' }),
+    count: (target, outcome) => metrics.countNotification(target, outcome),
+    ...(options.notifyRetry ? { retry: options.notifyRetry } : {}),
+  });
+  const stopNotifying = runs.onSaved((run) => notifier.runSaved(run));
   const app = createApp({
     coordinator,
     runs,
@@ -146,6 +157,8 @@ export async function startController(
       const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();
       await coordinator.shutdown();
+      stopNotifying();
+      await notifier.close();
       // Event streams of finished runs have ended; anything still open is a client that lingers.
       server.closeAllConnections();
       await stopped;
