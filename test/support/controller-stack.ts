@@ -7,9 +7,14 @@ import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { resolveAgentConfig, startAgent, type AgentServer } from '@cedar-store/device-agent';
-import { startController, type RunningController } from '@cedar-store/controller';
+import {
+  startController,
+  type ControllerConfig,
+  type ControllerOptions,
+  type RunningController,
+} from '@cedar-store/controller';
 import type { Run, RunEvent } from '@cedar-store/ports';
-import { pino } from 'pino';
+import { pino, type Logger } from 'pino';
 import { stageDayOnDisk, type StagedFile } from './staging-dir.js';
 
 /** The API's answers, checked field by field by each test. */
@@ -24,6 +29,11 @@ export type StackOptions = {
   /** controller.yaml `policy`. */
   policy?: Record<string, unknown>;
   devices?: Array<{ id: string; mediaType?: string }>;
+  /** controller.yaml `notify`, resolved (each target with its secrets). */
+  notify?: ControllerConfig['notify'];
+  /** The controller's logger (default: silent). */
+  logger?: Logger;
+  controllerOptions?: ControllerOptions;
 };
 
 export type Stack = Awaited<ReturnType<typeof startStack>>;
@@ -61,8 +71,10 @@ export async function startStack(options: StackOptions = {}) {
       agents: [{ id: 'burner-1', url: `ws://127.0.0.1:${agent.port}/rpc`, token: AGENT_TOKEN }],
       policy: { ...options.policy },
       devices: {},
+      ...(options.notify ? { notify: options.notify } : {}),
     },
-    pino({ level: 'silent' }),
+    options.logger ?? pino({ level: 'silent' }),
+    options.controllerOptions,
   );
   const url = `http://127.0.0.1:${controller.port}`;
   const api = new ApiClient(url, API_TOKEN);
