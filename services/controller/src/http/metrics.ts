@@ -26,6 +26,13 @@ export type ControllerMetricsOptions = {
   notifyTargets?: readonly string[];
 };
 
+/** prom-client's default gauges that end in `_total`, which Prometheus keeps for counters. */
+const GAUGES_NAMED_LIKE_COUNTERS = [
+  'nodejs_active_handles_total',
+  'nodejs_active_requests_total',
+  'nodejs_active_resources_total',
+];
+
 /** Finished runs remembered so a second save of the same run is not counted again. */
 const COUNTED_RUNS_REMEMBERED = 10_000;
 
@@ -113,7 +120,11 @@ export class ControllerMetrics {
       },
     });
     // Node's process metrics under their standard names, so standard dashboards work.
-    if (options.defaultMetrics ?? true) collectDefaultMetrics({ register: this.registry });
+    if (options.defaultMetrics ?? true) {
+      collectDefaultMetrics({ register: this.registry });
+      // Gauges whose `_total` name promtool rejects; each is the sum of its by-type series (sum(nodejs_active_handles)).
+      for (const name of GAUGES_NAMED_LIKE_COUNTERS) this.registry.removeSingleMetric(name);
+    }
     this.unsubscribe = [runs.onSaved((run) => this.runSaved(run)), runs.onEvent((event) => this.eventRecorded(event))];
   }
 
