@@ -90,6 +90,7 @@ describe('ControllerMetrics', () => {
         expect(text).toContain(`cedar_store_last_success_timestamp_seconds{device="${device}",action="${action}"} 0`);
         expect(text).toContain(`cedar_store_last_run_status{device="${device}",action="${action}"} 0`);
       }
+      expect(text).toContain(`cedar_store_capacity_limit_exceeded{device="${device}"} 0`);
       expect(text).toContain(`cedar_store_bytes_written_total{device="${device}"} 0`);
       expect(text).toContain(`cedar_store_bytes_verified_total{device="${device}"} 0`);
     }
@@ -128,6 +129,21 @@ describe('ControllerMetrics', () => {
     const text = await metrics.render();
     expect(text).toContain(`cedar_store_last_success_timestamp_seconds{device="${DVD}",action="store"} 1795731000`);
     expect(text).toContain(`cedar_store_last_run_status{device="${DVD}",action="store"} 1`);
+    metrics.close();
+  });
+
+  it('says whether the last write left the disc beyond the capacity limit', async () => {
+    const runs = new ObservableRunRepository(new InMemoryRunRepository());
+    const metrics = new ControllerMetrics(runs, directoryOf(DVD), { defaultMetrics: false });
+    const write = { bytesWritten: 1000, sessions: 3, durationMs: 10 };
+    const limit = { code: 'CAPACITY_LIMIT', message: 'media utilization is 93.00%, above the limit of 90%' };
+    await runs.create({ ...finished('s1', 'succeeded', '2026-11-26T22:10:00.000Z'), write, warnings: [limit] });
+    expect(await metrics.render()).toContain(`cedar_store_capacity_limit_exceeded{device="${DVD}"} 1`);
+    // A failed run measured nothing; a new disc's write clears it.
+    await runs.create(finished('s2', 'failed', '2026-11-27T22:10:00.000Z'));
+    expect(await metrics.render()).toContain(`cedar_store_capacity_limit_exceeded{device="${DVD}"} 1`);
+    await runs.create({ ...finished('s3', 'succeeded', '2026-11-28T22:10:00.000Z'), write });
+    expect(await metrics.render()).toContain(`cedar_store_capacity_limit_exceeded{device="${DVD}"} 0`);
     metrics.close();
   });
 

@@ -12,15 +12,20 @@ import { isDryRun } from '../notify/run-report.js';
 /** Runs per device read at start to find the last result of each action. */
 const HISTORY_READ = 500;
 
+/** The warning code of disc/disc-writer.ts's check against policy.capacityLimit. */
+const CAPACITY_LIMIT_WARNING = 'CAPACITY_LIMIT';
+
 type Key = string;
 const keyOf = (device: string, action: string): Key => `${device}\u0000${action}`;
 
 export class RunStatusMetrics {
   private readonly lastSuccess: Gauge<'device' | 'action'>;
   private readonly lastStatus: Gauge<'device' | 'action'>;
+  private readonly overCapacity: Gauge<'device'>;
   /** For each series, the finish time of the run its value comes from: an older run never overwrites it. */
   private readonly successAt = new Map<Key, number>();
   private readonly statusAt = new Map<Key, number>();
+  private readonly capacityAt = new Map<string, number>();
   private readonly seeded = new Map<string, Promise<void>>();
 
   constructor(
@@ -44,6 +49,13 @@ export class RunStatusMetrics {
       registers: [registry],
       collect: () => self.seedKnownDevices(),
     });
+    this.overCapacity = new Gauge({
+      name: 'cedar_store_capacity_limit_exceeded',
+      help: "1 when the device's last successful write left the disc beyond policy.capacityLimit (a CAPACITY_LIMIT warning), 0 otherwise",
+      labelNames: ['device'],
+      registers: [registry],
+      collect: () => self.seedKnownDevices(),
+    });
   }
 
   /** A run was saved: a finished one moves its device's series. */
@@ -58,6 +70,12 @@ export class RunStatusMetrics {
         this.successAt.set(key, at);
         this.lastSuccess.set(labels, at / 1000);
       }
+    }
+    // Only a write measures the disc: a store or rebuild that succeeded.
+    if (run.status === 'succeeded' && run.write && (this.capacityAt.get(run.device) ?? -Infinity) < at) {
+      this.capacityAt.set(run.device, at);
+      const exceeded = run.warnings.some((warning) => warning.code === CAPACITY_LIMIT_WARNING);
+      this.overCapacity.set({ device: run.device }, exceeded ? 1 : 0);
     }
     if (run.status === 'succeeded' || run.status === 'failed' || run.status === 'interrupted') {
       if ((this.statusAt.get(key) ?? -Infinity) < at) {
@@ -81,6 +99,7 @@ export class RunStatusMetrics {
         if (!this.successAt.has(keyOf(device, action))) this.lastSuccess.set(labels, 0);
         if (!this.statusAt.has(keyOf(device, action))) this.lastStatus.set(labels, 0);
       }
+      if (!this.capacityAt.has(device)) this.overCapacity.set({ device }, 0);
       // The latest runs give the last status; the latest successes, a success older than those.
       seeding = Promise.all([
         this.runs.list({ device, limit: HISTORY_READ }),

@@ -33,9 +33,11 @@ describe('the report of a finished run', () => {
     const succeeded: Run = { ...failed, status: 'succeeded' };
     delete succeeded.error;
     expect(notifyEventOf(succeeded)).toBe('succeeded');
-    const warned = { ...succeeded, warnings: [{ code: 'CAPACITY', message: 'the disc is 92% full' }] };
+    const warned = { ...succeeded, warnings: [{ code: 'CAPACITY_LIMIT', message: 'the disc is 92% full' }] };
     expect(notifyEventOf(warned)).toBe('warning');
-    expect(reportRun(warned)!.subject).toBe('cedar-store: store succeeded with warnings on burner-1/dvd0 (CAPACITY)');
+    expect(reportRun(warned)!.subject).toBe(
+      'cedar-store: store succeeded with warnings on burner-1/dvd0 (CAPACITY_LIMIT)',
+    );
     expect(notifyEventOf({ ...failed, status: 'interrupted' })).toBe('failed');
     expect(notifyEventOf({ ...failed, status: 'cancelled' })).toBe('cancelled');
   });
