@@ -8,14 +8,8 @@
  * a disc have been written without the controller knowing. A journaled operation whose
  * connection dropped first waits to learn its outcome from the agent's journal (recovery).
  */
-import type {
-  CedarStoreError} from '@cedar-store/domain';
-import {
-  AgentLostError,
-  AgentUnreachableError,
-  InternalError,
-  InvalidRequestError,
-} from '@cedar-store/domain';
+import type { CedarStoreError } from '@cedar-store/domain';
+import { AgentLostError, AgentUnreachableError, InternalError, InvalidRequestError } from '@cedar-store/domain';
 import {
   describeZodError,
   fromRpcError,
