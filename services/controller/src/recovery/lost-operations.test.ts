@@ -171,6 +171,26 @@ describe('lost operations', () => {
     expect(await runs.get(bad.id)).toMatchObject({ status: 'failed', error: { code: 'VERIFY_FAILED' } });
   });
 
+  it('words a verify failure learned late as one seen live: ten differences named, then how many more', async () => {
+    const many = await lostRun('verify', 'media.verify', 'failed');
+    const mismatches = Array.from({ length: 12 }, (_, i) => ({ path: `2026/11/26/f${i}`, kind: 'content' as const }));
+    journal(many, 'succeeded', { result: { ...REPORT, ok: false, mismatches } });
+    const unnamed = await lostRun('verify', 'media.verify', 'failed');
+    journal(unnamed, 'succeeded', { result: { ...REPORT, ok: false } });
+    await lost.resolve('burner-1');
+    const manyError = (await runs.get(many.id))!.error?.message;
+    expect(manyError).toMatch(
+      /^verify found 12 difference\(s\) between the disc and staging: 2026\/11\/26\/f0 \(content\)/,
+    );
+    expect(manyError).toMatch(
+      /2026\/11\/26\/f9 \(content\) and 2 more \(learned from agent burner-1's operation journal/,
+    );
+    expect(manyError).not.toMatch(/f10/);
+    expect((await runs.get(unnamed.id))!.error?.message).toMatch(
+      /^verify reported a failure without naming a file \(method fuseiso\) \(learned from/,
+    );
+  });
+
   it('never calls a store succeeded on a verified disc it lost track of: the indicator is for the run flow alone', async () => {
     const run = await lostRun('store', 'media.verify');
     journal(run, 'succeeded', { result: REPORT });
