@@ -12,6 +12,8 @@ import { copyParts, DEPLOY, readContainerfile, ROOT, type Instruction } from './
 
 type Service = {
   build: { context: string; dockerfile: string };
+  restart?: string;
+  depends_on?: Record<string, { condition: string }>;
   ports?: string[];
   devices?: string[];
   cap_add?: string[];
@@ -30,9 +32,13 @@ const exists = (path: string) =>
   );
 
 const IMAGES = [
-  { file: 'controller.Containerfile', pkg: 'services/controller', bin: 'cedar-store' },
-  { file: 'agent.Containerfile', pkg: 'services/device-agent', bin: 'cedar-store-agent' },
+  { file: 'controller.Containerfile', pkg: 'services/controller', bin: 'cedar-store', port: 7700, compiles: true },
+  { file: 'agent.Containerfile', pkg: 'services/device-agent', bin: 'cedar-store-agent', port: 7701, compiles: false },
 ] as const;
+
+/** The `--workspace` values of one command line. */
+const workspaceFlags = (command: string): string[] =>
+  [...command.matchAll(/--workspace (\S+)/g)].map((m) => m[1]!).sort();
 
 function stages(instructions: Instruction[]): Map<string, Instruction[]> {
   const byStage = new Map<string, Instruction[]>();
@@ -47,7 +53,7 @@ function stages(instructions: Instruction[]): Map<string, Instruction[]> {
   return byStage;
 }
 
-describe.each(IMAGES)('$file', ({ file, pkg, bin }) => {
+describe.each(IMAGES)('$file', ({ file, pkg, bin, port, compiles }) => {
   it('copies only sources that exist in the repository (the build context is its root)', async () => {
     const copies = (await readContainerfile(file)).filter((i) => i.keyword === 'COPY').map((i) => copyParts(i.args));
     const fromContext = copies.filter((copy) => copy.from === undefined).flatMap((copy) => copy.sources);
@@ -64,13 +70,36 @@ describe.each(IMAGES)('$file', ({ file, pkg, bin }) => {
     const missing = rootManifest.workspaces.filter((workspace) => !copied.includes(`${workspace}/package.json`));
     expect(missing).toEqual([]);
     const runs = build.filter((i) => i.keyword === 'RUN').map((i) => i.args);
-    const order = ['npm ci --no-audit', 'npm run build', 'npm ci --omit=dev'].map((command) =>
+    const order = ['npm ci --workspace', `npx tsc -b ${pkg}`, 'npm ci --omit=dev'].map((command) =>
       runs.findIndex((run) => run.startsWith(command)),
     );
     expect(order.every((index) => index >= 0)).toBe(true);
     expect(order).toEqual([...order].sort((a, b) => a - b));
-    // better-sqlite3 compiles its addon when no prebuilt binary fits.
-    expect(runs.some((run) => /apt-get install .*python3 make g\+\+/.test(run))).toBe(true);
+    // better-sqlite3 compiles its addon when no prebuilt binary fits; only the controller has it.
+    expect(runs.some((run) => /apt-get install .*python3 make g\+\+/.test(run))).toBe(compiles);
+  });
+
+  it("installs and builds only the service's own workspaces, never the other service's", async () => {
+    const build = stages(await readContainerfile(file)).get('build')!;
+    const runs = build.filter((i) => i.keyword === 'RUN').map((i) => i.args);
+    const installs = runs.filter((run) => run.startsWith('npm ci'));
+    expect(installs).toHaveLength(2);
+    for (const install of installs) expect(workspaceFlags(install)).toEqual(['libs/domain', 'libs/ports', pkg].sort());
+    const other = IMAGES.find((image) => image.pkg !== pkg)!.pkg;
+    const sources = build.filter((i) => i.keyword === 'COPY').flatMap((i) => copyParts(i.args).sources);
+    expect(sources.filter((source) => source.startsWith(`${other}/`) && !source.endsWith('package.json'))).toEqual([]);
+  });
+
+  it('runs on Node.js 22 LTS by default', async () => {
+    const args = (await readContainerfile(file)).filter((i) => i.keyword === 'ARG').map((i) => i.args);
+    expect(args).toContain('NODE_VERSION=22');
+  });
+
+  it('checks its own health on /healthz at the port it exposes', async () => {
+    const runtime = stages(await readContainerfile(file)).get('runtime')!;
+    expect(runtime.find((i) => i.keyword === 'EXPOSE')?.args).toBe(String(port));
+    const check = runtime.find((i) => i.keyword === 'HEALTHCHECK')?.args ?? '';
+    expect(check).toContain(`http://127.0.0.1:${port}/healthz`);
   });
 
   it('runs, as a non-root user, the bin the package builds, with the packages it imports', async () => {
@@ -110,7 +139,21 @@ describe('agent.Containerfile', () => {
   });
 });
 
+describe('the build context', () => {
+  it('leaves out dependencies, builds, git history and secrets (.containerignore, .dockerignore)', async () => {
+    for (const name of ['.containerignore', '.dockerignore']) {
+      const lines = (await readFile(join(ROOT, name), 'utf8')).split('\n').map((line) => line.trim());
+      expect(lines, name).toEqual(expect.arrayContaining(['.git', '**/node_modules', '**/dist', 'deploy/secrets']));
+    }
+  });
+});
+
 describe('compose.yaml', () => {
+  it('restarts a crashed service a few times, not for ever, and starts the controller once the agent is healthy', () => {
+    for (const service of Object.values(compose.services)) expect(service.restart).toMatch(/^on-failure:[1-5]$/);
+    expect(compose.services.controller!.depends_on).toEqual({ agent: { condition: 'service_healthy' } });
+  });
+
   it('builds each image from the repository root with a Containerfile that exists', async () => {
     for (const service of Object.values(compose.services)) {
       const context = join(DEPLOY, service.build.context);
