@@ -3,7 +3,7 @@
 // and a SIGTERM that lets the running write finish before the process exits.
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -69,6 +69,15 @@ describe('the cedar-store-agent process', { timeout: 60_000 }, () => {
     const { stdout } = await run(process.execPath, [bin, '--help']);
     expect(stdout).toMatch(/Usage: cedar-store-agent --config <agent.yaml>/);
     expect(stdout).toMatch(/CEDAR_AGENT_TOKEN/);
+  });
+
+  it('prints the version of its package with --version and -V', async () => {
+    const { version } = JSON.parse(await readFile(join(root, 'services/device-agent/package.json'), 'utf8')) as {
+      version: string;
+    };
+    for (const flag of ['--version', '-V']) {
+      expect((await run(process.execPath, [bin, flag])).stdout).toBe(`${version}\n`);
+    }
   });
 
   it('refuses a bad configuration naming the field and the rule, and exits 2', async () => {

@@ -4,7 +4,7 @@
  * controller. SIGTERM or SIGINT refuse new operations and let a running write finish first.
  */
 import { parseArgs } from 'node:util';
-import { startAgent } from './agent.js';
+import { AGENT_VERSION, startAgent } from './agent.js';
 import { ConfigError, loadAgentConfig } from './config/agent-config.js';
 import { createLogger } from './logger.js';
 
@@ -15,6 +15,7 @@ cedar-store controller over an authenticated WebSocket (JSON-RPC 2.0 at /rpc).
 
 Options:
   -c, --config <file>   agent configuration (YAML); see deploy/agent.example.yaml
+  -V, --version         print the version
   -h, --help            show this help
 
 Environment:
@@ -26,10 +27,14 @@ Example:
 `;
 
 async function main(): Promise<number> {
-  let values: { config?: string; help?: boolean };
+  let values: { config?: string; help?: boolean; version?: boolean };
   try {
     ({ values } = parseArgs({
-      options: { config: { type: 'string', short: 'c' }, help: { type: 'boolean', short: 'h' } },
+      options: {
+        config: { type: 'string', short: 'c' },
+        help: { type: 'boolean', short: 'h' },
+        version: { type: 'boolean', short: 'V' },
+      },
       strict: true,
     }));
   } catch (error) {
@@ -38,6 +43,10 @@ async function main(): Promise<number> {
   }
   if (values.help) {
     process.stdout.write(HELP);
+    return 0;
+  }
+  if (values.version) {
+    process.stdout.write(`${AGENT_VERSION}\n`);
     return 0;
   }
   if (!values.config) {
