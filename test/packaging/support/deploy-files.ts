@@ -14,8 +14,8 @@ export const DEPLOY = join(ROOT, 'deploy');
 export type ConfigKind = 'agent' | 'controller';
 export type DeployConfig = { path: string; name: string; kind: ConfigKind };
 
-/** Files in deploy/ that are YAML but not a service configuration. */
-const NOT_SERVICE_CONFIGS = new Set(['compose.yaml']);
+/** Files in deploy/ that are YAML but not a service configuration (alerts.yml: Prometheus rules). */
+const NOT_SERVICE_CONFIGS = new Set(['compose.yaml', 'alerts.yml']);
 
 /** Every agent and controller configuration under deploy/, told apart by their file names. */
 export async function deployConfigs(): Promise<DeployConfig[]> {
