@@ -70,7 +70,8 @@ export async function startController(
   const availability = new DatabaseAvailability(db, { path: config.database, logger });
   const runRepository = new SqliteRunRepository(db, { availability });
   // Before any run is taken: what a previous process left running or queued ends interrupted.
-  for (const run of await recoverInterruptedRuns(runRepository, clock.now())) {
+  const interrupted = await recoverInterruptedRuns(runRepository, clock.now());
+  for (const run of interrupted) {
     logger.warn({ runId: run.id, action: run.action, device: run.device }, 'run interrupted by a controller restart');
   }
   const memory = new SqliteDeviceMemory(db, { availability });
@@ -145,6 +146,8 @@ export async function startController(
   }
   // Agents are reached only once the API is up: a controller that cannot start leaves nothing running.
   directory.start();
+  // Runs the restart ended are reported like any run that failed.
+  for (const run of interrupted) notifier.runSaved(run);
   logger.info({ host: config.listen.host, port, agents: config.agents.map((a) => a.id) }, 'controller listening');
 
   return {
