@@ -37,6 +37,8 @@ export type E2eStackOptions = {
   devicePolicies?: Record<string, Record<string, unknown>>;
   /** Directories put in front of the agents' PATH (test-only wrapper programs). */
   agentPathPrefix?: string[];
+  /** controller.yaml `notify`, as written in the file. */
+  notify?: unknown[];
 };
 
 /** What `cedar-store <action> --json` gave back: the exit code, the final run, and stderr. */
@@ -143,6 +145,7 @@ export async function startE2eStack(options: E2eStackOptions = {}) {
         agents: endpoints,
         policy: options.policy ?? {},
         devices: options.devicePolicies ?? {},
+        ...(options.notify ? { notify: options.notify } : {}),
       }),
     );
     const controller = await startService(
@@ -171,6 +174,8 @@ export async function startE2eStack(options: E2eStackOptions = {}) {
     const stack = {
       base,
       url,
+      /** What the controller process wrote (its JSON log lines), so far. */
+      controllerLogs: controller.logs,
       cli,
       cliRun,
       image,
