@@ -1,10 +1,12 @@
 // The systemd units agree with the example configurations they are documented with: what the
 // services write is writable (and nothing else), the hardening the deployment promises is
 // there, and ExecStart runs the bins the packages build.
-import { readFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
+import { cli, fake, TOKEN } from '../../services/controller/src/cli/testing/fake-controller.js';
 import { DEPLOY, isWithin, readUnit, ROOT, unitPaths, unitValue, type Unit } from './support/deploy-files.js';
 
 type AgentExample = { stagingRoot: string; workingDir: string; devices: Array<{ backend?: string; path: string }> };
@@ -125,13 +127,48 @@ describe('ExecStart runs what the build produces', () => {
   });
 });
 
+/** Environment= of a unit as the service sees it, with %d (its credentials directory) filled in. */
+function unitEnvironment(unit: Unit, credentialsDir: string): Record<string, string> {
+  const pairs = (unit.Service?.Environment ?? []).map((value) => {
+    const eq = value.indexOf('=');
+    return [value.slice(0, eq), value.slice(eq + 1).replaceAll('%d', credentialsDir)] as const;
+  });
+  return Object.fromEntries(pairs);
+}
+
 describe('the nightly store', () => {
-  it('is a oneshot reading its URL and token from a root-only environment file', async () => {
+  it("is a oneshot given the controller's token file as a credential, never the token itself", async () => {
     const unit = await readUnit('cedar-store-nightly.service');
     expect(unitValue(unit, 'Service', 'Type')).toBe('oneshot');
-    expect(unitValue(unit, 'Service', 'EnvironmentFile')).toBe('/etc/cedar-store/cli.env');
     expect(unitValue(unit, 'Service', 'NoNewPrivileges')).toBe('yes');
     expect(unitValue(unit, 'Service', 'ProtectSystem')).toBe('strict');
+    // The credential is the file the controller reads its own token from.
+    const controllerAuth = (controllerExample as ControllerExample & { auth: { tokenFile: string } }).auth;
+    const [name, source] = unitValue(unit, 'Service', 'LoadCredential')!.split(':');
+    expect(source).toBe(controllerAuth.tokenFile);
+    const environment = unitEnvironment(unit, '/run/credentials/cedar-store-nightly.service');
+    expect(environment.CEDAR_STORE_TOKEN_FILE).toBe(`/run/credentials/cedar-store-nightly.service/${name}`);
+    expect(environment.CEDAR_STORE_TOKEN).toBeUndefined();
+    expect(unit.Service?.EnvironmentFile).toBeUndefined();
+  });
+
+  it('its CLI stores with the credential as systemd hands it over (a copy only the service user can read)', async () => {
+    const unit = await readUnit('cedar-store-nightly.service');
+    const credentials = await mkdtemp(join(tmpdir(), 'cedar-credentials-'));
+    try {
+      const [name] = unitValue(unit, 'Service', 'LoadCredential')!.split(':');
+      await writeFile(join(credentials, name!), `${TOKEN}\n`, { mode: 0o400 });
+      const server = await fake();
+      const args = unitValue(unit, 'Service', 'ExecStart')!.split(/\s+/).slice(2);
+      // A drop-in pointing CEDAR_STORE_URL at this test's controller.
+      const result = await cli(args, { ...unitEnvironment(unit, credentials), CEDAR_STORE_URL: server.url });
+      expect(result.stderr).not.toContain('error');
+      expect(result.code).toBe(0);
+      expect(JSON.parse(result.stdout)).toMatchObject({ action: 'store', status: 'succeeded' });
+      expect(server.requests[0]!.headers.authorization).toBe(`Bearer ${TOKEN}`);
+    } finally {
+      await rm(credentials, { recursive: true, force: true });
+    }
   });
 
   it('is started every night by the timer, catching up a missed night', async () => {

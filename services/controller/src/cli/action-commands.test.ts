@@ -126,7 +126,8 @@ describe('store', () => {
     expect(result.code).toBe(3);
     expect(result.stderr).toContain(`cannot reach the controller at ${server.url}`);
     expect(result.stderr).toContain('it may still be running: see `cedar-store runs`');
-    expect(result.stdout).toBe('');
+    // --json: the error, not a run, is the one line on stdout.
+    expect(JSON.parse(result.stdout)).toMatchObject({ error: { code: 'CONTROLLER_UNREACHABLE' } });
   });
 
   it('follows the run by polling when the controller has no event stream', async () => {

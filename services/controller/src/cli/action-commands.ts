@@ -15,6 +15,7 @@ import { followRun } from './follow-run.js';
 import { clientCommandHelp, cronLine } from './help.js';
 import { createReporter } from './reporters.js';
 import { formatRunSummary } from './summary.js';
+import { progressMode } from './terminal.js';
 
 export type OutputFlags = { json?: boolean; quiet?: boolean };
 type ActionFlags = OutputFlags & { device?: string; wait: boolean };
@@ -122,7 +123,7 @@ function withOutputOptions(command: Command): Command {
 }
 
 async function submit(ctx: CommandContext, command: Command, flags: ActionFlags, request: RunRequest): Promise<void> {
-  const client = connect(command, ctx.env);
+  const client = await connect(command, ctx.env);
   const queued = await client.submitRun(withoutUndefined(request));
   if (!flags.wait) {
     if (flags.json) printJson(ctx, queued);
@@ -152,7 +153,7 @@ export async function waitAndReport(
   const reporter = createReporter({
     stream: ctx.env.stderr,
     // The bar is drawn on stderr, so stderr decides: redirected to a file it gets plain lines, even from a terminal.
-    mode: flags.quiet ? 'quiet' : ctx.env.stderr.isTTY ? 'tty' : 'plain',
+    mode: progressMode(ctx.env.stderr, ctx.env.env, flags.quiet),
     plainProgressEveryMs: settings.plainProgressEveryMs,
   });
   let final: Run;

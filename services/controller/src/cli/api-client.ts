@@ -204,7 +204,7 @@ export class ApiClient {
     if (response.status === 401 || response.status === 403) {
       const detail = parsed ? ` (${parsed.code}: ${parsed.message})` : '';
       return new TokenRefusedError(
-        `the controller at ${this.displayUrl} refused the token${detail}: check --token or CEDAR_STORE_TOKEN ` +
+        `the controller at ${this.displayUrl} refused the token${detail}: check --token-file, --token, CEDAR_STORE_TOKEN_FILE or CEDAR_STORE_TOKEN ` +
           '(`cedar-store local` prints the token of a local stack).',
       );
     }

@@ -3,6 +3,7 @@
  * `process`) lets tests run the whole CLI in memory, and lets the bin decide how the two
  * server commands are started.
  */
+import { readTokenFile, TokenFileError } from '@cedar-store/ports/auth';
 import type { Command } from 'commander';
 import { ApiClient } from './api-client.js';
 import { UsageError } from './exit-codes.js';
@@ -40,12 +41,11 @@ export function clientSettings(env: CliEnvironment): ClientSettings {
  * The controller's address and token: a flag wins over the environment, the environment
  * over the default. A missing token is a configuration error found before any request.
  */
-export function connect(command: Command, env: CliEnvironment): ApiClient {
-  const globals = command.optsWithGlobals<{ url?: string; token?: string }>();
+export async function connect(command: Command, env: CliEnvironment): Promise<ApiClient> {
+  const globals = command.optsWithGlobals<{ url?: string; token?: string; tokenFile?: string }>();
   const fromEnv = globals.url === undefined ? nonEmpty(env.env.CEDAR_STORE_URL) : undefined;
   const url = globals.url ?? fromEnv ?? DEFAULT_URL;
   const source = fromEnv === undefined ? '--url' : 'CEDAR_STORE_URL';
-  const token = globals.token ?? nonEmpty(env.env.CEDAR_STORE_TOKEN);
   let parsed: URL;
   try {
     parsed = new URL(url);
@@ -65,11 +65,47 @@ export function connect(command: Command, env: CliEnvironment): ApiClient {
         `e.g. ${parsed.origin}`,
     );
   }
-  if (!token) {
-    throw new UsageError('no token: pass --token or set CEDAR_STORE_TOKEN (cedar-store local prints it)');
-  }
+  const token = await clientToken(globals, env.env);
   if (/[\s]/.test(token)) throw new UsageError('the token must not contain spaces or newlines');
   return new ApiClient(parsed.href, token, clientSettings(env));
+}
+
+/**
+ * The API token from the first source that gives one: the command line before the
+ * environment (what a user types now beats what a shell or unit set earlier), and within
+ * each a token before a token file: --token, --token-file, CEDAR_STORE_TOKEN,
+ * CEDAR_STORE_TOKEN_FILE. A token file gets the services' rules: refused when others can
+ * read it or when it is empty.
+ */
+async function clientToken(
+  flags: { token?: string; tokenFile?: string },
+  variables: NodeJS.ProcessEnv,
+): Promise<string> {
+  if (flags.token !== undefined && flags.tokenFile !== undefined) {
+    throw new UsageError('give the token once: --token or --token-file, not both');
+  }
+  if (flags.token !== undefined) {
+    if (flags.token.trim() === '') throw new UsageError('--token is empty: give the token, or use --token-file');
+    return flags.token;
+  }
+  if (flags.tokenFile !== undefined) return tokenFromFile(flags.tokenFile, '--token-file');
+  const fromEnv = nonEmpty(variables.CEDAR_STORE_TOKEN);
+  if (fromEnv) return fromEnv;
+  const file = nonEmpty(variables.CEDAR_STORE_TOKEN_FILE);
+  if (file) return tokenFromFile(file, 'CEDAR_STORE_TOKEN_FILE');
+  throw new UsageError(
+    'no token: pass --token-file or --token, or set CEDAR_STORE_TOKEN_FILE or CEDAR_STORE_TOKEN ' +
+      '(cedar-store local prints the token and keeps it in DIR/api.token)',
+  );
+}
+
+async function tokenFromFile(path: string, source: string): Promise<string> {
+  try {
+    return await readTokenFile(path);
+  } catch (error) {
+    if (error instanceof TokenFileError) throw new UsageError(`${source}: ${error.message}`);
+    throw error;
+  }
 }
 
 function nonEmpty(value: string | undefined): string | undefined {

@@ -15,11 +15,19 @@ export const EXIT = {
 
 export type ExitCode = (typeof EXIT)[keyof typeof EXIT];
 
+/**
+ * The codes of the errors the CLI finds itself (the controller's come with its answer): the
+ * `code` of `--json`'s `{"error":{…}}`, and the key of their advice (advice/error-advice.ts).
+ */
+export const CLI_ERROR_CODES = ['USAGE', 'CONTROLLER_UNREACHABLE', 'TOKEN_REFUSED', 'CLI_FAILED'] as const;
+export type CliErrorCode = (typeof CLI_ERROR_CODES)[number];
+
 /** An error the CLI reports in one line and turns into an exit status. */
 export class CliError extends Error {
   constructor(
     message: string,
     readonly exitCode: ExitCode,
+    readonly code: string = 'CLI_FAILED',
   ) {
     super(message);
     this.name = 'CliError';
@@ -29,7 +37,7 @@ export class CliError extends Error {
 /** A bad flag, date, device or missing token: refused before any request is sent. */
 export class UsageError extends CliError {
   constructor(message: string) {
-    super(message, EXIT.usage);
+    super(message, EXIT.usage, 'USAGE');
     this.name = 'UsageError';
   }
 }
@@ -37,7 +45,7 @@ export class UsageError extends CliError {
 /** No answer from the controller (refused, timed out, unknown host) or an answer that is not the controller's. */
 export class UnreachableError extends CliError {
   constructor(message: string) {
-    super(message, EXIT.unreachable);
+    super(message, EXIT.unreachable, 'CONTROLLER_UNREACHABLE');
     this.name = 'UnreachableError';
   }
 }
@@ -45,7 +53,7 @@ export class UnreachableError extends CliError {
 /** The controller answered 401: the token is wrong or missing on its side. */
 export class TokenRefusedError extends CliError {
   constructor(message: string) {
-    super(message, EXIT.unreachable);
+    super(message, EXIT.unreachable, 'TOKEN_REFUSED');
     this.name = 'TokenRefusedError';
   }
 }
@@ -56,11 +64,11 @@ const USAGE_CODES = new Set(['INVALID_REQUEST', 'DEVICE_UNKNOWN']);
 /** The controller refused a request with `{ error: { code, message } }`. */
 export class ApiError extends CliError {
   constructor(
-    readonly code: string,
+    code: string,
     readonly apiMessage: string,
     readonly status: number,
   ) {
-    super(`${code}: ${apiMessage}`, USAGE_CODES.has(code) ? EXIT.usage : EXIT.runFailed);
+    super(`${code}: ${apiMessage}`, USAGE_CODES.has(code) ? EXIT.usage : EXIT.runFailed, code);
     this.name = 'ApiError';
   }
 }

@@ -3,9 +3,14 @@ import { DEFAULT_URL } from './environment.js';
 
 export const ENVIRONMENT_HELP = `
 Environment:
-  CEDAR_STORE_URL     the controller's address (default http://127.0.0.1:7700); --url wins over it
-  CEDAR_STORE_TOKEN   the controller's API token; --token wins over it. Prefer the variable:
-                      a token on the command line is visible to other users in ps.`;
+  CEDAR_STORE_URL         the controller's address (default http://127.0.0.1:7700); --url wins over it
+  CEDAR_STORE_TOKEN_FILE  a file holding the controller's API token, readable by its owner only
+                          (chmod 600); the way for cron and systemd (LoadCredential=)
+  CEDAR_STORE_TOKEN       the controller's API token itself
+  NO_COLOR                no colour; TERM=dumb or output that is not a terminal: no live bar either
+The token comes from the first of: --token, --token-file, CEDAR_STORE_TOKEN,
+CEDAR_STORE_TOKEN_FILE (the command line before the environment). A token on the command
+line is visible to other users in ps: prefer a file.`;
 
 export const EXIT_CODES_HELP = `
 Exit codes:
@@ -14,7 +19,9 @@ Exit codes:
      or the controller refused the request (e.g. DEVICE_BUSY)
   2  usage or configuration error: bad option, impossible date, missing token,
      INVALID_REQUEST or DEVICE_UNKNOWN from the controller
-  3  the controller is unreachable, or it refused the token`;
+  3  the controller is unreachable, or it refused the token
+With --json, an error that is not a finished run is also one JSON line on stdout:
+  {"error":{"code":"…","message":"…","advice":"…"}}`;
 
 const WAIT_HELP = `
 Waits for the run by default: progress goes to stderr (a bar on a terminal, timestamped
@@ -23,11 +30,11 @@ and nothing else. Ctrl-C stops waiting, not the run.`;
 
 /**
  * A crontab line that works as printed: cron's PATH is short and it passes no token, so the
- * line names the CLI by its absolute path (`invocation`) and reads the token from its file.
+ * line names the CLI by its absolute path (`invocation`) and points it at the token's file.
  */
 export function cronLine(invocation: string): string {
   return (
-    '30 2 * * * CEDAR_STORE_TOKEN=$(cat /etc/cedar-store/api.token) ' +
+    '30 2 * * * CEDAR_STORE_TOKEN_FILE=/etc/cedar-store/api.token ' +
     `${invocation} store --quiet --json >> /var/log/cedar-store.jsonl`
   );
 }
@@ -44,7 +51,7 @@ ${EXIT_CODES_HELP}
 
 Examples:
   cedar-store local                                  # a local stack on loopback; prints its token
-  export CEDAR_STORE_TOKEN=…                         # the token it printed
+  export CEDAR_STORE_TOKEN_FILE=$PWD/var/api.token   # the file it keeps the token in
   cedar-store store                                  # write today's staging day and verify it
   cedar-store devices
   cedar-store runs --status failed --limit 5

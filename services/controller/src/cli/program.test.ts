@@ -46,7 +46,10 @@ describe('usage and configuration errors (exit 2)', () => {
     const server = await fake();
     const result = await cli(['store', '--url', server.url]);
     expect(result.code).toBe(2);
-    expect(result.stderr).toContain('no token: pass --token or set CEDAR_STORE_TOKEN (cedar-store local prints it)');
+    expect(result.stderr).toContain(
+      'no token: pass --token-file or --token, or set CEDAR_STORE_TOKEN_FILE or CEDAR_STORE_TOKEN ' +
+        '(cedar-store local prints the token and keeps it in DIR/api.token)',
+    );
     expect(server.requests).toHaveLength(0);
   });
 
@@ -81,7 +84,7 @@ describe('usage and configuration errors (exit 2)', () => {
 
   it('other refusals (DEVICE_BUSY) exit 1', async () => {
     const server = await fake();
-    const result = await cli(['store', '--device', 'burner-1/busy', '--json', ...withToken(server.url)]);
+    const result = await cli(['store', '--device', 'burner-1/busy', ...withToken(server.url)]);
     expect(result.code).toBe(1);
     expect(result.stderr).toBe('DEVICE_BUSY: the device is busy\n');
     expect(result.stdout).toBe('');
@@ -93,7 +96,7 @@ describe('help', () => {
     const result = await cli(['--help']);
     expect(result.code).toBe(0);
     expect(result.stdout).toContain(
-      '30 2 * * * CEDAR_STORE_TOKEN=$(cat /etc/cedar-store/api.token) cedar-store store --quiet --json >> /var/log/cedar-store.jsonl',
+      '30 2 * * * CEDAR_STORE_TOKEN_FILE=/etc/cedar-store/api.token cedar-store store --quiet --json >> /var/log/cedar-store.jsonl',
     );
     expect(result.stdout).toContain('CEDAR_STORE_TOKEN');
     expect(result.stdout).toContain('Exit codes:');
@@ -133,7 +136,7 @@ describe('reaching the controller (exit 3)', () => {
     const { port } = probe.address() as AddressInfo;
     await new Promise<void>((resolve) => probe.close(() => resolve()));
     const url = `http://127.0.0.1:${port}`;
-    const result = await cli(['store', '--json', '--url', url, '--token', TOKEN]);
+    const result = await cli(['store', '--url', url, '--token', TOKEN]);
     expect(result.code).toBe(3);
     expect(result.stderr).toContain(`cannot reach the controller at ${url}`);
     expect(result.stderr).toContain('ECONNREFUSED');

@@ -6,6 +6,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
+import { adviceFor } from '../advice/error-advice.js';
 import { registerActionCommands } from './action-commands.js';
 import type { CommandContext } from './command-context.js';
 import type { CliEnvironment } from './environment.js';
@@ -15,6 +16,7 @@ import { programHelp } from './help.js';
 import { registerImportConfigCommand } from './import-config-command.js';
 import { registerQueryCommands } from './query-commands.js';
 import { registerServerCommands } from './server-commands.js';
+import { colourAllowed } from './terminal.js';
 
 export type { CliEnvironment, OutputStream, ServerCommands } from './environment.js';
 export { EXIT } from './exit-codes.js';
@@ -29,13 +31,19 @@ export function buildProgram(env: CliEnvironment): Command {
       "Writes a backup host's daily staging directories to optical media or ISO images, and proves the disc " +
         'reads back identical. The client commands talk to the controller over its HTTP API.',
     )
-    .usage('[--url URL] [--token TOKEN] <command> [options]')
+    .usage('[--url URL] [--token-file FILE | --token TOKEN] <command> [options]')
     .version(packageVersion(), '-V, --version', 'print the version')
     .option('--url <url>', `the controller's address (env CEDAR_STORE_URL; default ${DEFAULT_URL})`)
-    .option('--token <token>', "the controller's API token (env CEDAR_STORE_TOKEN)")
+    .option('--token <token>', "the controller's API token (env CEDAR_STORE_TOKEN; visible in ps: prefer a file)")
+    .option(
+      '--token-file <file>',
+      "read the controller's API token from this file, which only its owner may read (env CEDAR_STORE_TOKEN_FILE)",
+    )
     .configureOutput({
       writeOut: (text) => env.stdout.write(text),
       writeErr: (text) => env.stderr.write(text),
+      getOutHasColors: () => colourAllowed(env.stdout, env.env),
+      getErrHasColors: () => colourAllowed(env.stderr, env.env),
       getOutHelpWidth: () => env.stdout.columns ?? 100,
       getErrHelpWidth: () => env.stderr.columns ?? 100,
     })
@@ -58,7 +66,9 @@ export async function runCli(argv: string[], env: CliEnvironment): Promise<numbe
     await program.parseAsync(argv, { from: 'user' });
     return exitCodes.get(program) ?? EXIT.ok;
   } catch (error) {
-    return reportError(error, env);
+    const code = reportError(error, env);
+    if (code !== EXIT.ok && wantsJson(argv)) printJsonError(error, env);
+    return code;
   }
 }
 
@@ -75,6 +85,29 @@ function reportError(error: unknown, env: CliEnvironment): number {
   }
   env.stderr.write(`error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
   return EXIT.runFailed;
+}
+
+/** `--json` anywhere among the options (not after `--`): a script reads the error on stdout too. */
+function wantsJson(argv: string[]): boolean {
+  const end = argv.indexOf('--');
+  return (end === -1 ? argv : argv.slice(0, end)).includes('--json');
+}
+
+/**
+ * With --json, an error that is not a finished run (a usage error, an unreachable controller,
+ * a refused request) is one JSON line on stdout, as well as its line on stderr and the exit
+ * status: `{"error":{"code","message","advice"}}`.
+ */
+function printJsonError(error: unknown, env: CliEnvironment): void {
+  const code = error instanceof CommanderError ? 'USAGE' : error instanceof CliError ? error.code : 'CLI_FAILED';
+  const message =
+    error instanceof ApiError
+      ? error.apiMessage
+      : error instanceof Error
+        ? error.message.replace(/^error: /, '')
+        : String(error);
+  const advice = adviceFor(code) ?? adviceFor('CLI_FAILED')!;
+  env.stdout.write(`${JSON.stringify({ error: { code, message, advice } })}\n`);
 }
 
 function packageVersion(): string {

@@ -43,7 +43,7 @@ export function registerQueryCommands(program: Command, ctx: CommandContext): vo
     .action(async (runId: string | undefined, flags: RunsFlags, command: Command) => {
       if (runId === undefined) {
         if (flags.follow) throw new UsageError('--follow needs a RUN_ID (cedar-store runs RUN_ID --follow)');
-        const client = connect(command, ctx.env);
+        const client = await connect(command, ctx.env);
         const { runs, raw } = await client.listRuns({ status: flags.status, device: flags.device, limit: flags.limit });
         if (flags.json) printJson(ctx, raw);
         else printResult(ctx, formatRunsTable(runs));
@@ -53,7 +53,7 @@ export function registerQueryCommands(program: Command, ctx: CommandContext): vo
       if (flags.status || flags.device || flags.limit) {
         throw new UsageError('--status, --device and --limit filter the list: leave them out with a RUN_ID');
       }
-      const client = connect(command, ctx.env);
+      const client = await connect(command, ctx.env);
       const run = await client.getRun(runId);
       if (flags.follow) {
         ctx.exit(await waitAndReport(ctx, client, run, flags));
@@ -71,7 +71,7 @@ export function registerQueryCommands(program: Command, ctx: CommandContext): vo
     .option('--json', 'print the catalog as JSON on stdout')
     .addHelpText('after', clientCommandHelp(['cedar-store media', 'cedar-store media --json | jq .']))
     .action(async (flags: JsonFlag, command: Command) => {
-      const { discs, raw } = await connect(command, ctx.env).media();
+      const { discs, raw } = await (await connect(command, ctx.env)).media();
       if (flags.json) printJson(ctx, raw);
       else printResult(ctx, formatMediaTable(discs));
       ctx.exit(EXIT.ok);
@@ -84,7 +84,7 @@ export function registerQueryCommands(program: Command, ctx: CommandContext): vo
     .option('--json', 'print agents and devices as JSON on stdout')
     .addHelpText('after', clientCommandHelp(['cedar-store devices', 'cedar-store devices --json']))
     .action(async (flags: JsonFlag, command: Command) => {
-      const { answer, raw } = await connect(command, ctx.env).devices();
+      const { answer, raw } = await (await connect(command, ctx.env)).devices();
       if (flags.json) printJson(ctx, raw);
       else printResult(ctx, formatDevicesTable(answer));
       ctx.exit(EXIT.ok);
@@ -101,7 +101,7 @@ export function registerQueryCommands(program: Command, ctx: CommandContext): vo
     .option('--json', "print the controller's answer as JSON on stdout")
     .addHelpText('after', clientCommandHelp(['cedar-store cancel 0b6f1c2e-5d8a-4f0e-9a51-3c2d7e8f9a10']))
     .action(async (runId: string, flags: JsonFlag, command: Command) => {
-      const client = connect(command, ctx.env);
+      const client = await connect(command, ctx.env);
       const cancel = await client.cancelRun(runId).catch(async (error: unknown) => {
         // The controller answers 409 for a run that already finished. Nothing is wrong and
         // nothing was changed, so a script cancelling a run that beat it to the end exits 0.

@@ -3,8 +3,8 @@
  * one-paragraph summary a user can act on without opening the API, and the advice line (what
  * to do next), the same for every target.
  */
-import type { ErrorCode } from '@cedar-store/domain';
 import type { Run } from '@cedar-store/ports';
+import { adviceFor as adviceForCode } from '../advice/error-advice.js';
 import type { NotifyEvent } from '../config/notify-config.js';
 
 export type RunReport = {
@@ -12,30 +12,6 @@ export type RunReport = {
   subject: string;
   summary: string;
   advice: string;
-};
-
-/** What to do next, by the code a run failed with. */
-const ADVICE: Record<ErrorCode, string> = {
-  NO_STAGING_DIRECTORY:
-    "Check that the backup host staged the day (its stage action ran and wrote cback.stage) and that the agent's stagingRoot is right, then run the action again.",
-  MEDIA_NOT_INITIALIZED: 'Initialize the disc with cedar-store initialize, or use rebuild to start a new disc.',
-  MEDIA_NOT_REWRITABLE:
-    'The disc cannot be blanked: put in a rewritable disc, or a blank one, and run cedar-store rebuild.',
-  MEDIA_FULL: 'The disc has no room for the days: put in a new disc and run cedar-store rebuild.',
-  DEVICE_MOUNTED: 'Unmount the disc on the agent host (umount), then run the action again.',
-  DEVICE_BUSY: 'Another run or program is using the drive: wait for it to finish, then run the action again.',
-  DEVICE_UNKNOWN: "Check the device name against cedar-store devices and the agent's agent.yaml.",
-  TOOL_MISSING: 'Install the missing program on the agent host (see the message), then run the action again.',
-  WRITE_FAILED:
-    'The burner reported an error: check the disc and the drive (try another disc), then run the action again.',
-  VERIFY_FAILED:
-    'The disc does not read back as staged: do not trust it; put in a new disc and run cedar-store rebuild.',
-  AGENT_UNREACHABLE: 'Check that cedar-store-agent runs on the agent host and the network between the hosts.',
-  AGENT_LOST:
-    'The agent went away during the run: check the agent host, then cedar-store runs to see how the operation ended.',
-  INVALID_REQUEST: 'Correct the request as the message says.',
-  UNAUTHORIZED: 'Check the tokens in controller.yaml and agent.yaml.',
-  INTERNAL: "Look at the controller's log around this run and report the problem with it.",
 };
 
 const STATUS_WORDS: Record<NotifyEvent, string> = {
@@ -103,7 +79,8 @@ function summarize(run: Run, event: NotifyEvent): string {
 
 function adviceFor(run: Run, event: NotifyEvent): string {
   if (event === 'failed') {
-    if (run.error && run.error.code in ADVICE) return ADVICE[run.error.code as ErrorCode];
+    const advice = run.error ? adviceForCode(run.error.code) : undefined;
+    if (advice) return advice;
     if (run.status === 'interrupted')
       return 'The controller stopped during the run: see cedar-store runs, then run the action again.';
     return "See the run with cedar-store runs and the controller's log.";
