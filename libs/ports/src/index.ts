@@ -10,3 +10,4 @@ export * from './policy.js';
 export * from './wire/primitives.js';
 export * from './wire/methods.js';
 export * from './wire/rpc-errors.js';
+export * from './config/agent-yaml.js';

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { Container } from 'inversify';
 import type { Logger } from 'pino';
 import { createDrive } from './backends.js';
-import { sharedFileWorkers } from './files/file-workers.js';
+import { FileWorkers } from './files/file-workers.js';
 import { programTimeoutsMs, type AgentConfig } from './config/agent-config.js';
 import { OperationJournal } from './journal/operation-journal.js';
 import type { DriveEnvironment } from './media/drive-environment.js';
@@ -22,10 +22,8 @@ import { resolveOwner } from './staging/owner.js';
 
 export const AGENT_VERSION = '0.1.0';
 
+/** What the root binds is what is read back: the server to start, the services its tests inspect. */
 export const AGENT_TOKENS = {
-  Config: Symbol.for('cedar-store.agent.Config'),
-  Logger: Symbol.for('cedar-store.agent.Logger'),
-  DriveEnvironment: Symbol.for('cedar-store.agent.DriveEnvironment'),
   Services: Symbol.for('cedar-store.agent.Services'),
   Server: Symbol.for('cedar-store.agent.Server'),
 } as const;
@@ -56,7 +54,8 @@ export async function createAgentContainer(
       timeouts: programTimeoutsMs(config.timeouts),
     });
   const env: DriveEnvironment = {
-    staging: new FsStagingArea(config.stagingRoot, owner, sharedFileWorkers(), config.followDaySymlinks),
+    // The agent's one pool of file threads: staging inspections and verifies share it.
+    staging: new FsStagingArea(config.stagingRoot, owner, new FileWorkers(), config.followDaySymlinks),
     workingDir: config.workingDir,
     runner: runner(),
     mountTable: options.mountTable ?? new MountTable(),
@@ -86,9 +85,6 @@ export async function createAgentContainer(
     exportImage: (request) => exporter.exportImage(request),
   };
   const container = new Container({ defaultScope: 'Singleton' });
-  container.bind(AGENT_TOKENS.Config).toConstantValue(config);
-  container.bind(AGENT_TOKENS.Logger).toConstantValue(logger);
-  container.bind(AGENT_TOKENS.DriveEnvironment).toConstantValue(env);
   container.bind(AGENT_TOKENS.Services).toConstantValue(services);
   container.bind(AGENT_TOKENS.Server).toConstantValue(
     new AgentServer(

@@ -9,7 +9,7 @@
  * sections cedar-store has no use for (collect, purge, extensions…) are noted and left out.
  */
 import { MEDIA_TYPES, WEEKDAYS, mediaDefinition, type MediaType, type Weekday } from '@cedar-store/domain';
-import { IdSchema } from '@cedar-store/ports';
+import { IdSchema, type AgentConfigDocument, type DeviceConfig } from '@cedar-store/ports';
 import { ControllerConfigSchema } from '../config/controller-config.js';
 import { readCedarBackupXml, type XmlElement } from './cback-xml.js';
 import {
@@ -34,28 +34,19 @@ export const IMPORT_DEFAULTS = {
   database: '/var/lib/cedar-store/controller.db',
 } as const;
 
-export type ImportedDevice = {
-  id: string;
-  backend: 'cdrecord' | 'growisofs';
-  path: string;
-  mediaType: MediaType;
-  driveSpeed?: number;
-  scsiId?: string;
-  noEject: boolean;
-  ejectDelay: number;
-  refreshMediaDelay: number;
-  mountMethod: 'auto';
-};
+/**
+ * One agent.yaml `devices[]` entry (its schema is shared with the agent, libs/ports), as the
+ * reference's writers map: cdrecord or growisofs, every setting written out, verify on `auto`.
+ */
+export type ImportedDevice = DeviceConfig & { backend: 'cdrecord' | 'growisofs'; mountMethod: 'auto' };
 
-/** agent.yaml as a document (docs/configuration.md#agentyaml). */
-export type ImportedAgentConfig = {
-  agentId: string;
-  listen: { host: string; port: number };
-  auth: { tokenFile: string };
-  stagingRoot: string;
-  workingDir: string;
-  backupUser?: string;
-  backupGroup?: string;
+/** agent.yaml as a document (docs/configuration.md#agentyaml): the agent's schema, one device, a token file. */
+export type ImportedAgentConfig = Pick<
+  AgentConfigDocument,
+  'agentId' | 'stagingRoot' | 'workingDir' | 'backupUser' | 'backupGroup'
+> & {
+  listen: Required<NonNullable<AgentConfigDocument['listen']>>;
+  auth: Required<Pick<NonNullable<AgentConfigDocument['auth']>, 'tokenFile'>>;
   devices: [ImportedDevice];
 };
 

@@ -11,7 +11,7 @@ import {
   type DriveFixture,
 } from '../testing/drive-fixture.js';
 import type { FakeAnswer } from '../testing/fake-programs.js';
-import { CdrecordDrive } from './cdrecord-drive.js';
+import { CdrecordDrive } from '../backends.js';
 
 const fixture = (name: string): string => recordedOutput('cdrecord', name);
 

@@ -280,10 +280,19 @@ function failure(message: Final): Error {
   return Object.assign(new Error(error.message), error.code === undefined ? {} : { code: error.code });
 }
 
-let shared: FileWorkers | undefined;
-
-/** The agent's one pool: verifies and staging inspections share its threads. */
-export function sharedFileWorkers(): FileWorkers {
-  shared ??= new FileWorkers();
-  return shared;
+/**
+ * Runs `work` on the pool the caller injected (the agent's one pool, built by its composition
+ * root), or on a pool of its own, closed afterwards, when none was given.
+ */
+export async function withFileWorkers<T>(
+  workers: FileWorkers | undefined,
+  work: (workers: FileWorkers) => Promise<T>,
+): Promise<T> {
+  if (workers) return work(workers);
+  const own = new FileWorkers();
+  try {
+    return await work(own);
+  } finally {
+    await own.close();
+  }
 }

@@ -11,7 +11,7 @@ import {
   type DriveFixture,
 } from '../testing/drive-fixture.js';
 import type { FakeAnswer } from '../testing/fake-programs.js';
-import { GrowisofsDrive } from './growisofs-drive.js';
+import { GrowisofsDrive } from '../backends.js';
 
 const fixture = (name: string): string => recordedOutput('growisofs', name);
 

@@ -1,6 +1,8 @@
 import type { MediaType } from '@cedar-store/domain';
 import type { Backend } from '@cedar-store/ports';
-import type { VerifySetting } from '../verify/verify-media.js';
+
+/** How the media is read back for the consistency check (verify/verify-media.ts). */
+export type VerifySetting = 'auto' | 'mount' | 'fuseiso' | 'direct';
 
 /** One `devices[]` entry of agent.yaml, validated (config/agent-config.ts). */
 export type DeviceSettings = {

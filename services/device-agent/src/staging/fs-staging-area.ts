@@ -19,7 +19,7 @@ import {
   type DayStamp,
 } from '@cedar-store/domain';
 import type { StagingArea, StagingDayInfo } from '@cedar-store/ports';
-import { sharedFileWorkers, type FileWorkers } from '../files/file-workers.js';
+import { FileWorkers } from '../files/file-workers.js';
 import type { Owner } from './owner.js';
 import { writeStoreIndicator } from './store-indicator.js';
 
@@ -30,8 +30,11 @@ export class FsStagingArea implements StagingArea {
   constructor(
     private readonly root: string,
     private readonly owner: Owner | null = null,
-    /** Sizes are summed by a worker thread: on the event loop, 100 000 files took two seconds of it (`npm run bench`). */
-    private readonly workers: FileWorkers = sharedFileWorkers(),
+    /**
+     * Sizes are summed by a worker thread: on the event loop, 100 000 files took two seconds of it
+     * (`npm run bench`). The agent injects its one pool; a staging area built without one has its own.
+     */
+    readonly workers: FileWorkers = new FileWorkers(),
     /** agent.yaml `followDaySymlinks`: read and mark days where their links point, even outside the root. */
     private readonly followDaySymlinks = false,
   ) {}

@@ -19,7 +19,7 @@ import {
 import { access } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { CompareTask, ListedFile, TaskOutcome } from '../files/file-work.js';
-import { sharedFileWorkers, WorkerExitError, type FileWorkers } from '../files/file-workers.js';
+import { withFileWorkers, WorkerExitError, type FileWorkers } from '../files/file-workers.js';
 
 export type DayToCompare = { day: DayStamp; stagingPath: string };
 
@@ -35,12 +35,20 @@ export type CompareOptions = {
 
 export const DEFAULT_COMPARE_CONCURRENCY = 4;
 
-export async function compareDays(
+export function compareDays(
   days: readonly DayToCompare[],
   mountPoint: string,
   options: CompareOptions = {},
 ): Promise<ComparisonResult> {
-  const workers = options.workers ?? sharedFileWorkers();
+  return withFileWorkers(options.workers, (workers) => compareWith(workers, days, mountPoint, options));
+}
+
+async function compareWith(
+  workers: FileWorkers,
+  days: readonly DayToCompare[],
+  mountPoint: string,
+  options: CompareOptions,
+): Promise<ComparisonResult> {
   const expected = await listStagingDays(workers, days).catch(workerStopped);
   const actual: ListedFile[] = [];
   for (const { day } of days) {

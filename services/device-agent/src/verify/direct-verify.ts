@@ -23,7 +23,7 @@ import {
 } from './compare-day.js';
 import { listingArgs } from './direct-args.js';
 import { extentBytes, listingCollector, type DiscListing } from './direct-parse.js';
-import { sharedFileWorkers } from '../files/file-workers.js';
+import { withFileWorkers, type FileWorkers } from '../files/file-workers.js';
 
 export type MediaSource = { source: string; isImageFile: boolean };
 
@@ -35,13 +35,22 @@ export type DirectOptions = CompareOptions & {
 /** A drive seeks for every switch between files: it is read one file at a time, in disc order. */
 const DRIVE_CONCURRENCY = 1;
 
-export async function compareDaysDirect(
+export function compareDaysDirect(
   runner: ProgramRunner,
   media: MediaSource,
   days: readonly DayToCompare[],
   options: DirectOptions = {},
 ): Promise<ComparisonResult> {
-  const workers = options.workers ?? sharedFileWorkers();
+  return withFileWorkers(options.workers, (workers) => compareDirectWith(workers, runner, media, days, options));
+}
+
+async function compareDirectWith(
+  workers: FileWorkers,
+  runner: ProgramRunner,
+  media: MediaSource,
+  days: readonly DayToCompare[],
+  options: DirectOptions,
+): Promise<ComparisonResult> {
   // Both listings at once: xorriso loads the disc's tree while a worker thread lists the staging days.
   // Both are waited for, so no xorriso still holds the drive once the device is free again.
   const [walked, listed] = await Promise.allSettled([

@@ -8,13 +8,14 @@
  * between and needs neither /dev/fuse nor root (docs/decisions/0004-direct-verify-before-fuseiso.md).
  */
 import { ToolMissingError } from '@cedar-store/domain';
+import type { VerifySetting } from '../media/device-settings.js';
 import type { ProgramRunner } from '../process/program-runner.js';
 import { compareDays, type CompareOptions, type ComparisonResult, type DayToCompare } from './compare-day.js';
 import { compareDaysDirect, type DirectOptions, type MediaSource } from './direct-verify.js';
 import type { MountMethod } from './mount-args.js';
 import { withMountedMedia, type MountSetting } from './mount-media.js';
 
-export type VerifySetting = MountSetting | 'direct';
+export type { VerifySetting };
 export type VerifyMethod = MountMethod | 'direct';
 
 export type VerifyRequest = MediaSource & {

@@ -11,7 +11,7 @@ import { MountTable } from '../media/mount-table.js';
 import { ProgramRunner } from '../process/program-runner.js';
 import { FsStagingArea } from '../staging/fs-staging-area.js';
 import type { VerifySetting } from '../verify/verify-media.js';
-import { VirtualDrive } from './virtual-drive.js';
+import { VirtualDrive } from '../backends.js';
 
 const LABEL = 'CEDAR BACKUP 23-NOV-2026';
 

@@ -5,36 +5,48 @@
  * truncating the file. It is what the tests and the demo run on, and a product in its own
  * right: disc-less ISO archives on a NAS, burned or shipped later.
  */
-import { SECTOR_SIZE } from '@cedar-store/domain';
+import { mediaDefinition, SECTOR_SIZE, type DayStamp } from '@cedar-store/domain';
 import type { ProgressListener } from '@cedar-store/ports';
 import { randomUUID } from 'node:crypto';
 import { mkdir, open, readdir, rename, rm, stat, truncate } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
+import type { DeviceSettings } from '../media/device-settings.js';
+import type { DriveBackend, ImageRequest, MediaFacts } from '../media/drive-backend.js';
+import type { DriveEnvironment } from '../media/drive-environment.js';
 import { facts } from '../media/image-stamp.js';
-import type { ImageRequest } from '../media/optical-drive.js';
 import type { ResolvedDay } from '../staging/fs-staging-area.js';
-import type { XorrisoToc } from '../xorriso/parse.js';
-import { XorrisoDrive } from '../xorriso/xorriso-drive.js';
+import { XorrisoBackend } from '../xorriso/xorriso-backend.js';
 import { virtualDevice, virtualImageSectors } from './args.js';
 import { BLANK_TOC, isBlankImage, virtualCdBoundaries } from './parse.js';
 
 /** The image's first 32 sectors, which xorriso rewrites on every append to point at the newest session. */
 const HEADER_BYTES = 32 * SECTOR_SIZE;
 
-export class VirtualDrive extends XorrisoDrive {
-  protected override readonly refreshesMedia = false;
+export class VirtualBackend implements DriveBackend {
+  readonly refreshesMedia = false;
+  /** xorriso on the image file; no MD5s: they doubled the time of writing an image file (md5Args, `npm run bench`). */
+  private readonly xorriso: XorrisoBackend;
 
-  protected override get isImageFile(): boolean {
-    return true;
+  constructor(
+    private readonly settings: DeviceSettings,
+    env: DriveEnvironment,
+  ) {
+    this.xorriso = new XorrisoBackend(settings, env, { imageFile: true, md5: false });
   }
 
-  /** No MD5s: they doubled the time of writing an image file (md5Args, `npm run bench`). */
-  protected override get writesMd5(): boolean {
-    return false;
+  /** A blank (empty or missing) image is read without running xorriso; CD media count their lead-ins. */
+  async readMedia(): Promise<MediaFacts> {
+    const toc = isBlankImage(await this.imageSize()) ? BLANK_TOC : await this.xorriso.readToc();
+    const cd = mediaDefinition(this.settings.mediaType).family === 'cd';
+    return cd ? this.xorriso.factsOf(toc, virtualCdBoundaries(toc)) : this.xorriso.factsOf(toc);
+  }
+
+  knownBlank(media: MediaFacts): boolean {
+    return media.sessions === 0;
   }
 
   /** An append to a blank image is a new disc; an append depends on the image file as it is. */
-  protected override async mediaStamp(newDisc: boolean): Promise<unknown> {
+  async mediaStamp(newDisc: boolean): Promise<unknown> {
     const fresh = newDisc || isBlankImage(await this.imageSize());
     return { newDisc: fresh, image: fresh ? null : await facts(this.settings.path) };
   }
@@ -46,19 +58,10 @@ export class VirtualDrive extends XorrisoDrive {
     );
   }
 
-  protected override async readToc(): Promise<XorrisoToc> {
-    if (isBlankImage(await this.imageSize())) return BLANK_TOC;
-    return super.readToc();
-  }
-
-  protected override sessionFacts(toc: XorrisoToc): ReturnType<XorrisoDrive['sessionFacts']> {
-    return this.definition.family === 'cd' ? virtualCdBoundaries(toc) : super.sessionFacts(toc);
-  }
-
-  protected override async estimateImage(request: { days: ResolvedDay[]; newDisc: boolean }): Promise<number> {
+  async estimate(request: { days: ResolvedDay[]; newDisc: boolean }): Promise<number> {
     const appendToBlank = !request.newDisc && isBlankImage(await this.imageSize());
     const newDisc = request.newDisc || appendToBlank;
-    return virtualImageSectors(await this.printSize(request.days, newDisc), newDisc) * SECTOR_SIZE;
+    return virtualImageSectors(await this.xorriso.printSize(request.days, newDisc), newDisc) * SECTOR_SIZE;
   }
 
   /**
@@ -66,9 +69,11 @@ export class VirtualDrive extends XorrisoDrive {
    * xorriso succeeded: a failed write (a full NAS, a killed agent) leaves the old sessions
    * exactly as they were.
    */
-  protected override async writeImage(request: ImageRequest, onProgress?: ProgressListener): Promise<number> {
+  async write(request: ImageRequest, onProgress?: ProgressListener): Promise<number> {
     if (!request.newDisc) return this.appendSession(request, onProgress);
-    return this.replaceImage((device) => this.writeSession(device, { ...request, blankFirst: false }, onProgress));
+    return this.replaceImage((device) =>
+      this.xorriso.writeSession(device, { ...request, blankFirst: false }, onProgress),
+    );
   }
 
   /**
@@ -82,7 +87,7 @@ export class VirtualDrive extends XorrisoDrive {
     const before = await this.imageSize();
     const header = before === null ? null : await this.readHeader();
     try {
-      return await super.writeImage(request, onProgress);
+      return await this.xorriso.write(request, onProgress);
     } catch (error) {
       if (before !== null && header !== null) await this.restore(before, header);
       throw error;
@@ -111,8 +116,8 @@ export class VirtualDrive extends XorrisoDrive {
     }
   }
 
-  protected override async writeInitialImage(label: string): Promise<void> {
-    await this.replaceImage((device) => this.writeInitial(device, label, false));
+  async writeInitial(label: string): Promise<void> {
+    await this.replaceImage((device) => this.xorriso.writeInitialOn(device, label, false));
   }
 
   private async replaceImage<T>(write: (device: string) => Promise<T>): Promise<T> {
@@ -144,10 +149,18 @@ export class VirtualDrive extends XorrisoDrive {
     );
   }
 
-  protected override async blankMedia(onProgress?: ProgressListener): Promise<void> {
+  async blank(onProgress?: ProgressListener): Promise<void> {
     onProgress?.({ phase: 'blank', bytesDone: 0, bytesTotal: 1 });
     await this.truncateImage();
     onProgress?.({ phase: 'blank', bytesDone: 1, bytesTotal: 1 });
+  }
+
+  mountSource(): { source: string; isImageFile: boolean } {
+    return this.xorriso.mountSource();
+  }
+
+  exportImage(request: { days: DayStamp[]; label: string }): Promise<{ path: string; bytes: number }> {
+    return this.xorriso.exportImage(request);
   }
 
   private async truncateImage(): Promise<void> {

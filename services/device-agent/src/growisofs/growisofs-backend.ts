@@ -9,28 +9,42 @@ import { join } from 'node:path';
 import {
   calculateCapacity,
   formatBytes,
+  mediaDefinition,
   MediaFullError,
   SECTOR_SIZE,
   WriteFailedError,
   type CedarStoreError,
   type DayStamp,
+  type MediaDefinition,
 } from '@cedar-store/domain';
 import type { Progress, ProgressListener } from '@cedar-store/ports';
 import { emptyDirectoryGraft, graftArgs, INITIALIZE_GRAFT_POINT } from '../mkisofs/args.js';
 import { exportWithMkisofs, printSizeSectors, readMediaLabel, withScratchDirectory } from '../mkisofs/mkisofs-image.js';
-import { OpticalDrive, type ImageRequest, type MediaFacts } from '../media/optical-drive.js';
+import type { DeviceSettings } from '../media/device-settings.js';
+import type { DriveBackend, ImageRequest, MediaFacts } from '../media/drive-backend.js';
+import type { DriveEnvironment } from '../media/drive-environment.js';
 import { lastLines } from '../process/last-lines.js';
 import type { ProgramResult } from '../process/program-runner.js';
 import type { ResolvedDay } from '../staging/fs-staging-area.js';
 import { blankArgs, ESTIMATE_MARGIN_SECTORS, sectorsUsedArgs, writeArgs } from './args.js';
 import { parseOverburn, parseProgress, parseSectorsUsed, reportsNoMedium } from './parse.js';
 
-export class GrowisofsDrive extends OpticalDrive {
+export class GrowisofsBackend implements DriveBackend {
+  readonly refreshesMedia = true;
+  private readonly definition: MediaDefinition;
+
+  constructor(
+    private readonly settings: DeviceSettings,
+    private readonly env: DriveEnvironment,
+  ) {
+    this.definition = mediaDefinition(settings.mediaType);
+  }
+
   /**
    * growisofs grows a DVD+RW volume within one session and its dry run does not count the
    * sessions of write-once media, so a used disc reports 1: only 0 versus more decides anything.
    */
-  protected async readMedia(): Promise<MediaFacts> {
+  async readMedia(): Promise<MediaFacts> {
     const { sectorsUsed, output } = await this.readSectorsUsed();
     const capacity = calculateCapacity(this.definition, { sectorsUsed });
     const sessions = sectorsUsed > 0 ? 1 : 0;
@@ -50,17 +64,21 @@ export class GrowisofsDrive extends OpticalDrive {
    * The dry run that measures a DVD fails alike on blank and on unreadable media, so an
    * append stays an append (`-M`), as in the reference; only a requested new disc uses `-Z`.
    */
-  protected override knownBlank(): boolean {
+  knownBlank(): boolean {
     return false;
   }
 
-  protected async estimateImage(request: { days: ResolvedDay[]; newDisc: boolean }): Promise<number> {
+  async mediaStamp(newDisc: boolean): Promise<unknown> {
+    return { newDisc };
+  }
+
+  async estimate(request: { days: ResolvedDay[]; newDisc: boolean }): Promise<number> {
     const sectors = await printSizeSectors(this.env.runner, { grafts: graftArgs(request.days) });
     return (sectors + ESTIMATE_MARGIN_SECTORS) * SECTOR_SIZE;
   }
 
   /** `-Z` overwrites a used DVD+RW from the start, so a new disc needs no separate blank. */
-  protected writeImage(request: ImageRequest, onProgress?: ProgressListener): Promise<number> {
+  write(request: ImageRequest, onProgress?: ProgressListener): Promise<number> {
     const args = writeArgs({
       device: this.settings.path,
       newDisc: request.newDisc,
@@ -71,7 +89,7 @@ export class GrowisofsDrive extends OpticalDrive {
     return this.runGrowisofs(args, { phase: 'write', bytesTotal: request.estimatedBytes }, onProgress);
   }
 
-  protected async writeInitialImage(label: string): Promise<void> {
+  async writeInitial(label: string): Promise<void> {
     await withScratchDirectory(this.env.workingDir, async (dir) => {
       const emptyDir = join(dir, INITIALIZE_GRAFT_POINT);
       await mkdir(emptyDir);
@@ -87,13 +105,13 @@ export class GrowisofsDrive extends OpticalDrive {
     });
   }
 
-  protected async blankMedia(onProgress?: ProgressListener): Promise<void> {
+  async blank(onProgress?: ProgressListener): Promise<void> {
     const bytesTotal = calculateCapacity(this.definition, { sectorsUsed: 0 }).bytesAvailable;
     const args = blankArgs({ device: this.settings.path, driveSpeed: this.settings.driveSpeed });
     await this.runGrowisofs(args, { phase: 'blank', bytesTotal }, onProgress);
   }
 
-  protected mountSource(): { source: string; isImageFile: boolean } {
+  mountSource(): { source: string; isImageFile: boolean } {
     return { source: this.settings.path, isImageFile: false };
   }
 

@@ -6,8 +6,8 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ProgramRunner, type ProgramResult } from '../process/program-runner.js';
 import { FsStagingArea } from '../staging/fs-staging-area.js';
-import { VirtualDrive } from '../virtual/virtual-drive.js';
-import { MountTable } from './mount-table.js';
+import { VirtualDrive } from '../backends.js';
+import { MountTable } from '../media/mount-table.js';
 
 const LABEL = 'CEDAR BACKUP 23-NOV-2026';
 const DAY = '2026-11-23';

@@ -7,9 +7,18 @@
  */
 import { mkdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { calculateCapacity, SECTOR_SIZE, WriteFailedError, type DayStamp } from '@cedar-store/domain';
+import {
+  calculateCapacity,
+  mediaDefinition,
+  SECTOR_SIZE,
+  WriteFailedError,
+  type DayStamp,
+  type MediaDefinition,
+} from '@cedar-store/domain';
 import type { ProgressListener } from '@cedar-store/ports';
-import { OpticalDrive, type ImageRequest, type MediaFacts } from '../media/optical-drive.js';
+import type { DeviceSettings } from '../media/device-settings.js';
+import type { DriveBackend, ImageRequest, MediaFacts } from '../media/drive-backend.js';
+import type { DriveEnvironment } from '../media/drive-environment.js';
 import { lastLines } from '../process/last-lines.js';
 import { noSpaceError, reportsNoSpace } from '../process/no-space.js';
 import type { ResolvedDay } from '../staging/fs-staging-area.js';
@@ -38,12 +47,22 @@ export function treatedAsEmptyReason(device: string): string {
   );
 }
 
-export class CdrecordDrive extends OpticalDrive {
+export class CdrecordBackend implements DriveBackend {
+  readonly refreshesMedia = true;
+  private readonly definition: MediaDefinition;
+
+  constructor(
+    private readonly settings: DeviceSettings,
+    private readonly env: DriveEnvironment,
+  ) {
+    this.definition = mediaDefinition(settings.mediaType);
+  }
+
   private get device(): string {
     return cdrecordDevice(this.settings);
   }
 
-  protected async readMedia(): Promise<MediaFacts> {
+  async readMedia(): Promise<MediaFacts> {
     const { boundaries, output, multisession } = await this.readDisc();
     const sessions = sessionsFromBoundaries(boundaries);
     const capacity = calculateCapacity(this.definition, { boundaries });
@@ -68,11 +87,15 @@ export class CdrecordDrive extends OpticalDrive {
    * holds: the image continues the disc only when boundaries are known, and nothing else is
    * inferred from their absence.
    */
-  protected override knownBlank(): boolean {
+  knownBlank(): boolean {
     return false;
   }
 
-  protected async estimateImage(request: { days: ResolvedDay[]; newDisc: boolean }): Promise<number> {
+  async mediaStamp(newDisc: boolean): Promise<unknown> {
+    return { newDisc };
+  }
+
+  async estimate(request: { days: ResolvedDay[]; newDisc: boolean }): Promise<number> {
     const boundaries = request.newDisc ? null : (await this.readDisc()).boundaries;
     const sectors = await printSizeSectors(this.env.runner, {
       grafts: graftArgs(request.days),
@@ -81,7 +104,7 @@ export class CdrecordDrive extends OpticalDrive {
     return sectors * SECTOR_SIZE;
   }
 
-  protected async writeImage(request: ImageRequest, onProgress?: ProgressListener): Promise<number> {
+  async write(request: ImageRequest, onProgress?: ProgressListener): Promise<number> {
     const disc = request.newDisc
       ? { boundaries: null, multisession: await this.readsMultisession() }
       : await this.readDisc();
@@ -94,7 +117,7 @@ export class CdrecordDrive extends OpticalDrive {
     return this.burn(image, disc.multisession, onProgress);
   }
 
-  protected async writeInitialImage(label: string): Promise<void> {
+  async writeInitial(label: string): Promise<void> {
     await withScratchDirectory(this.env.workingDir, async (dir) => {
       const emptyDir = join(dir, INITIALIZE_GRAFT_POINT);
       await mkdir(emptyDir);
@@ -103,7 +126,7 @@ export class CdrecordDrive extends OpticalDrive {
     });
   }
 
-  protected async blankMedia(onProgress?: ProgressListener): Promise<void> {
+  async blank(onProgress?: ProgressListener): Promise<void> {
     onProgress?.({ phase: 'blank', bytesDone: 0, bytesTotal: 1 });
     const result = await this.env.runner.run(
       'cdrecord',
@@ -119,7 +142,7 @@ export class CdrecordDrive extends OpticalDrive {
     onProgress?.({ phase: 'blank', bytesDone: 1, bytesTotal: 1 });
   }
 
-  protected mountSource(): { source: string; isImageFile: boolean } {
+  mountSource(): { source: string; isImageFile: boolean } {
     return { source: this.settings.path, isImageFile: false };
   }
 
@@ -192,7 +215,7 @@ export class CdrecordDrive extends OpticalDrive {
         });
       }
       const bytesTotal = (await stat(imagePath)).size;
-      if (image.blankFirst) await this.blankMedia(onProgress);
+      if (image.blankFirst) await this.blank(onProgress);
       await this.writeTrack(imagePath, multisession, bytesTotal, onProgress);
       return bytesTotal;
     });

@@ -1,8 +1,9 @@
 /**
- * What all four backends share around their own programs: one operation at a time per
- * device, a mounted device refused, days resolved safely under the staging root, the fit
- * check before anything is blanked or written, the media refresh afterwards, and the
- * consistency check on the mounted media. A backend supplies only the program-specific steps.
+ * One drive, whatever its backend: one operation at a time per device, a mounted device
+ * refused, days resolved safely under the staging root, the media rules and the fit check
+ * before anything is blanked or written, the media refresh afterwards, and the consistency
+ * check on the mounted media. The backend (media/drive-backend.ts) supplies only the steps
+ * its own programs take.
  */
 import {
   assertCanStartNewDisc,
@@ -23,69 +24,38 @@ import type {
   VerifyReport,
   WriteResult,
 } from '@cedar-store/ports';
+import type { DeviceSettings } from '../media/device-settings.js';
+import { DeviceGuard } from '../media/device-guard.js';
+import type { DriveBackend, MediaFacts } from '../media/drive-backend.js';
+import type { DriveEnvironment } from '../media/drive-environment.js';
+import { imageStamp } from '../media/image-stamp.js';
+import { refreshMedia } from '../media/refresh-media.js';
 import type { ResolvedDay } from '../staging/fs-staging-area.js';
 import { verifyMedia } from '../verify/verify-media.js';
-import type { DeviceSettings } from './device-settings.js';
-import { DeviceGuard } from './device-guard.js';
-import type { DriveEnvironment } from './drive-environment.js';
-import { imageStamp } from './image-stamp.js';
-import { refreshMedia } from './refresh-media.js';
 
-/**
- * An image to build: each staging day at its graft point. `newDisc` builds a fresh first
- * session; `blankFirst` (a new disc was asked for on rewritable media) blanks before writing.
- */
-export type ImageRequest = {
-  days: ResolvedDay[];
-  label: string;
-  newDisc: boolean;
-  blankFirst: boolean;
-  estimatedBytes: number;
-};
-
-export type MediaFacts = Omit<MediaStatus, 'mounted'>;
-
-export abstract class OpticalDrive implements MediaDrive {
-  protected readonly definition: MediaDefinition;
+export class OpticalDrive implements MediaDrive {
+  private readonly definition: MediaDefinition;
   readonly guard: DeviceGuard;
 
   constructor(
     readonly settings: DeviceSettings,
-    protected readonly env: DriveEnvironment,
+    private readonly env: DriveEnvironment,
+    private readonly backend: DriveBackend,
   ) {
     this.definition = mediaDefinition(settings.mediaType);
     this.guard = env.guards?.forDevice(settings.id) ?? new DeviceGuard(settings.id);
   }
 
-  /** The media as the backend's programs report it. */
-  protected abstract readMedia(): Promise<MediaFacts>;
-  /** Bytes the image will take on this media, margins included. */
-  protected abstract estimateImage(request: { days: ResolvedDay[]; newDisc: boolean }): Promise<number>;
-  /** Writes the image, blanking first when asked; the fit check has passed. */
-  protected abstract writeImage(request: ImageRequest, onProgress?: ProgressListener): Promise<number>;
-  protected abstract blankMedia(onProgress?: ProgressListener): Promise<void>;
-  /** Writes a new disc holding only the empty `CedarBackup` directory. */
-  protected abstract writeInitialImage(label: string): Promise<void>;
-  /** Where the consistency check mounts from, and whether it is a plain file (loop mount). */
-  protected abstract mountSource(): { source: string; isImageFile: boolean };
-  /** Drives refresh the media after writing; an image file has nothing to refresh. */
-  protected readonly refreshesMedia: boolean = true;
-
   async status(): Promise<MediaStatus> {
-    const [facts, mounted] = await Promise.all([this.readMedia(), this.isMounted()]);
+    const [facts, mounted] = await Promise.all([this.backend.readMedia(), this.isMounted()]);
     return { ...facts, mounted };
-  }
-
-  /** What the media adds to an estimate's stamp (image-stamp.ts); a drive adds the kind of session. */
-  protected async mediaStamp(newDisc: boolean): Promise<unknown> {
-    return { newDisc };
   }
 
   async estimate(request: { days: DayStamp[]; newDisc: boolean }): Promise<ImageEstimate> {
     const days = await this.env.staging.existingDays(request.days);
     // Stamped before measuring, so a change while xorriso or mkisofs measures is seen by the write.
-    const stamp = await imageStamp(days, await this.mediaStamp(request.newDisc));
-    return { bytes: await this.estimateImage({ days, newDisc: request.newDisc }), stamp };
+    const stamp = await imageStamp(days, await this.backend.mediaStamp(request.newDisc));
+    return { bytes: await this.backend.estimate({ days, newDisc: request.newDisc }), stamp };
   }
 
   write(
@@ -98,13 +68,13 @@ export abstract class OpticalDrive implements MediaDrive {
       const media = await this.readPresentMedia();
       // An append to media known to be blank is a fresh first session; nothing is blanked
       // unless a new disc was asked for.
-      const newDisc = request.newDisc || this.knownBlank(media);
+      const newDisc = request.newDisc || this.backend.knownBlank(media);
       if (request.newDisc) assertCanStartNewDisc({ device: this.settings.id, ...media });
       assertTakesSession({ device: this.settings.path, newDisc, bytesAvailable: media.bytesAvailable });
       const requiredBytes = await this.requiredBytes(days, newDisc, request.estimate);
       checkImageFits(this.definition, { requiredBytes, newDisc, bytesAvailable: media.bytesAvailable });
 
-      const bytesWritten = await this.writeImage(
+      const bytesWritten = await this.backend.write(
         {
           days,
           label: request.label,
@@ -115,7 +85,7 @@ export abstract class OpticalDrive implements MediaDrive {
         onProgress,
       );
       await this.afterWriting();
-      const after = await this.readMedia();
+      const after = await this.backend.readMedia();
       return { bytesWritten, sessions: after.sessions };
     });
   }
@@ -125,7 +95,7 @@ export abstract class OpticalDrive implements MediaDrive {
       assertRewritable(this.definition, 'blanked');
       await this.refuseMounted();
       await this.readPresentMedia();
-      await this.blankMedia(onProgress);
+      await this.backend.blank(onProgress);
       await this.afterWriting();
     });
   }
@@ -135,7 +105,7 @@ export abstract class OpticalDrive implements MediaDrive {
       assertRewritable(this.definition, 'initialized');
       await this.refuseMounted();
       await this.readPresentMedia();
-      await this.writeInitialImage(label);
+      await this.backend.writeInitial(label);
       await this.afterWriting();
     });
   }
@@ -144,13 +114,17 @@ export abstract class OpticalDrive implements MediaDrive {
     return this.guard.exclusive('verify', async () => {
       await this.refuseMounted();
       const days = await this.env.staging.existingDays(request.days);
-      const { source, isImageFile } = this.mountSource();
+      const { source, isImageFile } = this.backend.mountSource();
       const media = { source, isImageFile, workingDir: this.env.workingDir, method: this.settings.mountMethod };
       const { method, ...result } = await verifyMedia(
         this.env.runner,
         { ...media, unmountRetryMs: this.env.unmountRetryMs },
         days.map((day) => ({ day: day.day, stagingPath: day.path })),
-        { onBytes: (bytesDone, bytesTotal) => onProgress?.({ phase: 'verify', bytesDone, bytesTotal }) },
+        {
+          // The staging area's pool: verifies and staging inspections share the agent's threads.
+          workers: this.env.staging.workers,
+          onBytes: (bytesDone, bytesTotal) => onProgress?.({ phase: 'verify', bytesDone, bytesTotal }),
+        },
       );
       const report: VerifyReport = { ok: result.mismatches.length === 0, method, ...result };
       report.mismatches = report.mismatches.slice(0, 1000);
@@ -162,14 +136,8 @@ export abstract class OpticalDrive implements MediaDrive {
     });
   }
 
-  abstract exportImage(request: { days: DayStamp[]; label: string }): Promise<{ path: string; bytes: number }>;
-
-  /**
-   * Whether the media is positively blank, so an append can start a fresh first session.
-   * Backends whose status cannot tell blank from unreadable media answer false.
-   */
-  protected knownBlank(media: MediaFacts): boolean {
-    return media.sessions === 0;
+  exportImage(request: { days: DayStamp[]; label: string }): Promise<{ path: string; bytes: number }> {
+    return this.backend.exportImage(request);
   }
 
   /**
@@ -182,19 +150,19 @@ export abstract class OpticalDrive implements MediaDrive {
     estimate: ImageEstimate | undefined,
   ): Promise<number> {
     if (estimate?.stamp !== undefined) {
-      const stamp = await imageStamp(days, await this.mediaStamp(newDisc));
+      const stamp = await imageStamp(days, await this.backend.mediaStamp(newDisc));
       if (stamp === estimate.stamp) return estimate.bytes;
       this.env.logger?.info(
         { device: this.settings.id },
         'write: the days or the media changed since the estimate; measuring the image again',
       );
     }
-    return this.estimateImage({ days, newDisc });
+    return this.backend.estimate({ days, newDisc });
   }
 
   /** The media's facts, refusing an empty drive before anything is attempted. */
   private async readPresentMedia(): Promise<MediaFacts> {
-    const media = await this.readMedia();
+    const media = await this.backend.readMedia();
     assertMediaPresent({ device: `${this.settings.path} (${this.settings.id})`, mediaPresent: media.mediaPresent });
     return media;
   }
@@ -214,7 +182,7 @@ export abstract class OpticalDrive implements MediaDrive {
   }
 
   private async afterWriting(): Promise<void> {
-    if (!this.refreshesMedia) return;
+    if (!this.backend.refreshesMedia) return;
     await refreshMedia(this.env.runner, this.settings.path, this.settings, this.env.wait);
   }
 }

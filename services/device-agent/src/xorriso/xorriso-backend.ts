@@ -1,14 +1,22 @@
 /**
  * The default backend for real drives: xorriso writes each session in one pass straight from
- * the staging days, with no temporary image. The `virtual` backend runs the same program on
+ * the staging days, with no temporary image. The `virtual` backend composes the same steps on
  * an ISO file (`stdio:`) and differs only where a file is not a drive.
  */
 import { dirname } from 'node:path';
-import { SECTOR_SIZE, WriteFailedError, type DayStamp } from '@cedar-store/domain';
+import {
+  mediaDefinition,
+  SECTOR_SIZE,
+  WriteFailedError,
+  type DayStamp,
+  type MediaDefinition,
+} from '@cedar-store/domain';
 import type { ProgressListener } from '@cedar-store/ports';
+import type { DeviceSettings } from '../media/device-settings.js';
+import type { DriveBackend, ImageRequest, MediaFacts } from '../media/drive-backend.js';
+import type { DriveEnvironment } from '../media/drive-environment.js';
 import { buildExport } from '../media/export-path.js';
 import { usageFromSessions } from '../media/media-usage.js';
-import { OpticalDrive, type ImageRequest, type MediaFacts } from '../media/optical-drive.js';
 import { lastLines } from '../process/last-lines.js';
 import { noSpaceError, reportsNoSpace } from '../process/no-space.js';
 import type { ProgramResult } from '../process/program-runner.js';
@@ -36,21 +44,33 @@ import {
 /** Estimates are only ever measured against the media label's length, not its text. */
 const ESTIMATE_LABEL = 'CEDAR BACKUP 01-JAN-2000';
 
-export class XorrisoDrive extends OpticalDrive {
-  protected get isImageFile(): boolean {
-    return false;
+/** Sessions and addresses as the capacity rules read them. */
+export type SessionFacts = Parameters<typeof usageFromSessions>[1];
+
+/**
+ * `imageFile`: the device is an ISO file (`stdio:`). `md5`: every session gets MD5 checksums
+ * (real drives do; md5Args says why virtual images get none).
+ */
+export type XorrisoOptions = { imageFile: boolean; md5: boolean };
+
+export class XorrisoBackend implements DriveBackend {
+  readonly refreshesMedia: boolean;
+  private readonly definition: MediaDefinition;
+
+  constructor(
+    private readonly settings: DeviceSettings,
+    private readonly env: DriveEnvironment,
+    private readonly options: XorrisoOptions = { imageFile: false, md5: true },
+  ) {
+    this.definition = mediaDefinition(settings.mediaType);
+    this.refreshesMedia = !options.imageFile;
   }
 
-  /** Real drives get MD5 checksums in every session; md5Args says why virtual images get none. */
-  protected get writesMd5(): boolean {
-    return true;
+  get device(): string {
+    return xorrisoDevice(this.settings.path, this.options.imageFile);
   }
 
-  protected get device(): string {
-    return xorrisoDevice(this.settings.path, this.isImageFile);
-  }
-
-  protected async readToc(): Promise<XorrisoToc> {
+  async readToc(): Promise<XorrisoToc> {
     const result = await this.env.runner.run('xorriso', statusArgs(this.device), {
       timeout: 'status',
     });
@@ -65,18 +85,13 @@ export class XorrisoDrive extends OpticalDrive {
     );
   }
 
-  /** Sessions and addresses as the capacity rules read them. */
-  protected sessionFacts(toc: XorrisoToc): Parameters<typeof usageFromSessions>[1] {
-    return {
-      sessions: toc.blank ? 0 : toc.sessions,
-      lastSessionStart: toc.sessionStarts.at(-1) ?? null,
-      nextWritableAddress: toc.nextWritableAddress,
-    };
+  async readMedia(): Promise<MediaFacts> {
+    return this.factsOf(await this.readToc());
   }
 
-  protected async readMedia(): Promise<MediaFacts> {
-    const toc = await this.readToc();
-    const usage = usageFromSessions(this.definition, this.sessionFacts(toc));
+  /** The media's facts from its table of contents; `sessions` as the capacity rules read them. */
+  factsOf(toc: XorrisoToc, sessions: SessionFacts = sessionFacts(toc)): MediaFacts {
+    const usage = usageFromSessions(this.definition, sessions);
     // A closed disc takes no more sessions: reporting its free space would promise a write that fails.
     const closed = toc.mediaCurrent !== null && !toc.blank && !toc.appendable;
     if (closed) usage.bytesAvailable = 0;
@@ -94,10 +109,19 @@ export class XorrisoDrive extends OpticalDrive {
     };
   }
 
-  protected async printSize(days: readonly ResolvedDay[], newDisc: boolean): Promise<number> {
+  knownBlank(media: MediaFacts): boolean {
+    return media.sessions === 0;
+  }
+
+  async mediaStamp(newDisc: boolean): Promise<unknown> {
+    return { newDisc };
+  }
+
+  /** The image's size in sectors, as xorriso measures it. */
+  async printSize(days: readonly ResolvedDay[], newDisc: boolean): Promise<number> {
     const result = await this.env.runner.run(
       'xorriso',
-      estimateArgs({ device: this.device, days: grafted(days), label: ESTIMATE_LABEL, newDisc, md5: this.writesMd5 }),
+      estimateArgs({ device: this.device, days: grafted(days), label: ESTIMATE_LABEL, newDisc, md5: this.options.md5 }),
       { timeout: 'estimate' },
     );
     const sectors = parsePrintSize(result.stdout + result.stderr);
@@ -107,16 +131,16 @@ export class XorrisoDrive extends OpticalDrive {
     return sectors;
   }
 
-  protected async estimateImage(request: { days: ResolvedDay[]; newDisc: boolean }): Promise<number> {
+  async estimate(request: { days: ResolvedDay[]; newDisc: boolean }): Promise<number> {
     return (await this.printSize(request.days, request.newDisc)) * SECTOR_SIZE;
   }
 
-  protected async writeImage(request: ImageRequest, onProgress?: ProgressListener): Promise<number> {
+  write(request: ImageRequest, onProgress?: ProgressListener): Promise<number> {
     return this.writeSession(this.device, request, onProgress);
   }
 
-  /** One xorriso pass: `-blank as_needed` first when asked (xorriso's one-pass new disc). */
-  protected async writeSession(device: string, request: ImageRequest, onProgress?: ProgressListener): Promise<number> {
+  /** One xorriso pass on `device`: `-blank as_needed` first when asked (xorriso's one-pass new disc). */
+  async writeSession(device: string, request: ImageRequest, onProgress?: ProgressListener): Promise<number> {
     const bytesTotal = request.estimatedBytes;
     const blankFirst = request.blankFirst;
     onProgress?.({ phase: 'write', bytesDone: 0, bytesTotal });
@@ -129,7 +153,7 @@ export class XorrisoDrive extends OpticalDrive {
         newDisc: request.newDisc,
         blankFirst,
         speed: speedArgs(this.settings.driveSpeed, this.definition.family),
-        md5: this.writesMd5,
+        md5: this.options.md5,
       }),
       {
         timeout: 'write',
@@ -160,7 +184,7 @@ export class XorrisoDrive extends OpticalDrive {
     return written;
   }
 
-  protected async blankMedia(onProgress?: ProgressListener): Promise<void> {
+  async blank(onProgress?: ProgressListener): Promise<void> {
     onProgress?.({ phase: 'blank', bytesDone: 0, bytesTotal: 1 });
     const result = await this.env.runner.run(
       'xorriso',
@@ -173,11 +197,12 @@ export class XorrisoDrive extends OpticalDrive {
     onProgress?.({ phase: 'blank', bytesDone: 1, bytesTotal: 1 });
   }
 
-  protected async writeInitialImage(label: string): Promise<void> {
-    await this.writeInitial(this.device, label, this.definition.rewritable);
+  async writeInitial(label: string): Promise<void> {
+    await this.writeInitialOn(this.device, label, this.definition.rewritable);
   }
 
-  protected async writeInitial(device: string, label: string, blankFirst: boolean): Promise<void> {
+  /** The initial image on `device`, blanking first when asked. */
+  async writeInitialOn(device: string, label: string, blankFirst: boolean): Promise<void> {
     const result = await this.env.runner.run(
       'xorriso',
       initializeArgs({ device, label, blankFirst, speed: speedArgs(this.settings.driveSpeed, this.definition.family) }),
@@ -189,8 +214,8 @@ export class XorrisoDrive extends OpticalDrive {
     }
   }
 
-  protected mountSource(): { source: string; isImageFile: boolean } {
-    return { source: this.settings.path, isImageFile: this.isImageFile };
+  mountSource(): { source: string; isImageFile: boolean } {
+    return { source: this.settings.path, isImageFile: this.options.imageFile };
   }
 
   async exportImage(request: { days: DayStamp[]; label: string }): Promise<{ path: string; bytes: number }> {
@@ -217,7 +242,16 @@ export async function exportIsoImage(
   });
 }
 
-type OpticalDriveEnv = ConstructorParameters<typeof XorrisoDrive>[1];
+type OpticalDriveEnv = Pick<DriveEnvironment, 'staging' | 'workingDir' | 'runner'>;
+
+/** Sessions and addresses of a drive's table of contents, as the capacity rules read them. */
+export function sessionFacts(toc: XorrisoToc): SessionFacts {
+  return {
+    sessions: toc.blank ? 0 : toc.sessions,
+    lastSessionStart: toc.sessionStarts.at(-1) ?? null,
+    nextWritableAddress: toc.nextWritableAddress,
+  };
+}
 
 export function grafted(days: readonly ResolvedDay[]): GraftedDay[] {
   return days.map(({ day, path }) => ({ day, path }));
