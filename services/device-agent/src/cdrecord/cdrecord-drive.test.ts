@@ -235,6 +235,17 @@ describe('CdrecordDrive write', () => {
     ]);
   });
 
+  it('blanks nothing when the estimate the controller sends does not fit, and measures nothing again', async () => {
+    const { drive, world } = await setup({ printSize: '400000\n' });
+    const estimate = await drive.estimate({ days: ['2026-11-23'], newDisc: true });
+    const measured = await world.commands();
+    await expect(drive.write({ days: ['2026-11-23'], label: LABEL, newDisc: true, estimate })).rejects.toMatchObject({
+      code: 'MEDIA_FULL',
+    });
+    // The write only read the media: no second -print-size, no blank=fast, no -data.
+    expect((await world.commands()).slice(measured.length)).toEqual(STATUS);
+  });
+
   it('leaves the tray alone with noEject', async () => {
     const { drive, world } = await setup({}, { noEject: true });
     await drive.write({ days: ['2026-11-23'], label: LABEL, newDisc: false });
