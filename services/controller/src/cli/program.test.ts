@@ -21,6 +21,7 @@ const COMMANDS = [
   'controller',
   'local',
   'import-config',
+  'check-config',
 ];
 
 describe('usage and configuration errors (exit 2)', () => {

@@ -8,6 +8,7 @@ import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { adviceFor } from '../advice/error-advice.js';
 import { registerActionCommands } from './action-commands.js';
+import { registerCheckConfigCommand } from './check-config-command.js';
 import type { CommandContext } from './command-context.js';
 import type { CliEnvironment } from './environment.js';
 import { DEFAULT_URL } from './environment.js';
@@ -56,6 +57,7 @@ export function buildProgram(env: CliEnvironment): Command {
   registerQueryCommands(program, ctx);
   registerServerCommands(program, ctx);
   registerImportConfigCommand(program, ctx);
+  registerCheckConfigCommand(program, ctx);
   return program;
 }
 

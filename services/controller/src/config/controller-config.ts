@@ -178,7 +178,7 @@ async function readText(path: string, what: string): Promise<string> {
 }
 
 /** Node ignores a CA that is not a certificate, and every connection would then fail as "not trusted". */
-async function readCaFile(path: string, agentId: string): Promise<string> {
+export async function readCaFile(path: string, agentId: string): Promise<string> {
   const text = await readText(path, `the CA file of agent ${agentId}`);
   try {
     new X509Certificate(text);

@@ -106,7 +106,7 @@ export type EmailTargetConfig = {
 
 export type NotifyTargetConfig = WebhookTargetConfig | EmailTargetConfig;
 
-function targetName(target: NotifyTargetFile, index: number): string {
+export function targetName(target: NotifyTargetFile, index: number): string {
   return target.name ?? `${target.webhook ? 'webhook' : 'email'}-${index + 1}`;
 }
 
