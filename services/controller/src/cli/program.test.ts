@@ -22,6 +22,7 @@ const COMMANDS = [
   'local',
   'import-config',
   'check-config',
+  'completion',
 ];
 
 describe('usage and configuration errors (exit 2)', () => {

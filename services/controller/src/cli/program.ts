@@ -9,6 +9,7 @@ import { Command, CommanderError } from 'commander';
 import { adviceFor } from '../advice/error-advice.js';
 import { registerActionCommands } from './action-commands.js';
 import { registerCheckConfigCommand } from './check-config-command.js';
+import { registerCompletionCommand } from './completion.js';
 import type { CommandContext } from './command-context.js';
 import type { CliEnvironment } from './environment.js';
 import { DEFAULT_URL } from './environment.js';
@@ -58,6 +59,7 @@ export function buildProgram(env: CliEnvironment): Command {
   registerServerCommands(program, ctx);
   registerImportConfigCommand(program, ctx);
   registerCheckConfigCommand(program, ctx);
+  registerCompletionCommand(program, ctx);
   return program;
 }
 
