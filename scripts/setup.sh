@@ -21,4 +21,7 @@ npm run build
 # npm ci links the packages' bins only when their files exist, and dist/ exists only now:
 # link cedar-store and cedar-store-agent into node_modules/.bin so `npx cedar-store` works.
 npm rebuild --ignore-scripts --no-audit --no-fund >/dev/null
+# man cedar-store and man cedar-store-agent: for every user (/usr/local/share/man) when run
+# as root, else for this user (~/.local/share/man, which man finds when ~/.local/bin is on PATH).
+node scripts/man-pages.mjs --install
 echo "setup done: try 'npm run demo', then 'npm test' to check everything works."
