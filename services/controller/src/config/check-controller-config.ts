@@ -8,7 +8,7 @@
  */
 import { constants } from 'node:fs';
 import { access, readFile, stat } from 'node:fs/promises';
-import { dirname } from 'node:path';
+import { dirname, isAbsolute } from 'node:path';
 import { bearerTokenProblem } from '@cedar-store/ports';
 import { readTokenFile, TokenFileError } from '@cedar-store/ports/auth';
 import {
@@ -20,8 +20,8 @@ import {
   type ConfigProblem,
   type ParsedConfigText,
 } from '@cedar-store/ports/config-check';
-import { ConfigError, ControllerConfigSchema, readCaFile, type ControllerConfigFile } from './controller-config.js';
-import { resolveNotifyTargets, targetName } from './notify-config.js';
+import { ConfigError, ControllerConfigSchema, readCaFile } from './controller-config.js';
+import { NotifyTargetSchema, resolveNotifyTargets, targetName } from './notify-config.js';
 
 export type ConfigCheck = { problems: ConfigProblem[] };
 
@@ -34,22 +34,41 @@ export async function checkControllerConfig(path: string, env: NodeJS.ProcessEnv
     return { problems: [{ path: '(file)', message: `cannot read the controller configuration: ${code}` }] };
   }
   const parsed = parseConfigText(text);
-  const { data, problems } = schemaProblems(ControllerConfigSchema, parsed);
-  if (!data) return { problems };
-  return { problems: sortProblems(await fileProblems(data, parsed, env)) };
+  if (parsed.problems.length > 0) return { problems: parsed.problems };
+  const { problems } = schemaProblems(ControllerConfigSchema, parsed);
+  // The files are checked also when some fields are wrong, so one run shows every problem;
+  // a field with a problem of its own is not checked again.
+  const flagged = new Set(problems.map((problem) => problem.path));
+  const files = await fileProblems(parsed.value, parsed, env, flagged);
+  return { problems: sortProblems([...problems, ...files]) };
 }
 
-/** The files a valid configuration names, each checked as the controller reads it at start. */
+/** The object at `key` of `value`, when there is one. */
+function field(value: unknown, key: string | number): unknown {
+  return value !== null && typeof value === 'object' ? (value as Record<string | number, unknown>)[key] : undefined;
+}
+
+const isPath = (value: unknown): value is string => typeof value === 'string' && isAbsolute(value);
+
+/** The files the configuration names, each checked as the controller reads it at start. */
 async function fileProblems(
-  config: ControllerConfigFile,
+  config: unknown,
   parsed: ParsedConfigText,
   env: NodeJS.ProcessEnv,
+  flagged: Set<string>,
 ): Promise<ConfigProblem[]> {
   const problems: ConfigProblem[] = [];
   const add = (path: ConfigPath, message: string): void => {
     problems.push({ line: parsed.lineOf(path), path: pathText(path), message });
   };
-  const tokenFile = async (path: ConfigPath, file: string): Promise<void> => {
+  /** A path field the schema accepted (or that is at least an absolute path), for its file check. */
+  const pathAt = (path: ConfigPath): string | undefined => {
+    const value = path.reduce<unknown>((inner, key) => field(inner, key), config);
+    return isPath(value) && !flagged.has(pathText(path)) ? value : undefined;
+  };
+  const tokenFile = async (path: ConfigPath): Promise<void> => {
+    const file = pathAt(path);
+    if (!file) return;
     try {
       const problem = bearerTokenProblem(await readTokenFile(file));
       if (problem) add(path, `the token in ${file} ${problem}`);
@@ -59,24 +78,31 @@ async function fileProblems(
     }
   };
 
-  if (config.auth.tokenFile) await tokenFile(['auth', 'tokenFile'], config.auth.tokenFile);
-  else if (!config.auth.token && !env.CEDAR_STORE_TOKEN?.trim()) {
+  const auth = field(config, 'auth');
+  await tokenFile(['auth', 'tokenFile']);
+  if (field(auth, 'tokenFile') === undefined && field(auth, 'token') === undefined && !env.CEDAR_STORE_TOKEN?.trim()) {
     add(['auth'], 'no API token: set auth.token or auth.tokenFile (or CEDAR_STORE_TOKEN in the service environment)');
   }
 
-  for (const [index, agent] of config.agents.entries()) {
-    if (agent.tokenFile) await tokenFile(['agents', index, 'tokenFile'], agent.tokenFile);
-    if (agent.caFile) {
-      await readCaFile(agent.caFile, agent.id).catch((error: unknown) => {
+  const agents = field(config, 'agents');
+  for (const [index, agent] of (Array.isArray(agents) ? (agents as unknown[]) : []).entries()) {
+    await tokenFile(['agents', index, 'tokenFile']);
+    const caFile = pathAt(['agents', index, 'caFile']);
+    if (caFile) {
+      const id = field(agent, 'id');
+      await readCaFile(caFile, typeof id === 'string' ? id : String(index)).catch((error: unknown) => {
         if (!(error instanceof ConfigError)) throw error;
         add(['agents', index, 'caFile'], error.message);
       });
     }
   }
 
-  for (const [index, target] of config.notify.entries()) {
+  const notify = field(config, 'notify');
+  for (const [index, raw] of (Array.isArray(notify) ? notify : []).entries()) {
+    const target = NotifyTargetSchema.safeParse(raw);
+    if (!target.success) continue; // its fields have problems of their own
     // One target at a time, under its own name, so each bad target is its own problem.
-    await resolveNotifyTargets([{ ...target, name: targetName(target, index) }], (message) => {
+    await resolveNotifyTargets([{ ...target.data, name: targetName(target.data, index) }], (message) => {
       add(['notify', index], message);
       return new ConfigError(message);
     }).catch((error: unknown) => {
@@ -84,7 +110,8 @@ async function fileProblems(
     });
   }
 
-  const databaseProblem = await databasePathProblem(config.database);
+  const database = pathAt(['database']);
+  const databaseProblem = database ? await databasePathProblem(database) : undefined;
   if (databaseProblem) add(['database'], databaseProblem);
   return problems;
 }
