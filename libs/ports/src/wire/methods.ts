@@ -145,7 +145,13 @@ export const rpcMethods = {
   },
   'media.status': { params: DeviceParams, result: MediaStatusSchema },
   'media.estimate': {
-    params: z.strictObject({ device: IdSchema, days: DaysSchema, newDisc: z.boolean() }),
+    params: z.strictObject({
+      device: IdSchema,
+      days: DaysSchema,
+      newDisc: z.boolean(),
+      /** The caller sends the estimate back with its write: answer with the stamp. Without it, `{ bytes }` alone. */
+      stamped: z.boolean().optional(),
+    }),
     result: ImageEstimateSchema,
   },
   'media.write': {

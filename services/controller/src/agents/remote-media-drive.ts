@@ -30,6 +30,8 @@ export class RemoteMediaDrive implements MediaDrive {
       device: this.deviceId,
       days: request.days,
       newDisc: request.newDisc,
+      // The estimate goes back with the write, whose fit check reuses it while its stamp holds.
+      stamped: true,
     });
   }
 

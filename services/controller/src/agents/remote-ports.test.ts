@@ -73,7 +73,7 @@ describe('remote ports', { timeout: 20_000 }, () => {
     });
     expect(fake.received.slice(1)).toEqual([
       { method: 'media.status', params: { device: 'cd0' } },
-      { method: 'media.estimate', params: { device: 'cd0', days: DAYS, newDisc: true } },
+      { method: 'media.estimate', params: { device: 'cd0', days: DAYS, newDisc: true, stamped: true } },
       { method: 'media.write', params: { device: 'cd0', days: DAYS, label: LABEL, newDisc: false } },
       { method: 'media.blank', params: { device: 'cd0' } },
       { method: 'media.initialize', params: { device: 'cd0', label: LABEL } },

@@ -77,7 +77,11 @@ export function createHandlers(agent: AgentServices): { [M in RpcMethod]: Handle
     'staging.inspect': async ({ days }) => ({ days: await agent.staging.inspect(days) }),
     'staging.markStored': async ({ days }) => ({ days: await agent.staging.markStored(days) }),
     'media.status': ({ device }) => drive(device).status(),
-    'media.estimate': ({ device, days, newDisc }) => drive(device).estimate({ days, newDisc }),
+    // An older controller, which does not ask for the stamp, gets the `{ bytes }` it validates.
+    'media.estimate': async ({ device, days, newDisc, stamped }) => {
+      const estimate = await drive(device).estimate({ days, newDisc });
+      return stamped ? estimate : { bytes: estimate.bytes };
+    },
     'media.write': (params, onProgress) =>
       journaled('media.write', params, (d) =>
         d.write(
