@@ -113,6 +113,13 @@ export function formatProblem(file: string, problem: ConfigProblem): string {
   return `${file}${problem.line === undefined ? '' : `:${problem.line}`}: ${problem.path}: ${problem.message}`;
 }
 
+/** What a check prints: each problem on its line, then `FILE: OK` or `FILE: N problems`. */
+export function formatReport(file: string, problems: readonly ConfigProblem[]): string {
+  const summary =
+    problems.length === 0 ? `${file}: OK` : `${file}: ${problems.length} problem${problems.length === 1 ? '' : 's'}`;
+  return [...problems.map((problem) => formatProblem(file, problem)), summary].join('\n');
+}
+
 type Def = {
   type: string;
   shape?: Record<string, z.ZodType>;

@@ -32,19 +32,10 @@ export function registerCheckConfigCommand(program: Command, ctx: CommandContext
     )
     .action(async (file: string, flags: { json?: boolean }) => {
       const { checkControllerConfig } = await import('../config/check-controller-config.js');
-      const { formatProblem } = await import('@cedar-store/ports/config-check');
+      const { formatReport } = await import('@cedar-store/ports/config-check');
       const { problems } = await checkControllerConfig(file, ctx.env.env);
-      if (flags.json) {
-        printJson(ctx, { file, ok: problems.length === 0, problems });
-      } else {
-        for (const problem of problems) printResult(ctx, formatProblem(file, problem));
-        printResult(
-          ctx,
-          problems.length === 0
-            ? `${file}: OK`
-            : `${file}: ${problems.length} problem${problems.length === 1 ? '' : 's'}`,
-        );
-      }
+      if (flags.json) printJson(ctx, { file, ok: problems.length === 0, problems });
+      else printResult(ctx, formatReport(file, problems));
       ctx.exit(problems.length === 0 ? EXIT.ok : EXIT.usage);
     });
 }
