@@ -124,7 +124,7 @@ async function startUnderLock(layout: LocalLayout, lock: DirLock, options: Local
         : `  API token   in ${layout.apiTokenFile}`,
       '',
       'In another terminal:',
-      `  export CEDAR_STORE_URL=${url} CEDAR_STORE_TOKEN=$(cat ${layout.apiTokenFile})`,
+      `  export CEDAR_STORE_URL=${url} CEDAR_STORE_TOKEN_FILE=${layout.apiTokenFile}`,
       '  npx cedar-store store',
       '',
     ].join('\n'),

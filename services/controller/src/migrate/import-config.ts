@@ -65,9 +65,11 @@ function nextSteps(result: ImportResult): string[] {
     '2. Copy agent.yaml and controller.yaml to /etc/cedar-store/ and read them over.',
     `3. Let the agent write ${agent.stagingRoot} (the store indicators) and ${agent.workingDir}: with the units`,
     '   of deploy/systemd, list both in ReadWritePaths= of cedar-store-agent.service.',
-    '4. Start the services: systemctl enable --now cedar-store-agent cedar-store-controller',
+    '4. Check controller.yaml as its service will read it, then start the services:',
+    '     sudo -u cedar-store cedar-store check-config /etc/cedar-store/controller.yaml',
+    '     systemctl enable --now cedar-store-agent cedar-store-controller',
     "5. Replace the reference's store action (cback store in cron) with cedar-store-nightly.timer,",
-    '   or with: CEDAR_STORE_TOKEN=$(cat /etc/cedar-store/api.token) cedar-store store',
+    '   or with: CEDAR_STORE_TOKEN_FILE=/etc/cedar-store/api.token cedar-store store',
   ];
   if (result.rebuildSourceDir !== undefined) {
     steps.push(
