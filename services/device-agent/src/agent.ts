@@ -11,6 +11,7 @@ import { createDrive } from './backends.js';
 import { FileWorkers } from './files/file-workers.js';
 import { programTimeoutsMs, type AgentConfig } from './config/agent-config.js';
 import { OperationJournal } from './journal/operation-journal.js';
+import { ManifestStore } from './manifest/manifest-store.js';
 import type { DriveEnvironment } from './media/drive-environment.js';
 import { DriveGuards } from './media/device-guard.js';
 import { MountTable } from './media/mount-table.js';
@@ -83,6 +84,12 @@ export async function createAgentContainer(
     devices,
     journal,
     exportImage: (request) => exporter.exportImage(request),
+    manifests: new ManifestStore({
+      workingDir: config.workingDir,
+      maxFrameBytes: config.limits.maxFrameBytes,
+      workers: env.staging.workers,
+      resolveDays: (days) => env.staging.existingDays(days),
+    }),
   };
   const container = new Container({ defaultScope: 'Singleton' });
   container.bind(AGENT_TOKENS.Services).toConstantValue(services);

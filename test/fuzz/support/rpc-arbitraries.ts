@@ -20,6 +20,8 @@ export const VALID_PARAMS: Record<string, Record<string, unknown>> = {
   'media.verify': { device: 'dvd0', days: ['2026-11-23'] },
   'media.export': { days: ['2026-11-24'], label: 'CEDAR BACKUP 24-NOV-2026' },
   'operations.get': { opIds: ['op-1'] },
+  'manifest.read': { opId: 'op-1', cursor: 0, maxRecords: 100 },
+  'manifest.hash': { days: ['2026-11-24'], opId: 'op-1' },
 };
 
 /** A JSON token JSON.stringify cannot write (NaN, 1e309…), spliced into the frame's text afterwards. */

@@ -15,6 +15,8 @@ export const LIMITS = {
   maxOperationIdLength: 100,
   /** Operation ids asked about in one operations.get. */
   maxOperationsPerRequest: 32,
+  /** Manifest records in one manifest.read page (the agent's frame limit may allow fewer). */
+  maxManifestRecordsPerPage: 5000,
 } as const;
 
 /** `agent/device`, as the controller names a device: two ids joined by `/`. */

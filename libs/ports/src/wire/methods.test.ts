@@ -19,6 +19,8 @@ describe('wire contract', () => {
         'media.verify',
         'media.write',
         'operations.get',
+        'manifest.read',
+        'manifest.hash',
         'staging.inspect',
         'staging.markStored',
       ].sort(),

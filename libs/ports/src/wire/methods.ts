@@ -120,6 +120,20 @@ export const OperationRecordSchema = z.strictObject({
   error: z.strictObject({ code: z.string().max(64), message: z.string().max(4000) }).optional(),
 });
 
+/** A file of a day on the disc: its path on the disc (`YYYY/MM/DD/...`), size and SHA-256 (hex). */
+export const ManifestRecordSchema = z.strictObject({
+  day: DayStampSchema,
+  path: z.string().min(12).max(4096),
+  size: ByteCountSchema,
+  sha256: z.string().regex(/^[0-9a-f]{64}$/, { message: 'must be 64 lowercase hex digits' }),
+});
+
+/** One page of an operation's manifest; `nextCursor` (a byte offset) is null after the last. */
+export const ManifestPageSchema = z.strictObject({
+  records: z.array(ManifestRecordSchema).max(LIMITS.maxManifestRecordsPerPage),
+  nextCursor: z.number().int().min(0).nullable(),
+});
+
 export const DeviceDescriptionSchema = z.strictObject({
   id: IdSchema,
   backend: BackendSchema,
@@ -179,6 +193,23 @@ export const rpcMethods = {
     params: z.strictObject({ days: DaysSchema, label: MediaLabelSchema }),
     result: z.strictObject({ path: z.string().min(1).max(4096), bytes: ByteCountSchema }),
   },
+  /**
+   * A page of the manifest a passed verify (or manifest.hash) recorded under `opId`, from byte
+   * `cursor` (0 first, then each page's nextCursor).
+   */
+  'manifest.read': {
+    params: z.strictObject({
+      opId: OperationIdSchema,
+      cursor: z.number().int().min(0),
+      maxRecords: z.number().int().min(1).max(LIMITS.maxManifestRecordsPerPage),
+    }),
+    result: ManifestPageSchema,
+  },
+  /** Hashes the staging days in one read and records their manifest under `opId` (a store without read-back). */
+  'manifest.hash': {
+    params: z.strictObject({ days: DaysSchema, opId: OperationIdSchema }),
+    result: z.strictObject({ files: CountSchema, bytes: ByteCountSchema }),
+  },
   /** What the agent's journal knows of these operations; ids it has no record of are left out. */
   'operations.get': {
     params: z.strictObject({
@@ -209,6 +240,8 @@ export type ImageEstimate = z.infer<typeof ImageEstimateSchema>;
 export type Progress = z.infer<typeof ProgressSchema>;
 export type ProgressNotification = z.infer<typeof ProgressNotificationSchema>;
 export type DeviceDescription = z.infer<typeof DeviceDescriptionSchema>;
+export type ManifestRecord = z.infer<typeof ManifestRecordSchema>;
+export type ManifestPage = z.infer<typeof ManifestPageSchema>;
 export type JournaledMethod = z.infer<typeof JournaledMethodSchema>;
 export type OperationState = z.infer<typeof OperationStateSchema>;
 export type OperationRecord = z.infer<typeof OperationRecordSchema>;

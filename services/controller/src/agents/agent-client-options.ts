@@ -30,6 +30,9 @@ export const DEFAULT_CALL_TIMEOUTS_MS: Readonly<Record<RpcMethod, number>> = {
   'media.verify': 12 * HOUR,
   'media.export': 12 * HOUR,
   'operations.get': MINUTE,
+  'manifest.read': MINUTE,
+  // Hashing reads every staging file once, as a verify does.
+  'manifest.hash': 12 * HOUR,
 };
 
 export type AgentClientOptions = {

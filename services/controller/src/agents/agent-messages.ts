@@ -78,6 +78,8 @@ const OUTCOME_UNKNOWN: Record<RpcMethod, string> = {
   'media.verify': 'the verify did not finish, so no store indicator was written',
   'media.export': 'whether the ISO file was built is unknown; export again',
   'operations.get': 'it changes nothing, so it is safe to repeat',
+  'manifest.read': 'it changes nothing, so it is safe to repeat',
+  'manifest.hash': 'whether the manifest was recorded is unknown; the disc and the store indicators are not affected',
 };
 
 export function lostConnectionMessage(agentId: string, method: RpcMethod, reason: string): string {

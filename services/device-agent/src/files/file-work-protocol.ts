@@ -3,6 +3,7 @@
  * every message crosses between threads by structured clone. `answer` is also what the unit
  * tests run inline (file-workers.ts).
  */
+import { createHash } from 'node:crypto';
 import {
   dataBytes,
   directoryTimes,
@@ -12,6 +13,7 @@ import {
   plainError,
   type DayListing,
   type CompareTask,
+  type HashOutcome,
   type PlainError,
   type SyncFileSystem,
   type TaskOutcome,
@@ -21,14 +23,16 @@ export type WorkerRequest =
   | { id: number; kind: 'listDay'; root: string; graftPoint: string; keepGoing?: boolean }
   | { id: number; kind: 'dataBytes'; root: string }
   | { id: number; kind: 'directoryTimes'; root: string }
-  | { id: number; kind: 'compare'; mediaFd?: number; tasks: CompareTask[] };
+  | { id: number; kind: 'compare'; mediaFd?: number; tasks: CompareTask[]; hash?: boolean }
+  | { id: number; kind: 'hash'; paths: string[] };
 
 export type WorkerMessage =
   | { id: number; kind: 'bytes'; bytes: number }
   | { id: number; kind: 'listDay'; listing: DayListing }
   | { id: number; kind: 'dataBytes'; bytes: number }
   | { id: number; kind: 'directoryTimes'; times: number[] }
-  | { id: number; kind: 'compare'; outcomes: TaskOutcome[] }
+  | { id: number; kind: 'compare'; outcomes: TaskOutcome[]; hashes?: (string | null)[] }
+  | { id: number; kind: 'hash'; outcomes: HashOutcome[] }
   | { id: number; kind: 'failed'; error: PlainError };
 
 /** Progress is told at most every this many bytes: a message per small file would cost more than the file. */
@@ -55,24 +59,57 @@ export function answer(
       case 'directoryTimes':
         return { id: request.id, kind: 'directoryTimes', times: directoryTimes(request.root, fs) };
       case 'compare':
-        return { id: request.id, kind: 'compare', outcomes: compareBatch(request.mediaFd, request.tasks, onBytes, fs) };
+        return { id: request.id, kind: 'compare', ...compareBatch(request, onBytes, fs) };
+      case 'hash':
+        return { id: request.id, kind: 'hash', outcomes: hashBatch(request.paths, onBytes, fs) };
     }
   } catch (error) {
     return { id: request.id, kind: 'failed', error: plainError(error) };
   }
 }
 
-/** Compares the batch in order; stops at a staging file that cannot be read (the rest is left unanswered). */
+/**
+ * Compares the batch in order; stops at a staging file that cannot be read (the rest is left
+ * unanswered). With `hash`, each file found the same has its SHA-256 (hex) at its index in
+ * `hashes`, taken from the bytes compared; the others have null.
+ */
 function compareBatch(
-  mediaFd: number | undefined,
-  tasks: readonly CompareTask[],
+  request: { mediaFd?: number | undefined; tasks: readonly CompareTask[]; hash?: boolean | undefined },
   onBytes: (bytes: number) => void,
   fs: SyncFileSystem,
-): TaskOutcome[] {
+): { outcomes: TaskOutcome[]; hashes?: (string | null)[] } {
+  const { mediaFd, tasks } = request;
+  const { comparer: compare, count, flush } = comparing(mediaFd, onBytes, fs);
+  const outcomes: TaskOutcome[] = [];
+  const hashes: (string | null)[] = [];
+  for (const task of tasks) {
+    const hash = request.hash ? createHash('sha256') : undefined;
+    const outcome = compare.compare(task, count, hash);
+    outcomes.push(outcome);
+    if (hash) hashes.push(outcome === 'same' ? hash.digest('hex') : null);
+    if (typeof outcome === 'object') break;
+  }
+  flush();
+  return request.hash ? { outcomes, hashes } : { outcomes };
+}
+
+/** Hashes staging files in order (the manifest of a store whose disc is not read back). */
+function hashBatch(paths: readonly string[], onBytes: (bytes: number) => void, fs: SyncFileSystem): HashOutcome[] {
+  const { comparer: hasher, count, flush } = comparing(undefined, onBytes, fs);
+  const outcomes = paths.map((path) => hasher.hash(path, count));
+  flush();
+  return outcomes;
+}
+
+/** The thread's comparer for this disc, and progress told in steps of PROGRESS_BYTES. */
+function comparing(
+  mediaFd: number | undefined,
+  onBytes: (bytes: number) => void,
+  fs: SyncFileSystem,
+): { comparer: FileComparer; count: (bytes: number) => void; flush: () => void } {
   if (comparer === undefined || comparer.fd !== mediaFd || comparer.fs !== fs) {
     comparer = { fd: mediaFd, fs, comparer: new FileComparer(mediaFd, fs) };
   }
-  const outcomes: TaskOutcome[] = [];
   let untold = 0;
   const count = (bytes: number): void => {
     untold += bytes;
@@ -81,11 +118,9 @@ function compareBatch(
       untold = 0;
     }
   };
-  for (const task of tasks) {
-    const outcome = comparer.comparer.compare(task, count);
-    outcomes.push(outcome);
-    if (typeof outcome === 'object') break;
-  }
-  if (untold > 0) onBytes(untold);
-  return outcomes;
+  const flush = (): void => {
+    if (untold > 0) onBytes(untold);
+    untold = 0;
+  };
+  return { comparer: comparer.comparer, count, flush };
 }

@@ -4,8 +4,10 @@
  * (staging.inspect). It runs in worker threads (file-workers.ts), never on the agent's event
  * loop: docs/decisions/0001-per-file-work-in-worker-threads.md says why.
  *
- * Nothing here imports more than node:fs and node:path, so a worker starts in milliseconds.
+ * Nothing here imports more than node:fs, node:path and node:crypto, so a worker starts in
+ * milliseconds.
  */
+import { createHash, type Hash } from 'node:crypto';
 import * as nodeFs from 'node:fs';
 import { join } from 'node:path';
 
@@ -118,6 +120,9 @@ export type CompareTask = { expectedPath: string; size: number } & (
  */
 export type TaskOutcome = 'same' | 'differs' | { unreadable: PlainError };
 
+/** A staging file hashed on its own: its SHA-256 (hex) and the bytes read, or why it could not be read. */
+export type HashOutcome = { sha256: string; size: number } | { unreadable: PlainError };
+
 export const CHUNK_BYTES = 1024 * 1024;
 
 /**
@@ -139,8 +144,11 @@ export class FileComparer {
     this.right = Buffer.allocUnsafe(chunkBytes);
   }
 
-  /** `onBytes` hears the bytes found equal, chunk by chunk. */
-  compare(task: CompareTask, onBytes: (bytes: number) => void = () => {}): TaskOutcome {
+  /**
+   * `onBytes` hears the bytes found equal, chunk by chunk. With `hash`, the bytes found equal
+   * are also fed to it as they are compared (the manifest's SHA-256: no second read).
+   */
+  compare(task: CompareTask, onBytes: (bytes: number) => void = () => {}, hash?: Hash): TaskOutcome {
     let fd: number;
     try {
       fd = this.fs.openSync(task.expectedPath, 'r');
@@ -148,14 +156,43 @@ export class FileComparer {
       return { unreadable: plainError(error) };
     }
     try {
-      return this.compareWith(fd, task, onBytes);
+      return this.compareWith(fd, task, onBytes, hash);
     } finally {
       closeQuietly(this.fs, fd);
     }
   }
 
-  private compareWith(fd: number, task: CompareTask, onBytes: (bytes: number) => void): TaskOutcome {
-    if (task.actualPath === undefined) return this.compareOpen(fd, task, onBytes, this.extentReader(task));
+  /**
+   * The SHA-256 of a staging file, read chunk by chunk (the manifest of a store that does not
+   * read the disc back), and the bytes it held.
+   */
+  hash(path: string, onBytes: (bytes: number) => void = () => {}): HashOutcome {
+    let fd: number;
+    try {
+      fd = this.fs.openSync(path, 'r');
+    } catch (error) {
+      return { unreadable: plainError(error) };
+    }
+    try {
+      const hash = createHash('sha256');
+      let size = 0;
+      for (;;) {
+        const read = readFully(this.fs, fd, this.left, this.left.length, size);
+        if (read === 0) break;
+        hash.update(this.left.subarray(0, read));
+        size += read;
+        onBytes(read);
+      }
+      return { sha256: hash.digest('hex'), size };
+    } catch (error) {
+      return { unreadable: plainError(error) };
+    } finally {
+      closeQuietly(this.fs, fd);
+    }
+  }
+
+  private compareWith(fd: number, task: CompareTask, onBytes: (bytes: number) => void, hash?: Hash): TaskOutcome {
+    if (task.actualPath === undefined) return this.compareOpen(fd, task, onBytes, this.extentReader(task), hash);
     let actual: number;
     try {
       actual = this.fs.openSync(task.actualPath, 'r');
@@ -164,7 +201,7 @@ export class FileComparer {
     }
     try {
       const read = (length: number, position: number) => readFully(this.fs, actual, this.right, length, position);
-      return this.compareOpen(fd, task, onBytes, read);
+      return this.compareOpen(fd, task, onBytes, read, hash);
     } finally {
       closeQuietly(this.fs, actual);
     }
@@ -181,6 +218,7 @@ export class FileComparer {
     task: CompareTask,
     onBytes: (bytes: number) => void,
     readActual: (length: number, position: number) => number,
+    hash: Hash | undefined,
   ): TaskOutcome {
     const chunk = this.left.length;
     for (let position = 0; position < task.size; position += chunk) {
@@ -199,6 +237,7 @@ export class FileComparer {
         return 'differs';
       }
       if (this.left.compare(this.right, 0, wanted, 0, wanted) !== 0) return 'differs';
+      hash?.update(this.left.subarray(0, wanted));
       onBytes(wanted);
     }
     // A staging file longer than it was listed is not the one on the disc either.

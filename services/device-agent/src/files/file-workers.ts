@@ -11,7 +11,7 @@ import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import type { CompareTask, DayListing, SyncFileSystem, TaskOutcome } from './file-work.js';
+import type { CompareTask, DayListing, HashOutcome, SyncFileSystem, TaskOutcome } from './file-work.js';
 import { answer, type WorkerMessage, type WorkerRequest } from './file-work-protocol.js';
 
 /** Request without its id: the pool numbers them. */
@@ -130,7 +130,13 @@ export class FileWorkers {
    */
   async compare(
     tasks: readonly CompareTask[],
-    options: { mediaFd?: number; concurrency: number; onBytes?: (bytes: number) => void },
+    options: {
+      mediaFd?: number;
+      concurrency: number;
+      onBytes?: (bytes: number) => void;
+      /** Hears each batch's SHA-256s (null for a file not found the same), by the index of its first task. */
+      onHashes?: (start: number, hashes: readonly (string | null)[]) => void;
+    },
   ): Promise<(TaskOutcome | undefined)[]> {
     const outcomes: (TaskOutcome | undefined)[] = new Array(tasks.length);
     const batches = batchesOf(tasks);
@@ -141,11 +147,17 @@ export class FileWorkers {
         const { start, end } = batches[next++]!;
         try {
           const message = await this.run(
-            { kind: 'compare', mediaFd: options.mediaFd, tasks: tasks.slice(start, end) },
+            {
+              kind: 'compare',
+              mediaFd: options.mediaFd,
+              tasks: tasks.slice(start, end),
+              ...(options.onHashes ? { hash: true } : {}),
+            },
             options.onBytes ?? (() => {}),
           );
           if (message.kind !== 'compare') throw failure(message);
           message.outcomes.forEach((outcome, index) => (outcomes[start + index] = outcome));
+          if (message.hashes) options.onHashes?.(start, message.hashes);
           if (message.outcomes.some((outcome) => typeof outcome === 'object')) stopped = true;
         } catch (error) {
           stopped = true;
@@ -159,6 +171,36 @@ export class FileWorkers {
     const failed = settled.find((result): result is PromiseRejectedResult => result.status === 'rejected');
     if (failed) throw failed.reason;
     return outcomes;
+  }
+
+  /**
+   * Hashes staging files (the manifest of a store whose disc is not read back), in batches of
+   * consecutive files, `concurrency` at a time; `onHashed` hears each batch's outcomes by the
+   * index of its first file, so no list of every hash is ever held.
+   */
+  async hash(
+    files: readonly { path: string; size: number }[],
+    options: {
+      concurrency: number;
+      onBytes?: (bytes: number) => void;
+      onHashed: (start: number, outcomes: readonly HashOutcome[]) => void;
+    },
+  ): Promise<void> {
+    const batches = batchesOf(files);
+    let next = 0;
+    const lane = async (): Promise<void> => {
+      while (next < batches.length) {
+        const { start, end } = batches[next++]!;
+        const paths = files.slice(start, end).map((file) => file.path);
+        const message = await this.run({ kind: 'hash', paths }, options.onBytes ?? (() => {}));
+        if (message.kind !== 'hash') throw failure(message);
+        options.onHashed(start, message.outcomes);
+      }
+    };
+    const lanes = Array.from({ length: Math.max(1, Math.min(options.concurrency, batches.length)) }, lane);
+    const settled = await Promise.allSettled(lanes);
+    const failed = settled.find((result): result is PromiseRejectedResult => result.status === 'rejected');
+    if (failed) throw failed.reason;
   }
 
   /** Ends every thread now, failing what still waits (an idle pool ends its threads by itself). */
@@ -255,11 +297,11 @@ export class FileWorkers {
 }
 
 function roleOf(request: Request): Role {
-  return request.kind === 'compare' ? 'compare' : 'quick';
+  return request.kind === 'compare' || request.kind === 'hash' ? 'compare' : 'quick';
 }
 
 /** Consecutive runs of tasks, each at most BATCH_FILES files and BATCH_BYTES bytes (a larger file alone). */
-function batchesOf(tasks: readonly CompareTask[]): { start: number; end: number }[] {
+function batchesOf(tasks: readonly { size: number }[]): { start: number; end: number }[] {
   const batches: { start: number; end: number }[] = [];
   let start = 0;
   let bytes = 0;

@@ -17,6 +17,7 @@ import {
   type StagingArea,
 } from '@cedar-store/ports';
 import type { OperationJournal } from '../journal/operation-journal.js';
+import type { ManifestStore } from '../manifest/manifest-store.js';
 
 export type AgentDevice = {
   id: string;
@@ -33,6 +34,8 @@ export type AgentServices = {
   exportImage(request: { days: string[]; label: string }): Promise<{ path: string; bytes: number }>;
   /** Where writes, blanks, initializes and verifies are journaled; without one, operations.get knows nothing. */
   journal?: OperationJournal;
+  /** Where each passed verify's manifest is recorded; without one, no manifest is (manifest.read then refuses). */
+  manifests?: ManifestStore;
 };
 
 export class MethodNotFoundError extends Error {}
@@ -60,13 +63,17 @@ export function createHandlers(agent: AgentServices): { [M in RpcMethod]: Handle
   const journaled = <T extends NonNullable<OperationRecord['result']>>(
     method: JournaledMethod,
     params: { device: string; opId?: string | undefined },
-    work: (mediaDrive: MediaDrive) => Promise<T>,
+    work: (mediaDrive: MediaDrive, opId: string | undefined) => Promise<T>,
   ): Promise<T> => {
     const mediaDrive = drive(params.device);
     const journal = agent.journal;
-    if (!journal) return work(mediaDrive);
+    if (!journal) return work(mediaDrive, params.opId);
     const opId = journal.begin({ method, device: params.device, opId: params.opId });
-    return journal.run(opId, () => work(mediaDrive));
+    return journal.run(opId, () => work(mediaDrive, opId));
+  };
+  const manifests = (): ManifestStore => {
+    if (!agent.manifests) throw new InvalidRequestError(`agent ${agent.agentId} records no manifests`);
+    return agent.manifests;
   };
   return {
     'agent.describe': async () => ({
@@ -105,9 +112,16 @@ export function createHandlers(agent: AgentServices): { [M in RpcMethod]: Handle
         return {};
       }),
     'media.verify': (params, onProgress) =>
-      journaled('media.verify', params, (d) => d.verify({ days: params.days }, onProgress)),
+      journaled('media.verify', params, (d, opId) => {
+        const verify = () => d.verify({ days: params.days }, onProgress);
+        // The files a passed verify found the same, with the hashes of the bytes it compared.
+        if (!agent.manifests || opId === undefined) return verify();
+        return agent.manifests.during(opId, verify, (report) => report.ok && report.mismatches.length === 0);
+      }),
     'media.export': ({ days, label }) => agent.exportImage({ days, label }),
     'operations.get': async ({ opIds }) => ({ operations: agent.journal?.get(opIds) ?? [] }),
+    'manifest.read': ({ opId, cursor, maxRecords }) => manifests().read(opId, cursor, maxRecords),
+    'manifest.hash': ({ days, opId }) => manifests().hashStaging(opId, days),
   };
 }
 

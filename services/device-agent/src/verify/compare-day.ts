@@ -20,6 +20,7 @@ import { access } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { CompareTask, ListedFile, TaskOutcome } from '../files/file-work.js';
 import { withFileWorkers, WorkerExitError, type FileWorkers } from '../files/file-workers.js';
+import { currentManifest } from '../manifest/manifest-store.js';
 
 export type DayToCompare = { day: DayStamp; stagingPath: string };
 
@@ -87,7 +88,9 @@ export async function listStagingDays(workers: FileWorkers, days: readonly DayTo
 
 /**
  * Compares each pair by its task (same order), marks the media's twins that differ, and returns
- * the bytes found equal. A staging file that cannot be read stops the check.
+ * the bytes found equal. A staging file that cannot be read stops the check. Under a verify that
+ * records a manifest, each file found the same is added to it with the SHA-256 of the bytes
+ * just compared (manifest-store.ts): one read serves both.
  */
 export async function compareFiles(
   workers: FileWorkers,
@@ -97,6 +100,7 @@ export async function compareFiles(
 ): Promise<number> {
   const bytesTotal = tasks.reduce((sum, task) => sum + task.size, 0);
   let bytesDone = 0;
+  const manifest = currentManifest();
   const outcomes: (TaskOutcome | undefined)[] = await workers
     .compare(tasks, {
       mediaFd: options.mediaFd,
@@ -105,6 +109,14 @@ export async function compareFiles(
         bytesDone += bytes;
         options.onBytes?.(bytesDone, bytesTotal);
       },
+      ...(manifest
+        ? {
+            onHashes: (start: number, hashes: readonly (string | null)[]) =>
+              hashes.forEach((sha256, index) => {
+                if (sha256 !== null) manifest.add(pairs[start + index]!.twin.path, tasks[start + index]!.size, sha256);
+              }),
+          }
+        : {}),
     })
     .catch(workerStopped);
   outcomes.forEach((outcome, index) => {

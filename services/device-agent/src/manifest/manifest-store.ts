@@ -1,0 +1,218 @@
+/**
+ * The manifest of each day a verify read (or, for a store that does not read the disc back,
+ * each staging day hashed on its own): every file's path on the disc, size and SHA-256
+ * (docs/manifest-and-find.md). The hashes come from the bytes the verify's worker threads
+ * already compare; they are appended to a file under the agent's working directory named by
+ * the operation id, never held all at once, and the controller pages through that file with
+ * `manifest.read` within the frame limit.
+ *
+ * The verify runs inside the device's own drive, which knows nothing of manifests: the file
+ * for the running verify is found by compare-day.ts through an async context, switched on only
+ * while a verify that records a manifest runs (the hooks it needs cost every promise of the
+ * process something, so they are off otherwise).
+ */
+import { AsyncLocalStorage } from 'node:async_hooks';
+import { createWriteStream, type WriteStream } from 'node:fs';
+import { mkdir, open, readdir, rename, stat, unlink } from 'node:fs/promises';
+import { join } from 'node:path';
+import {
+  dayToGraftPoint,
+  graftPointToDay,
+  InvalidRequestError,
+  isStoreIndicatorPath,
+  VerifyFailedError,
+  type DayStamp,
+} from '@cedar-store/domain';
+import type { ManifestPage, ManifestRecord } from '@cedar-store/ports';
+import type { FileWorkers } from '../files/file-workers.js';
+
+/** A manifest file an operation left is kept this long for the controller (or its recovery) to read. */
+export const MANIFEST_KEEP_MS = 14 * 24 * 3600 * 1000;
+
+/** A page never exceeds this share of the frame limit, and always holds at least one record (a 4 KiB path). */
+const MIN_PAGE_BYTES = 8 * 1024;
+
+/** Where the hashes of the running operation go: JSON lines appended to its file. */
+export class ManifestWriter {
+  private readonly stream: WriteStream;
+  private failed: Error | undefined;
+  files = 0;
+  bytes = 0;
+
+  constructor(readonly path: string) {
+    this.stream = createWriteStream(path, { flags: 'w', mode: 0o600 });
+    this.stream.on('error', (error) => (this.failed = error));
+  }
+
+  /** A file on the disc at `path` (`YYYY/MM/DD/...`) with these bytes. */
+  add(path: string, size: number, sha256: string): void {
+    const day = graftPointToDay(path.slice(0, 10));
+    if (day === null || path[10] !== '/' || isStoreIndicatorPath(path)) return;
+    const record: ManifestRecord = { day, path, size, sha256 };
+    this.stream.write(`${JSON.stringify(record)}\n`);
+    this.files += 1;
+    this.bytes += size;
+  }
+
+  async end(): Promise<void> {
+    await new Promise<void>((resolve) => this.stream.end(resolve));
+    if (this.failed) throw this.failed;
+  }
+}
+
+const running = new AsyncLocalStorage<ManifestWriter>();
+let inUse = 0;
+
+/** The manifest of the verify this code runs under, if that verify records one. */
+export function currentManifest(): ManifestWriter | undefined {
+  return inUse > 0 ? running.getStore() : undefined;
+}
+
+export type ManifestStoreOptions = {
+  /** The agent's working directory; manifests live in its `manifests` folder. */
+  workingDir: string;
+  /** The agent's frame limit: a page of records stays well inside it. */
+  maxFrameBytes: number;
+  workers: FileWorkers;
+  /** The staging directories of these days, refusing a missing day or one outside the root. */
+  resolveDays(days: readonly DayStamp[]): Promise<{ day: DayStamp; path: string }[]>;
+  now?: () => number;
+};
+
+export class ManifestStore {
+  private readonly dir: string;
+  private readonly pageBytes: number;
+
+  constructor(private readonly options: ManifestStoreOptions) {
+    this.dir = join(options.workingDir, 'manifests');
+    this.pageBytes = Math.max(MIN_PAGE_BYTES, Math.floor(options.maxFrameBytes / 2));
+  }
+
+  /**
+   * Runs a verify so that the files it finds the same are recorded under `opId`. The manifest
+   * is kept only when `keep` says the verify passed: a failed verify leaves none.
+   */
+  async during<T>(opId: string, work: () => Promise<T>, keep: (result: T) => boolean): Promise<T> {
+    const writer = await this.start(opId);
+    inUse += 1;
+    let result: T;
+    try {
+      result = await running.run(writer, work);
+    } catch (error) {
+      await this.discard(writer);
+      throw error;
+    } finally {
+      inUse -= 1;
+      if (inUse === 0) running.disable();
+    }
+    if (keep(result)) await this.finish(opId, writer);
+    else await this.discard(writer);
+    return result;
+  }
+
+  /**
+   * Hashes the staging days in one read (a store that does not read the disc back) and records
+   * the manifest under `opId`: the files as they were just written to the disc.
+   */
+  async hashStaging(opId: string, days: readonly DayStamp[]): Promise<{ files: number; bytes: number }> {
+    const resolved = await this.options.resolveDays(days);
+    const writer = await this.start(opId);
+    try {
+      for (const { day, path } of resolved) {
+        const listing = await this.options.workers.listDay(path, dayToGraftPoint(day));
+        if ('unreadable' in listing) throw unreadable(listing.unreadable.path, listing.unreadable.error.message);
+        const files = listing.files.filter((file) => file.kind === 'file' && !isStoreIndicatorPath(file.path));
+        await this.options.workers.hash(
+          files.map((file) => ({ path: file.absolutePath, size: file.size })),
+          {
+            concurrency: 2,
+            onHashed: (start, outcomes) =>
+              outcomes.forEach((outcome, index) => {
+                const file = files[start + index]!;
+                if ('unreadable' in outcome) throw unreadable(file.absolutePath, outcome.unreadable.message);
+                writer.add(file.path, outcome.size, outcome.sha256);
+              }),
+          },
+        );
+      }
+    } catch (error) {
+      await this.discard(writer);
+      throw error;
+    }
+    await this.finish(opId, writer);
+    return { files: writer.files, bytes: writer.bytes };
+  }
+
+  /**
+   * The records from byte `cursor` of the operation's manifest: at most `maxRecords`, and no
+   * more bytes than a page holds; `nextCursor` is null at the end.
+   */
+  async read(opId: string, cursor: number, maxRecords: number): Promise<ManifestPage> {
+    let handle;
+    try {
+      handle = await open(this.fileOf(opId), 'r');
+    } catch (error) {
+      if ((error as { code?: unknown }).code !== 'ENOENT') throw error;
+      throw new InvalidRequestError(
+        `the agent has no manifest for operation ${opId}: the verify did not pass, recorded none, ` +
+          `or the manifest is older than ${MANIFEST_KEEP_MS / 86_400_000} days and was removed`,
+        { opId },
+      );
+    }
+    try {
+      const buffer = Buffer.allocUnsafe(this.pageBytes);
+      const { bytesRead } = await handle.read(buffer, 0, this.pageBytes, cursor);
+      const records: ManifestRecord[] = [];
+      let at = 0;
+      while (records.length < maxRecords) {
+        const end = buffer.indexOf(10, at);
+        if (end < 0 || end >= bytesRead) break;
+        records.push(JSON.parse(buffer.toString('utf8', at, end)) as ManifestRecord);
+        at = end + 1;
+      }
+      const { size } = await handle.stat();
+      const next = cursor + at;
+      return { records, nextCursor: next >= size ? null : next };
+    } finally {
+      await handle.close();
+    }
+  }
+
+  private fileOf(opId: string): string {
+    return join(this.dir, `${opId.replaceAll(':', '_')}.jsonl`);
+  }
+
+  private async start(opId: string): Promise<ManifestWriter> {
+    await mkdir(this.dir, { recursive: true, mode: 0o700 });
+    await this.prune();
+    return new ManifestWriter(`${this.fileOf(opId)}.part`);
+  }
+
+  private async finish(opId: string, writer: ManifestWriter): Promise<void> {
+    await writer.end();
+    await rename(writer.path, this.fileOf(opId));
+  }
+
+  private async discard(writer: ManifestWriter): Promise<void> {
+    await writer.end().catch(() => undefined);
+    await unlink(writer.path).catch(() => undefined);
+  }
+
+  /** Removes manifests older than MANIFEST_KEEP_MS: the controller read them long ago, or never will. */
+  private async prune(): Promise<void> {
+    const now = (this.options.now ?? Date.now)();
+    for (const name of await readdir(this.dir).catch(() => [] as string[])) {
+      const path = join(this.dir, name);
+      const facts = await stat(path).catch(() => null);
+      if (facts && now - facts.mtimeMs > MANIFEST_KEEP_MS) await unlink(path).catch(() => undefined);
+    }
+  }
+}
+
+function unreadable(path: string, reason: string): VerifyFailedError {
+  return new VerifyFailedError(
+    `could not read ${path} in the staging directory (${reason}), so no manifest was recorded: ` +
+      'check that the agent may read it, then store again',
+    { path },
+  );
+}
