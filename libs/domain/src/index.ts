@@ -9,3 +9,4 @@ export * from './capacity.js';
 export * from './media-rules.js';
 export * from './label.js';
 export * from './compare.js';
+export * from './glob.js';
