@@ -1,4 +1,5 @@
 import type { MediaType } from '@cedar-store/domain';
+import type { AgentManifests } from './manifest.js';
 import type { MediaDrive } from './media-drive.js';
 import type { StagingArea } from './staging-area.js';
 import type { OperationRecord } from './wire/methods.js';
@@ -45,6 +46,8 @@ export interface DeviceDirectory {
    * Only directories of remote agents have journals; in-process adapters leave it out.
    */
   operations?(agentId: string, opIds: string[]): Promise<OperationRecord[]>;
+  /** The manifests of the device's agent; only directories of remote agents have them. */
+  manifests?(device: DeviceRef): AgentManifests;
   /** Calls `listener` each time an agent (re)connects; returns the unsubscribe function. */
   onAgentConnected?(listener: (agentId: string) => void): () => void;
 }

@@ -5,6 +5,7 @@ export * from './device-directory.js';
 export * from './run.js';
 export * from './run-repository.js';
 export * from './media-catalog.js';
+export * from './manifest.js';
 export * from './clock.js';
 export * from './policy.js';
 export * from './wire/primitives.js';

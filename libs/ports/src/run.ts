@@ -26,6 +26,7 @@ export const STEP_NAMES = [
   'capacity',
   'catalog',
   'initialize',
+  'manifest',
 ] as const;
 
 export const RunActionSchema = z.enum(RUN_ACTIONS);
@@ -80,6 +81,11 @@ export const RunSchema = z.strictObject({
     .optional(),
   write: z.strictObject({ bytesWritten: ByteCountSchema, sessions: CountSchema, durationMs: CountSchema }).optional(),
   verify: VerifyReportSchema.optional(),
+  /**
+   * The manifest recorded in the catalog for the days written (docs/manifest-and-find.md):
+   * hashed from the bytes the verify compared, or (checkData off) from staging in one read.
+   */
+  manifest: z.strictObject({ days: CountSchema, files: CountSchema, source: z.enum(['verify', 'staging']) }).optional(),
   /**
    * The latest agent operation of the run (write, blank, initialize, verify) under the id the
    * agent journals it by. `running` on a finished run means the controller lost track of it

@@ -3,6 +3,7 @@ export const TOKENS = {
   DeviceDirectory: Symbol.for('cedar-store.DeviceDirectory'),
   RunRepository: Symbol.for('cedar-store.RunRepository'),
   MediaCatalog: Symbol.for('cedar-store.MediaCatalog'),
+  ManifestCatalog: Symbol.for('cedar-store.ManifestCatalog'),
   Clock: Symbol.for('cedar-store.Clock'),
   PolicySource: Symbol.for('cedar-store.PolicySource'),
 } as const;

@@ -9,6 +9,7 @@ import {
   TOKENS,
   type Clock,
   type DeviceDirectory,
+  type ManifestCatalog,
   type MediaCatalog,
   type PolicySource,
   type RunRepository,
@@ -30,6 +31,8 @@ export type ControllerPorts = {
   deviceDirectory: DeviceDirectory;
   runRepository: RunRepository;
   mediaCatalog: MediaCatalog;
+  /** The manifests of written days; without it (in-memory tests), none is recorded. */
+  manifestCatalog?: ManifestCatalog;
   clock: Clock;
   policySource: PolicySource;
 };
@@ -43,6 +46,9 @@ export function createControllerContainer(ports: ControllerPorts): Container {
   container.bind(ObservableRunRepository).toConstantValue(runs);
   container.bind<RunRepository>(TOKENS.RunRepository).toConstantValue(runs);
   container.bind<MediaCatalog>(TOKENS.MediaCatalog).toConstantValue(ports.mediaCatalog);
+  if (ports.manifestCatalog) {
+    container.bind<ManifestCatalog>(TOKENS.ManifestCatalog).toConstantValue(ports.manifestCatalog);
+  }
   container.bind<Clock>(TOKENS.Clock).toConstantValue(ports.clock);
   container.bind<PolicySource>(TOKENS.PolicySource).toConstantValue(ports.policySource);
   for (const service of [

@@ -39,6 +39,8 @@ export type E2eStackOptions = {
   agentPathPrefix?: string[];
   /** controller.yaml `notify`, as written in the file. */
   notify?: unknown[];
+  /** agent.yaml `limits` of every agent (e.g. a small maxFrameBytes, for small manifest pages). */
+  agentLimits?: Record<string, unknown>;
 };
 
 /** What `cedar-store <action> --json` gave back: the exit code, the final run, and stderr. */
@@ -121,6 +123,7 @@ export async function startE2eStack(options: E2eStackOptions = {}) {
           auth: { tokenFile: agentTokenFile },
           stagingRoot: stagingRoot(agent.id),
           workingDir: join(base, agent.id, 'work'),
+          ...(options.agentLimits ? { limits: options.agentLimits } : {}),
           devices: agent.devices.map((device) => ({
             id: device.id,
             backend: 'virtual',

@@ -9,6 +9,7 @@ import {
   DeviceRefSchema,
   splitDeviceRef,
   type AgentInfo,
+  type AgentManifests,
   type DeviceDescription,
   type DeviceDirectory,
   type DeviceInfo,
@@ -93,6 +94,15 @@ export class RemoteDeviceDirectory implements DeviceDirectory {
   drive(ref: DeviceRef): MediaDrive {
     const { client, deviceId } = this.find(ref);
     return new RemoteMediaDrive(client, deviceId);
+  }
+
+  /** The manifests the device's agent recorded (manifest.read, manifest.hash). */
+  manifests(ref: DeviceRef): AgentManifests {
+    const { client } = this.find(ref);
+    return {
+      read: (opId, cursor, maxRecords) => client.call('manifest.read', { opId, cursor, maxRecords }),
+      hash: (days, opId) => client.call('manifest.hash', { days, opId }),
+    };
   }
 
   /** What the agent's operation journal knows of these operations; fails AGENT_UNREACHABLE while it is away. */

@@ -111,6 +111,11 @@ export class ApiClient {
     return { discs: Array.isArray(answer) ? answer : answer.discs, raw };
   }
 
+  /** Any other GET route, answered as JSON (the manifest and find commands check what they read). */
+  async getJson(path: string, query: Record<string, string | number | undefined> = {}): Promise<unknown> {
+    return this.json('GET', path, { query });
+  }
+
   /**
    * Opens a run's event stream. The caller checks the status, reads the body and aborts
    * `signal` to close it; `lastEventId` resumes after the last event seen, as an

@@ -16,6 +16,7 @@ import { DEFAULT_URL } from './environment.js';
 import { ApiError, CliError, EXIT } from './exit-codes.js';
 import { programHelp } from './help.js';
 import { registerImportConfigCommand } from './import-config-command.js';
+import { registerManifestCommands } from './manifest-commands.js';
 import { registerQueryCommands } from './query-commands.js';
 import { registerServerCommands } from './server-commands.js';
 import { colourAllowed } from './terminal.js';
@@ -56,6 +57,7 @@ export function buildProgram(env: CliEnvironment): Command {
   // Subcommands inherit the output and exit settings above, so they must come after them.
   registerActionCommands(program, ctx);
   registerQueryCommands(program, ctx);
+  registerManifestCommands(program, ctx);
   registerServerCommands(program, ctx);
   registerImportConfigCommand(program, ctx);
   registerCheckConfigCommand(program, ctx);

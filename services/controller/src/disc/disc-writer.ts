@@ -24,16 +24,19 @@ import {
 } from '@cedar-store/domain';
 import {
   TOKENS,
+  type DeviceDirectory,
   type DevicePolicy,
   type ImageEstimate,
+  type ManifestCatalog,
   type MediaCatalog,
   type MediaDrive,
   type MediaStatus,
   type StagingArea,
   type VerifyReport,
 } from '@cedar-store/ports';
-import { inject, injectable } from 'inversify';
+import { inject, injectable, optional } from 'inversify';
 import type { RunContext } from '../runs/run-context.js';
+import { importManifest } from '../sessions/manifest-recorder.js';
 import { differencesFound, readBackIdentical, recordSession } from '../sessions/written-session.js';
 
 export type WritePlan = {
@@ -51,7 +54,12 @@ export type WritePlan = {
 
 @injectable()
 export class DiscWriter {
-  constructor(@inject(TOKENS.MediaCatalog) private readonly catalog: MediaCatalog) {}
+  constructor(
+    @inject(TOKENS.MediaCatalog) private readonly catalog: MediaCatalog,
+    /** Both present (a controller with SQLite and remote agents): each written day gets its manifest. */
+    @inject(TOKENS.DeviceDirectory) @optional() private readonly devices?: DeviceDirectory,
+    @inject(TOKENS.ManifestCatalog) @optional() private readonly manifests?: ManifestCatalog,
+  ) {}
 
   /** Reads the media; refuses a missing disc, a mounted device, and (when on) uninitialized media. */
   async checkMedia(ctx: RunContext, drive: MediaDrive, policy: DevicePolicy): Promise<MediaStatus> {
@@ -109,9 +117,13 @@ export class DiscWriter {
       bytes: ctx.run.write?.bytesWritten ?? 0,
       ...verifiedFlag(ctx.run.verify),
     });
+    // The verify that passed recorded the manifest on the agent under its operation id.
+    let verifyOpId: string | undefined;
     try {
-      if (plan.policy.checkData) await this.consistencyCheck(ctx, drive, days);
-      else await ctx.skip('verify', 'checkData is off: the disc was not read back');
+      if (plan.policy.checkData) {
+        await this.consistencyCheck(ctx, drive, days);
+        verifyOpId = ctx.run.operation?.method === 'media.verify' ? ctx.run.operation.opId : undefined;
+      } else await ctx.skip('verify', 'checkData is off: the disc was not read back');
 
       await ctx.step('storeIndicator', async () => {
         const marked = await plan.staging.markStored(days);
@@ -132,6 +144,40 @@ export class DiscWriter {
     }
     await this.checkCapacity(ctx, drive, plan.policy);
     await this.recordSession(ctx, session());
+    await this.recordManifest(ctx, days, plan.policy.checkData ? { verifyOpId } : 'staging');
+  }
+
+  /**
+   * Files every written day's manifest in the catalog: what the passed verify hashed, or (no
+   * read-back) the staging days hashed now in one read. A failure is a warning: the data is safe.
+   */
+  private async recordManifest(
+    ctx: RunContext,
+    days: DayStamp[],
+    from: { verifyOpId: string | undefined } | 'staging',
+  ): Promise<void> {
+    const manifests = this.manifests;
+    const agent = this.devices?.manifests?.(ctx.device);
+    if (!manifests || !agent) return;
+    if (from !== 'staging' && from.verifyOpId === undefined) return;
+    await ctx.step('manifest', async () => {
+      try {
+        let opId: string;
+        if (from === 'staging') {
+          opId = `${ctx.run.id}:manifest`;
+          await agent.hash(days, opId);
+        } else opId = from.verifyOpId!;
+        const recorded = await importManifest(manifests, agent, { runId: ctx.run.id, opId, recordedAt: ctx.now() });
+        if (recorded === null) throw new InternalError('the session is not in the media catalog');
+        await ctx.record({ manifest: { ...recorded, source: from === 'staging' ? 'staging' : 'verify' } });
+      } catch (error) {
+        await ctx.warn(
+          'MANIFEST_FAILED',
+          `the disc was written, but the manifest of ${days.join(', ')} was not recorded (${describe(error)}): ` +
+            '`cedar-store manifest` and `cedar-store find` will not show these days; the disc itself is not affected.',
+        );
+      }
+    });
   }
 
   /** Reads the disc back and compares it with staging; a difference fails the run. */

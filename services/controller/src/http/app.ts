@@ -3,7 +3,7 @@
  * before the token check, the token check runs before any body is read, and every failure,
  * an unknown route included, leaves through one error handler in one shape.
  */
-import type { DeviceDirectory, MediaCatalog } from '@cedar-store/ports';
+import type { DeviceDirectory, ManifestCatalog, MediaCatalog } from '@cedar-store/ports';
 import express from 'express';
 import type { Logger } from 'pino';
 import type { RunCoordinator } from '../runs/run-coordinator.js';
@@ -12,6 +12,7 @@ import { requireBearerToken } from './auth.js';
 import { devicesRoutes } from './devices-routes.js';
 import { errorHandler, unknownRoute } from './errors.js';
 import { healthz, operationsRoutes } from './health-routes.js';
+import { manifestRoutes } from './manifest-routes.js';
 import { mediaRoutes } from './media-routes.js';
 import type { ControllerMetrics } from './metrics.js';
 import { buildOpenApiDocument } from './openapi.js';
@@ -31,6 +32,8 @@ export type ApiDeps = {
   coordinator: RunCoordinator;
   runs: ObservableRunRepository;
   catalog: MediaCatalog;
+  /** The manifests of written days: GET /api/v1/discs/{disc}/manifest and /api/v1/files. */
+  manifests: ManifestCatalog;
   devices: DeviceDirectory;
   /** The bearer token every route but /healthz requires. */
   token: string;
@@ -62,6 +65,7 @@ export function createApp(deps: ApiDeps): express.Express {
   app.use(devicesRoutes({ devices: deps.devices, coordinator: deps.coordinator }));
   app.use(runsRoutes({ coordinator: deps.coordinator, runs: deps.runs, eventStream: limits }));
   app.use(mediaRoutes(deps.catalog));
+  app.use(manifestRoutes(deps.manifests));
   app.get('/api/v1/openapi.json', (_req, res) => {
     res.json(openApiDocument);
   });

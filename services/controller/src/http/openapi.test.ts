@@ -28,6 +28,8 @@ describe('GET /api/v1/openapi.json', () => {
       '/api/v1/runs/{id}/events': ['get'],
       '/api/v1/runs/{id}/cancel': ['post'],
       '/api/v1/media': ['get'],
+      '/api/v1/discs/{disc}/manifest': ['get'],
+      '/api/v1/files': ['get'],
       '/api/v1/openapi.json': ['get'],
     });
     expect(doc.components.securitySchemes.bearerAuth).toMatchObject({ type: 'http', scheme: 'bearer' });

@@ -20,6 +20,13 @@ import {
   RunsQuerySchema,
   SubmitRunBodySchema,
 } from './schemas.js';
+import {
+  DiscParamsSchema,
+  FilesQuerySchema,
+  FilesResponseSchema,
+  ManifestQuerySchema,
+  ManifestResponseSchema,
+} from './manifest-schemas.js';
 
 export type OpenApiDocument = ReturnType<OpenApiGeneratorV31['generateDocument']>;
 
@@ -177,6 +184,27 @@ export function buildOpenApiDocument(): OpenApiDocument {
     tags: ['media'],
     summary: 'The media catalog: disc label, sessions, staging days, run ids, bytes',
     responses: { 200: json(MediaCatalogResponseSchema, 'Every disc, newest first'), ...errors() },
+  });
+  registry.registerPath({
+    method: 'get',
+    path: '/api/v1/discs/{disc}/manifest',
+    operationId: 'getDiscManifest',
+    tags: ['media'],
+    summary: "A disc's manifest: each file of each day written, with its size and SHA-256, a page at a time",
+    description:
+      'A disc written before manifests were recorded, or whose verify did not pass, answers with no days. ' +
+      'Follow nextCursor for the next page.',
+    request: { params: DiscParamsSchema, query: ManifestQuerySchema },
+    responses: { 200: json(ManifestResponseSchema, 'A page of the manifest'), ...errors(400, 404) },
+  });
+  registry.registerPath({
+    method: 'get',
+    path: '/api/v1/files',
+    operationId: 'findFiles',
+    tags: ['media'],
+    summary: 'Which disc holds a file: every manifest searched with a glob, newest day first, a page at a time',
+    request: { query: FilesQuerySchema },
+    responses: { 200: json(FilesResponseSchema, 'A page of the files found'), ...errors(400) },
   });
   registry.registerPath({
     method: 'get',

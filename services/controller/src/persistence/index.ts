@@ -6,4 +6,5 @@ export * from './database-unavailable.js';
 export * from './migrations.js';
 export * from './sqlite-run-repository.js';
 export * from './sqlite-media-catalog.js';
+export * from './sqlite-manifest-catalog.js';
 export * from './sqlite-device-memory.js';

@@ -84,6 +84,39 @@ export const MIGRATIONS: readonly Migration[] = [
       db.exec('ALTER TABLE discs ADD COLUMN superseded_at TEXT');
     },
   },
+  {
+    description: 'the manifest of every day written: each file with its size and SHA-256',
+    up(db) {
+      db.exec(`
+        -- A day of a session with a manifest. complete = 0 while its pages are still coming
+        -- in: manifest and find show only complete days.
+        CREATE TABLE manifest_days (
+          id          INTEGER PRIMARY KEY,
+          disc_id     INTEGER NOT NULL,
+          position    INTEGER NOT NULL,
+          day         TEXT    NOT NULL,
+          files       INTEGER NOT NULL DEFAULT 0 CHECK (files >= 0),
+          bytes       INTEGER NOT NULL DEFAULT 0 CHECK (bytes >= 0),
+          recorded_at TEXT    NOT NULL,
+          complete    INTEGER NOT NULL DEFAULT 0 CHECK (complete IN (0, 1)),
+          UNIQUE (disc_id, position, day),
+          FOREIGN KEY (disc_id, position) REFERENCES disc_sessions (disc_id, position) ON DELETE CASCADE
+        );
+        -- find walks the days newest first.
+        CREATE INDEX manifest_days_by_day ON manifest_days (day, id);
+
+        -- One row per file, its path stored once, relative to the day's graft point; the key
+        -- serves a day's listing in path order and a glob's literal start.
+        CREATE TABLE manifest_files (
+          manifest_day INTEGER NOT NULL REFERENCES manifest_days (id) ON DELETE CASCADE,
+          path         TEXT    NOT NULL,
+          size         INTEGER NOT NULL CHECK (size >= 0),
+          sha256       BLOB    NOT NULL CHECK (length(sha256) = 32),
+          PRIMARY KEY (manifest_day, path)
+        ) WITHOUT ROWID;
+      `);
+    },
+  },
 ];
 
 /** The schema version this code writes and understands. */

@@ -16,6 +16,7 @@ import {
   DatabaseError,
   openDatabase,
   SqliteDeviceMemory,
+  SqliteManifestCatalog,
   SqliteMediaCatalog,
   SqliteRunRepository,
 } from '../persistence/index.js';
@@ -88,10 +89,12 @@ export async function startController(
     onDescribed: (agentId, devices) => memory.remember(agentId, devices),
   });
   const catalog = new SqliteMediaCatalog(db, { availability });
+  const manifests = new SqliteManifestCatalog(db);
   const container = createControllerContainer({
     deviceDirectory: directory,
     runRepository,
     mediaCatalog: catalog,
+    manifestCatalog: manifests,
     clock,
     policySource: new StaticPolicySource({
       ...(config.timeZone ? { timeZone: config.timeZone } : {}),
@@ -126,6 +129,7 @@ export async function startController(
     coordinator,
     runs,
     catalog,
+    manifests,
     devices: directory,
     token: config.token,
     metrics,

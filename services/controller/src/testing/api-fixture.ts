@@ -12,6 +12,7 @@ import {
 } from '@cedar-store/ports/memory';
 import type { Logger } from 'pino';
 import { createControllerContainer } from '../container.js';
+import { openDatabase, SqliteManifestCatalog } from '../persistence/index.js';
 import { StaticPolicySource } from '../policy/device-policy.js';
 import { RunCoordinator } from '../runs/run-coordinator.js';
 import { ObservableRunRepository } from '../runs/run-events.js';
@@ -38,6 +39,8 @@ export function createApiFixture(options: ApiFixtureOptions = {}) {
   });
   const directory = new InMemoryDeviceDirectory(devices);
   const catalog = new InMemoryMediaCatalog();
+  // The manifest routes read SQLite directly; an empty database in memory serves them here.
+  const manifests = new SqliteManifestCatalog(openDatabase(':memory:'));
   const container = createControllerContainer({
     deviceDirectory: directory,
     runRepository: new InMemoryRunRepository(),
@@ -53,6 +56,7 @@ export function createApiFixture(options: ApiFixtureOptions = {}) {
     coordinator,
     runs,
     catalog,
+    manifests,
     devices: directory,
     token: API_TOKEN,
     metrics,

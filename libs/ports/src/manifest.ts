@@ -1,0 +1,70 @@
+import type { DayStamp, FileGlob } from '@cedar-store/domain';
+import type { ManifestPage, ManifestRecord } from './wire/methods.js';
+
+/** An agent's manifests: the pages of what a passed verify recorded, and the staging hash of a store without read-back. */
+export interface AgentManifests {
+  read(opId: string, cursor: number, maxRecords: number): Promise<ManifestPage>;
+  hash(days: DayStamp[], opId: string): Promise<{ files: number; bytes: number }>;
+}
+
+/** A disc as the manifest and find name it: the catalog's number, its label and state. */
+export type ManifestDisc = {
+  id: number;
+  label: string;
+  device: string;
+  /** When the rewritable media holding it was blanked for a newer disc: its files are gone. */
+  supersededAt?: string;
+};
+
+/** A day of a disc that has a manifest. */
+export type ManifestDay = {
+  day: DayStamp;
+  /** The session (1 = the disc's first) that wrote the day, its label and verify verdict. */
+  session: { position: number; label: string; runId: string; verified?: boolean };
+  files: number;
+  bytes: number;
+  recordedAt: string;
+};
+
+/** A file of a manifest: its path on the disc (`YYYY/MM/DD/...`), size and SHA-256 (hex). */
+export type ManifestFile = { day: DayStamp; path: string; size: number; sha256: string };
+
+/** A file `find` found: where it is, and what the catalog knows of that disc. */
+export type FoundFile = ManifestFile & {
+  disc: ManifestDisc;
+  session: ManifestDay['session'];
+};
+
+export type Paged<T> = { items: T[]; nextCursor: string | null };
+
+export type FindQuery = {
+  glob: FileGlob;
+  day?: DayStamp;
+  since?: DayStamp;
+  limit: number;
+  cursor?: string;
+};
+
+/** The manifests in the controller's catalog, under disc → session → day. */
+export interface ManifestCatalog {
+  /**
+   * Starts the manifest of the session `runId` wrote (dropping any earlier attempt's); false
+   * when the catalog has no session of that run.
+   */
+  startManifest(runId: string, recordedAt: string): Promise<boolean>;
+  /** Adds a page of records (each in one transaction). */
+  addManifestPage(runId: string, records: readonly ManifestRecord[]): Promise<void>;
+  /** Marks the session's manifest complete: only then do manifest and find show it. */
+  finishManifest(runId: string): Promise<{ days: number; files: number }>;
+  /** A disc by its number, or by its label (the newest disc carrying it). */
+  disc(ref: string): Promise<ManifestDisc | null>;
+  /** The disc's days that have a manifest (one `day` only, when given). */
+  manifestDays(discId: number, day?: DayStamp): Promise<ManifestDay[]>;
+  /** The files of the disc's manifest (of one day, when given), by day then path. */
+  manifestFiles(
+    discId: number,
+    options: { day?: DayStamp; limit: number; cursor?: string },
+  ): Promise<Paged<ManifestFile>>;
+  /** Files matching the glob, newest day first. */
+  find(query: FindQuery): Promise<Paged<FoundFile>>;
+}

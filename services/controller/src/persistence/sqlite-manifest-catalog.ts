@@ -1,0 +1,306 @@
+/**
+ * The manifests in SQLite (docs/manifest-and-find.md): a row per day of a session
+ * (manifest_days) and one per file (manifest_files), its path stored once relative to the day's
+ * graft point and its SHA-256 as 32 bytes. Pages of records come in one transaction each, so a
+ * day of a million files never sits in memory; a day counts only once its import completed.
+ */
+import { dayToGraftPoint, InvalidRequestError, type DayStamp } from '@cedar-store/domain';
+import type {
+  FindQuery,
+  FoundFile,
+  ManifestCatalog,
+  ManifestDay,
+  ManifestDisc,
+  ManifestFile,
+  ManifestRecord,
+  Paged,
+} from '@cedar-store/ports';
+import type { Database, Statement } from 'better-sqlite3';
+
+type SessionKey = { disc_id: number; position: number };
+
+type DiscRow = { id: number; label: string; device: string; superseded_at: string | null };
+
+type DayRow = {
+  day: string;
+  position: number;
+  session_label: string;
+  run_id: string;
+  verified: number | null;
+  files: number;
+  bytes: number;
+  recorded_at: string;
+};
+
+type FileRow = { md_id: number; day: string; path: string; size: number; sha256: Buffer };
+
+type FoundRow = FileRow & {
+  disc_id: number;
+  label: string;
+  device: string;
+  superseded_at: string | null;
+  position: number;
+  session_label: string;
+  run_id: string;
+  verified: number | null;
+};
+
+/** Above any character a path holds: the end of a glob prefix's index range. */
+const RANGE_END = '\u{10FFFF}';
+
+export class SqliteManifestCatalog implements ManifestCatalog {
+  private readonly sessionOfRun: Statement<[string], SessionKey>;
+  private readonly dropDays: Statement<[SessionKey]>;
+  private readonly dayId: Statement<[SessionKey & { day: string }], { id: number }>;
+  private readonly insertDay: Statement<[SessionKey & { day: string; recorded_at: string }], { id: number }>;
+  private readonly insertFile: Statement<[{ manifest_day: number; path: string; size: number; sha256: Buffer }]>;
+  private readonly countDay: Statement<[{ id: number; files: number; bytes: number }]>;
+  private readonly complete: Statement<[SessionKey], { days: number; files: number }>;
+  private readonly discById: Statement<[number], DiscRow>;
+  private readonly discByLabel: Statement<[string], DiscRow>;
+  private readonly daysOfDisc: Statement<[{ disc_id: number; day: string | null }], DayRow>;
+  private readonly filesOfDisc: Statement<Record<string, unknown>, FileRow>;
+  private readonly found: Statement<Record<string, unknown>, FoundRow>;
+  private readonly addPage: (runId: string, records: readonly ManifestRecord[]) => void;
+  private readonly start: (runId: string, recordedAt: string) => boolean;
+  /** The run whose import is under way, and its days' row ids: a page finds its day's row here. */
+  private readonly importing = new Map<string, { recordedAt: string; days: Map<string, number> }>();
+
+  constructor(db: Database) {
+    const globs = new Map<string, RegExp>();
+    db.function('cedar_glob', { deterministic: true }, (pattern: unknown, path: unknown) => {
+      if (typeof pattern !== 'string' || typeof path !== 'string') return 0;
+      let regex = globs.get(pattern);
+      if (!regex) {
+        if (globs.size > 64) globs.clear();
+        regex = new RegExp(pattern, 'su');
+        globs.set(pattern, regex);
+      }
+      return regex.test(path) ? 1 : 0;
+    });
+    this.sessionOfRun = db.prepare(
+      'SELECT disc_id, position FROM disc_sessions WHERE run_id = ? ORDER BY disc_id DESC, position DESC LIMIT 1',
+    );
+    this.dropDays = db.prepare('DELETE FROM manifest_days WHERE disc_id = @disc_id AND position = @position');
+    this.dayId = db.prepare(
+      'SELECT id FROM manifest_days WHERE disc_id = @disc_id AND position = @position AND day = @day',
+    );
+    this.insertDay = db.prepare(
+      `INSERT INTO manifest_days (disc_id, position, day, recorded_at)
+       VALUES (@disc_id, @position, @day, @recorded_at) RETURNING id`,
+    );
+    this.insertFile = db.prepare(
+      'INSERT OR REPLACE INTO manifest_files (manifest_day, path, size, sha256) VALUES (@manifest_day, @path, @size, @sha256)',
+    );
+    this.countDay = db.prepare(
+      'UPDATE manifest_days SET files = files + @files, bytes = bytes + @bytes WHERE id = @id',
+    );
+    this.complete = db.prepare(
+      `UPDATE manifest_days SET complete = 1 WHERE disc_id = @disc_id AND position = @position
+       RETURNING 1 AS days, files`,
+    );
+    const discColumns = 'SELECT id, label, device, superseded_at FROM discs';
+    this.discById = db.prepare(`${discColumns} WHERE id = ?`);
+    this.discByLabel = db.prepare(`${discColumns} WHERE label = ? ORDER BY id DESC LIMIT 1`);
+    this.daysOfDisc = db.prepare(
+      `SELECT md.day, md.position, s.session_label, s.run_id, s.verified, md.files, md.bytes, md.recorded_at
+       FROM manifest_days md JOIN disc_sessions s ON s.disc_id = md.disc_id AND s.position = md.position
+       WHERE md.disc_id = @disc_id AND md.complete = 1 AND (@day IS NULL OR md.day = @day)
+       ORDER BY md.day, md.id`,
+    );
+    this.filesOfDisc = db.prepare(
+      `SELECT md.id AS md_id, md.day, f.path, f.size, f.sha256
+       FROM manifest_days md JOIN manifest_files f ON f.manifest_day = md.id
+       WHERE md.disc_id = @disc_id AND md.complete = 1 AND (@day IS NULL OR md.day = @day)
+         AND (@c_day IS NULL OR md.day > @c_day OR (md.day = @c_day AND (md.id > @c_id OR (md.id = @c_id AND f.path > @c_path))))
+       ORDER BY md.day, md.id, f.path
+       LIMIT @limit`,
+    );
+    this.found = db.prepare(
+      `SELECT md.id AS md_id, md.day, f.path, f.size, f.sha256, d.id AS disc_id, d.label, d.device, d.superseded_at,
+              md.position, s.session_label, s.run_id, s.verified
+       FROM manifest_days md
+       JOIN manifest_files f ON f.manifest_day = md.id
+       JOIN discs d ON d.id = md.disc_id
+       JOIN disc_sessions s ON s.disc_id = md.disc_id AND s.position = md.position
+       WHERE md.complete = 1
+         AND (@day IS NULL OR md.day = @day) AND (@since IS NULL OR md.day >= @since)
+         AND f.path >= @low AND f.path < @high AND cedar_glob(@pattern, f.path)
+         AND (@c_day IS NULL OR md.day < @c_day OR (md.day = @c_day AND (md.id < @c_id OR (md.id = @c_id AND f.path > @c_path))))
+       ORDER BY md.day DESC, md.id DESC, f.path
+       LIMIT @limit`,
+    );
+    this.start = db
+      .transaction((runId: string, recordedAt: string): boolean => {
+        const session = this.sessionOfRun.get(runId);
+        if (!session) return false;
+        this.dropDays.run(session);
+        this.importing.set(runId, { recordedAt, days: new Map() });
+        return true;
+      })
+      .immediate.bind(null);
+    this.addPage = db
+      .transaction((runId: string, records: readonly ManifestRecord[]) => {
+        const session = this.sessionOfRun.get(runId);
+        const started = this.importing.get(runId);
+        if (!session || !started) throw new Error(`no manifest import was started for run ${runId}`);
+        const { recordedAt, days } = started;
+        const counts = new Map<number, { files: number; bytes: number }>();
+        for (const record of records) {
+          let id = days.get(record.day);
+          if (id === undefined) {
+            id =
+              this.dayId.get({ ...session, day: record.day })?.id ??
+              this.insertDay.get({ ...session, day: record.day, recorded_at: recordedAt })!.id;
+            days.set(record.day, id);
+          }
+          this.insertFile.run({
+            manifest_day: id,
+            path: withinDay(record),
+            size: record.size,
+            sha256: Buffer.from(record.sha256, 'hex'),
+          });
+          const count = counts.get(id) ?? { files: 0, bytes: 0 };
+          count.files += 1;
+          count.bytes += record.size;
+          counts.set(id, count);
+        }
+        for (const [id, count] of counts) this.countDay.run({ id, ...count });
+      })
+      .immediate.bind(null);
+  }
+
+  async startManifest(runId: string, recordedAt: string): Promise<boolean> {
+    return this.start(runId, recordedAt);
+  }
+
+  async addManifestPage(runId: string, records: readonly ManifestRecord[]): Promise<void> {
+    if (records.length > 0) this.addPage(runId, records);
+  }
+
+  async finishManifest(runId: string): Promise<{ days: number; files: number }> {
+    this.importing.delete(runId);
+    const session = this.sessionOfRun.get(runId);
+    if (!session) return { days: 0, files: 0 };
+    const rows = this.complete.all(session);
+    return { days: rows.length, files: rows.reduce((sum, row) => sum + row.files, 0) };
+  }
+
+  async disc(ref: string): Promise<ManifestDisc | null> {
+    const row = /^\d{1,15}$/.test(ref) ? this.discById.get(Number(ref)) : this.discByLabel.get(ref);
+    return row ? toDisc(row) : null;
+  }
+
+  async manifestDays(discId: number, day?: DayStamp): Promise<ManifestDay[]> {
+    return this.daysOfDisc.all({ disc_id: discId, day: day ?? null }).map((row) => ({
+      day: row.day,
+      session: sessionOf(row),
+      files: row.files,
+      bytes: row.bytes,
+      recordedAt: row.recorded_at,
+    }));
+  }
+
+  async manifestFiles(
+    discId: number,
+    options: { day?: DayStamp; limit: number; cursor?: string },
+  ): Promise<Paged<ManifestFile>> {
+    const after = parseCursor(options.cursor);
+    const rows = this.filesOfDisc.all({
+      disc_id: discId,
+      day: options.day ?? null,
+      ...after,
+      limit: options.limit + 1,
+    });
+    return page(rows, options.limit, toFile);
+  }
+
+  async find(query: FindQuery): Promise<Paged<FoundFile>> {
+    const after = parseCursor(query.cursor);
+    const rows = this.found.all({
+      day: query.day ?? null,
+      since: query.since ?? null,
+      low: query.glob.prefix,
+      high: `${query.glob.prefix}${RANGE_END}`,
+      pattern: query.glob.regex.source,
+      ...after,
+      limit: query.limit + 1,
+    });
+    return page(rows, query.limit, (row) => ({
+      ...toFile(row),
+      disc: toDisc({ id: row.disc_id, label: row.label, device: row.device, superseded_at: row.superseded_at }),
+      session: sessionOf(row),
+    }));
+  }
+}
+
+/** A record's path within its day: what follows `YYYY/MM/DD/`. */
+function withinDay(record: ManifestRecord): string {
+  const graft = `${dayToGraftPoint(record.day)}/`;
+  if (!record.path.startsWith(graft) || record.path.length === graft.length) {
+    throw new Error(`manifest record ${record.path} is not under its day ${record.day}`);
+  }
+  return record.path.slice(graft.length);
+}
+
+function toFile(row: FileRow): ManifestFile {
+  return {
+    day: row.day,
+    path: `${dayToGraftPoint(row.day)}/${row.path}`,
+    size: row.size,
+    sha256: row.sha256.toString('hex'),
+  };
+}
+
+function toDisc(row: DiscRow): ManifestDisc {
+  return {
+    id: row.id,
+    label: row.label,
+    device: row.device,
+    ...(row.superseded_at === null ? {} : { supersededAt: row.superseded_at }),
+  };
+}
+
+function sessionOf(row: Pick<DayRow, 'position' | 'session_label' | 'run_id' | 'verified'>): ManifestDay['session'] {
+  return {
+    position: row.position,
+    label: row.session_label,
+    runId: row.run_id,
+    ...(row.verified === null ? {} : { verified: row.verified === 1 }),
+  };
+}
+
+/** One more row than the page was asked for says whether another page follows. */
+function page<R extends FileRow, T>(rows: R[], limit: number, map: (row: R) => T): Paged<T> {
+  const shown = rows.slice(0, limit);
+  const last = shown.at(-1);
+  return {
+    items: shown.map(map),
+    nextCursor: rows.length > limit && last ? encodeCursor(last) : null,
+  };
+}
+
+function encodeCursor(row: FileRow): string {
+  return Buffer.from(JSON.stringify([row.day, row.md_id, row.path])).toString('base64url');
+}
+
+function parseCursor(cursor: string | undefined): { c_day: string | null; c_id: number | null; c_path: string | null } {
+  if (cursor === undefined) return { c_day: null, c_id: null, c_path: null };
+  try {
+    const value: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+    if (
+      Array.isArray(value) &&
+      value.length === 3 &&
+      typeof value[0] === 'string' &&
+      Number.isInteger(value[1]) &&
+      typeof value[2] === 'string'
+    ) {
+      return { c_day: value[0], c_id: value[1] as number, c_path: value[2] };
+    }
+  } catch {
+    // falls through to the error
+  }
+  throw new InvalidRequestError('the cursor is not one this controller gave: start again without a cursor', {
+    field: 'cursor',
+  });
+}
