@@ -38,9 +38,13 @@ export interface MediaDrive {
   blank(onProgress?: ProgressListener, operation?: OperationOptions): Promise<void>;
   /** A new disc holding one empty `CedarBackup` directory, labelled `label`; rewritable media only. */
   initialize(label: string, operation?: OperationOptions): Promise<void>;
-  /** Reads the media back and compares each day with its graft point. */
+  /**
+   * Reads the media back and compares each day with its graft point. With `manifest`, an agent
+   * also records the files of a passed verify with their SHA-256 under the operation id
+   * (docs/manifest-and-find.md); adapters without manifests ignore it.
+   */
   verify(
-    request: { days: DayStamp[] },
+    request: { days: DayStamp[]; manifest?: boolean },
     onProgress?: ProgressListener,
     operation?: OperationOptions,
   ): Promise<VerifyReport>;

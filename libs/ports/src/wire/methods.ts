@@ -186,7 +186,13 @@ export const rpcMethods = {
     result: Empty,
   },
   'media.verify': {
-    params: z.strictObject({ device: IdSchema, days: DaysSchema, ...OpId }),
+    params: z.strictObject({
+      device: IdSchema,
+      days: DaysSchema,
+      /** Record the manifest of a passed verify under the operation id (for manifest.read). */
+      manifest: z.boolean().optional(),
+      ...OpId,
+    }),
     result: VerifyReportSchema,
   },
   'media.export': {

@@ -71,13 +71,18 @@ export class RemoteMediaDrive implements MediaDrive {
   }
 
   verify(
-    request: { days: DayStamp[] },
+    request: { days: DayStamp[]; manifest?: boolean },
     onProgress?: ProgressListener,
     operation?: OperationOptions,
   ): Promise<VerifyReport> {
     return this.client.call(
       'media.verify',
-      { device: this.deviceId, days: request.days, ...opIdOf(operation) },
+      {
+        device: this.deviceId,
+        days: request.days,
+        ...(request.manifest ? { manifest: true } : {}),
+        ...opIdOf(operation),
+      },
       callOptions(onProgress, operation),
     );
   }

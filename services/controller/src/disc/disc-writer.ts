@@ -121,7 +121,7 @@ export class DiscWriter {
     let verifyOpId: string | undefined;
     try {
       if (plan.policy.checkData) {
-        await this.consistencyCheck(ctx, drive, days);
+        await this.consistencyCheck(ctx, drive, days, { manifest: this.recordsManifests() });
         verifyOpId = ctx.run.operation?.method === 'media.verify' ? ctx.run.operation.opId : undefined;
       } else await ctx.skip('verify', 'checkData is off: the disc was not read back');
 
@@ -157,7 +157,7 @@ export class DiscWriter {
     from: { verifyOpId: string | undefined } | 'staging',
   ): Promise<void> {
     const manifests = this.manifests;
-    const agent = this.devices?.manifests?.(ctx.device);
+    const agent = this.recordsManifests() ? this.devices?.manifests?.(ctx.device) : undefined;
     if (!manifests || !agent) return;
     if (from !== 'staging' && from.verifyOpId === undefined) return;
     await ctx.step('manifest', async () => {
@@ -180,15 +180,28 @@ export class DiscWriter {
     });
   }
 
-  /** Reads the disc back and compares it with staging; a difference fails the run. */
-  async consistencyCheck(ctx: RunContext, drive: MediaDrive, days: DayStamp[]): Promise<VerifyReport> {
+  /**
+   * Reads the disc back and compares it with staging; a difference fails the run. With
+   * `manifest`, the agent keeps the manifest of a passed verify for recordManifest.
+   */
+  async consistencyCheck(
+    ctx: RunContext,
+    drive: MediaDrive,
+    days: DayStamp[],
+    options: { manifest?: boolean } = {},
+  ): Promise<VerifyReport> {
     return ctx.step('verify', async () => {
-      const report = await drive.verify({ days }, ctx.onProgress);
+      const report = await drive.verify({ days, ...(options.manifest ? { manifest: true } : {}) }, ctx.onProgress);
       await ctx.record({ verify: report });
       // Any difference fails, whatever `ok` says: a day is never marked stored over a mismatch.
       if (!readBackIdentical(report)) throw verifyFailure(report, ctx.run.action !== 'verify');
       return report;
     });
+  }
+
+  /** Manifests are recorded where the catalog keeps them and the device's agent records them. */
+  private recordsManifests(): boolean {
+    return this.manifests !== undefined && this.devices?.manifests !== undefined;
   }
 
   /** The optional capacity check: it warns, it never fails a run. */

@@ -57,7 +57,7 @@ export class TrackedDrive implements MediaDrive {
     return this.track('media.initialize', (op) => this.inner.initialize(label, op));
   }
 
-  verify(request: { days: DayStamp[] }, onProgress?: ProgressListener): Promise<VerifyReport> {
+  verify(request: Parameters<MediaDrive['verify']>[0], onProgress?: ProgressListener): Promise<VerifyReport> {
     return this.track('media.verify', (op) => this.inner.verify(request, onProgress, op));
   }
 

@@ -115,7 +115,7 @@ export function createHandlers(agent: AgentServices): { [M in RpcMethod]: Handle
       journaled('media.verify', params, (d, opId) => {
         const verify = () => d.verify({ days: params.days }, onProgress);
         // The files a passed verify found the same, with the hashes of the bytes it compared.
-        if (!agent.manifests || opId === undefined) return verify();
+        if (!params.manifest || !agent.manifests || opId === undefined) return verify();
         return agent.manifests.during(opId, verify, (report) => report.ok && report.mismatches.length === 0);
       }),
     'media.export': ({ days, label }) => agent.exportImage({ days, label }),
