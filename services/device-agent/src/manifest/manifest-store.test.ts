@@ -5,9 +5,12 @@ import { cp, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ManifestRecord } from '@cedar-store/ports';
+import { execa } from 'execa';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { FileWorkers } from '../files/file-workers.js';
+import { ProgramRunner } from '../process/program-runner.js';
 import { compareDays } from '../verify/compare-day.js';
+import { compareDaysDirect } from '../verify/direct-verify.js';
 import { currentManifest, ManifestStore } from './manifest-store.js';
 
 const DAY = '2026-11-25';
@@ -78,6 +81,19 @@ describe('ManifestStore', () => {
     const { records } = await readAll('run-1:verify', 2);
     expect(records.sort((a, b) => a.path.localeCompare(b.path))).toEqual(expected());
     expect(currentManifest()).toBeUndefined();
+  });
+
+  it('the direct method (no mount) hashes the bytes it reads from the image the same way', async () => {
+    const image = join(dir, 'disc.iso');
+    await execa('xorriso', ['-outdev', `stdio:${image}`, '-volid', 'TEST', '-map', staging, '/2026/11/25', '-commit']);
+    const media = { source: image, isImageFile: true };
+    await store.during(
+      'run-5:verify',
+      () => compareDaysDirect(new ProgramRunner(), media, [{ day: DAY, stagingPath: staging }], { workers }),
+      (comparison) => comparison.mismatches.length === 0,
+    );
+    const { records } = await readAll('run-5:verify');
+    expect(records.sort((a, b) => a.path.localeCompare(b.path))).toEqual(expected());
   });
 
   it('keeps no manifest of a verify that found a difference', async () => {
