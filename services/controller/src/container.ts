@@ -75,7 +75,7 @@ export function createControllerContainer(ports: ControllerPorts): Container {
     .bind(LostOperations)
     .toResolvedValue(
       (repository: RunRepository, devices: DeviceDirectory, catalog: MediaCatalog, clock: Clock) =>
-        new LostOperations(repository, devices, catalog, clock),
+        new LostOperations(repository, devices, catalog, clock, ports.manifestCatalog),
       [TOKENS.RunRepository, TOKENS.DeviceDirectory, TOKENS.MediaCatalog, TOKENS.Clock],
     );
   return container;

@@ -1,4 +1,4 @@
-import type { OperationRecord, Run } from '@cedar-store/ports';
+import type { AgentManifests, ManifestCatalog, ManifestRecord, OperationRecord, Run } from '@cedar-store/ports';
 import {
   FixedClock,
   InMemoryDeviceDirectory,
@@ -199,6 +199,50 @@ describe('lost operations', () => {
     expect(after.status).toBe('interrupted');
     expect(after.verify).toEqual(REPORT);
     expect(after.error?.message).toMatch(/read back identical, but .* store indicator/);
+  });
+
+  it("files the manifest the agent kept for a store's verify it learns passed, page by page", async () => {
+    const record = (name: string): ManifestRecord => ({
+      day: DAY,
+      path: `2026/11/26/${name}`,
+      size: 1,
+      sha256: '0'.repeat(64),
+    });
+    const pages = [
+      { records: [record('a'), record('b')], nextCursor: 100 },
+      { records: [record('c')], nextCursor: null },
+    ];
+    const asked: Array<[string, number]> = [];
+    const agent: AgentManifests = {
+      read: async (opId, cursor) => {
+        asked.push([opId, cursor]);
+        return pages[cursor === 0 ? 0 : 1]!;
+      },
+      hash: async () => ({ files: 0, bytes: 0 }),
+    };
+    const filed: string[] = [];
+    const manifests = {
+      startManifest: async () => true,
+      addManifestPage: async (_runId: string, records: readonly ManifestRecord[]) => {
+        filed.push(...records.map((r) => r.path));
+      },
+      finishManifest: async () => ({ days: 1, files: filed.length }),
+    } as unknown as ManifestCatalog;
+    Object.assign(directory, { manifests: () => agent });
+    lost = new LostOperations(runs, directory, catalog, new FixedClock(NOW), manifests);
+
+    const run = await lostRun('store', 'media.verify', 'failed');
+    journal(run, 'succeeded', { result: REPORT });
+    await lost.resolve('burner-1');
+    const after = (await runs.get(run.id))!;
+    expect(asked).toEqual([
+      [run.operation!.opId, 0],
+      [run.operation!.opId, 100],
+    ]);
+    expect(filed).toEqual(['2026/11/26/a', '2026/11/26/b', '2026/11/26/c']);
+    expect(after.manifest).toEqual({ days: 1, files: 3, source: 'verify' });
+    expect(after.status).toBe('failed');
+    expect(after.warnings.at(-1)?.message).toMatch(/The manifest of its 3 file\(s\) was recorded\./);
   });
 
   it('records an initialize the journal saw finish in the catalog and calls the run succeeded', async () => {

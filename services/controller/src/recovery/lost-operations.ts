@@ -5,12 +5,15 @@
  * time an agent connects, the controller asks that agent's journal how those operations
  * ended and records it on the run. A store or rebuild never gets its store indicator this
  * way; a failed operation fails the run, a verify's report decides it, a finished initialize
- * succeeds. Why: docs/decisions/0007-a-late-outcome-never-stores.md.
+ * succeeds. Why: docs/decisions/0007-a-late-outcome-never-stores.md. A store's or rebuild's
+ * verify learned to have passed brings the manifest the agent kept for it into the catalog,
+ * when the catalog holds the session (docs/manifest-and-find.md).
  */
 import type {
   CatalogSession,
   Clock,
   DeviceDirectory,
+  ManifestCatalog,
   MediaCatalog,
   OperationRecord,
   Run,
@@ -18,6 +21,7 @@ import type {
   VerifyReport,
   WriteResult,
 } from '@cedar-store/ports';
+import { importManifest } from '../sessions/manifest-recorder.js';
 import { differencesFound, readBackIdentical, recordSession } from '../sessions/written-session.js';
 import { unstoredAdvice } from './unstored-advice.js';
 
@@ -38,6 +42,8 @@ export class LostOperations {
     private readonly devices: DeviceDirectory,
     private readonly catalog: MediaCatalog,
     private readonly clock: Clock,
+    /** Where a late-learned verify's manifest is filed; without it, none is. */
+    private readonly manifests?: ManifestCatalog,
   ) {}
 
   /** Starts asking each agent that connects. */
@@ -147,7 +153,12 @@ export class LostOperations {
       return { status: 'failed', error, patch: {}, note: `${source}: ${method} failed: ${error.code}` };
     }
     // Succeeded.
-    if (method === 'media.verify') return this.verified(run, record.result as VerifyReport, source, again);
+    if (method === 'media.verify') {
+      const report = record.result as VerifyReport;
+      const settlement = this.verified(run, report, source, again);
+      if (run.action === 'verify' || !readBackIdentical(report)) return settlement;
+      return this.withManifest(run, opId, now, settlement);
+    }
     if (method === 'media.initialize' && run.action === 'initialize') {
       await this.recordInitializedDisc(run, record, now);
       return {
@@ -195,6 +206,32 @@ export class LostOperations {
       patch: { verify: report },
       note,
     };
+  }
+
+  /**
+   * Brings the manifest of a passed verify the run lost track of into the catalog, and says so
+   * in the note; a failure to is said too, and changes nothing else.
+   */
+  private async withManifest(run: Run, opId: string, now: string, settlement: Settlement): Promise<Settlement> {
+    const agent = this.devices.manifests?.(run.device);
+    if (!this.manifests || !agent) return settlement;
+    try {
+      const recorded = await importManifest(this.manifests, agent, { runId: run.id, opId, recordedAt: now });
+      if (recorded === null) {
+        return {
+          ...settlement,
+          note: `${settlement.note} No manifest was recorded: the session is not in the catalog.`,
+        };
+      }
+      return {
+        ...settlement,
+        patch: { ...settlement.patch, manifest: { ...recorded, source: 'verify' } },
+        note: `${settlement.note} The manifest of its ${recorded.files} file(s) was recorded.`,
+      };
+    } catch (error) {
+      const reason = error instanceof Error ? error.message : String(error);
+      return { ...settlement, note: `${settlement.note} Its manifest was not recorded (${reason}).` };
+    }
   }
 
   /**
