@@ -116,6 +116,17 @@ describe('ManifestStore', () => {
     expect(records.sort((a, b) => a.path.localeCompare(b.path))).toEqual(expected());
   });
 
+  it('a record longer than a page comes alone in its own page', async () => {
+    // Control characters JSON writes as \u0001: six bytes each, so the record exceeds 8 KiB.
+    const long = `${`${'\u0001'.repeat(250)}/`.repeat(6)}end.txt`;
+    await mkdir(join(staging, long, '..'), { recursive: true });
+    await writeFile(join(staging, long), 'deep\n');
+    await store.hashStaging('run-6:manifest', [DAY]);
+    const { records } = await readAll('run-6:manifest');
+    expect(records.map((record) => record.path)).toContain(`2026/11/25/${long}`);
+    expect(records).toHaveLength(5);
+  });
+
   it('pages stay within the frame limit (at least 8 KiB), each record once', async () => {
     const many: Record<string, string> = {};
     for (let i = 0; i < 300; i += 1) many[`many/file-${String(i).padStart(3, '0')}.txt`] = `file ${i}\n`;

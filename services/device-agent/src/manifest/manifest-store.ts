@@ -29,8 +29,10 @@ import type { FileWorkers } from '../files/file-workers.js';
 /** A manifest file an operation left is kept this long for the controller (or its recovery) to read. */
 export const MANIFEST_KEEP_MS = 14 * 24 * 3600 * 1000;
 
-/** A page never exceeds this share of the frame limit, and always holds at least one record (a 4 KiB path). */
+/** A page is half the frame limit, and never smaller than this. */
 const MIN_PAGE_BYTES = 8 * 1024;
+/** The longest record: a 4 KiB path whose every byte JSON escapes as \u00XX, and the rest. */
+const MAX_RECORD_BYTES = 6 * 4096 + 1024;
 
 /** Where the hashes of the running operation go: JSON lines appended to its file. */
 export class ManifestWriter {
@@ -160,11 +162,18 @@ export class ManifestStore {
       );
     }
     try {
-      const buffer = Buffer.allocUnsafe(this.pageBytes);
-      const { bytesRead } = await handle.read(buffer, 0, this.pageBytes, cursor);
+      // A record longer than a page (a 4 KiB path of escaped characters) goes alone in a larger one.
+      let buffer = Buffer.allocUnsafe(this.pageBytes);
+      let { bytesRead } = await handle.read(buffer, 0, buffer.length, cursor);
+      let limit = maxRecords;
+      if (bytesRead === buffer.length && buffer.indexOf(10) < 0) {
+        buffer = Buffer.allocUnsafe(MAX_RECORD_BYTES);
+        ({ bytesRead } = await handle.read(buffer, 0, buffer.length, cursor));
+        limit = 1;
+      }
       const records: ManifestRecord[] = [];
       let at = 0;
-      while (records.length < maxRecords) {
+      while (records.length < limit) {
         const end = buffer.indexOf(10, at);
         if (end < 0 || end >= bytesRead) break;
         records.push(JSON.parse(buffer.toString('utf8', at, end)) as ManifestRecord);
