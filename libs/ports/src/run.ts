@@ -48,6 +48,11 @@ export const RunSchema = z.strictObject({
     full: z.boolean().optional(),
     today: DayStampSchema.optional(),
     days: DaysSchema.optional(),
+    /**
+     * A plan only (store and rebuild): the run stops after the fit check, having blanked,
+     * written and marked nothing (docs/how-store-decides.md#dry-runs).
+     */
+    dryRun: z.boolean().optional(),
   }),
   selection: z
     .strictObject({

@@ -2,7 +2,8 @@
  * The steps store and rebuild share once the days and the blank decision are known:
  * estimate and fit check, write, consistency check, store indicator, capacity warning and
  * catalog entry, in that order. The order is the safety: nothing is written before the fit
- * check passes, and the store indicator is written only after a write that verified.
+ * check passes, and the store indicator is written only after a write that verified. A dry
+ * run (`options.dryRun`) stops right after the fit check.
  */
 import {
   assertCanStartNewDisc,
@@ -94,6 +95,9 @@ export class DiscWriter {
       checkFits({ requiredBytes: estimatedBytes, availableBytes });
       return measured;
     });
+
+    // The plan is complete: a dry run blanks, writes and marks nothing.
+    if (ctx.run.options.dryRun === true) return ctx.skip('write', DRY_RUN_STOP);
 
     await ctx.step('write', async () => {
       ctx.commit();
@@ -246,6 +250,9 @@ export class DiscWriter {
     });
   }
 }
+
+/** Why a dry run's write step is skipped: the one place the step log words it. */
+export const DRY_RUN_STOP = 'dry run: the plan ends after the fit check; nothing was blanked, written or marked';
 
 /** What the catalog learns of a session from the run that wrote it. */
 type CatalogEntry = {

@@ -40,6 +40,20 @@ describe('POST /api/v1/runs', () => {
     expect(res.body.options).toEqual({ today: '2026-11-20', full: true });
   });
 
+  it('passes dryRun through: the run is kept as a dry run and neither writes nor marks', async () => {
+    const f = createApiFixture();
+    f.device().staging.addDay(TODAY, { a: 'x' });
+    const res = await post(f.app, { action: 'store', device: DEVICE, dryRun: true });
+    expect(res.status).toBe(202);
+    expect(res.body.options).toEqual({ dryRun: true });
+    await f.coordinator.drain();
+    const run = await request(f.app).get(`/api/v1/runs/${res.body.id}`).set(AUTH);
+    expect(run.body).toMatchObject({ status: 'succeeded', options: { dryRun: true } });
+    expect(run.body.image.estimatedBytes).toBeGreaterThan(0);
+    expect(run.body.write).toBeUndefined();
+    expect(f.device().staging.isStored(TODAY)).toBe(false);
+  });
+
   it('uses the only device when none is named, and refuses to guess among several, listing them', async () => {
     const single = createApiFixture({ devices: [SECOND_DEVICE] });
     const defaulted = await post(single.app, { action: 'initialize' });
@@ -112,6 +126,14 @@ describe('POST /api/v1/runs', () => {
       /full: only a store takes it/,
     ],
     ['a verify without days', { action: 'verify' }, 400, 'INVALID_REQUEST', /days: verify needs/],
+    [
+      'a dry run of an action that has no plan',
+      { action: 'initialize', dryRun: true },
+      400,
+      'INVALID_REQUEST',
+      /dryRun: only store and rebuild take it/,
+    ],
+    ['a dryRun that is not a boolean', { action: 'store', dryRun: 'yes' }, 400, 'INVALID_REQUEST', /dryRun/],
     ['an array instead of an object', [{ action: 'store' }], 400, 'INVALID_REQUEST', /\(root\): .*object/],
   ];
 

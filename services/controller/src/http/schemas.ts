@@ -62,6 +62,14 @@ export const SubmitRunBodySchema = z
       example: '2026-11-26',
     }),
     days: DaysSchema.optional().meta({ description: 'verify only: the staging days to compare with the disc' }),
+    dryRun: z
+      .boolean()
+      .optional()
+      .meta({
+        description:
+          'store and rebuild: plan only. The run takes every step up to and including the fit check, then stops: ' +
+          'nothing is blanked, written or marked, and the run is kept with options.dryRun true',
+      }),
   })
   .meta({ id: 'SubmitRun' });
 

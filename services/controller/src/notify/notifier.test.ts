@@ -62,6 +62,20 @@ describe('Notifier', () => {
     expect(counts).toEqual([['hook', 'delivered']]);
   });
 
+  it('tells a dry run, even a failed one, only to the targets that ask for dryRun', async () => {
+    const sent: string[] = [];
+    const planner: NotifyTargetConfig = { ...hook, name: 'planner', on: ['dryRun'] };
+    const notifier = new Notifier([hook, planner], {
+      logger: pino({ level: 'silent' }),
+      send: async (target, run, report) => void sent.push(`${target.name} ${run.id} ${report.event}`),
+    });
+    notifier.runSaved({ ...failed, id: 'dry-1', options: { dryRun: true } });
+    notifier.runSaved({ ...failed, id: 'dry-2', status: 'succeeded', options: { dryRun: true } });
+    notifier.runSaved(failed);
+    await notifier.settled();
+    expect(sent.sort()).toEqual(['hook run-1 failed', 'planner dry-1 dryRun', 'planner dry-2 dryRun']);
+  });
+
   it('returns at once: the run never waits for a target', () => {
     const { notifier } = setup(() => new Promise(() => undefined));
     const started = performance.now();

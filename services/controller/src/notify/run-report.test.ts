@@ -42,6 +42,13 @@ describe('the report of a finished run', () => {
     expect(notifyEventOf({ ...failed, status: 'cancelled' })).toBe('cancelled');
   });
 
+  it('reports a dry run as its own event, whether its plan would succeed or fail', () => {
+    const dry: Run = { ...failed, options: { dryRun: true } };
+    expect(notifyEventOf(dry)).toBe('dryRun');
+    expect(notifyEventOf({ ...dry, status: 'succeeded' })).toBe('dryRun');
+    expect(reportRun(dry)!.advice).toContain('nothing was blanked, written or marked');
+  });
+
   it('has nothing to report for a run still queued or running', () => {
     expect(reportRun({ ...failed, status: 'running' })).toBeUndefined();
     expect(reportRun({ ...failed, status: 'queued' })).toBeUndefined();

@@ -31,10 +31,9 @@ export function notifyEventOf(run: Run): NotifyEvent | undefined {
   return run.warnings.length > 0 ? 'warning' : 'succeeded';
 }
 
-/** Dry runs (a plan, nothing written) are their own event; older runs have no such field. */
+/** Dry runs (a plan, nothing written: `options.dryRun`) are their own event; older runs have no such field. */
 export function isDryRun(run: Run): boolean {
-  const flagged = run as Run & { dryRun?: unknown; options: { dryRun?: unknown } };
-  return flagged.dryRun === true || flagged.options.dryRun === true;
+  return run.options.dryRun === true;
 }
 
 export function reportRun(run: Run): RunReport | undefined {

@@ -65,6 +65,23 @@ describe('rebuild', () => {
     expect(h.drive.operations).toEqual([]);
   });
 
+  it('as a dry run plans the new disc and leaves the old one, and the store indicators, as they were', async () => {
+    const h = createHarness();
+    h.drive.loadDisc('CEDAR BACKUP 23-NOV-2026', { '2026/11/23/mon': 'm' });
+    h.staging.addDay('2026-11-23', { mon: 'm' }, { stored: true });
+    h.staging.addDay('2026-11-24', { tue: 't' });
+    const run = await h.run('rebuild', { dryRun: true });
+
+    expect(run.status).toBe('succeeded');
+    expect(run.selection?.days).toEqual(['2026-11-23', '2026-11-24']);
+    expect(run.blanking).toEqual({ newDisc: true, rule: 'rebuild', todayIsStart: true });
+    expect(run.image?.estimatedBytes).toBeLessThanOrEqual(run.image!.availableBytes!);
+    expect(h.drive.operations).toEqual(['status', 'estimate']);
+    expect(h.discText()).toEqual({ '2026/11/23/mon': 'm' });
+    expect(h.staging.markStoredCalls).toEqual([]);
+    expect(await h.catalog.list()).toEqual([]);
+  });
+
   it('refuses a week that does not fit before blanking the old disc', async () => {
     const h = createHarness();
     h.drive.loadDisc('CEDAR BACKUP 23-NOV-2026', { '2026/11/23/a': 'keep me' });

@@ -89,7 +89,32 @@ describe('RunCoordinator', () => {
     await expect(
       coordinator.submit({ action: 'store', device: 'burner-1/dvd0', days: [THURSDAY] }),
     ).rejects.toMatchObject({ code: 'INVALID_REQUEST', message: expect.stringMatching(/^days:/) });
+    for (const action of ['verify', 'initialize'] as const) {
+      await expect(
+        coordinator.submit({ action, device: 'burner-1/dvd0', dryRun: true, days: [THURSDAY] }),
+      ).rejects.toMatchObject({
+        code: 'INVALID_REQUEST',
+        message: expect.stringMatching(/^dryRun: only store and rebuild/),
+      });
+    }
     expect(await runs.list()).toEqual([]);
+  });
+
+  it("queues a dry run behind its device's running store, and keeps it in history as a dry run", async () => {
+    const { coordinator, devices, finished } = setup();
+    const held = gate();
+    devices[0]!.drive.holdNext('write', held.promise);
+    const store = await coordinator.submit({ action: 'store', today: THURSDAY, full: true });
+    const plan = await coordinator.submit({ action: 'rebuild', today: THURSDAY, dryRun: true });
+    expect(plan.options).toEqual({ today: THURSDAY, dryRun: true });
+    await expect.poll(() => devices[0]!.drive.operations.includes('write')).toBe(true);
+    expect(coordinator.activity('burner-1/dvd0')).toEqual({ activeRun: store.id, queuedRuns: [plan.id] });
+    held.open();
+    expect((await finished(store)).status).toBe('succeeded');
+    const planned = await finished(plan);
+    expect(planned).toMatchObject({ status: 'succeeded', options: { dryRun: true }, blanking: { newDisc: true } });
+    expect(planned.write).toBeUndefined();
+    expect(devices[0]!.drive.operations.filter((op) => op === 'write')).toHaveLength(1);
   });
 
   it('runs one device one run at a time in order, and other devices alongside', async () => {

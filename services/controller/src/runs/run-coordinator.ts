@@ -25,6 +25,8 @@ export type SubmitRequest = {
   full?: boolean;
   today?: DayStamp;
   days?: DayStamp[];
+  /** store and rebuild: plan only, stopping after the fit check (nothing blanked, written or marked). */
+  dryRun?: boolean;
 };
 
 export type CancelOutcome =
@@ -70,6 +72,7 @@ export class RunCoordinator {
     if (request.full !== undefined) options.full = request.full;
     if (request.today !== undefined) options.today = request.today;
     if (request.days !== undefined) options.days = [...request.days];
+    if (request.dryRun === true) options.dryRun = true;
     const run = newRun({ action: request.action, device, options }, this.clock.now());
     await this.runs.create(run);
     this.enqueue(run);
@@ -190,6 +193,9 @@ function checkOptions(request: SubmitRequest): void {
   }
   if (action === 'verify' && (request.days === undefined || request.days.length === 0)) {
     throw new InvalidRequestError('days: verify needs the staging day(s) to compare, e.g. "days": ["2026-11-26"]');
+  }
+  if (request.dryRun !== undefined && action !== 'store' && action !== 'rebuild') {
+    throw new InvalidRequestError(`dryRun: only store and rebuild take it, not ${action}`);
   }
   if (request.days !== undefined && action !== 'verify') {
     throw new InvalidRequestError(`days: only verify takes it; ${action} chooses its days itself`);

@@ -463,6 +463,94 @@ describe('store', () => {
     expect(run.blanking).toMatchObject({ rule: 'factor', newDisc: false, availableBytes: 710_656_000 });
   });
 
+  describe('a dry run', () => {
+    /** What a user would see changed: the disc, the store indicators, the catalog, the drive's work. */
+    async function untouched(h: ReturnType<typeof createHarness>, disc: Record<string, string>) {
+      expect(h.discText()).toEqual(disc);
+      expect(h.staging.markStoredCalls).toEqual([]);
+      expect(await h.catalog.list()).toEqual([]);
+      expect(h.drive.operations.filter((op) => op !== 'status' && op !== 'estimate')).toEqual([]);
+    }
+
+    it('takes every decision up to the fit check, records it, and blanks, writes and marks nothing', async () => {
+      const h = createHarness({ now: `${MONDAY}T22:00:00Z` });
+      h.drive.loadDisc('CEDAR BACKUP 16-NOV-2026', { '2026/11/16/old': 'last week' });
+      h.staging.addDay(MONDAY, { 'etc/hosts': '127.0.0.1 localhost\n' });
+      const run = await h.run('store', { dryRun: true });
+
+      expect(run.status).toBe('succeeded');
+      expect(run.options).toEqual({ dryRun: true });
+      expect(run.selection).toEqual({ today: MONDAY, days: [MONDAY], rule: 'today', crossedMidnight: false });
+      // On the starting day a real store would blank this disc: the plan says so and leaves it.
+      expect(run.blanking).toEqual({ newDisc: true, rule: 'startOfWeek', todayIsStart: true });
+      expect(run.image).toMatchObject({ label: 'CEDAR BACKUP 23-NOV-2026', availableBytes: expect.any(Number) });
+      expect(run.image!.estimatedBytes).toBeGreaterThan(0);
+      expect(run.image!.estimatedBytes).toBeLessThanOrEqual(run.image!.availableBytes!);
+      expect(run.write).toBeUndefined();
+      expect(run.verify).toBeUndefined();
+      expect(h.staging.isStored(MONDAY)).toBe(false);
+      await untouched(h, { '2026/11/16/old': 'last week' });
+
+      const steps = (await h.runs.events(run.id)).flatMap((e) => (e.type === 'step' ? [`${e.step} ${e.state}`] : []));
+      expect(steps.filter((step) => !step.endsWith('started'))).toEqual([
+        'select finished',
+        'checkMedia finished',
+        'blankDecision finished',
+        'estimate finished',
+        'write skipped',
+      ]);
+    });
+
+    it('measures for the blanking factor as a real store does, and records the ratio and factor', async () => {
+      const h = createHarness({
+        now: `${MONDAY}T22:00:00Z`,
+        policy: { blankBehavior: { mode: 'weekly', factor: 1.3 } },
+      });
+      h.drive.loadDisc('CEDAR BACKUP 22-NOV-2026', { '2026/11/22/small': 'x' });
+      h.staging.addDay(MONDAY, { small: 'y' });
+      const run = await h.run('store', { dryRun: true });
+
+      expect(run.status).toBe('succeeded');
+      expect(run.blanking).toMatchObject({ newDisc: false, rule: 'factor', factor: 1.3, mode: 'weekly' });
+      expect(run.blanking?.ratio).toBeGreaterThan(1.3);
+      expect(run.blanking?.requiredBytes).toBeGreaterThan(0);
+      expect(run.image?.estimatedBytes).toBeGreaterThan(0);
+      await untouched(h, { '2026/11/22/small': 'x' });
+    });
+
+    it('fails with MEDIA_FULL, the figures recorded, when the day would not fit, changing nothing', async () => {
+      const h = createHarness({ now: `${MONDAY}T22:00:00Z` });
+      h.drive.loadDisc('CEDAR BACKUP 16-NOV-2026', { '2026/11/16/old': 'last week' });
+      h.staging.addDay(MONDAY, { huge: repeatedBytes(5 * 2 ** 30) });
+      const run = await h.run('store', { dryRun: true });
+
+      expect(run.status).toBe('failed');
+      expect(run.error?.code).toBe('MEDIA_FULL');
+      expect(run.image!.estimatedBytes).toBeGreaterThan(run.image!.availableBytes!);
+      expect(h.staging.isStored(MONDAY)).toBe(false);
+      await untouched(h, { '2026/11/16/old': 'last week' });
+    });
+
+    it('fails with the error a real store would meet before the fit check', async () => {
+      const h = createHarness();
+      h.staging.addDay(TODAY, { a: 'x' }, { stored: true });
+      const run = await h.run('store', { dryRun: true });
+
+      expect(run.error?.code).toBe('NO_STAGING_DIRECTORY');
+      expect(h.drive.operations).toEqual([]);
+    });
+
+    it('says the midnight rule would write yesterday, not that it was written', async () => {
+      const h = createHarness();
+      h.staging.addDay(YESTERDAY, { late: 'x' });
+      const run = await h.run('store', { dryRun: true });
+
+      expect(run.warnings.map((w) => w.code)).toEqual(['MIDNIGHT_CROSSED']);
+      expect(run.warnings[0]?.message).toMatch(/2026-11-25 \(yesterday\) would be written/);
+      expect(h.staging.isStored(YESTERDAY)).toBe(false);
+    });
+  });
+
   it('honours an explicit today for catch-up runs', async () => {
     const h = createHarness();
     h.staging.addDay('2026-11-20', { a: 'x' });

@@ -39,7 +39,8 @@ export class StoreUseCase implements UseCase {
     if (selection.crossedMidnight && policy.warnMidnite) {
       await ctx.warn(
         'MIDNIGHT_CROSSED',
-        `midnight was crossed: today is ${today} but ${selection.days.join(', ')} (${selection.rule}) was written, ` +
+        `midnight was crossed: today is ${today} but ${selection.days.join(', ')} (${selection.rule}) ` +
+          `${ctx.run.options.dryRun === true ? 'would be' : 'was'} written, ` +
           'because collect or stage ran on the other side of midnight.',
       );
     }
