@@ -78,6 +78,19 @@ describe('store', () => {
     expect(result.stderr).toBe('warning MIDNIGHT_CROSSED: midnight was crossed: 2025-02-04 was written\n');
   });
 
+  it('--dry-run asks store and rebuild for a plan; the other actions have none', async () => {
+    const server = await fake();
+    expect((await cli(['store', '--dry-run', '--quiet', ...withToken(server.url)])).code).toBe(0);
+    expect((await cli(['rebuild', '--dry-run', '--quiet', ...withToken(server.url)])).code).toBe(0);
+    expect(server.requests.filter((r) => r.method === 'POST').map((r) => r.body)).toEqual([
+      { action: 'store', dryRun: true },
+      { action: 'rebuild', dryRun: true },
+    ]);
+    const refused = await cli(['initialize', '--dry-run', ...withToken(server.url)]);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toContain('--dry-run');
+  });
+
   it('--no-wait prints the queued run id and how to follow it, and does not wait', async () => {
     const server = await fake();
     const plain = await cli(['store', '--no-wait', ...withToken(server.url)]);

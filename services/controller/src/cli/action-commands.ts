@@ -34,7 +34,8 @@ export function registerActionCommands(program: Command, ctx: CommandContext): v
         '--today <YYYY-MM-DD>',
         "the day to treat as today (catch-up runs); default: the controller's date",
         parseDay,
-      ),
+      )
+      .option('--dry-run', DRY_RUN_HELP),
   )
     .addHelpText(
       'after',
@@ -43,13 +44,20 @@ export function registerActionCommands(program: Command, ctx: CommandContext): v
           'cedar-store store',
           'cedar-store store --device burner-1/dvd0 --today 2025-02-05',
           'cedar-store store --full --no-wait',
+          'cedar-store store --dry-run   # the plan for tonight; exit 1 names what would fail',
           `${cronLine(ctx.env.invocation ?? 'cedar-store')}   # crontab`,
         ],
         { waits: true },
       ),
     )
-    .action((flags: ActionFlags & { full?: boolean; today?: string }, command: Command) =>
-      submit(ctx, command, flags, { action: 'store', device: flags.device, full: flags.full, today: flags.today }),
+    .action((flags: ActionFlags & { full?: boolean; today?: string; dryRun?: boolean }, command: Command) =>
+      submit(ctx, command, flags, {
+        action: 'store',
+        device: flags.device,
+        full: flags.full,
+        today: flags.today,
+        dryRun: flags.dryRun,
+      }),
     );
 
   withOutputOptions(
@@ -58,14 +66,24 @@ export function registerActionCommands(program: Command, ctx: CommandContext): v
       'rebuild',
       "start a new disc with the week's staged days",
       "Starts a new disc holding every staged day of the week so far (since the week's starting day).",
-    ).option('--today <YYYY-MM-DD>', "the day to treat as today; default: the controller's date", parseDay),
+    )
+      .option('--today <YYYY-MM-DD>', "the day to treat as today; default: the controller's date", parseDay)
+      .option('--dry-run', DRY_RUN_HELP),
   )
     .addHelpText(
       'after',
-      clientCommandHelp(['cedar-store rebuild', 'cedar-store rebuild --device burner-1/dvd0 --json'], { waits: true }),
+      clientCommandHelp(
+        ['cedar-store rebuild', 'cedar-store rebuild --device burner-1/dvd0 --json', 'cedar-store rebuild --dry-run'],
+        { waits: true },
+      ),
     )
-    .action((flags: ActionFlags & { today?: string }, command: Command) =>
-      submit(ctx, command, flags, { action: 'rebuild', device: flags.device, today: flags.today }),
+    .action((flags: ActionFlags & { today?: string; dryRun?: boolean }, command: Command) =>
+      submit(ctx, command, flags, {
+        action: 'rebuild',
+        device: flags.device,
+        today: flags.today,
+        dryRun: flags.dryRun,
+      }),
     );
 
   withOutputOptions(
@@ -103,6 +121,10 @@ export function registerActionCommands(program: Command, ctx: CommandContext): v
       submit(ctx, command, flags, { action: 'verify', device: flags.device, days: flags.day }),
     );
 }
+
+const DRY_RUN_HELP =
+  'plan only: take every step up to the fit check and print the plan; nothing is blanked, written or marked. ' +
+  'Exit 0 when the run would succeed, 1 with the error it would fail with';
 
 function actionCommand(program: Command, name: string, summary: string, description: string): Command {
   return program

@@ -17,6 +17,7 @@ export type RunRequest = {
   full?: boolean;
   today?: string;
   days?: string[];
+  dryRun?: boolean;
 };
 
 export type RunListFilter = { status?: RunStatus; device?: string; limit?: number };

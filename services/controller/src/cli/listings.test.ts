@@ -24,6 +24,26 @@ describe('listings', () => {
     ]);
   });
 
+  it('marks dry runs in the runs table, with what they found', () => {
+    const base = {
+      action: 'store' as const,
+      device: 'burner-1/dvd0',
+      requestedAt: '2026-11-26T22:00:00.000Z',
+      options: { dryRun: true },
+      warnings: [],
+    };
+    const text = formatRunsTable([
+      { ...base, id: 'run-1', status: 'succeeded' },
+      { ...base, id: 'run-2', status: 'failed', error: { code: 'MEDIA_FULL', message: 'too big' } },
+      { ...base, id: 'run-3', status: 'succeeded', options: {} },
+    ]);
+    const results = text
+      .split('\n')
+      .slice(1)
+      .map((line) => line.slice(line.lastIndexOf('  ') + 2));
+    expect(results).toEqual(['dry run: fits', 'dry run: MEDIA_FULL: too big', '-']);
+  });
+
   it('says so when there is nothing to list', () => {
     expect(formatRunsTable([])).toBe('No runs.');
     expect(formatMediaTable([])).toBe('No disc in the catalog yet.');

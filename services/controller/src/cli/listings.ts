@@ -36,10 +36,13 @@ export function formatRunsTable(runs: Run[]): string {
 /** A table row stays one line; `cedar-store runs RUN_ID` shows the whole message. */
 const MAX_RESULT_LENGTH = 72;
 
-/** The one thing to know about a run at a glance: its error, else its written bytes, else its warnings. */
+/** The one thing to know about a run at a glance: a dry run says so; its error, else its written bytes, else its warnings. */
 function runResult(run: Run): string {
-  if (run.error) return truncate(`${run.error.code}: ${run.error.message}`, MAX_RESULT_LENGTH);
+  const dryRun = run.options?.dryRun === true;
+  if (run.error)
+    return truncate(`${dryRun ? 'dry run: ' : ''}${run.error.code}: ${run.error.message}`, MAX_RESULT_LENGTH);
   const parts: string[] = [];
+  if (dryRun) parts.push(run.status === 'succeeded' ? 'dry run: fits' : 'dry run');
   if (run.write)
     parts.push(
       `${formatBytes(run.write.bytesWritten)} written${run.blanking?.newDisc || run.blanking?.mediaBlank ? ' (new disc)' : ''}`,

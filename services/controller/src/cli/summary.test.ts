@@ -1,6 +1,6 @@
 import type { Run } from '@cedar-store/ports';
 import { describe, expect, it } from 'vitest';
-import { describeBlanking, describeSelection, describeVerify, formatRunSummary } from './summary.js';
+import { describeBlanking, describePlan, describeSelection, describeVerify, formatRunSummary } from './summary.js';
 
 const MiB = 1024 ** 2;
 
@@ -103,6 +103,43 @@ describe('decisions', () => {
       'new disc: the media was blank, so this first session starts it',
       "rule append: today is not the week's starting day",
     ]);
+  });
+
+  describe('a dry run', () => {
+    const planned: Run = {
+      ...run,
+      status: 'succeeded',
+      options: { dryRun: true },
+      blanking: { newDisc: true, rule: 'factor', todayIsStart: true, ratio: 1.1, factor: 1.3, mode: 'weekly' },
+      image: { label: 'CEDAR BACKUP 03-FEB-2025', estimatedBytes: 200 * MiB, availableBytes: 4096 * MiB },
+      warnings: [],
+    };
+    delete planned.error;
+
+    it('says it was one, with the decision, the estimate against the space and that it fits', () => {
+      const text = formatRunSummary(planned, { maxMismatchesShown: 10 });
+      expect(text).toMatch(/^Run run-9: store on burner-1\/dvd0, succeeded \(dry run\)\n/);
+      expect(text.split('\n').slice(4)).toEqual([
+        '  Disc        new disc',
+        '              rule factor: available / (1 + required) = 1.10 <= blank factor 1.3 (weekly blank behaviour)',
+        '  Image       label "CEDAR BACKUP 03-FEB-2025", estimated 200 MiB, 4.00 GiB available on the media',
+        '  Plan        fits: 200 MiB estimated, 4.00 GiB available; a real store would write it',
+        '              dry run: nothing was blanked, written or marked',
+      ]);
+    });
+
+    it('names what a real run would fail with, and whether the image fits', () => {
+      expect(describePlan(run)).toEqual([
+        'does not fit: 300 MiB estimated, 200 MiB available; a real store would fail with MEDIA_FULL',
+        'dry run: nothing was blanked, written or marked',
+      ]);
+      const nothingStaged = { code: 'NO_STAGING_DIRECTORY', message: 'nothing staged' };
+      expect(describePlan({ action: 'rebuild', status: 'failed', error: nothingStaged })).toEqual([
+        'a real rebuild would fail with NO_STAGING_DIRECTORY',
+        'dry run: nothing was blanked, written or marked',
+      ]);
+      expect(formatRunSummary(run, { maxMismatchesShown: 10 })).not.toContain('Plan');
+    });
   });
 
   it('lists verify mismatches up to the limit', () => {

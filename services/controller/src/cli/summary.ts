@@ -20,7 +20,8 @@ export function formatRunSummary(
     errorOnStderr?: boolean;
   },
 ): string {
-  const lines = [`Run ${run.id}: ${run.action} on ${run.device}, ${run.status}`];
+  const dryRun = run.options?.dryRun === true;
+  const lines = [`Run ${run.id}: ${run.action} on ${run.device}, ${run.status}${dryRun ? ' (dry run)' : ''}`];
   // The first line of a row carries its label; the others line up under it.
   const row = (label: string, texts: string[]): void => {
     texts.forEach((text, index) => lines.push(`  ${(index === 0 ? label : '').padEnd(LABEL_WIDTH)}  ${text}`));
@@ -30,6 +31,7 @@ export function formatRunSummary(
   else if (run.options?.days?.length) row('Days', [`${run.options.days.join(', ')} (requested)`]);
   if (run.blanking) row('Disc', describeBlanking(run.blanking, run));
   if (run.image) row('Image', [describeImage(run.image)]);
+  if (dryRun) row('Plan', describePlan(run));
   if (run.write) {
     row('Written', [
       `${formatBytes(run.write.bytesWritten)} in ${formatDuration(run.write.durationMs)}; ` +
@@ -131,6 +133,24 @@ function describeImage(image: NonNullable<Run['image']>): string {
   if (image.estimatedBytes !== undefined) parts.push(`estimated ${formatBytes(image.estimatedBytes)}`);
   if (image.availableBytes !== undefined) parts.push(`${formatBytes(image.availableBytes)} available on the media`);
   return parts.join(', ');
+}
+
+/** What a dry run found: whether the image fits, and what a real run would have done or failed with. */
+export function describePlan(run: Pick<Run, 'action' | 'status' | 'image' | 'error'>): string[] {
+  const nothing = 'dry run: nothing was blanked, written or marked';
+  const image = run.image;
+  const figures =
+    image?.estimatedBytes !== undefined && image.availableBytes !== undefined
+      ? `${formatBytes(image.estimatedBytes)} estimated, ${formatBytes(image.availableBytes)} available`
+      : undefined;
+  if (run.status === 'succeeded') {
+    return [`fits${figures ? `: ${figures}` : ''}; a real ${run.action} would write it`, nothing];
+  }
+  if (run.error?.code === 'MEDIA_FULL') {
+    return [`does not fit${figures ? `: ${figures}` : ''}; a real ${run.action} would fail with MEDIA_FULL`, nothing];
+  }
+  if (run.error) return [`a real ${run.action} would fail with ${run.error.code}`, nothing];
+  return [nothing];
 }
 
 export function describeVerify(verify: VerifyReport, maxShown: number): string[] {
