@@ -101,7 +101,7 @@ describe('decisions', () => {
   it('calls a first session on blank media a new disc, with the rule that said append', () => {
     expect(describeBlanking({ newDisc: false, rule: 'append', todayIsStart: false, mediaBlank: true })).toEqual([
       'new disc: the media was blank, so this first session starts it',
-      "rule append: today is not the week's starting day",
+      "rule append: today is not the week's starting day (there was no disc to append to)",
     ]);
   });
 

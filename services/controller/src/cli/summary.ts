@@ -111,13 +111,14 @@ export function describeBlanking(blanking: Blanking, run?: Pick<Run, 'action' | 
       );
       break;
     }
-    case 'append':
-      lines.push(
-        blanking.todayIsStart
-          ? 'rule append: the blank behaviour did not call for a new disc'
-          : "rule append: today is not the week's starting day",
-      );
+    case 'append': {
+      const why = blanking.todayIsStart
+        ? 'the blank behaviour did not call for a new disc'
+        : "today is not the week's starting day";
+      // On blank media the rule's append becomes the disc's first session: say why both hold.
+      lines.push(`rule append: ${why}${blanking.mediaBlank ? ' (there was no disc to append to)' : ''}`);
       break;
+    }
     default:
       lines.push(`rule ${String(blanking.rule)}`);
   }
