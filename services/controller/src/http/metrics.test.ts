@@ -119,6 +119,22 @@ describe('ControllerMetrics', () => {
     metrics.close();
   });
 
+  it('leaves the last success and the last status alone for dry runs: a plan is not a night stored', async () => {
+    const runs = new ObservableRunRepository(new InMemoryRunRepository());
+    const metrics = new ControllerMetrics(runs, directoryOf(DVD), { defaultMetrics: false });
+    await runs.create(finished('s1', 'succeeded', '2026-11-26T22:10:00.000Z'));
+    const dry = (id: string, status: 'succeeded' | 'failed', at: string): Run => ({
+      ...finished(id, status, at),
+      options: { dryRun: true },
+    });
+    await runs.create(dry('d1', 'succeeded', '2026-11-27T22:10:00.000Z'));
+    await runs.create(dry('d2', 'failed', '2026-11-28T22:10:00.000Z'));
+    const text = await metrics.render();
+    expect(text).toContain(`cedar_store_last_success_timestamp_seconds{device="${DVD}",action="store"} 1795731000`);
+    expect(text).toContain(`cedar_store_last_run_status{device="${DVD}",action="store"} 0`);
+    metrics.close();
+  });
+
   it('after a restart, takes the last success and the last status from the run history', async () => {
     const repository = new InMemoryRunRepository();
     await repository.create(finished('s1', 'succeeded', '2026-11-26T22:10:00.000Z'));
