@@ -59,10 +59,6 @@ export function weekdayOf(day: DayStamp): Weekday {
   return WEEKDAYS[weekdayIndex(day)] as Weekday;
 }
 
-export function isWeekday(value: unknown): value is Weekday {
-  return typeof value === 'string' && (WEEKDAYS as readonly string[]).includes(value);
-}
-
 /** The graft point of a staging day, which is also its directory below the staging root. */
 export function dayToGraftPoint(day: DayStamp): string {
   assertDayStamp(day);

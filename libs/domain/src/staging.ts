@@ -21,7 +21,6 @@ export type StagingDayFacts = {
 /** Empty files that mark progress in a staging day; never backup data. */
 export const STAGE_INDICATOR = 'cback.stage';
 export const STORE_INDICATOR = 'cback.store';
-export const COLLECT_INDICATOR = 'cback.collect';
 
 /** Any file named `cback.*` is an indicator, never backup data. */
 export function isIndicatorName(name: string): boolean {

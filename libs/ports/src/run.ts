@@ -113,7 +113,6 @@ export type RunAction = z.infer<typeof RunActionSchema>;
 export type RunStatus = z.infer<typeof RunStatusSchema>;
 export type StepName = z.infer<typeof StepNameSchema>;
 export type Run = z.infer<typeof RunSchema>;
-export type RunNotice = z.infer<typeof Notice>;
 
 /** What a subscriber to a run sees, in order: steps, progress, warnings, and the end. */
 export const RunEventSchema = z.discriminatedUnion('type', [
