@@ -46,6 +46,14 @@ describe('ControllerMetrics', () => {
     expect(text).toContain('cedar_store_bytes_written_total{device="burner-1/dvd0"} 2048');
   });
 
+  it('does not count a dry run among the finished runs', async () => {
+    const { runs, metrics } = setup();
+    const plan: Run = { ...queued, id: 'plan-1', options: { dryRun: true } };
+    await runs.create(plan);
+    await runs.save({ ...plan, status: 'failed', error: { code: 'MEDIA_FULL', message: 'would not fit' } });
+    expect(await metrics.render()).toContain('cedar_store_runs_total{action="store",status="failed"} 0');
+  });
+
   it('counts queued and running runs at scrape time', async () => {
     const { runs, metrics } = setup();
     await runs.create(queued);

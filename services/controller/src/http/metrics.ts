@@ -58,7 +58,7 @@ export class ControllerMetrics {
     };
     this.runsFinished = new Counter({
       name: 'cedar_store_runs_total',
-      help: 'Runs that reached a finished status, by action and status',
+      help: 'Runs that reached a finished status, by action and status (dry runs not counted)',
       labelNames: ['action', 'status'],
       registers,
     });
@@ -150,6 +150,8 @@ export class ControllerMetrics {
     this.runStatus.runSaved(run);
     if (!isFinished(run.status) || this.counted.has(run.id)) return;
     this.remember(run.id);
+    // A dry run is a plan: a dashboard counting failed stores must not count failed plans.
+    if (run.options?.dryRun) return;
     this.runsFinished.inc({ action: run.action, status: run.status });
     // Bytes count whenever they reached the disc, even if a later step (verify) failed the run.
     if (run.write) this.bytesWritten.inc({ device: run.device }, run.write.bytesWritten);
