@@ -9,7 +9,7 @@
  * - `\` takes the next character literally.
  * A glob without `/` matches a file's name in any directory, as if it began with `**\/`.
  */
-import { InvalidRequestError } from './errors.js';
+import { InvalidRequestError, errorMessage } from './errors.js';
 
 export const MAX_GLOB_LENGTH = 1024;
 /** Wildcards in one glob: each is a backtracking point, so a long run of them could stall a search. */
@@ -91,7 +91,7 @@ export function parseGlob(text: string): FileGlob {
     return { text, regex: new RegExp(`^${regex}$`, 'su'), prefix };
   } catch (error) {
     // A class the rules above let through but the engine refuses (e.g. "[\\w-a]").
-    throw globError(text, error instanceof Error ? error.message : String(error));
+    throw globError(text, errorMessage(error));
   }
 }
 

@@ -4,6 +4,7 @@
  * controller. SIGTERM or SIGINT refuse new operations and let a running write finish first.
  */
 import { parseArgs } from 'node:util';
+import { errorMessage } from '@cedar-store/domain';
 import { AGENT_VERSION, startAgent } from './agent.js';
 import { ConfigError, loadAgentConfig } from './config/agent-config.js';
 import { createLogger } from './logger.js';
@@ -84,7 +85,7 @@ main().then(
     process.exitCode = code;
   },
   (error: unknown) => {
-    process.stderr.write(`cedar-store-agent: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.stderr.write(`cedar-store-agent: ${errorMessage(error)}\n`);
     process.exitCode = 1;
   },
 );

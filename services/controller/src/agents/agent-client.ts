@@ -9,7 +9,13 @@
  * connection dropped first waits to learn its outcome from the agent's journal (recovery).
  */
 import type { CedarStoreError } from '@cedar-store/domain';
-import { AgentLostError, AgentUnreachableError, InternalError, InvalidRequestError } from '@cedar-store/domain';
+import {
+  AgentLostError,
+  AgentUnreachableError,
+  InternalError,
+  InvalidRequestError,
+  errorMessage,
+} from '@cedar-store/domain';
 import {
   describeZodError,
   fromRpcError,
@@ -203,7 +209,7 @@ export class AgentClient {
           : lostConnectionMessage(this.id, method, error.message);
       return new AgentLostError(message, details);
     }
-    return new InternalError(`calling ${method} on agent ${this.id} failed: ${describe(error)}`, details);
+    return new InternalError(`calling ${method} on agent ${this.id} failed: ${errorMessage(error)}`, details);
   }
 
   private invalidReply(method: RpcMethod, problem: string): CedarStoreError {
@@ -224,8 +230,4 @@ function schemasOf<M extends RpcMethod>(method: M): { params: z.ZodType; result:
 
 function isJournaled(method: RpcMethod): boolean {
   return (JOURNALED_METHODS as readonly string[]).includes(method);
-}
-
-function describe(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }

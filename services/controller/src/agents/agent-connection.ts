@@ -5,7 +5,7 @@
  * What the calls made over it mean is AgentClient's concern.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
-import { AgentUnreachableError } from '@cedar-store/domain';
+import { AgentUnreachableError, errorMessage } from '@cedar-store/domain';
 import type { AgentInfo, AgentState } from '@cedar-store/ports';
 import pRetry from 'p-retry';
 import type { Logger } from 'pino';
@@ -215,7 +215,5 @@ export class AgentConnection {
 
 /** p-retry gives up on a TypeError; a connection attempt must fail in a way that is always retried. */
 function asConnectFailure(error: unknown): never {
-  throw error instanceof ConnectFailure
-    ? error
-    : new ConnectFailure(error instanceof Error ? error.message : String(error));
+  throw error instanceof ConnectFailure ? error : new ConnectFailure(errorMessage(error));
 }

@@ -8,6 +8,7 @@
 import type { ClientRequest, IncomingMessage } from 'node:http';
 import { rpcMethods, type RpcResult } from '@cedar-store/ports';
 import { WebSocket } from 'ws';
+import { errorMessage } from '@cedar-store/domain';
 import { describeConnectFailure, describeRefusal } from './agent-messages.js';
 import type { RawReply, RpcConnection } from './rpc-connection.js';
 
@@ -84,7 +85,7 @@ export async function describeAgent(
   try {
     reply = await connection.request('agent.describe', {}, { timeoutMs });
   } catch (error) {
-    throw failed(error instanceof Error ? error.message : String(error));
+    throw failed(errorMessage(error));
   }
   if (reply.kind === 'error') throw failed(reply.error.message);
   const result = rpcMethods['agent.describe'].result.safeParse(reply.kind === 'result' ? reply.result : null);

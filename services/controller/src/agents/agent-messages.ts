@@ -4,6 +4,7 @@
  * run errors and `cedar-store devices`, usually read hours after the fact.
  */
 import type { RpcMethod } from '@cedar-store/ports';
+import { errorMessage } from '@cedar-store/domain';
 
 /** Certificate problems Node reports by code: all mean "the controller does not trust this agent". */
 const UNTRUSTED_CERTIFICATE = new Set([
@@ -19,7 +20,7 @@ const UNTRUSTED_CERTIFICATE = new Set([
 /** Why opening the WebSocket failed, from the error Node or ws gave. */
 export function describeConnectFailure(error: unknown, url: string): string {
   const code = (error as { code?: unknown } | null)?.code;
-  const message = error instanceof Error ? error.message : String(error);
+  const message = errorMessage(error);
   switch (code) {
     case 'ECONNREFUSED':
       return `ECONNREFUSED: is cedar-store-agent running at ${url}?`;

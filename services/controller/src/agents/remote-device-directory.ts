@@ -4,7 +4,7 @@
  * the devices it described last time (and those controller.yaml names), marked not
  * connected, so `cedar-store devices` tells a user what is missing rather than hiding it.
  */
-import { DeviceUnknownError } from '@cedar-store/domain';
+import { DeviceUnknownError, errorMessage } from '@cedar-store/domain';
 import {
   DeviceRefSchema,
   splitDeviceRef,
@@ -168,7 +168,7 @@ export class RemoteDeviceDirectory implements DeviceDirectory {
     } catch (error) {
       // Remembering is a convenience for the next restart; it must not break the connection.
       this.options.logger?.warn(
-        { agentId: client.id, err: error instanceof Error ? error.message : String(error) },
+        { agentId: client.id, err: errorMessage(error) },
         'could not remember the devices the agent described',
       );
     }

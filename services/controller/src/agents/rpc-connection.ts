@@ -8,6 +8,7 @@ import { ProgressNotificationSchema, type ProgressListener, type RpcErrorObject 
 import type { Logger } from 'pino';
 import type { RawData, WebSocket } from 'ws';
 import { z } from 'zod';
+import { errorMessage } from '@cedar-store/domain';
 import { formatDuration } from './agent-messages.js';
 
 export type RawReply =
@@ -182,7 +183,7 @@ export class RpcConnection {
       listener(progress);
     } catch (error) {
       // A listener's bug must not take down the connection the burn is running on.
-      this.logger?.warn({ err: error instanceof Error ? error.message : String(error) }, 'progress listener failed');
+      this.logger?.warn({ err: errorMessage(error) }, 'progress listener failed');
     }
   }
 

@@ -22,6 +22,7 @@ import {
   WriteFailedError,
   type DayStamp,
   type NewDiscDecision,
+  errorMessage,
 } from '@cedar-store/domain';
 import {
   TOKENS,
@@ -177,7 +178,7 @@ export class DiscWriter {
       } catch (error) {
         await ctx.warn(
           'MANIFEST_FAILED',
-          `the disc was written, but the manifest of ${days.join(', ')} was not recorded (${describe(error)}): ` +
+          `the disc was written, but the manifest of ${days.join(', ')} was not recorded (${errorMessage(error)}): ` +
             '`cedar-store manifest` and `cedar-store find` will not show these days; the disc itself is not affected.',
         );
       }
@@ -219,7 +220,7 @@ export class DiscWriter {
         const warning = capacityWarning(capacity, policy.capacityLimit);
         if (warning) await ctx.warn('CAPACITY_LIMIT', warning);
       } catch (error) {
-        await ctx.warn('CAPACITY_UNKNOWN', `could not read the media capacity after the write: ${describe(error)}`);
+        await ctx.warn('CAPACITY_UNKNOWN', `could not read the media capacity after the write: ${errorMessage(error)}`);
       }
     });
   }
@@ -244,7 +245,7 @@ export class DiscWriter {
       } catch (error) {
         await ctx.warn(
           'CATALOG_FAILED',
-          `the disc was written but the media catalog was not updated: ${describe(error)}`,
+          `the disc was written but the media catalog was not updated: ${errorMessage(error)}`,
         );
       }
     });
@@ -301,8 +302,4 @@ function verifyFailure(report: VerifyReport, afterWrite: boolean): VerifyFailedE
     ? 'The store indicator was not written, so these days still wait in staging: check the drive and media, then run `cedar-store store` again today or `cedar-store rebuild`.'
     : 'The disc does not hold what staging holds: check the drive and media, and run `cedar-store rebuild` to write the week again.';
   return new VerifyFailedError(`${differencesFound(report)}. ${advice}`, { mismatches: report.mismatches.length });
-}
-
-function describe(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }

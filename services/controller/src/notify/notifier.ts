@@ -7,6 +7,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Run } from '@cedar-store/ports';
 import type { Logger } from 'pino';
+import { errorMessage } from '@cedar-store/domain';
 import type { NotifyTargetConfig } from '../config/notify-config.js';
 import { sendEmail } from './email.js';
 import { reportRun, type RunReport } from './run-report.js';
@@ -106,7 +107,7 @@ export class Notifier {
         return;
       } catch (error) {
         this.options.count?.(target.name, 'error');
-        const reason = error instanceof Error ? error.message : String(error);
+        const reason = errorMessage(error);
         if (signal.aborted || Date.now() + delay - started > this.retry.giveUpAfterMs) return giveUp(attempt, reason);
         this.options.logger.warn({ ...context, attempt, reason, retryInMs: delay }, 'notification failed, will retry');
         await sleep(delay, undefined, { signal }).catch(() => undefined);

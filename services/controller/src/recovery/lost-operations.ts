@@ -21,6 +21,7 @@ import type {
   VerifyReport,
   WriteResult,
 } from '@cedar-store/ports';
+import { errorMessage } from '@cedar-store/domain';
 import { importManifest } from '../sessions/manifest-recorder.js';
 import { differencesFound, readBackIdentical, recordSession } from '../sessions/written-session.js';
 import { unstoredAdvice } from './unstored-advice.js';
@@ -229,7 +230,7 @@ export class LostOperations {
         note: `${settlement.note} The manifest of its ${recorded.files} file(s) was recorded.`,
       };
     } catch (error) {
-      const reason = error instanceof Error ? error.message : String(error);
+      const reason = errorMessage(error);
       return { ...settlement, note: `${settlement.note} Its manifest was not recorded (${reason}).` };
     }
   }

@@ -7,6 +7,7 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
+import { errorMessage } from '@cedar-store/domain';
 import { AgentClient, RemoteDeviceDirectory } from '../agents/index.js';
 import type { ControllerConfig } from '../config/controller-config.js';
 import { createControllerContainer } from '../container.js';
@@ -198,5 +199,5 @@ function listenFailure(error: unknown, listen: { host: string; port: number }): 
   if (code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND') {
     return `cannot listen on ${where}: no such address on this host; check listen.host`;
   }
-  return `cannot listen on ${where}: ${error instanceof Error ? error.message : String(error)}`;
+  return `cannot listen on ${where}: ${errorMessage(error)}`;
 }

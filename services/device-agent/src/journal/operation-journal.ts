@@ -9,7 +9,13 @@
  */
 import { randomUUID } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
-import { CedarStoreError, DeviceBusyError, InternalError, InvalidRequestError } from '@cedar-store/domain';
+import {
+  CedarStoreError,
+  DeviceBusyError,
+  InternalError,
+  InvalidRequestError,
+  errorMessage,
+} from '@cedar-store/domain';
 import {
   OperationRecordSchema,
   type JournaledMethod,
@@ -111,11 +117,11 @@ export class OperationJournal {
         throw noSpaceError(
           this.dir,
           `cannot record operation ${opId} in the journal, so nothing was done`,
-          describe(error),
+          errorMessage(error),
         );
       }
       throw new InternalError(
-        `cannot record operation ${opId} in the journal ${this.dir}: ${describe(error)}. Nothing was done; ` +
+        `cannot record operation ${opId} in the journal ${this.dir}: ${errorMessage(error)}. Nothing was done; ` +
           'make room on that disk or fix its permissions (it is under workingDir in agent.yaml) and try again.',
       );
     }
@@ -166,7 +172,7 @@ export class OperationJournal {
       this.finish(opId, { state: 'succeeded', result });
       return result;
     } catch (error) {
-      const coded = error instanceof CedarStoreError ? error : new InternalError(describe(error));
+      const coded = error instanceof CedarStoreError ? error : new InternalError(errorMessage(error));
       this.finish(opId, { state: 'failed', error: { code: coded.code, message: coded.message } });
       throw error;
     }
@@ -272,7 +278,7 @@ export class OperationJournal {
       writeEntryFile(this.dir, entry.opId, entry);
     } catch (error) {
       this.options.logger?.error(
-        { opId: entry.opId, dir: this.dir, err: describe(error) },
+        { opId: entry.opId, dir: this.dir, err: errorMessage(error) },
         'cannot update the operation journal; its outcome is kept in memory only until the agent restarts',
       );
     }
@@ -287,7 +293,7 @@ export class OperationJournal {
       try {
         removeEntryFile(this.dir, entry.opId);
       } catch (error) {
-        this.options.logger?.warn({ opId: entry.opId, err: describe(error) }, 'cannot prune a journal entry');
+        this.options.logger?.warn({ opId: entry.opId, err: errorMessage(error) }, 'cannot prune a journal entry');
       }
     }
   }
@@ -300,8 +306,4 @@ function bounded(result: NonNullable<OperationRecord['result']>): NonNullable<Op
   const report = result as VerifyReport;
   if (report.mismatches.length <= MAX_JOURNALED_MISMATCHES) return report;
   return { ...report, mismatches: report.mismatches.slice(0, MAX_JOURNALED_MISMATCHES) };
-}
-
-function describe(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }

@@ -9,7 +9,13 @@ import { createServer as createHttpServer, type IncomingMessage, type Server, ty
 import { createServer as createHttpsServer } from 'node:https';
 import type { Duplex } from 'node:stream';
 import { readFile } from 'node:fs/promises';
-import { CedarStoreError, DeviceBusyError, InvalidRequestError, toCedarStoreError } from '@cedar-store/domain';
+import {
+  CedarStoreError,
+  DeviceBusyError,
+  InvalidRequestError,
+  toCedarStoreError,
+  errorMessage,
+} from '@cedar-store/domain';
 import { RPC_ERROR, toRpcError, type Progress } from '@cedar-store/ports';
 import { presentedBearerToken, tokenMatches } from '@cedar-store/ports/auth';
 import type { Logger } from 'pino';
@@ -116,7 +122,7 @@ export class AgentServer {
         response.writeHead(426, { 'Content-Type': 'text/plain' }).end(`connect with a WebSocket to ${RPC_PATH}\n`);
       }
     } catch (error) {
-      this.logger.error({ err: describe(error), path }, 'HTTP request failed');
+      this.logger.error({ err: errorMessage(error), path }, 'HTTP request failed');
       if (!response.headersSent) response.writeHead(500, { 'Content-Type': 'text/plain' });
       response.end('the agent hit an unexpected error; its log has the details\n');
     }
@@ -229,7 +235,10 @@ export class AgentServer {
       const coded = toCedarStoreError(error);
       this.metrics.answered(method, coded.code, (Date.now() - started) / 1000);
       const level = coded.code === 'INTERNAL' ? 'error' : 'warn';
-      this.logger[level]({ ...context, ms: Date.now() - started, code: coded.code, err: describe(error) }, 'failed');
+      this.logger[level](
+        { ...context, ms: Date.now() - started, code: coded.code, err: errorMessage(error) },
+        'failed',
+      );
       send(
         ws,
         errorResponse(
@@ -286,8 +295,4 @@ function send(ws: WebSocket, message: RpcResponse | object): void {
 /** Unexpected failures are logged in full and answered without internals. */
 function internal(): CedarStoreError {
   return new CedarStoreError('INTERNAL', 'the agent hit an unexpected error; its log has the details');
-}
-
-function describe(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }

@@ -15,6 +15,7 @@ import {
   type DayStamp,
   type FileFacts,
   type Mismatch,
+  errorMessage,
 } from '@cedar-store/domain';
 import { access } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -172,7 +173,7 @@ function stagingUnreadable(path: string, error: unknown): VerifyFailedError {
 export function workerStopped(error: unknown): never {
   if (error instanceof VerifyFailedError) throw error;
   const code = (error as { code?: unknown } | null)?.code;
-  const reason = typeof code === 'string' ? code : error instanceof Error ? error.message : String(error);
+  const reason = typeof code === 'string' ? code : errorMessage(error);
   if (error instanceof WorkerExitError) {
     throw new VerifyFailedError(
       `the agent's file worker stopped before the check was done (${reason}), so nothing was decided: ` +

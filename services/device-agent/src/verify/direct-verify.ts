@@ -7,7 +7,7 @@
  * neither root nor /dev/fuse.
  */
 import { open, type FileHandle } from 'node:fs/promises';
-import { dayToGraftPoint, VerifyFailedError } from '@cedar-store/domain';
+import { dayToGraftPoint, VerifyFailedError, errorMessage } from '@cedar-store/domain';
 import type { ProgramRunner } from '../process/program-runner.js';
 import { xorrisoDevice } from '../xorriso/args.js';
 import {
@@ -134,5 +134,5 @@ async function listDisc(
 
 function describe(error: unknown): string {
   const code = (error as { code?: unknown } | null)?.code;
-  return typeof code === 'string' ? code : error instanceof Error ? error.message : String(error);
+  return typeof code === 'string' ? code : errorMessage(error);
 }

@@ -6,7 +6,13 @@
 import { mkdtemp, rm, rmdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { CedarStoreError, DeviceMountedError, ToolMissingError, VerifyFailedError } from '@cedar-store/domain';
+import {
+  CedarStoreError,
+  DeviceMountedError,
+  ToolMissingError,
+  VerifyFailedError,
+  errorMessage,
+} from '@cedar-store/domain';
 import type { ProgramRunner } from '../process/program-runner.js';
 import type { Tool } from '../process/tools.js';
 import { lastLines } from '../process/last-lines.js';
@@ -55,7 +61,7 @@ export async function withMountedMedia<T>(
 
 /** `error`, its message (what the user and the log see) and details also telling of `unmountError`. */
 function withUnmountFailure(error: unknown, unmountError: unknown): Error {
-  const note = unmountError instanceof Error ? unmountError.message : String(unmountError);
+  const note = errorMessage(unmountError);
   if (!(error instanceof Error)) return new Error(`${String(error)}; also ${note}`);
   error.message = `${error.message}; also ${note}`;
   if (error instanceof CedarStoreError) Object.assign(error, { details: { ...error.details, unmountFailure: note } });
@@ -119,6 +125,6 @@ async function unmountOnce(runner: ProgramRunner, tool: Tool, args: string[]): P
     const result = await runner.run(tool, args, { timeout: 'mount' });
     return result.exitCode === 0 ? null : lastLines(result.stderr);
   } catch (error) {
-    return error instanceof Error ? error.message : String(error);
+    return errorMessage(error);
   }
 }
