@@ -13,7 +13,7 @@ import { InvalidRequestError, errorMessage } from './errors.js';
 
 export const MAX_GLOB_LENGTH = 1024;
 /** Wildcards in one glob: each is a backtracking point, so a long run of them could stall a search. */
-export const MAX_GLOB_WILDCARDS = 32;
+const MAX_GLOB_WILDCARDS = 32;
 
 export type FileGlob = {
   /** The glob as given. */

@@ -8,7 +8,7 @@ import { InternalError } from '@cedar-store/domain';
 import type { AgentManifests, ManifestCatalog } from '@cedar-store/ports';
 
 /** Records asked for per manifest.read; the agent's frame limit may make its pages smaller. */
-export const MANIFEST_PAGE_RECORDS = 2000;
+const MANIFEST_PAGE_RECORDS = 2000;
 
 export type ManifestImport = {
   /** The run that wrote the session: the catalog finds the session by it. */

@@ -27,7 +27,7 @@ import type { ManifestPage, ManifestRecord } from '@cedar-store/ports';
 import type { FileWorkers } from '../files/file-workers.js';
 
 /** A manifest file an operation left is kept this long for the controller (or its recovery) to read. */
-export const MANIFEST_KEEP_MS = 14 * 24 * 3600 * 1000;
+const MANIFEST_KEEP_MS = 14 * 24 * 3600 * 1000;
 
 /** A page is half the frame limit, and never smaller than this. */
 const MIN_PAGE_BYTES = 8 * 1024;
