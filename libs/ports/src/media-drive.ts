@@ -41,10 +41,15 @@ export interface MediaDrive {
   /**
    * Reads the media back and compares each day with its graft point. With `manifest`, an agent
    * also records the files of a passed verify with their SHA-256 under the operation id
-   * (docs/manifest-and-find.md); adapters without manifests ignore it.
+   * (docs/manifest-and-find.md); on the agent, `onFileHashed` hears each file found the same
+   * with the SHA-256 of the bytes compared. Adapters without manifests ignore both.
    */
   verify(
-    request: { days: DayStamp[]; manifest?: boolean },
+    request: {
+      days: DayStamp[];
+      manifest?: boolean;
+      onFileHashed?: (pathOnDisc: string, size: number, sha256: string) => void;
+    },
     onProgress?: ProgressListener,
     operation?: OperationOptions,
   ): Promise<VerifyReport>;

@@ -31,6 +31,7 @@ import type { DriveEnvironment } from '../media/drive-environment.js';
 import { imageStamp } from '../media/image-stamp.js';
 import { refreshMedia } from '../media/refresh-media.js';
 import type { ResolvedDay } from '../staging/fs-staging-area.js';
+import type { FileHashedListener } from '../verify/compare-day.js';
 import { verifyMedia } from '../verify/verify-media.js';
 
 export class OpticalDrive implements MediaDrive {
@@ -110,7 +111,10 @@ export class OpticalDrive implements MediaDrive {
     });
   }
 
-  verify(request: { days: DayStamp[] }, onProgress?: ProgressListener): Promise<VerifyReport> {
+  verify(
+    request: { days: DayStamp[]; onFileHashed?: FileHashedListener },
+    onProgress?: ProgressListener,
+  ): Promise<VerifyReport> {
     return this.guard.exclusive('verify', async () => {
       await this.refuseMounted();
       const days = await this.env.staging.existingDays(request.days);
@@ -124,6 +128,7 @@ export class OpticalDrive implements MediaDrive {
           // The staging area's pool: verifies and staging inspections share the agent's threads.
           workers: this.env.staging.workers,
           onBytes: (bytesDone, bytesTotal) => onProgress?.({ phase: 'verify', bytesDone, bytesTotal }),
+          onFileHashed: request.onFileHashed,
         },
       );
       const report: VerifyReport = { ok: result.mismatches.length === 0, method, ...result };

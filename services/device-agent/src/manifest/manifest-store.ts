@@ -6,12 +6,9 @@
  * the operation id, never held all at once, and the controller pages through that file with
  * `manifest.read` within the frame limit.
  *
- * The verify runs inside the device's own drive, which knows nothing of manifests: the file
- * for the running verify is found by compare-day.ts through an async context, switched on only
- * while a verify that records a manifest runs (the hooks it needs cost every promise of the
- * process something, so they are off otherwise).
+ * The verify is handed the writer's `add` as its `onFileHashed` listener: no async context,
+ * whose hooks would cost every promise of the agent (docs/decisions).
  */
-import { AsyncLocalStorage } from 'node:async_hooks';
 import { createWriteStream, type WriteStream } from 'node:fs';
 import { mkdir, open, readdir, rename, stat, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -62,14 +59,6 @@ export class ManifestWriter {
   }
 }
 
-const running = new AsyncLocalStorage<ManifestWriter>();
-let inUse = 0;
-
-/** The manifest of the verify this code runs under, if that verify records one. */
-export function currentManifest(): ManifestWriter | undefined {
-  return inUse > 0 ? running.getStore() : undefined;
-}
-
 export type ManifestStoreOptions = {
   /** The agent's working directory; manifests live in its `manifests` folder. */
   workingDir: string;
@@ -94,18 +83,18 @@ export class ManifestStore {
    * Runs a verify so that the files it finds the same are recorded under `opId`. The manifest
    * is kept only when `keep` says the verify passed: a failed verify leaves none.
    */
-  async during<T>(opId: string, work: () => Promise<T>, keep: (result: T) => boolean): Promise<T> {
+  async during<T>(
+    opId: string,
+    work: (writer: ManifestWriter) => Promise<T>,
+    keep: (result: T) => boolean,
+  ): Promise<T> {
     const writer = await this.start(opId);
-    inUse += 1;
     let result: T;
     try {
-      result = await running.run(writer, work);
+      result = await work(writer);
     } catch (error) {
       await this.discard(writer);
       throw error;
-    } finally {
-      inUse -= 1;
-      if (inUse === 0) running.disable();
     }
     if (keep(result)) await this.finish(opId, writer);
     else await this.discard(writer);

@@ -113,10 +113,18 @@ export function createHandlers(agent: AgentServices): { [M in RpcMethod]: Handle
       }),
     'media.verify': (params, onProgress) =>
       journaled('media.verify', params, (d, opId) => {
-        const verify = () => d.verify({ days: params.days }, onProgress);
         // The files a passed verify found the same, with the hashes of the bytes it compared.
-        if (!params.manifest || !agent.manifests || opId === undefined) return verify();
-        return agent.manifests.during(opId, verify, (report) => report.ok && report.mismatches.length === 0);
+        if (!params.manifest || !agent.manifests || opId === undefined)
+          return d.verify({ days: params.days }, onProgress);
+        return agent.manifests.during(
+          opId,
+          (writer) =>
+            d.verify(
+              { days: params.days, onFileHashed: (path, size, sha256) => writer.add(path, size, sha256) },
+              onProgress,
+            ),
+          (report) => report.ok && report.mismatches.length === 0,
+        );
       }),
     'media.export': ({ days, label }) => agent.exportImage({ days, label }),
     'operations.get': async ({ opIds }) => ({ operations: agent.journal?.get(opIds) ?? [] }),

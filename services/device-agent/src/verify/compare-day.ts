@@ -21,7 +21,6 @@ import { access } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { CompareTask, ListedFile, TaskOutcome } from '../files/file-work.js';
 import { withFileWorkers, WorkerExitError, type FileWorkers } from '../files/file-workers.js';
-import { currentManifest } from '../manifest/manifest-store.js';
 
 export type DayToCompare = { day: DayStamp; stagingPath: string };
 
@@ -33,7 +32,14 @@ export type CompareOptions = {
   onBytes?: (bytesDone: number, bytesTotal: number) => void;
   /** The threads that list and compare; tests pass an inline pool whose disk fails on purpose. */
   workers?: FileWorkers;
+  /**
+   * Each file found the same, by its path on the disc, with the SHA-256 of the bytes just
+   * compared (a store's manifest: one read serves both). Without it nothing is hashed.
+   */
+  onFileHashed?: FileHashedListener;
 };
+
+export type FileHashedListener = (pathOnDisc: string, size: number, sha256: string) => void;
 
 export const DEFAULT_COMPARE_CONCURRENCY = 4;
 
@@ -71,7 +77,11 @@ async function compareWith(
       actualPath: twin.absolutePath,
       size: twin.size,
     })),
-    { concurrency: options.concurrency ?? DEFAULT_COMPARE_CONCURRENCY, onBytes: options.onBytes },
+    {
+      concurrency: options.concurrency ?? DEFAULT_COMPARE_CONCURRENCY,
+      onBytes: options.onBytes,
+      onFileHashed: options.onFileHashed,
+    },
   );
   return verdict(expected, actual, pairs.length, bytesCompared);
 }
@@ -89,19 +99,24 @@ export async function listStagingDays(workers: FileWorkers, days: readonly DayTo
 
 /**
  * Compares each pair by its task (same order), marks the media's twins that differ, and returns
- * the bytes found equal. A staging file that cannot be read stops the check. Under a verify that
- * records a manifest, each file found the same is added to it with the SHA-256 of the bytes
- * just compared (manifest-store.ts): one read serves both.
+ * the bytes found equal. A staging file that cannot be read stops the check. With
+ * `onFileHashed`, each file found the same is reported with the SHA-256 of the bytes just
+ * compared (a store's manifest, manifest-store.ts): one read serves both.
  */
 export async function compareFiles(
   workers: FileWorkers,
   pairs: readonly { file: ListedFile; twin: FileFacts }[],
   tasks: readonly CompareTask[],
-  options: { mediaFd?: number; concurrency: number; onBytes?: (bytesDone: number, bytesTotal: number) => void },
+  options: {
+    mediaFd?: number;
+    concurrency: number;
+    onBytes?: (bytesDone: number, bytesTotal: number) => void;
+    onFileHashed?: FileHashedListener;
+  },
 ): Promise<number> {
   const bytesTotal = tasks.reduce((sum, task) => sum + task.size, 0);
   let bytesDone = 0;
-  const manifest = currentManifest();
+  const hashed = options.onFileHashed;
   const outcomes: (TaskOutcome | undefined)[] = await workers
     .compare(tasks, {
       mediaFd: options.mediaFd,
@@ -110,11 +125,11 @@ export async function compareFiles(
         bytesDone += bytes;
         options.onBytes?.(bytesDone, bytesTotal);
       },
-      ...(manifest
+      ...(hashed
         ? {
             onHashes: (start: number, hashes: readonly (string | null)[]) =>
               hashes.forEach((sha256, index) => {
-                if (sha256 !== null) manifest.add(pairs[start + index]!.twin.path, tasks[start + index]!.size, sha256);
+                if (sha256 !== null) hashed(pairs[start + index]!.twin.path, tasks[start + index]!.size, sha256);
               }),
           }
         : {}),

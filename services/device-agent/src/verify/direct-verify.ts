@@ -93,6 +93,7 @@ async function compareDirectWith(
         mediaFd: handle.fd,
         concurrency: media.isImageFile ? (options.concurrency ?? DEFAULT_COMPARE_CONCURRENCY) : DRIVE_CONCURRENCY,
         onBytes: options.onBytes,
+        onFileHashed: options.onFileHashed,
       },
     );
   } finally {
