@@ -7,7 +7,8 @@
  * `manifest.read` within the frame limit.
  *
  * The verify is handed the writer's `add` as its `onFileHashed` listener: no async context,
- * whose hooks would cost every promise of the agent (docs/decisions).
+ * whose hooks would cost every promise of the agent
+ * (docs/decisions/0008-a-program-runner-per-device.md).
  */
 import { createWriteStream, type WriteStream } from 'node:fs';
 import { mkdir, open, readdir, rename, stat, unlink } from 'node:fs/promises';
