@@ -18,7 +18,7 @@ describe('errors', () => {
   });
 
   it('list exactly the codes of the design', () => {
-    expect(ERROR_CODES).toHaveLength(15);
+    expect(ERROR_CODES).toHaveLength(16);
     expect(isErrorCode('VERIFY_FAILED')).toBe(true);
     expect(isErrorCode('verify_failed')).toBe(false);
   });

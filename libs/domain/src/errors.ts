@@ -14,6 +14,7 @@ export const ERROR_CODES = [
   'TOOL_MISSING',
   'WRITE_FAILED',
   'VERIFY_FAILED',
+  'WRONG_DISC',
   'AGENT_UNREACHABLE',
   'AGENT_LOST',
   'INVALID_REQUEST',
@@ -63,6 +64,8 @@ export class DeviceUnknownError extends codedError('DEVICE_UNKNOWN') {}
 export class ToolMissingError extends codedError('TOOL_MISSING') {}
 export class WriteFailedError extends codedError('WRITE_FAILED') {}
 export class VerifyFailedError extends codedError('VERIFY_FAILED') {}
+/** The drive holds another disc than the one the catalog says holds what was asked for. */
+export class WrongDiscError extends codedError('WRONG_DISC') {}
 export class AgentUnreachableError extends codedError('AGENT_UNREACHABLE') {}
 export class AgentLostError extends codedError('AGENT_LOST') {}
 export class InvalidRequestError extends codedError('INVALID_REQUEST') {}

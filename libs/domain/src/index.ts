@@ -10,3 +10,4 @@ export * from './media-rules.js';
 export * from './label.js';
 export * from './compare.js';
 export * from './glob.js';
+export * from './restore-target.js';

@@ -20,6 +20,8 @@ const RUN_ADVICE: Record<ErrorCode, string> = {
     'The burner reported an error: check the disc and the drive (try another disc), then run the action again.',
   VERIFY_FAILED:
     'The disc does not read back as staged: do not trust it; put in a new disc and run cedar-store rebuild.',
+  WRONG_DISC:
+    'Put in the disc the message names (cedar-store find shows which disc holds a day), then run the restore again.',
   AGENT_UNREACHABLE: 'Check that cedar-store-agent runs on the agent host and the network between the hosts.',
   AGENT_LOST:
     'The agent went away during the run: check the agent host, then cedar-store runs to see how the operation ended.',

@@ -170,6 +170,7 @@ describe('errors', () => {
       TOOL_MISSING: 503,
       WRITE_FAILED: 500,
       VERIFY_FAILED: 500,
+      WRONG_DISC: 409,
       AGENT_UNREACHABLE: 503,
       AGENT_LOST: 503,
       INVALID_REQUEST: 400,

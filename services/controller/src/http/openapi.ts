@@ -41,7 +41,7 @@ const ERROR_MEANINGS: Record<number, string> = {
   400: 'INVALID_REQUEST: the request is malformed; the message names the field',
   401: 'UNAUTHORIZED: missing or wrong bearer token',
   404: 'Not found: DEVICE_UNKNOWN, or INVALID_REQUEST for an unknown run or route',
-  409: 'Conflict: DEVICE_BUSY, DEVICE_MOUNTED, MEDIA_*, or INVALID_REQUEST for a run that already finished',
+  409: 'Conflict: DEVICE_BUSY, DEVICE_MOUNTED, MEDIA_*, WRONG_DISC, or INVALID_REQUEST for a run that already finished',
   413: 'INVALID_REQUEST: the body is over 1 MiB',
   415: 'INVALID_REQUEST: the body is not JSON',
   500: 'INTERNAL: the controller failed; its log has the details',
