@@ -9,7 +9,12 @@ import { parse as parseYaml } from 'yaml';
 import { cli, fake, TOKEN } from '../../services/controller/src/cli/testing/fake-controller.js';
 import { DEPLOY, isWithin, readUnit, ROOT, unitPaths, unitValue, type Unit } from './support/deploy-files.js';
 
-type AgentExample = { stagingRoot: string; workingDir: string; devices: Array<{ backend?: string; path: string }> };
+type AgentExample = {
+  stagingRoot: string;
+  workingDir: string;
+  restoreRoot?: string;
+  devices: Array<{ backend?: string; path: string }>;
+};
 type ControllerExample = { database: string };
 
 const agentExample = parseYaml(await readFile(join(DEPLOY, 'agent.example.yaml'), 'utf8')) as AgentExample;
@@ -33,10 +38,11 @@ function covered(path: string, unit: Unit): boolean {
 }
 
 describe('the services may write what their example configurations name, and only that', () => {
-  it('the agent: stagingRoot, workingDir and the directory of every virtual image', () => {
+  it('the agent: stagingRoot, workingDir, restoreRoot and the directory of every virtual image', () => {
     const needed = [
       agentExample.stagingRoot,
       agentExample.workingDir,
+      agentExample.restoreRoot ?? join(agentExample.workingDir, 'restore'),
       ...agentExample.devices.filter((device) => device.backend === 'virtual').map((device) => dirname(device.path)),
     ];
     expect(needed.filter((path) => !covered(path, agentUnit))).toEqual([]);

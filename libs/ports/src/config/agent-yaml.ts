@@ -3,7 +3,7 @@
  * it, and the controller's `import-config` writes documents of its types, so the two cannot
  * drift apart. Defaults are filled in on parsing; `AgentConfigDocument` is a file as written.
  */
-import { isAbsolute } from 'node:path';
+import { isAbsolute, join } from 'node:path';
 import { z } from 'zod';
 import { BackendSchema, BearerTokenSchema, IdSchema, MediaTypeSchema } from '../wire/primitives.js';
 
@@ -118,6 +118,11 @@ export const AgentConfigSchema = z
     /** Read and mark a day symlinked out of the staging root where it points, as the reference does. */
     followDaySymlinks: z.boolean().default(false),
     workingDir: AbsolutePath,
+    /**
+     * The only place a restore of a disc writes: each into `<restoreRoot>/<target>/YYYY/MM/DD/...`.
+     * Defaults to `<workingDir>/restore`.
+     */
+    restoreRoot: AbsolutePath.optional(),
     backupUser: z.string().min(1).max(64).optional(),
     backupGroup: z.string().min(1).max(64).optional(),
     limits: LimitsSchema.default(LimitsSchema.parse({})),
@@ -131,7 +136,8 @@ export const AgentConfigSchema = z
         ctx.addIssue({ code: 'custom', path: ['devices', index, 'id'], message: 'must be unique' });
       seen.add(device.id);
     });
-  });
+  })
+  .transform((config) => ({ ...config, restoreRoot: config.restoreRoot ?? join(config.workingDir, 'restore') }));
 
 export type AgentConfigFile = z.infer<typeof AgentConfigSchema>;
 export type DeviceConfig = z.infer<typeof DeviceConfigSchema>;

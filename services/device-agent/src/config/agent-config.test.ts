@@ -72,6 +72,15 @@ describe('a valid configuration', () => {
     });
   });
 
+  it('restores under <workingDir>/restore unless restoreRoot says where', async () => {
+    expect((await resolveAgentConfig(minimalConfig(), 'agent.yaml', NO_ENV)).restoreRoot).toBe(
+      '/var/lib/cedar-store/work/restore',
+    );
+    const given = await resolveAgentConfig(minimalConfig({ restoreRoot: '/srv/restore' }), 'agent.yaml', NO_ENV);
+    expect(given.restoreRoot).toBe('/srv/restore');
+    expect((await rejection(minimalConfig({ restoreRoot: 'restore' }))).message).toMatch(/restoreRoot.*absolute path/);
+  });
+
   it('keeps the time limits it was given and fills in the others', async () => {
     const config = await resolveAgentConfig(
       minimalConfig({ timeouts: { write: 7200, mount: 30 } }),
