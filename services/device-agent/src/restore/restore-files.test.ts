@@ -4,6 +4,7 @@
 import { chmod, lstat, mkdir, mkdtemp, readdir, readlink, rm, stat, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { parseGlob } from '@cedar-store/domain';
 import { execa } from 'execa';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ProgramRunner } from '../process/program-runner.js';
@@ -124,6 +125,23 @@ describe('restoreDays', () => {
     expect((await lstat(join(target, '2026/11/25/a.txt'))).isFile()).toBe(true);
     expect((await lstat(join(target, '2026/11/26'))).isDirectory()).toBe(true);
     expect(await readdir(outside)).toEqual([]);
+  });
+
+  it('restores only the files --path globs match, with the directories leading to them', async () => {
+    await stage(DAY, { 'docs/a.pdf': 'a', 'docs/sub/b.pdf': 'b', 'docs/c.txt': 'c', 'other/d.pdf': 'd', 'e.txt': 'e' });
+    const disc = await image([DAY]);
+    const target = await prepareRestoreTarget(restoreRoot, 'some', false);
+    const paths = [parseGlob('docs/**/*.pdf'), parseGlob('e.txt')];
+    const result = await restoreDays(runner, { source: disc, isImageFile: true }, [DAY], target, false, { paths });
+    expect(result).toMatchObject({ files: 3, directories: 2 });
+    const { stdout } = await execa('find', ['.', '-mindepth', '4'], { cwd: target });
+    expect(stdout.split('\n').sort()).toEqual([
+      './2026/11/25/docs',
+      './2026/11/25/docs/a.pdf',
+      './2026/11/25/docs/sub',
+      './2026/11/25/docs/sub/b.pdf',
+      './2026/11/25/e.txt',
+    ]);
   });
 
   it('says which days the disc does not hold, restoring the others', async () => {

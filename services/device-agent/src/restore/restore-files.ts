@@ -26,6 +26,7 @@ import {
   restoreTargetProblem,
   VerifyFailedError,
   type DayStamp,
+  type FileGlob,
 } from '@cedar-store/domain';
 import type { ProgramRunner } from '../process/program-runner.js';
 import { xorrisoDevice } from '../xorriso/args.js';
@@ -42,6 +43,11 @@ export type RestoreOptions = {
   onBytes?: (bytes: number) => void;
   /** Opens the image file or drive for reading; tests pass one that fails. */
   openMedia?: (path: string) => Promise<FileHandle>;
+  /**
+   * Restore only the files and symlinks whose path within their day matches one of these
+   * (`cedar-store restore --path`), with the directories that lead to them; every one when absent.
+   */
+  paths?: readonly FileGlob[];
 };
 
 export type RestoreResult = {
@@ -97,6 +103,20 @@ type Listed = {
   extents: ListedExtent[];
 };
 
+type Accepted = Listed & { day: DayStamp; within: string };
+
+/** The files and symlinks a glob matches, and the directories that lead to them. */
+function chosenByGlobs(nodes: readonly Accepted[], globs: readonly FileGlob[]): Accepted[] {
+  const leaves = nodes.filter(
+    (node) => node.kind !== 'directory' && globs.some((glob) => glob.regex.test(node.within)),
+  );
+  const needed = new Set<string>();
+  for (const leaf of leaves) {
+    for (let dir = dirname(leaf.path); dir !== '.' && !needed.has(dir); dir = dirname(dir)) needed.add(dir);
+  }
+  return [...leaves, ...nodes.filter((node) => node.kind === 'directory' && needed.has(node.path))];
+}
+
 /** Restores `days` from the disc into `targetDir` (made by prepareRestoreTarget). */
 export async function restoreDays(
   runner: ProgramRunner,
@@ -116,17 +136,18 @@ export async function restoreDays(
   const writer = new SafeWriter(targetDir, force, safeDirs);
   for (const day of days) if (!result.missingDays.includes(day)) await writer.dayDirectory(dayToGraftPoint(day));
 
-  const accepted: (Listed & { day: DayStamp })[] = [];
+  const accepted: Accepted[] = [];
   for (const node of nodes) {
     const graft = [...dayOf.keys()].find((root) => node.path.startsWith(`${root}/`));
     const problem = discPathProblem(node.path) ?? (graft === undefined ? 'lies outside the days asked for' : undefined);
     if (problem) result.refused.push({ path: node.path, reason: problem });
-    else accepted.push({ ...node, day: dayOf.get(graft!)! });
+    else accepted.push({ ...node, day: dayOf.get(graft!)!, within: node.path.slice(graft!.length + 1) });
   }
+  const chosen = options.paths === undefined ? accepted : chosenByGlobs(accepted, options.paths);
   // Parents before children; files last, in the order their data lies on the disc.
-  accepted.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  chosen.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   const directories: Listed[] = [];
-  for (const node of accepted) {
+  for (const node of chosen) {
     if (node.kind === 'file') continue;
     const refused = await writer.node(node);
     if (refused) result.refused.push({ path: node.path, reason: refused });
@@ -135,7 +156,7 @@ export async function restoreDays(
       directories.push(node);
     } else result.symlinks++;
   }
-  const files = accepted
+  const files = chosen
     .filter((node) => node.kind === 'file')
     .sort((a, b) => (a.extents[0]?.lba ?? 0) - (b.extents[0]?.lba ?? 0));
   if (files.length > 0) {
