@@ -2,12 +2,12 @@
 // checks from the built packages, a --json error on stdout, a token file refused for its mode,
 // and the completion script sourced by bash.
 import { execFile } from 'node:child_process';
-import { chmod, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildServices, CLI_BIN, runNodeScript } from '../support/processes.js';
+import { AGENT_BIN, buildServices, CLI_BIN, runNodeScript } from '../support/processes.js';
 
 const TOKEN = 'a-test-token-long-enough-0123456789';
 let dir: string;
@@ -71,5 +71,38 @@ describe('the built cedar-store', { timeout: 60_000 }, () => {
       `source '${script}'; COMP_WORDS=(cedar-store st); COMP_CWORD=1; _cedar_store cedar-store st cedar-store; echo "\${COMPREPLY[*]}"`,
     ]);
     expect(stdout.trim()).toBe('store');
+  });
+});
+
+describe('the built cedar-store-agent', { timeout: 60_000 }, () => {
+  it('--check-config names a misspelt field by line with the field meant, and starts nothing', async () => {
+    await mkdir(join(dir, 'staging'), { recursive: true });
+    await writeFile(join(dir, 'agent.token'), `${TOKEN}\n`, { mode: 0o600 });
+    const lines = [
+      'agentId: burner-1',
+      'listen: { host: 127.0.0.1, port: 1 }',
+      `auth: { tokenFile: ${join(dir, 'agent.token')} }`,
+      `stagingRoot: ${join(dir, 'staging')}`,
+      `workingDir: ${join(dir, 'agent-work')}`,
+      'devices:',
+      `  - { id: dvd0, backend: virtual, path: ${join(dir, 'dvd0.iso')}, mediaType: dvd+rw, noEjct: true }`,
+    ];
+    const file = join(dir, 'agent.yaml');
+    await writeFile(file, `${lines.join('\n')}\n`);
+    const bad = await runNodeScript(AGENT_BIN, ['--check-config', file]);
+    expect(bad.stdout).toBe(`${file}:7: devices.0.noEjct: unknown field; did you mean noEject?\n${file}: 1 problem\n`);
+    expect(bad.code).toBe(2);
+    await writeFile(file, `${lines.join('\n').replace('noEjct', 'noEject')}\n`);
+    const good = await runNodeScript(AGENT_BIN, ['--check-config', file]);
+    expect(good.stdout).toBe(`${file}: OK\n`);
+    expect(good.code).toBe(0);
+    // Nothing was started or created: no working directory, no disc image.
+    await expect(stat(join(dir, 'agent-work'))).rejects.toThrow(/ENOENT/);
+    await expect(stat(join(dir, 'dvd0.iso'))).rejects.toThrow(/ENOENT/);
+  });
+
+  it('--help lists --check-config', async () => {
+    const help = await runNodeScript(AGENT_BIN, ['--help']);
+    expect(help.stdout).toMatch(/^ {2}--check-config <file> +check agent\.yaml/m);
   });
 });

@@ -9,15 +9,17 @@ import { AGENT_VERSION, startAgent } from './agent.js';
 import { ConfigError, loadAgentConfig } from './config/agent-config.js';
 import { createLogger } from './logger.js';
 
-const HELP = `Usage: cedar-store-agent --config <agent.yaml>
+const HELP = `Usage: cedar-store-agent --config <agent.yaml> | --check-config <agent.yaml>
 
 Serves this host's staging area and optical drives (or ISO files playing a disc) to the
 cedar-store controller over an authenticated WebSocket (JSON-RPC 2.0 at /rpc).
 
 Options:
-  -c, --config <file>   agent configuration (YAML); see deploy/agent.example.yaml
-  -V, --version         print the version
-  -h, --help            show this help
+  -c, --config <file>    agent configuration (YAML); see deploy/agent.example.yaml
+  --check-config <file>  check agent.yaml and the files it names without starting: each
+                         problem with its line, exit 0 (valid) or 2; run it as the agent's user
+  -V, --version          print the version
+  -h, --help             show this help
 
 Environment:
   CEDAR_AGENT_TOKEN     the bearer token (overrides auth.token / auth.tokenFile)
@@ -28,11 +30,12 @@ Example:
 `;
 
 async function main(): Promise<number> {
-  let values: { config?: string; help?: boolean; version?: boolean };
+  let values: { config?: string; 'check-config'?: string; help?: boolean; version?: boolean };
   try {
     ({ values } = parseArgs({
       options: {
         config: { type: 'string', short: 'c' },
+        'check-config': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
         version: { type: 'boolean', short: 'V' },
       },
@@ -49,6 +52,14 @@ async function main(): Promise<number> {
   if (values.version) {
     process.stdout.write(`${AGENT_VERSION}\n`);
     return 0;
+  }
+  if (values['check-config'] !== undefined) {
+    const file = values['check-config'];
+    const { checkAgentConfig } = await import('./config/check-agent-config.js');
+    const { formatReport } = await import('@cedar-store/ports/config-check');
+    const { problems } = await checkAgentConfig(file);
+    process.stdout.write(`${formatReport(file, problems)}\n`);
+    return problems.length === 0 ? 0 : 2;
   }
   if (!values.config) {
     process.stderr.write(`--config is required\n\n${HELP}`);

@@ -67,7 +67,7 @@ export async function resolveAgentConfig(
  * wrong path or a swapped file a configuration error (exit 2 naming the setting) rather than
  * a crash with Node's bare "ENOENT" or "no start line".
  */
-async function checkTlsFiles(tls: { certFile: string; keyFile: string }, source: string): Promise<void> {
+export async function checkTlsFiles(tls: { certFile: string; keyFile: string }, source: string): Promise<void> {
   const read = (path: string, field: string): Promise<string> =>
     readFile(path, 'utf8').catch((error: NodeJS.ErrnoException) => {
       throw new ConfigError(`${source}: tls.${field} ${path} cannot be read (${error.code ?? error.message})`);

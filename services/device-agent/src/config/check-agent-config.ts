@@ -1,0 +1,134 @@
+/**
+ * `cedar-store-agent --check-config agent.yaml`: everything the agent would refuse at start,
+ * all at once and each with its line, without opening a drive or a socket: the YAML, every
+ * field (a misspelt one with the name it probably meant), and what the configuration names:
+ * the token file, the TLS certificate and key, the staging root, the working and restore
+ * directories and the devices. Files are read as the user running the check: run it as the agent's user to see
+ * what the service will see.
+ */
+import { constants } from 'node:fs';
+import { access, readFile, stat } from 'node:fs/promises';
+import { dirname, isAbsolute } from 'node:path';
+import { AgentConfigSchema, bearerTokenProblem } from '@cedar-store/ports';
+import { readTokenFile, TokenFileError } from '@cedar-store/ports/auth';
+import {
+  parseConfigText,
+  pathText,
+  schemaProblems,
+  sortProblems,
+  type ConfigPath,
+  type ConfigProblem,
+} from '@cedar-store/ports/config-check';
+import { checkTlsFiles, ConfigError } from './agent-config.js';
+
+export async function checkAgentConfig(
+  path: string,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<{ problems: ConfigProblem[] }> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
+    return { problems: [{ path: '(file)', message: `cannot read the agent configuration: ${code}` }] };
+  }
+  const parsed = parseConfigText(text);
+  if (parsed.problems.length > 0) return { problems: parsed.problems };
+  const { problems } = schemaProblems(AgentConfigSchema, parsed);
+  // The files are checked also when some fields are wrong, so one run shows every problem;
+  // a field with a problem of its own is not checked again.
+  const flagged = new Set(problems.map((problem) => problem.path));
+  const config = parsed.value;
+  const found: ConfigProblem[] = [];
+  const add = (at: ConfigPath, message: string): void => {
+    found.push({ line: parsed.lineOf(at), path: pathText(at), message });
+  };
+  const pathAt = (at: ConfigPath): string | undefined => {
+    const value = at.reduce<unknown>((inner, key) => field(inner, key), config);
+    return typeof value === 'string' && isAbsolute(value) && !flagged.has(pathText(at)) ? value : undefined;
+  };
+
+  const tokenFile = pathAt(['auth', 'tokenFile']);
+  if (tokenFile) {
+    try {
+      const problem = bearerTokenProblem(await readTokenFile(tokenFile));
+      if (problem) add(['auth', 'tokenFile'], `the token in ${tokenFile} ${problem}`);
+    } catch (error) {
+      if (!(error instanceof TokenFileError)) throw error;
+      add(['auth', 'tokenFile'], error.message);
+    }
+  }
+  const auth = field(config, 'auth');
+  if (field(auth, 'tokenFile') === undefined && field(auth, 'token') === undefined && !env.CEDAR_AGENT_TOKEN?.trim()) {
+    add(['auth'], 'no token: set auth.token or auth.tokenFile (or CEDAR_AGENT_TOKEN in the service environment)');
+  }
+
+  const certFile = pathAt(['tls', 'certFile']);
+  const keyFile = pathAt(['tls', 'keyFile']);
+  if (certFile && keyFile) {
+    await checkTlsFiles({ certFile, keyFile }, 'tls').catch((error: unknown) => {
+      if (!(error instanceof ConfigError)) throw error;
+      const which = error.message.includes('tls.keyFile') ? 'keyFile' : 'certFile';
+      add(['tls', which], error.message.replace(/^tls: tls\.\w+ /, ''));
+    });
+  }
+
+  const stagingRoot = pathAt(['stagingRoot']);
+  if (stagingRoot) {
+    const problem = await directoryProblem(stagingRoot, constants.R_OK | constants.X_OK, 'read');
+    if (problem) add(['stagingRoot'], problem);
+  }
+  // The agent creates these when missing: the nearest existing directory must let it.
+  for (const key of ['workingDir', 'restoreRoot']) {
+    const directory = pathAt([key]);
+    const problem = directory ? await creatableProblem(directory) : undefined;
+    if (problem) add([key], problem);
+  }
+
+  const devices = field(config, 'devices');
+  for (const [index, device] of (Array.isArray(devices) ? (devices as unknown[]) : []).entries()) {
+    const devicePath = pathAt(['devices', index, 'path']);
+    if (!devicePath) continue;
+    const problem =
+      field(device, 'backend') === 'virtual'
+        ? await creatableProblem(dirname(devicePath))
+        : (await exists(devicePath))
+          ? undefined
+          : `${devicePath} does not exist: is the drive connected, and is this its path (e.g. /dev/sr0)?`;
+    if (problem) add(['devices', index, 'path'], problem);
+  }
+  return { problems: sortProblems([...problems, ...found]) };
+}
+
+function field(value: unknown, key: string | number): unknown {
+  return value !== null && typeof value === 'object' ? (value as Record<string | number, unknown>)[key] : undefined;
+}
+
+async function exists(path: string): Promise<boolean> {
+  return stat(path).then(
+    () => true,
+    () => false,
+  );
+}
+
+async function directoryProblem(path: string, mode: number, verb: string): Promise<string | undefined> {
+  const facts = await stat(path).catch(() => undefined);
+  if (!facts) return `${path} does not exist`;
+  if (!facts.isDirectory()) return `${path} is not a directory`;
+  const allowed = await access(path, mode).then(
+    () => true,
+    () => false,
+  );
+  return allowed ? undefined : `${path} cannot be ${verb === 'read' ? 'read' : 'written'} by this user`;
+}
+
+/** The agent creates a missing directory at start: its nearest existing ancestor must let it. */
+async function creatableProblem(path: string): Promise<string | undefined> {
+  let current = path;
+  while (!(await exists(current))) {
+    const parent = dirname(current);
+    if (parent === current) break;
+    current = parent;
+  }
+  return directoryProblem(current, constants.W_OK | constants.X_OK, 'write');
+}
