@@ -10,6 +10,7 @@ export default defineConfig({
     alias: [
       { find: /^@cedar-store\/domain$/, replacement: src('./libs/domain/src/index.ts') },
       { find: /^@cedar-store\/domain\/day$/, replacement: src('./libs/domain/src/day.ts') },
+      { find: /^@cedar-store\/domain\/errors$/, replacement: src('./libs/domain/src/errors.ts') },
       { find: /^@cedar-store\/ports$/, replacement: src('./libs/ports/src/index.ts') },
       { find: /^@cedar-store\/ports\/memory$/, replacement: src('./libs/ports/src/memory/index.ts') },
       { find: /^@cedar-store\/ports\/auth$/, replacement: src('./libs/ports/src/auth/index.ts') },

@@ -1,9 +1,8 @@
 import { readFile, stat } from 'node:fs/promises';
+import { NamedError } from '@cedar-store/domain/errors';
 
 /** A token file that cannot be used as it stands; the message says how to fix it. */
-export class TokenFileError extends Error {
-  override readonly name = 'TokenFileError';
-}
+export class TokenFileError extends NamedError {}
 
 /**
  * Reads a bearer token from a file. A token file anyone else can read is a leaked token: it

@@ -8,7 +8,7 @@
 import type { ClientRequest, IncomingMessage } from 'node:http';
 import { rpcMethods, type RpcResult } from '@cedar-store/ports';
 import { WebSocket } from 'ws';
-import { errorMessage } from '@cedar-store/domain';
+import { errorMessage, NamedError } from '@cedar-store/domain';
 import { describeConnectFailure, describeRefusal } from './agent-messages.js';
 import type { RawReply, RpcConnection } from './rpc-connection.js';
 
@@ -24,7 +24,7 @@ export type AgentEndpoint = {
 export type AgentDescription = RpcResult<'agent.describe'>;
 
 /** A connection attempt that failed; the message is what `info().lastError` shows. */
-export class ConnectFailure extends Error {}
+export class ConnectFailure extends NamedError {}
 
 export type SocketLimits = { maxPayloadBytes: number; connectTimeoutMs: number };
 

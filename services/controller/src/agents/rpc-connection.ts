@@ -8,7 +8,7 @@ import { ProgressNotificationSchema, type ProgressListener, type RpcErrorObject 
 import type { Logger } from 'pino';
 import type { RawData, WebSocket } from 'ws';
 import { z } from 'zod';
-import { errorMessage } from '@cedar-store/domain';
+import { errorMessage, NamedError } from '@cedar-store/domain';
 import { formatDuration } from './agent-messages.js';
 
 export type RawReply =
@@ -17,7 +17,7 @@ export type RawReply =
   | { kind: 'malformed'; problem: string };
 
 /** The connection closed before the reply arrived; the message says why, for a user. */
-export class ConnectionClosed extends Error {
+export class ConnectionClosed extends NamedError {
   /** False when the request never left: the agent cannot have acted on it. */
   constructor(
     message: string,
@@ -28,7 +28,7 @@ export class ConnectionClosed extends Error {
 }
 
 /** No reply within the call's time limit; the connection itself may be fine. */
-export class ReplyTimedOut extends Error {
+export class ReplyTimedOut extends NamedError {
   constructor(readonly timeoutMs: number) {
     super(`no reply within ${formatDuration(timeoutMs)}`);
   }

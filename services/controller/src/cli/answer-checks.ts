@@ -6,13 +6,14 @@
  * to that. An answer a check refuses goes to the schemas, which word the error.
  */
 import { RUN_STATUSES } from '@cedar-store/ports/constants';
+import { NamedError } from '@cedar-store/domain/errors';
 
 /** The check refused the value. */
 const REFUSED: unique symbol = Symbol('refused');
 type Check = (value: unknown) => unknown;
 
 /** Something only zod knows how to copy (a `__proto__` key): the whole answer goes to the schemas. */
-class LeaveToSchemas extends Error {}
+class LeaveToSchemas extends NamedError {}
 
 const string: Check = (value) => (typeof value === 'string' ? value : REFUSED);
 const nonEmptyString: Check = (value) => (typeof value === 'string' && value.length > 0 ? value : REFUSED);

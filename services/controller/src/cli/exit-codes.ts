@@ -2,6 +2,7 @@
  * What the `cedar-store` CLI's exit status means (docs/cli.md#exit-status), so cron, systemd and
  * orchestration tools can branch on it without reading the output.
  */
+import { NamedError } from '@cedar-store/domain/errors';
 export const EXIT = {
   /** The run succeeded, or the query answered. */
   ok: 0,
@@ -23,14 +24,13 @@ export const CLI_ERROR_CODES = ['USAGE', 'CONTROLLER_UNREACHABLE', 'TOKEN_REFUSE
 export type CliErrorCode = (typeof CLI_ERROR_CODES)[number];
 
 /** An error the CLI reports in one line and turns into an exit status. */
-export class CliError extends Error {
+export class CliError extends NamedError {
   constructor(
     message: string,
     readonly exitCode: ExitCode,
     readonly code: string = 'CLI_FAILED',
   ) {
     super(message);
-    this.name = 'CliError';
   }
 }
 
@@ -38,7 +38,6 @@ export class CliError extends Error {
 export class UsageError extends CliError {
   constructor(message: string) {
     super(message, EXIT.usage, 'USAGE');
-    this.name = 'UsageError';
   }
 }
 
@@ -46,7 +45,6 @@ export class UsageError extends CliError {
 export class UnreachableError extends CliError {
   constructor(message: string) {
     super(message, EXIT.unreachable, 'CONTROLLER_UNREACHABLE');
-    this.name = 'UnreachableError';
   }
 }
 
@@ -54,7 +52,6 @@ export class UnreachableError extends CliError {
 export class TokenRefusedError extends CliError {
   constructor(message: string) {
     super(message, EXIT.unreachable, 'TOKEN_REFUSED');
-    this.name = 'TokenRefusedError';
   }
 }
 
@@ -69,6 +66,5 @@ export class ApiError extends CliError {
     readonly status: number,
   ) {
     super(`${code}: ${apiMessage}`, USAGE_CODES.has(code) ? EXIT.usage : EXIT.runFailed, code);
-    this.name = 'ApiError';
   }
 }

@@ -6,6 +6,7 @@
  */
 import type { Run, RunEventBody } from '@cedar-store/ports';
 import { isFinished } from '@cedar-store/ports/constants';
+import { NamedError } from '@cedar-store/domain/errors';
 import type { ApiClient } from './api-client.js';
 import { CliError, UnreachableError } from './exit-codes.js';
 import { formatDuration } from './format.js';
@@ -186,7 +187,7 @@ class UnreachableClock {
   }
 }
 
-class IdleTimeout extends Error {
+class IdleTimeout extends NamedError {
   constructor(ms: number) {
     super(`no data for ${formatDuration(ms)}`);
   }

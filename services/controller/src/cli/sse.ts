@@ -4,14 +4,13 @@
  * `data` lines join with newlines; comments (`:`) keep a connection alive; the last `id`
  * sticks, so a reconnect can send it back as Last-Event-ID.
  */
+import { NamedError } from '@cedar-store/domain/errors';
 export type SseMessage = { event: string; data: string; id: string | undefined };
 
 /** The longest line kept: run events are a few KiB; anything longer is not our controller. */
 export const MAX_SSE_LINE_CHARS = 1024 * 1024;
 
-export class SseLineTooLongError extends Error {
-  override readonly name = 'SseLineTooLongError';
-}
+export class SseLineTooLongError extends NamedError {}
 
 export class SseParser {
   private buffer = '';

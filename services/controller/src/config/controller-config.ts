@@ -19,6 +19,7 @@ import {
 import { resolveToken, TokenFileError } from '@cedar-store/ports/auth';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
+import { NamedError } from '@cedar-store/domain';
 import { AbsolutePath } from './config-fields.js';
 import { NotifySchema, resolveNotifyTargets, type NotifyTargetConfig } from './notify-config.js';
 
@@ -105,9 +106,7 @@ export type ControllerConfig = {
   notify?: NotifyTargetConfig[];
 };
 
-export class ConfigError extends Error {
-  override readonly name = 'ConfigError';
-}
+export class ConfigError extends NamedError {}
 
 /** Validates an already-parsed document and reads the tokens it points at. */
 export async function resolveControllerConfig(

@@ -3,9 +3,8 @@
  * the element and its value and says what to do, so the user can fix cback.conf (or the
  * generated files) and run import-config again.
  */
-export class MigrationError extends Error {
-  override readonly name = 'MigrationError';
-
+import { NamedError } from '@cedar-store/domain';
+export class MigrationError extends NamedError {
   constructor(
     message: string,
     /** The element path, e.g. `store/media_type`, when one element is to blame. */

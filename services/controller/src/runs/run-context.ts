@@ -1,11 +1,10 @@
-import { CedarStoreError, toCedarStoreError } from '@cedar-store/domain';
+import { CedarStoreError, toCedarStoreError, NamedError } from '@cedar-store/domain';
 import type { Clock, Progress, Run, RunRepository, StepName } from '@cedar-store/ports';
 
 /** Thrown at a step boundary when a user cancelled the run before its write began. */
-export class RunCancelledError extends Error {
+export class RunCancelledError extends NamedError {
   constructor(step: StepName) {
     super(`run cancelled before step ${step}`);
-    this.name = 'RunCancelledError';
   }
 }
 

@@ -7,7 +7,7 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
-import { errorMessage } from '@cedar-store/domain';
+import { errorMessage, NamedError } from '@cedar-store/domain';
 import { AgentClient, RemoteDeviceDirectory } from '../agents/index.js';
 import type { ControllerConfig } from '../config/controller-config.js';
 import { createControllerContainer } from '../container.js';
@@ -31,9 +31,7 @@ import { createApiServer, type HttpServerLimits } from './http-server.js';
 import { SystemClock } from './system-clock.js';
 
 /** The controller cannot start as configured; the message says what to change (exit code 2). */
-export class StartupError extends Error {
-  override readonly name = 'StartupError';
-}
+export class StartupError extends NamedError {}
 
 export type RunningController = {
   port: number;

@@ -14,6 +14,7 @@ import {
 } from '@cedar-store/ports';
 import { resolveToken, TokenFileError } from '@cedar-store/ports/auth';
 import { parse as parseYaml } from 'yaml';
+import { NamedError } from '@cedar-store/domain';
 
 // The schema is shared with the controller's import-config (libs/ports/src/config/agent-yaml.ts).
 export {
@@ -33,9 +34,7 @@ export function programTimeoutsMs(timeouts: AgentConfigFile['timeouts']): Progra
 
 export type AgentConfig = Omit<AgentConfigFile, 'auth'> & { token: string };
 
-export class ConfigError extends Error {
-  override readonly name = 'ConfigError';
-}
+export class ConfigError extends NamedError {}
 
 /** Validates an already-parsed document; the token comes from the environment, the file or the config. */
 export async function resolveAgentConfig(

@@ -11,6 +11,7 @@ import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
+import { NamedError } from '@cedar-store/domain';
 import type { CompareTask, DayListing, HashOutcome, SyncFileSystem, TaskOutcome } from './file-work.js';
 import { answer, type WorkerMessage, type WorkerRequest } from './file-work-protocol.js';
 
@@ -40,10 +41,9 @@ type Thread = {
 };
 
 /** A worker thread ended with a request unanswered (out of memory, killed): not a failure of the file work. */
-export class WorkerExitError extends Error {
+export class WorkerExitError extends NamedError {
   constructor(message: string) {
     super(message);
-    this.name = 'WorkerExitError';
   }
 }
 
