@@ -70,7 +70,8 @@ export async function createAgentContainer(
     config.devices.map((settings) => {
       const deviceEnv = { ...env, runner: runner((pid) => journal.recordProgramOn(settings.id, pid)) };
       const { id, backend, mediaType } = settings;
-      return [id, { id, backend, mediaType, drive: createDrive(settings, deviceEnv) }];
+      const drive = createDrive(settings, deviceEnv);
+      return [id, { id, backend, mediaType, drive, restore: drive.restore.bind(drive) }];
     }),
   );
   // An export needs no drive, only the programs of this host's backend (the first device's). Its
@@ -84,6 +85,7 @@ export async function createAgentContainer(
     devices,
     journal,
     exportImage: (request) => exporter.exportImage(request),
+    restoreRoot: config.restoreRoot,
     manifests: new ManifestStore({
       workingDir: config.workingDir,
       maxFrameBytes: config.limits.maxFrameBytes,

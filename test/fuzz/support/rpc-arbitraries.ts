@@ -22,6 +22,14 @@ export const VALID_PARAMS: Record<string, Record<string, unknown>> = {
   'operations.get': { opIds: ['op-1'] },
   'manifest.read': { opId: 'op-1', cursor: 0, maxRecords: 100 },
   'manifest.hash': { days: ['2026-11-24'], opId: 'op-1' },
+  'media.restore': {
+    device: 'dvd0',
+    day: '2026-11-24',
+    // Not the fuzz disc's label: a mutation that is valid after all fails WRONG_DISC, writing nothing.
+    disc: { label: 'CEDAR BACKUP 01-JAN-2001', session: 1 },
+    target: 'nov24',
+    opId: 'op-1',
+  },
 };
 
 /** A JSON token JSON.stringify cannot write (NaN, 1e309…), spliced into the frame's text afterwards. */

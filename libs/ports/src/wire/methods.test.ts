@@ -15,6 +15,7 @@ describe('wire contract', () => {
         'media.estimate',
         'media.export',
         'media.initialize',
+        'media.restore',
         'media.status',
         'media.verify',
         'media.write',

@@ -87,7 +87,7 @@ export const ImageEstimateSchema = z.strictObject({
 
 export const WriteResultSchema = z.strictObject({ bytesWritten: ByteCountSchema, sessions: CountSchema });
 
-export const ProgressPhaseSchema = z.enum(['blank', 'write', 'verify', 'export']);
+export const ProgressPhaseSchema = z.enum(['blank', 'write', 'verify', 'export', 'restore']);
 
 export const ProgressSchema = z.strictObject({
   phase: ProgressPhaseSchema,
@@ -132,6 +132,21 @@ export const ManifestRecordSchema = z.strictObject({
 export const ManifestPageSchema = z.strictObject({
   records: z.array(ManifestRecordSchema).max(LIMITS.maxManifestRecordsPerPage),
   nextCursor: z.number().int().min(0).nullable(),
+});
+
+/** What a restore wrote: where, how much, and the disc's paths it would not restore, each with why. */
+export const RestoreResultSchema = z.strictObject({
+  /** `<restoreRoot>/<target>` on the agent host. */
+  target: z.string().min(1).max(4096),
+  files: CountSchema,
+  bytes: ByteCountSchema,
+  directories: CountSchema,
+  symlinks: CountSchema,
+  /** The first of the paths refused (absolute, `.` or `..` components, in the way); `refusedCount` counts all. */
+  refused: z
+    .array(z.strictObject({ path: z.string().max(4096), reason: z.string().max(200) }))
+    .max(LIMITS.maxMismatchesReported),
+  refusedCount: CountSchema,
 });
 
 export const DeviceDescriptionSchema = z.strictObject({
@@ -195,6 +210,31 @@ export const rpcMethods = {
     }),
     result: VerifyReportSchema,
   },
+  /**
+   * Restores a day from the disc in the drive into `<restoreRoot>/<target>` (docs/restoring.md),
+   * first checking that the disc is the one named (WRONG_DISC otherwise, nothing written). Each
+   * restored file's SHA-256 is recorded under `opId` for manifest.read.
+   */
+  'media.restore': {
+    params: z.strictObject({
+      device: IdSchema,
+      day: DayStampSchema,
+      /** The disc the catalog says holds the day, and the session it was written in (1 = the first). */
+      disc: z.strictObject({
+        label: DiscLabelSchema,
+        session: z.number().int().min(1).max(10_000),
+        id: CountSchema.optional(),
+      }),
+      /** One directory name under restoreRoot: letters, digits, `.`, `_`, `-`, never `..`. */
+      target: z.string().min(1).max(100),
+      /** Restore into a non-empty target, replacing files and symlinks of the same name. */
+      force: z.boolean().optional(),
+      /** Globs (as find takes them) of the paths within the day to restore; the whole day without. */
+      paths: z.array(z.string().min(1).max(1024)).min(1).max(32).optional(),
+      opId: OperationIdSchema,
+    }),
+    result: RestoreResultSchema,
+  },
   'media.export': {
     params: z.strictObject({ days: DaysSchema, label: MediaLabelSchema }),
     result: z.strictObject({ path: z.string().min(1).max(4096), bytes: ByteCountSchema }),
@@ -247,5 +287,6 @@ export type Progress = z.infer<typeof ProgressSchema>;
 export type DeviceDescription = z.infer<typeof DeviceDescriptionSchema>;
 export type ManifestRecord = z.infer<typeof ManifestRecordSchema>;
 export type ManifestPage = z.infer<typeof ManifestPageSchema>;
+export type RestoreResult = z.infer<typeof RestoreResultSchema>;
 export type JournaledMethod = z.infer<typeof JournaledMethodSchema>;
 export type OperationRecord = z.infer<typeof OperationRecordSchema>;

@@ -29,6 +29,8 @@ export const DEFAULT_CALL_TIMEOUTS_MS: Readonly<Record<RpcMethod, number>> = {
   'media.write': 12 * HOUR,
   'media.verify': 12 * HOUR,
   'media.export': 12 * HOUR,
+  // Reads a whole day back from the disc, as a verify does.
+  'media.restore': 12 * HOUR,
   'operations.get': MINUTE,
   'manifest.read': MINUTE,
   // Hashing reads every staging file once, as a verify does.

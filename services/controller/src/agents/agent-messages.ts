@@ -78,6 +78,8 @@ const OUTCOME_UNKNOWN: Record<RpcMethod, string> = {
     'whether the disc was initialized is unknown; read the media status, and initialize again if needed',
   'media.verify': 'the verify did not finish, so no store indicator was written',
   'media.export': 'whether the ISO file was built is unknown; export again',
+  'media.restore':
+    'the restore did not finish: what it wrote so far is left in the target; restore again into a new target, or with --force',
   'operations.get': 'it changes nothing, so it is safe to repeat',
   'manifest.read': 'it changes nothing, so it is safe to repeat',
   'manifest.hash': 'whether the manifest was recorded is unknown; the disc and the store indicators are not affected',

@@ -13,6 +13,8 @@ import {
   checkImageFits,
   DeviceMountedError,
   mediaDefinition,
+  wrongDiscProblem,
+  WrongDiscError,
   type DayStamp,
   type MediaDefinition,
 } from '@cedar-store/domain';
@@ -21,6 +23,7 @@ import type {
   MediaDrive,
   MediaStatus,
   ProgressListener,
+  RestoreResult,
   VerifyReport,
   WriteResult,
 } from '@cedar-store/ports';
@@ -33,6 +36,17 @@ import { refreshMedia } from '../media/refresh-media.js';
 import type { ResolvedDay } from '../staging/fs-staging-area.js';
 import type { FileHashedListener } from '../verify/compare-day.js';
 import { verifyMedia } from '../verify/verify-media.js';
+import { restoreDay, type DayRestoreRequest, type RestoredFile } from '../restore/restore-files.js';
+
+export type DriveRestoreRequest = Omit<DayRestoreRequest, 'discLabel'> & {
+  /** The disc the catalog says holds the day: checked before anything is written. */
+  disc: { label: string; session: number; id?: number | undefined };
+  /**
+   * Runs the restore once the disc was found right, handing it where each restored file goes
+   * (the manifest store's writer): a wrong disc leaves no trace there either.
+   */
+  recording?: <T>(work: (onFileRestored: (file: RestoredFile) => void) => Promise<T>) => Promise<T>;
+};
 
 export class OpticalDrive implements MediaDrive {
   private readonly definition: MediaDefinition;
@@ -138,6 +152,38 @@ export class OpticalDrive implements MediaDrive {
         report.ok ? 'verify: no problems found' : 'verify: the media differs from the staging days',
       );
       return report;
+    });
+  }
+
+  /**
+   * Restores a day from the disc in the drive (restore/restore-files.ts), after checking that the
+   * disc carries the label the catalog names and the session the day was written in: another disc
+   * is WRONG_DISC, with nothing written.
+   */
+  restore(request: DriveRestoreRequest, onProgress?: ProgressListener): Promise<RestoreResult> {
+    return this.guard.exclusive('restore', async () => {
+      await this.refuseMounted();
+      const media = await this.readPresentMedia();
+      const { id, ...expected } = request.disc;
+      const wrong = wrongDiscProblem(request.day, id === undefined ? expected : { ...expected, discId: id }, media);
+      if (wrong) throw new WrongDiscError(wrong, { device: this.settings.id, label: media.label });
+      const { disc, recording, ...day } = request;
+      const work = (onFileRestored?: (file: RestoredFile) => void) =>
+        restoreDay(
+          this.env.runner,
+          this.backend.mountSource(),
+          { ...day, discLabel: disc.label },
+          {
+            onBytes: (bytesDone, bytesTotal) => onProgress?.({ phase: 'restore', bytesDone, bytesTotal }),
+            ...(onFileRestored ? { onFileRestored } : {}),
+          },
+        );
+      const result = await (recording ? recording(work) : work());
+      this.env.logger?.info(
+        { device: this.settings.id, day: request.day, ...result, refused: result.refusedCount },
+        'restore: the day was read back into its target',
+      );
+      return result;
     });
   }
 

@@ -16,18 +16,21 @@
  * manifest without either side holding the whole list.
  */
 import { constants } from 'node:fs';
-import { chmod, lstat, mkdir, open, readdir, symlink, unlink, type FileHandle } from 'node:fs/promises';
+import { chmod, lstat, mkdir, open, readdir, rmdir, symlink, unlink, type FileHandle } from 'node:fs/promises';
 import { createHash } from 'node:crypto';
 import { dirname, join } from 'node:path';
 import {
   dayToGraftPoint,
   discPathProblem,
   InvalidRequestError,
+  parseGlob,
   restoreTargetProblem,
   VerifyFailedError,
+  WrongDiscError,
   type DayStamp,
   type FileGlob,
 } from '@cedar-store/domain';
+import { LIMITS, type RestoreResult as RestoreAnswer } from '@cedar-store/ports';
 import type { ProgramRunner } from '../process/program-runner.js';
 import { xorrisoDevice } from '../xorriso/args.js';
 import { listingArgs } from '../verify/direct-args.js';
@@ -39,8 +42,8 @@ export type RestoredFile = { day: DayStamp; path: string; size: number; sha256: 
 export type RestoreOptions = {
   /** Called once per restored file, as soon as its last byte is written. */
   onFileRestored?: (file: RestoredFile) => void;
-  /** Bytes written so far, for progress. */
-  onBytes?: (bytes: number) => void;
+  /** Bytes written so far of those to write, for progress. */
+  onBytes?: (bytesDone: number, bytesTotal: number) => void;
   /** Opens the image file or drive for reading; tests pass one that fails. */
   openMedia?: (path: string) => Promise<FileHandle>;
   /**
@@ -70,6 +73,15 @@ const WRITE_FLAGS = constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | 
  * directory, or a non-empty one without `force`.
  */
 export async function prepareRestoreTarget(restoreRoot: string, name: string, force: boolean): Promise<string> {
+  return (await claimRestoreTarget(restoreRoot, name, force)).path;
+}
+
+/** prepareRestoreTarget, saying whether the directory was made just now. */
+async function claimRestoreTarget(
+  restoreRoot: string,
+  name: string,
+  force: boolean,
+): Promise<{ path: string; created: boolean }> {
   const problem = restoreTargetProblem(name);
   if (problem) throw new InvalidRequestError(`the restore target "${name}" ${problem}: give one plain directory name`);
   await mkdir(restoreRoot, { recursive: true });
@@ -80,7 +92,7 @@ export async function prepareRestoreTarget(restoreRoot: string, name: string, fo
   });
   if (found === null) {
     await mkdir(target, { mode: 0o750 });
-    return target;
+    return { path: target, created: true };
   }
   if (!found.isDirectory())
     throw new InvalidRequestError(
@@ -91,7 +103,58 @@ export async function prepareRestoreTarget(restoreRoot: string, name: string, fo
       `the restore target ${target} is not empty: choose another name, or add --force to restore into it ` +
         '(files of the same name are replaced)',
     );
-  return target;
+  return { path: target, created: false };
+}
+
+export type DayRestoreRequest = {
+  day: DayStamp;
+  restoreRoot: string;
+  target: string;
+  force: boolean;
+  paths?: readonly string[] | undefined;
+  /** The disc's label, for the message when the disc does not hold the day. */
+  discLabel: string;
+};
+
+/**
+ * One day into `<restoreRoot>/<target>` (the media.restore method), once the drive's disc was
+ * found to be the right one. A disc that does not hold the day is WRONG_DISC, and a target made
+ * for it is removed again: nothing is left written.
+ */
+export async function restoreDay(
+  runner: ProgramRunner,
+  media: MediaSource,
+  request: DayRestoreRequest,
+  options: Omit<RestoreOptions, 'paths'> = {},
+): Promise<RestoreAnswer> {
+  const paths = request.paths?.map((glob) => parseGlob(glob));
+  const target = await claimRestoreTarget(request.restoreRoot, request.target, request.force);
+  let result: RestoreResult;
+  try {
+    result = await restoreDays(runner, media, [request.day], target.path, request.force, {
+      ...options,
+      ...(paths ? { paths } : {}),
+    });
+  } catch (error) {
+    if (target.created) await rmdir(target.path).catch(() => undefined);
+    throw error;
+  }
+  if (result.missingDays.length > 0) {
+    if (target.created) await rmdir(target.path).catch(() => undefined);
+    throw new WrongDiscError(
+      `the disc labelled "${request.discLabel}" holds no ${dayToGraftPoint(request.day)}: it is not the disc that ` +
+        `holds ${request.day}; insert that disc (cedar-store find shows it) and run the restore again. Nothing was written.`,
+    );
+  }
+  return {
+    target: target.path,
+    files: result.files,
+    bytes: result.bytes,
+    directories: result.directories,
+    symlinks: result.symlinks,
+    refused: result.refused.slice(0, LIMITS.maxMismatchesReported),
+    refusedCount: result.refused.length,
+  };
 }
 
 type Listed = {
@@ -159,6 +222,7 @@ export async function restoreDays(
   const files = chosen
     .filter((node) => node.kind === 'file')
     .sort((a, b) => (a.extents[0]?.lba ?? 0) - (b.extents[0]?.lba ?? 0));
+  const bytesTotal = files.reduce((sum, file) => sum + file.size, 0);
   if (files.length > 0) {
     const handle = await (options.openMedia ?? ((path: string) => open(path, 'r')))(media.source).catch(
       (error: unknown) => {
@@ -177,7 +241,7 @@ export async function restoreDays(
         }
         const sha256 = await writer.file(handle, file, (bytes) => {
           result.bytes += bytes;
-          options.onBytes?.(result.bytes);
+          options.onBytes?.(result.bytes, bytesTotal);
         });
         if (typeof sha256 !== 'string') {
           result.refused.push({ path: file.path, reason: sha256.refused });

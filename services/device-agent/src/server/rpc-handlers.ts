@@ -17,6 +17,7 @@ import {
   type StagingArea,
 } from '@cedar-store/ports';
 import type { OperationJournal } from '../journal/operation-journal.js';
+import type { OpticalDrive } from '../drive/optical-drive.js';
 import type { ManifestStore } from '../manifest/manifest-store.js';
 
 export type AgentDevice = {
@@ -24,6 +25,8 @@ export type AgentDevice = {
   backend: 'xorriso' | 'cdrecord' | 'growisofs' | 'virtual';
   mediaType: string;
   drive: MediaDrive;
+  /** Restores a day from the disc in the drive (the device's OpticalDrive); absent, media.restore refuses. */
+  restore?: OpticalDrive['restore'];
 };
 
 export type AgentServices = {
@@ -36,6 +39,8 @@ export type AgentServices = {
   journal?: OperationJournal;
   /** Where each passed verify's manifest is recorded; without one, no manifest is (manifest.read then refuses). */
   manifests?: ManifestStore;
+  /** agent.yaml restoreRoot: where media.restore writes, and nowhere else. */
+  restoreRoot?: string;
 };
 
 export class MethodNotFoundError extends Error {}
@@ -126,6 +131,32 @@ export function createHandlers(agent: AgentServices): { [M in RpcMethod]: Handle
           (report) => report.ok && report.mismatches.length === 0,
         );
       }),
+    'media.restore': async (params, onProgress) => {
+      drive(params.device);
+      const restore = agent.devices.get(params.device)?.restore;
+      if (!restore || agent.restoreRoot === undefined)
+        throw new InvalidRequestError(`agent ${agent.agentId} cannot restore on device ${params.device}`);
+      const { restoreRoot } = agent;
+      const store = manifests();
+      return restore(
+        {
+          day: params.day,
+          disc: params.disc,
+          restoreRoot,
+          target: params.target,
+          force: params.force ?? false,
+          paths: params.paths,
+          // Every file restored is recorded with its hash, for the controller to check against the catalog.
+          recording: (work) =>
+            store.during(
+              params.opId,
+              (writer) => work((file) => writer.add(file.path, file.size, file.sha256)),
+              () => true,
+            ),
+        },
+        onProgress,
+      );
+    },
     'media.export': ({ days, label }) => agent.exportImage({ days, label }),
     'operations.get': async ({ opIds }) => ({ operations: agent.journal?.get(opIds) ?? [] }),
     'manifest.read': ({ opId, cursor, maxRecords }) => manifests().read(opId, cursor, maxRecords),
