@@ -30,6 +30,10 @@ let base: string;
 let server: AgentServer;
 let url: string;
 let port: number;
+// The journal and the manifests of passed verifies: a fuzzed request that happens to be a valid
+// read (a verify) is recorded there, which writes nothing to the disc, staging or restore.
+const AGENT_BOOKKEEPING = ['work/journal', 'work/manifests'];
+
 let before: Record<string, string>;
 const tally = new FuzzTally('ws-agent');
 let nextId = 1;
@@ -81,7 +85,7 @@ beforeAll(async () => {
   const written = await client.waitFor((m) => m.id === 'setup', 'the setup write');
   expect(written.result).toMatchObject({ sessions: 1 });
   client.close();
-  before = await snapshotTree(base);
+  before = await snapshotTree(base, AGENT_BOOKKEEPING);
 }, 120_000);
 
 afterAll(async () => {
@@ -132,6 +136,12 @@ describe('the agent under hostile frames', { timeout: 120_000 }, () => {
         const what = `${method} ${frame.slice(0, 300)}`;
         client.send(frame);
         const reply = await client.waitFor((m) => m.id === id || (m.id === null && m.error?.code === -32700), what);
+        if (!certain && reply.error === undefined) {
+          // A wrong-looking value the schema may accept (say, any JSON for an optional member)
+          // made a valid call: fine, as long as it changes nothing (the snapshot tests say so).
+          tally.record('valid', false);
+          return;
+        }
         expectRpcError(reply, what);
         if (reply.id === null) {
           // A raw token such as NaN makes the whole frame unparseable: a parse error, then.
@@ -146,7 +156,7 @@ describe('the agent under hostile frames', { timeout: 120_000 }, () => {
     );
     expect(client.open).toBe(true);
     client.close();
-    expect(await snapshotTree(base)).toEqual(before);
+    expect(await snapshotTree(base, AGENT_BOOKKEEPING)).toEqual(before);
   });
 
   it('answers random text frames with JSON-RPC errors and stays connected', async () => {
@@ -182,7 +192,7 @@ describe('the agent under hostile frames', { timeout: 120_000 }, () => {
     );
     expect(client.open).toBe(true);
     client.close();
-    expect(await snapshotTree(base)).toEqual(before);
+    expect(await snapshotTree(base, AGENT_BOOKKEEPING)).toEqual(before);
   });
 
   it('answers binary frames with -32600 and keeps the connection', async () => {
@@ -267,7 +277,7 @@ describe('the agent under hostile frames', { timeout: 120_000 }, () => {
       }),
       { numRuns: 3 },
     );
-    expect(await snapshotTree(base)).toEqual(before);
+    expect(await snapshotTree(base, AGENT_BOOKKEEPING)).toEqual(before);
   });
 
   it('refuses an upgrade without the right token with 401, running nothing sent after it', async () => {
@@ -305,11 +315,11 @@ describe('the agent under hostile frames', { timeout: 120_000 }, () => {
       { numRuns: 60 },
     );
     await expectStillServing();
-    expect(await snapshotTree(base)).toEqual(before);
+    expect(await snapshotTree(base, AGENT_BOOKKEEPING)).toEqual(before);
   });
 
   it('leaves the disc image, the staging area and everything around them byte-identical, with no store indicator', async () => {
-    const after = await snapshotTree(base);
+    const after = await snapshotTree(base, AGENT_BOOKKEEPING);
     expect(Object.keys(after).filter((path) => path.endsWith('cback.store'))).toEqual([]);
     expect(after['media/dvd0.iso']).toBe(before['media/dvd0.iso']);
     expect(after).toEqual(before);

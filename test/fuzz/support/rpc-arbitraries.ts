@@ -176,6 +176,10 @@ const badValueFor: Record<string, fc.Arbitrary<unknown>> = {
   label: badLabel,
   device: badDevice,
   newDisc: badBoolean,
+  // Optional flags: a wrong type, never a boolean that would make the call valid.
+  manifest: badBoolean,
+  stamped: badBoolean,
+  force: badBoolean,
   opId: badOperationId,
   opIds: badOperationIds,
 };
