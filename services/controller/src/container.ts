@@ -15,7 +15,7 @@ import {
   type RunRepository,
 } from '@cedar-store/ports';
 import { Container } from 'inversify';
-import { DiscWriter } from './disc/disc-writer.js';
+import { SessionSteps } from './disc/session-steps.js';
 import { InitializeUseCase } from './initialize/initialize.js';
 import { RebuildUseCase } from './rebuild/rebuild.js';
 import { LostOperations } from './recovery/lost-operations.js';
@@ -53,7 +53,7 @@ export function createControllerContainer(ports: ControllerPorts): Container {
   container.bind<PolicySource>(TOKENS.PolicySource).toConstantValue(ports.policySource);
   for (const service of [
     DeviceScopes,
-    DiscWriter,
+    SessionSteps,
     StoreUseCase,
     RebuildUseCase,
     InitializeUseCase,

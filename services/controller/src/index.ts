@@ -7,7 +7,7 @@ export * from './runs/new-run.js';
 export * from './runs/use-case.js';
 export * from './runs/device-scope.js';
 export * from './policy/device-policy.js';
-export * from './disc/disc-writer.js';
+export * from './disc/session-steps.js';
 export * from './store/store.js';
 export * from './rebuild/rebuild.js';
 export * from './initialize/initialize.js';

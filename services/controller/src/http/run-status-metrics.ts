@@ -12,7 +12,7 @@ import { isDryRun } from '../notify/run-report.js';
 /** Runs per device read at start to find the last result of each action. */
 const HISTORY_READ = 500;
 
-/** The warning code of disc/disc-writer.ts's check against policy.capacityLimit. */
+/** The warning code of disc/session-steps.ts's check against policy.capacityLimit. */
 const CAPACITY_LIMIT_WARNING = 'CAPACITY_LIMIT';
 
 type Key = string;

@@ -5,7 +5,7 @@
  */
 import { buildMediaLabel, decideNewDisc, MediaNotRewritableError } from '@cedar-store/domain';
 import { inject, injectable } from 'inversify';
-import { assertWritable, DiscWriter } from '../disc/disc-writer.js';
+import { assertWritable, SessionSteps } from '../disc/session-steps.js';
 import { DeviceScopes } from '../runs/device-scope.js';
 import type { RunContext } from '../runs/run-context.js';
 import type { UseCase } from '../runs/use-case.js';
@@ -14,7 +14,7 @@ import type { UseCase } from '../runs/use-case.js';
 export class InitializeUseCase implements UseCase {
   constructor(
     @inject(DeviceScopes) private readonly scopes: DeviceScopes,
-    @inject(DiscWriter) private readonly writer: DiscWriter,
+    @inject(SessionSteps) private readonly steps: SessionSteps,
   ) {}
 
   async execute(ctx: RunContext): Promise<void> {
@@ -40,6 +40,6 @@ export class InitializeUseCase implements UseCase {
       ctx.commit();
       return drive.initialize(label);
     });
-    await this.writer.recordSession(ctx, { days: [], label, decision, status, bytes: 0 });
+    await this.steps.recordSession(ctx, { days: [], label, decision, status, bytes: 0 });
   }
 }

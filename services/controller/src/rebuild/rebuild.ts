@@ -4,7 +4,7 @@
  */
 import { decideNewDisc, rebuildWindow, selectRebuildDays } from '@cedar-store/domain';
 import { inject, injectable } from 'inversify';
-import { DiscWriter } from '../disc/disc-writer.js';
+import { SessionSteps } from '../disc/session-steps.js';
 import { DeviceScopes } from '../runs/device-scope.js';
 import type { RunContext } from '../runs/run-context.js';
 import type { UseCase } from '../runs/use-case.js';
@@ -13,7 +13,7 @@ import type { UseCase } from '../runs/use-case.js';
 export class RebuildUseCase implements UseCase {
   constructor(
     @inject(DeviceScopes) private readonly scopes: DeviceScopes,
-    @inject(DiscWriter) private readonly writer: DiscWriter,
+    @inject(SessionSteps) private readonly steps: SessionSteps,
   ) {}
 
   async execute(ctx: RunContext): Promise<void> {
@@ -26,12 +26,12 @@ export class RebuildUseCase implements UseCase {
       return selected;
     });
 
-    const status = await this.writer.checkMedia(ctx, drive, policy);
+    const status = await this.steps.checkMedia(ctx, drive, policy);
 
     // Rebuild always starts a new disc: the reference passes true for both inputs.
     const decision = decideNewDisc({ rebuildMedia: true, todayIsStart: true });
     await ctx.step('blankDecision', () => ctx.record({ blanking: { ...decision, todayIsStart: true } }));
 
-    await this.writer.writeDays(ctx, { staging, drive, policy, days, today, decision, status });
+    await this.steps.writeDays(ctx, { staging, drive, policy, days, today, decision, status });
   }
 }

@@ -14,7 +14,7 @@ import {
   storeCandidateDays,
 } from '@cedar-store/domain';
 import { inject, injectable } from 'inversify';
-import { DiscWriter, mediaBlank } from '../disc/disc-writer.js';
+import { SessionSteps, mediaBlank } from '../disc/session-steps.js';
 import { DeviceScopes } from '../runs/device-scope.js';
 import type { RunContext } from '../runs/run-context.js';
 import type { UseCase } from '../runs/use-case.js';
@@ -23,7 +23,7 @@ import type { UseCase } from '../runs/use-case.js';
 export class StoreUseCase implements UseCase {
   constructor(
     @inject(DeviceScopes) private readonly scopes: DeviceScopes,
-    @inject(DiscWriter) private readonly writer: DiscWriter,
+    @inject(SessionSteps) private readonly steps: SessionSteps,
   ) {}
 
   async execute(ctx: RunContext): Promise<void> {
@@ -45,7 +45,7 @@ export class StoreUseCase implements UseCase {
       );
     }
 
-    const status = await this.writer.checkMedia(ctx, drive, policy);
+    const status = await this.steps.checkMedia(ctx, drive, policy);
 
     const { decision, measuredNewDisc } = await ctx.step('blankDecision', async () => {
       const input = {
@@ -71,7 +71,7 @@ export class StoreUseCase implements UseCase {
       return { decision: decided, measuredNewDisc: measured };
     });
 
-    await this.writer.writeDays(ctx, {
+    await this.steps.writeDays(ctx, {
       staging,
       drive,
       policy,

@@ -4,7 +4,7 @@
  */
 import { InvalidRequestError, NoStagingDirectoryError } from '@cedar-store/domain';
 import { inject, injectable } from 'inversify';
-import { DiscWriter } from '../disc/disc-writer.js';
+import { SessionSteps } from '../disc/session-steps.js';
 import { DeviceScopes } from '../runs/device-scope.js';
 import type { RunContext } from '../runs/run-context.js';
 import type { UseCase } from '../runs/use-case.js';
@@ -13,7 +13,7 @@ import type { UseCase } from '../runs/use-case.js';
 export class VerifyUseCase implements UseCase {
   constructor(
     @inject(DeviceScopes) private readonly scopes: DeviceScopes,
-    @inject(DiscWriter) private readonly writer: DiscWriter,
+    @inject(SessionSteps) private readonly steps: SessionSteps,
   ) {}
 
   async execute(ctx: RunContext): Promise<void> {
@@ -34,6 +34,6 @@ export class VerifyUseCase implements UseCase {
       await ctx.record({ selection: { today, days, rule: 'requested', crossedMidnight: false } });
     });
 
-    await this.writer.consistencyCheck(ctx, drive, days);
+    await this.steps.consistencyCheck(ctx, drive, days);
   }
 }

@@ -55,7 +55,7 @@ export type WritePlan = {
 };
 
 @injectable()
-export class DiscWriter {
+export class SessionSteps {
   constructor(
     @inject(TOKENS.MediaCatalog) private readonly catalog: MediaCatalog,
     /** Both present (a controller with SQLite and remote agents): each written day gets its manifest. */
