@@ -7,15 +7,13 @@
  * service will see.
  */
 import { constants } from 'node:fs';
-import { access, readFile, stat } from 'node:fs/promises';
+import { access, stat } from 'node:fs/promises';
 import { dirname, isAbsolute } from 'node:path';
 import { bearerTokenProblem } from '@cedar-store/ports';
 import { readTokenFile, TokenFileError } from '@cedar-store/ports/auth';
 import {
-  parseConfigText,
+  checkConfigFile,
   pathText,
-  schemaProblems,
-  sortProblems,
   type ConfigPath,
   type ConfigProblem,
   type ParsedConfigText,
@@ -25,22 +23,10 @@ import { NotifyTargetSchema, resolveNotifyTargets, targetName } from './notify-c
 
 export type ConfigCheck = { problems: ConfigProblem[] };
 
-export async function checkControllerConfig(path: string, env: NodeJS.ProcessEnv = process.env): Promise<ConfigCheck> {
-  let text: string;
-  try {
-    text = await readFile(path, 'utf8');
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
-    return { problems: [{ path: '(file)', message: `cannot read the controller configuration: ${code}` }] };
-  }
-  const parsed = parseConfigText(text);
-  if (parsed.problems.length > 0) return { problems: parsed.problems };
-  const { problems } = schemaProblems(ControllerConfigSchema, parsed);
-  // The files are checked also when some fields are wrong, so one run shows every problem;
-  // a field with a problem of its own is not checked again.
-  const flagged = new Set(problems.map((problem) => problem.path));
-  const files = await fileProblems(parsed.value, parsed, env, flagged);
-  return { problems: sortProblems([...problems, ...files]) };
+export function checkControllerConfig(path: string, env: NodeJS.ProcessEnv = process.env): Promise<ConfigCheck> {
+  return checkConfigFile(path, ControllerConfigSchema, 'controller', (value, parsed, flagged) =>
+    fileProblems(value, parsed, env, flagged),
+  );
 }
 
 /** The object at `key` of `value`, when there is one. */
@@ -55,7 +41,7 @@ async function fileProblems(
   config: unknown,
   parsed: ParsedConfigText,
   env: NodeJS.ProcessEnv,
-  flagged: Set<string>,
+  flagged: ReadonlySet<string>,
 ): Promise<ConfigProblem[]> {
   const problems: ConfigProblem[] = [];
   const add = (path: ConfigPath, message: string): void => {

@@ -7,17 +7,16 @@
  * what the service will see.
  */
 import { constants } from 'node:fs';
-import { access, readFile, stat } from 'node:fs/promises';
+import { access, stat } from 'node:fs/promises';
 import { dirname, isAbsolute } from 'node:path';
 import { AgentConfigSchema, bearerTokenProblem } from '@cedar-store/ports';
 import { readTokenFile, TokenFileError } from '@cedar-store/ports/auth';
 import {
-  parseConfigText,
+  checkConfigFile,
   pathText,
-  schemaProblems,
-  sortProblems,
   type ConfigPath,
   type ConfigProblem,
+  type ParsedConfigText,
 } from '@cedar-store/ports/config-check';
 import { checkTlsFiles, ConfigError } from './agent-config.js';
 
@@ -25,20 +24,18 @@ export async function checkAgentConfig(
   path: string,
   env: NodeJS.ProcessEnv = process.env,
 ): Promise<{ problems: ConfigProblem[] }> {
-  let text: string;
-  try {
-    text = await readFile(path, 'utf8');
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
-    return { problems: [{ path: '(file)', message: `cannot read the agent configuration: ${code}` }] };
-  }
-  const parsed = parseConfigText(text);
-  if (parsed.problems.length > 0) return { problems: parsed.problems };
-  const { problems } = schemaProblems(AgentConfigSchema, parsed);
-  // The files are checked also when some fields are wrong, so one run shows every problem;
-  // a field with a problem of its own is not checked again.
-  const flagged = new Set(problems.map((problem) => problem.path));
-  const config = parsed.value;
+  return checkConfigFile(path, AgentConfigSchema, 'agent', (config, parsed, flagged) =>
+    fileProblems(config, parsed, env, flagged),
+  );
+}
+
+/** What the configuration names, as the user running the check can reach it. */
+async function fileProblems(
+  config: unknown,
+  parsed: ParsedConfigText,
+  env: NodeJS.ProcessEnv,
+  flagged: ReadonlySet<string>,
+): Promise<ConfigProblem[]> {
   const found: ConfigProblem[] = [];
   const add = (at: ConfigPath, message: string): void => {
     found.push({ line: parsed.lineOf(at), path: pathText(at), message });
@@ -97,7 +94,7 @@ export async function checkAgentConfig(
           : `${devicePath} does not exist: is the drive connected, and is this its path (e.g. /dev/sr0)?`;
     if (problem) add(['devices', index, 'path'], problem);
   }
-  return { problems: sortProblems([...problems, ...found]) };
+  return found;
 }
 
 function field(value: unknown, key: string | number): unknown {
