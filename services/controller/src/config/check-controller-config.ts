@@ -8,74 +8,34 @@
  */
 import { constants } from 'node:fs';
 import { access, stat } from 'node:fs/promises';
-import { dirname, isAbsolute } from 'node:path';
-import { bearerTokenProblem } from '@cedar-store/ports';
-import { readTokenFile, TokenFileError } from '@cedar-store/ports/auth';
-import {
-  checkConfigFile,
-  pathText,
-  type ConfigPath,
-  type ConfigProblem,
-  type ParsedConfigText,
-} from '@cedar-store/ports/config-check';
+import { dirname } from 'node:path';
+import { checkConfigFile, type ConfigProblem, type FileCheckKit } from '@cedar-store/ports/config-check';
 import { ConfigError, ControllerConfigSchema, readCaFile } from './controller-config.js';
 import { NotifyTargetSchema, resolveNotifyTargets, targetName } from './notify-config.js';
 
 export type ConfigCheck = { problems: ConfigProblem[] };
 
 export function checkControllerConfig(path: string, env: NodeJS.ProcessEnv = process.env): Promise<ConfigCheck> {
-  return checkConfigFile(path, ControllerConfigSchema, 'controller', (value, parsed, flagged) =>
-    fileProblems(value, parsed, env, flagged),
-  );
+  return checkConfigFile(path, ControllerConfigSchema, 'controller', (kit) => fileProblems(kit, env));
 }
-
-/** The object at `key` of `value`, when there is one. */
-function field(value: unknown, key: string | number): unknown {
-  return value !== null && typeof value === 'object' ? (value as Record<string | number, unknown>)[key] : undefined;
-}
-
-const isPath = (value: unknown): value is string => typeof value === 'string' && isAbsolute(value);
 
 /** The files the configuration names, each checked as the controller reads it at start. */
-async function fileProblems(
-  config: unknown,
-  parsed: ParsedConfigText,
-  env: NodeJS.ProcessEnv,
-  flagged: ReadonlySet<string>,
-): Promise<ConfigProblem[]> {
-  const problems: ConfigProblem[] = [];
-  const add = (path: ConfigPath, message: string): void => {
-    problems.push({ line: parsed.lineOf(path), path: pathText(path), message });
-  };
-  /** A path field the schema accepted (or that is at least an absolute path), for its file check. */
-  const pathAt = (path: ConfigPath): string | undefined => {
-    const value = path.reduce<unknown>((inner, key) => field(inner, key), config);
-    return isPath(value) && !flagged.has(pathText(path)) ? value : undefined;
-  };
-  const tokenFile = async (path: ConfigPath): Promise<void> => {
-    const file = pathAt(path);
-    if (!file) return;
-    try {
-      const problem = bearerTokenProblem(await readTokenFile(file));
-      if (problem) add(path, `the token in ${file} ${problem}`);
-    } catch (error) {
-      if (!(error instanceof TokenFileError)) throw error;
-      add(path, error.message);
-    }
-  };
-
-  const auth = field(config, 'auth');
+async function fileProblems({ valueAt, pathAt, add, tokenFile }: FileCheckKit, env: NodeJS.ProcessEnv): Promise<void> {
   await tokenFile(['auth', 'tokenFile']);
-  if (field(auth, 'tokenFile') === undefined && field(auth, 'token') === undefined && !env.CEDAR_STORE_TOKEN?.trim()) {
+  if (
+    valueAt(['auth', 'tokenFile']) === undefined &&
+    valueAt(['auth', 'token']) === undefined &&
+    !env.CEDAR_STORE_TOKEN?.trim()
+  ) {
     add(['auth'], 'no API token: set auth.token or auth.tokenFile (or CEDAR_STORE_TOKEN in the service environment)');
   }
 
-  const agents = field(config, 'agents');
-  for (const [index, agent] of (Array.isArray(agents) ? (agents as unknown[]) : []).entries()) {
+  const agents = valueAt(['agents']);
+  for (const index of (Array.isArray(agents) ? (agents as unknown[]) : []).keys()) {
     await tokenFile(['agents', index, 'tokenFile']);
     const caFile = pathAt(['agents', index, 'caFile']);
     if (caFile) {
-      const id = field(agent, 'id');
+      const id = valueAt(['agents', index, 'id']);
       await readCaFile(caFile, typeof id === 'string' ? id : String(index)).catch((error: unknown) => {
         if (!(error instanceof ConfigError)) throw error;
         add(['agents', index, 'caFile'], error.message);
@@ -83,7 +43,7 @@ async function fileProblems(
     }
   }
 
-  const notify = field(config, 'notify');
+  const notify = valueAt(['notify']);
   for (const [index, raw] of (Array.isArray(notify) ? notify : []).entries()) {
     const target = NotifyTargetSchema.safeParse(raw);
     if (!target.success) continue; // its fields have problems of their own
@@ -99,7 +59,6 @@ async function fileProblems(
   const database = pathAt(['database']);
   const databaseProblem = database ? await databasePathProblem(database) : undefined;
   if (databaseProblem) add(['database'], databaseProblem);
-  return problems;
 }
 
 /** SQLite writes the database and its -wal and -shm files in the database's directory. */

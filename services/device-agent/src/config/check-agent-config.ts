@@ -8,55 +8,26 @@
  */
 import { constants } from 'node:fs';
 import { access, stat } from 'node:fs/promises';
-import { dirname, isAbsolute } from 'node:path';
-import { AgentConfigSchema, bearerTokenProblem } from '@cedar-store/ports';
-import { readTokenFile, TokenFileError } from '@cedar-store/ports/auth';
-import {
-  checkConfigFile,
-  pathText,
-  type ConfigPath,
-  type ConfigProblem,
-  type ParsedConfigText,
-} from '@cedar-store/ports/config-check';
+import { dirname } from 'node:path';
+import { AgentConfigSchema } from '@cedar-store/ports';
+import { checkConfigFile, type ConfigProblem, type FileCheckKit } from '@cedar-store/ports/config-check';
 import { checkTlsFiles, ConfigError } from './agent-config.js';
 
-export async function checkAgentConfig(
+export function checkAgentConfig(
   path: string,
   env: NodeJS.ProcessEnv = process.env,
 ): Promise<{ problems: ConfigProblem[] }> {
-  return checkConfigFile(path, AgentConfigSchema, 'agent', (config, parsed, flagged) =>
-    fileProblems(config, parsed, env, flagged),
-  );
+  return checkConfigFile(path, AgentConfigSchema, 'agent', (kit) => fileProblems(kit, env));
 }
 
 /** What the configuration names, as the user running the check can reach it. */
-async function fileProblems(
-  config: unknown,
-  parsed: ParsedConfigText,
-  env: NodeJS.ProcessEnv,
-  flagged: ReadonlySet<string>,
-): Promise<ConfigProblem[]> {
-  const found: ConfigProblem[] = [];
-  const add = (at: ConfigPath, message: string): void => {
-    found.push({ line: parsed.lineOf(at), path: pathText(at), message });
-  };
-  const pathAt = (at: ConfigPath): string | undefined => {
-    const value = at.reduce<unknown>((inner, key) => field(inner, key), config);
-    return typeof value === 'string' && isAbsolute(value) && !flagged.has(pathText(at)) ? value : undefined;
-  };
-
-  const tokenFile = pathAt(['auth', 'tokenFile']);
-  if (tokenFile) {
-    try {
-      const problem = bearerTokenProblem(await readTokenFile(tokenFile));
-      if (problem) add(['auth', 'tokenFile'], `the token in ${tokenFile} ${problem}`);
-    } catch (error) {
-      if (!(error instanceof TokenFileError)) throw error;
-      add(['auth', 'tokenFile'], error.message);
-    }
-  }
-  const auth = field(config, 'auth');
-  if (field(auth, 'tokenFile') === undefined && field(auth, 'token') === undefined && !env.CEDAR_AGENT_TOKEN?.trim()) {
+async function fileProblems({ valueAt, pathAt, add, tokenFile }: FileCheckKit, env: NodeJS.ProcessEnv): Promise<void> {
+  await tokenFile(['auth', 'tokenFile']);
+  if (
+    valueAt(['auth', 'tokenFile']) === undefined &&
+    valueAt(['auth', 'token']) === undefined &&
+    !env.CEDAR_AGENT_TOKEN?.trim()
+  ) {
     add(['auth'], 'no token: set auth.token or auth.tokenFile (or CEDAR_AGENT_TOKEN in the service environment)');
   }
 
@@ -82,23 +53,18 @@ async function fileProblems(
     if (problem) add([key], problem);
   }
 
-  const devices = field(config, 'devices');
-  for (const [index, device] of (Array.isArray(devices) ? (devices as unknown[]) : []).entries()) {
+  const devices = valueAt(['devices']);
+  for (const index of (Array.isArray(devices) ? (devices as unknown[]) : []).keys()) {
     const devicePath = pathAt(['devices', index, 'path']);
     if (!devicePath) continue;
     const problem =
-      field(device, 'backend') === 'virtual'
+      valueAt(['devices', index, 'backend']) === 'virtual'
         ? await creatableProblem(dirname(devicePath))
         : (await exists(devicePath))
           ? undefined
           : `${devicePath} does not exist: is the drive connected, and is this its path (e.g. /dev/sr0)?`;
     if (problem) add(['devices', index, 'path'], problem);
   }
-  return found;
-}
-
-function field(value: unknown, key: string | number): unknown {
-  return value !== null && typeof value === 'object' ? (value as Record<string | number, unknown>)[key] : undefined;
 }
 
 async function exists(path: string): Promise<boolean> {
