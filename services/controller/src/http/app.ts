@@ -35,6 +35,8 @@ export type ApiDeps = {
   /** The manifests of written days: GET /api/v1/discs/{disc}/manifest and /api/v1/files. */
   manifests: ManifestCatalog;
   devices: DeviceDirectory;
+  /** The controller's time zone, named in GET /api/v1/devices; the host's when unset. */
+  timeZone?: string | undefined;
   /** The bearer token every route but /healthz requires. */
   token: string;
   metrics: ControllerMetrics;
@@ -62,7 +64,7 @@ export function createApp(deps: ApiDeps): express.Express {
   app.use(express.json({ limit: limits.maxBodyBytes, strict: true }));
 
   app.use(operationsRoutes({ ready: deps.ready, metrics: deps.metrics }));
-  app.use(devicesRoutes({ devices: deps.devices, coordinator: deps.coordinator }));
+  app.use(devicesRoutes({ devices: deps.devices, coordinator: deps.coordinator, timeZone: deps.timeZone }));
   app.use(runsRoutes({ coordinator: deps.coordinator, runs: deps.runs, eventStream: limits }));
   app.use(mediaRoutes(deps.catalog));
   app.use(manifestRoutes(deps.manifests));

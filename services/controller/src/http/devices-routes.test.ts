@@ -8,6 +8,7 @@ describe('GET /api/v1/devices', () => {
     const res = await request(f.app).get('/api/v1/devices').set(AUTH);
     expect(res.status).toBe(200);
     expect(res.body).toEqual({
+      timeZone: 'UTC',
       agents: [
         { id: 'burner-1', state: 'connected' },
         { id: 'burner-2', state: 'connected' },

@@ -5,10 +5,17 @@ import type { RunCoordinator } from '../runs/run-coordinator.js';
 import { DeviceParamsSchema, NoQuerySchema, type AgentView, type DeviceView } from './schemas.js';
 import { parseRequest } from './validate.js';
 
-export type DevicesRoutesDeps = { devices: DeviceDirectory; coordinator: RunCoordinator };
+export type DevicesRoutesDeps = {
+  devices: DeviceDirectory;
+  coordinator: RunCoordinator;
+  /** The zone the controller's days are in; the host's when the configuration names none. */
+  timeZone?: string | undefined;
+};
 
-export function devicesRoutes({ devices, coordinator }: DevicesRoutesDeps): Router {
+export function devicesRoutes({ devices, coordinator, timeZone }: DevicesRoutesDeps): Router {
   const router = Router();
+  // A dashboard shows times in this zone, named, so a user abroad reads the controller's night.
+  const zone = timeZone ?? Intl.DateTimeFormat().resolvedOptions().timeZone;
 
   router.get('/api/v1/devices', async (req, res) => {
     parseRequest(NoQuerySchema, req.query, 'query');
@@ -35,7 +42,7 @@ export function devicesRoutes({ devices, coordinator }: DevicesRoutesDeps): Rout
         queued: activity.queuedRuns.length,
       };
     });
-    res.json({ agents: agentViews, devices: deviceViews });
+    res.json({ timeZone: zone, agents: agentViews, devices: deviceViews });
   });
 
   router.get('/api/v1/devices/:agent/:device/media', async (req, res) => {

@@ -142,7 +142,14 @@ export const DeviceViewSchema = z
   .meta({ id: 'Device' });
 
 export const DevicesResponseSchema = z
-  .strictObject({ agents: z.array(AgentViewSchema), devices: z.array(DeviceViewSchema) })
+  .strictObject({
+    timeZone: z
+      .string()
+      .optional()
+      .meta({ description: "The controller's time zone (IANA name): the zone its days and times are in" }),
+    agents: z.array(AgentViewSchema),
+    devices: z.array(DeviceViewSchema),
+  })
   .meta({ id: 'Devices' });
 
 export const MediaStatusResponseSchema = MediaStatusSchema.meta({ id: 'MediaStatus' });

@@ -130,6 +130,7 @@ export async function startController(
     catalog,
     manifests,
     devices: directory,
+    timeZone: config.timeZone,
     token: config.token,
     metrics,
     ready: () => {

@@ -58,6 +58,7 @@ export function createApiFixture(options: ApiFixtureOptions = {}) {
     catalog,
     manifests,
     devices: directory,
+    timeZone: 'UTC',
     token: API_TOKEN,
     metrics,
     ready: () => readiness,
