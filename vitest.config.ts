@@ -15,6 +15,7 @@ export default defineConfig({
       { find: /^@cedar-store\/ports\/memory$/, replacement: src('./libs/ports/src/memory/index.ts') },
       { find: /^@cedar-store\/ports\/auth$/, replacement: src('./libs/ports/src/auth/index.ts') },
       { find: /^@cedar-store\/ports\/logging$/, replacement: src('./libs/ports/src/logging/index.ts') },
+      { find: /^@cedar-store\/ports\/words$/, replacement: src('./libs/ports/src/words/index.ts') },
       { find: /^@cedar-store\/ports\/constants$/, replacement: src('./libs/ports/src/wire/constants.ts') },
       { find: /^@cedar-store\/ports\/config-check$/, replacement: src('./libs/ports/src/config-check/index.ts') },
       { find: /^@cedar-store\/controller$/, replacement: src('./services/controller/src/index.ts') },
