@@ -100,8 +100,12 @@ export class SessionSteps {
     // The plan is complete: a dry run blanks, writes and marks nothing.
     if (ctx.run.options.dryRun === true) return ctx.skip('write', DRY_RUN_STOP);
 
+    let stagingHash: StagingHash | undefined;
     await ctx.step('write', async () => {
       ctx.commit();
+      // Without read-back the manifest is the staging days hashed: the agent reads them beside
+      // the write rather than after it, so the run is not one more pass over the day longer.
+      if (!plan.policy.checkData) stagingHash = this.startStagingHash(ctx, days);
       const started = performance.now();
       try {
         const result = await drive.write({ days, label, newDisc: decision.newDisc, estimate }, ctx.onProgress);
@@ -149,32 +153,49 @@ export class SessionSteps {
     }
     await this.checkCapacity(ctx, drive, plan.policy);
     await this.recordSession(ctx, session());
-    await this.recordManifest(ctx, days, plan.policy.checkData ? { verifyOpId } : 'staging');
+    await this.recordManifest(ctx, days, stagingHash ?? { verifyOpId });
+  }
+
+  /**
+   * Starts the agent hashing the staging days for the manifest, under the run's own operation
+   * id; the promise never rejects (recordManifest turns a failure into a warning). A write that
+   * fails leaves the agent's file unread, and the agent drops it with its other old manifests.
+   */
+  private startStagingHash(ctx: RunContext, days: DayStamp[]): StagingHash | undefined {
+    const agent = this.recordsManifests() ? this.devices?.manifests?.(ctx.device) : undefined;
+    if (!agent) return undefined;
+    const opId = `${ctx.run.id}:manifest`;
+    const hashed = agent.hash(days, opId).then(
+      () => ({ ok: true as const }),
+      (error: unknown) => ({ ok: false as const, error }),
+    );
+    return { opId, hashed };
   }
 
   /**
    * Files every written day's manifest in the catalog: what the passed verify hashed, or (no
-   * read-back) the staging days hashed now in one read. A failure is a warning: the data is safe.
+   * read-back) the staging days hashed beside the write. A failure is a warning: the data is safe.
    */
   private async recordManifest(
     ctx: RunContext,
     days: DayStamp[],
-    from: { verifyOpId: string | undefined } | 'staging',
+    from: { verifyOpId: string | undefined } | StagingHash,
   ): Promise<void> {
     const manifests = this.manifests;
     const agent = this.recordsManifests() ? this.devices?.manifests?.(ctx.device) : undefined;
     if (!manifests || !agent) return;
-    if (from !== 'staging' && from.verifyOpId === undefined) return;
+    const staging = 'hashed' in from;
+    const opId = staging ? from.opId : from.verifyOpId;
+    if (opId === undefined) return;
     await ctx.step('manifest', async () => {
       try {
-        let opId: string;
-        if (from === 'staging') {
-          opId = `${ctx.run.id}:manifest`;
-          await agent.hash(days, opId);
-        } else opId = from.verifyOpId!;
+        if (staging) {
+          const hashed = await from.hashed;
+          if (!hashed.ok) throw hashed.error;
+        }
         const recorded = await importManifest(manifests, agent, { runId: ctx.run.id, opId, recordedAt: ctx.now() });
         if (recorded === null) throw new InternalError('the session is not in the media catalog');
-        await ctx.record({ manifest: { ...recorded, source: from === 'staging' ? 'staging' : 'verify' } });
+        await ctx.record({ manifest: { ...recorded, source: staging ? 'staging' : 'verify' } });
       } catch (error) {
         await ctx.warn(
           'MANIFEST_FAILED',
@@ -254,6 +275,9 @@ export class SessionSteps {
 
 /** Why a dry run's write step is skipped: the one place the step log words it. */
 export const DRY_RUN_STOP = 'dry run: the plan ends after the fit check; nothing was blanked, written or marked';
+
+/** The agent hashing the staging days under `opId` while the write runs (checkData off). */
+type StagingHash = { opId: string; hashed: Promise<{ ok: true } | { ok: false; error: unknown }> };
 
 /** What the catalog learns of a session from the run that wrote it. */
 type CatalogEntry = {

@@ -4,7 +4,7 @@ import { createHash } from 'node:crypto';
 import { chmod, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { MountTable } from '../media/mount-table.js';
 import { ProgramRunner } from '../process/program-runner.js';
 import { FsStagingArea } from '../staging/fs-staging-area.js';
@@ -116,8 +116,11 @@ describe('VirtualDrive failures', { timeout: 60_000 }, () => {
   it('removes a new disc a killed agent left half-written beside the image when it writes the next one', async () => {
     await (await drive()).write({ days: ['2026-11-23'], label: LABEL, newDisc: true });
     await writeFile(`${image}.new-0b6f1c2e-5d8a-4f0e-9a51-3c2d7e8f9a10`, Buffer.alloc(1_000_000, 7));
+    // A replaced image an agent stopped before it could remove it.
+    await writeFile(`${image}.old-5e7d0c1a-2b3f-4e6a-8c9d-0a1b2c3d4e5f`, Buffer.alloc(1_000_000, 7));
     await (await drive()).write({ days: ['2026-11-24'], label: LABEL, newDisc: true });
-    expect(await readdir(join(base, 'media'))).toEqual(['disc.iso']);
+    // The image it replaced goes once the write has returned.
+    await vi.waitFor(async () => expect(await readdir(join(base, 'media'))).toEqual(['disc.iso']));
     expect(await (await drive()).status()).toMatchObject({ sessions: 1 });
   });
 
