@@ -11,3 +11,4 @@ export * from './label.js';
 export * from './compare.js';
 export * from './glob.js';
 export * from './restore-target.js';
+export * from './path-order.js';

@@ -12,14 +12,16 @@
  *   is ever written through one;
  * - files are opened with O_EXCL and O_NOFOLLOW, so an existing name is never written through.
  *
- * Each restored file's SHA-256 goes to `onFileRestored`, for the caller to check against the
- * manifest without either side holding the whole list.
+ * Each restored file's SHA-256 goes to `onFileRestored` once every file is written, in path order
+ * (comparePaths, the catalog's order), so the controller can check them against the manifest as
+ * two sorted streams without holding either list whole.
  */
 import { constants } from 'node:fs';
 import { chmod, lstat, mkdir, open, readdir, rmdir, symlink, unlink, type FileHandle } from 'node:fs/promises';
 import { createHash } from 'node:crypto';
 import { dirname, join } from 'node:path';
 import {
+  comparePaths,
   dayToGraftPoint,
   discPathProblem,
   InvalidRequestError,
@@ -40,7 +42,10 @@ import type { MediaSource } from '../verify/direct-verify.js';
 export type RestoredFile = { day: DayStamp; path: string; size: number; sha256: string };
 
 export type RestoreOptions = {
-  /** Called once per restored file, as soon as its last byte is written. */
+  /**
+   * Called once per restored file, after the last file is written, in path order (comparePaths):
+   * files are written in the order their data lies on the disc, which is not the path order.
+   */
   onFileRestored?: (file: RestoredFile) => void;
   /** Bytes written so far of those to write, for progress. */
   onBytes?: (bytesDone: number, bytesTotal: number) => void;
@@ -223,6 +228,7 @@ export async function restoreDays(
     .filter((node) => node.kind === 'file')
     .sort((a, b) => (a.extents[0]?.lba ?? 0) - (b.extents[0]?.lba ?? 0));
   const bytesTotal = files.reduce((sum, file) => sum + file.size, 0);
+  const restored: RestoredFile[] = [];
   if (files.length > 0) {
     const handle = await (options.openMedia ?? ((path: string) => open(path, 'r')))(media.source).catch(
       (error: unknown) => {
@@ -248,12 +254,15 @@ export async function restoreDays(
           continue;
         }
         result.files++;
-        options.onFileRestored?.({ day: file.day, path: file.path, size: file.size, sha256 });
+        restored.push({ day: file.day, path: file.path, size: file.size, sha256 });
       }
     } finally {
       await handle.close();
     }
   }
+  // The listing is held already; the hashes add 64 characters a file to it.
+  restored.sort((a, b) => comparePaths(a.path, b.path));
+  for (const file of restored) options.onFileRestored?.(file);
   // Directory modes last, deepest first, so a read-only directory did not stop its own contents.
   for (const dir of directories.reverse()) if (dir.mode !== undefined) await chmod(join(targetDir, dir.path), dir.mode);
   return result;

@@ -1,0 +1,16 @@
+/**
+ * The one order of paths that every list of files a restore compares is sorted in: by Unicode
+ * code point, which is the order of their UTF-8 bytes and so the order SQLite's BINARY collation
+ * gives the catalog's manifest. JavaScript's `<` compares UTF-16 code units and differs from it
+ * for characters above U+FFFF, so both sides of a comparison use this function instead.
+ */
+export function comparePaths(a: string, b: string): number {
+  const length = Math.min(a.length, b.length);
+  for (let i = 0; i < length; i += 1) {
+    const x = a.codePointAt(i)!;
+    const y = b.codePointAt(i)!;
+    if (x !== y) return x < y ? -1 : 1;
+    if (x > 0xffff) i += 1;
+  }
+  return a.length === b.length ? 0 : a.length < b.length ? -1 : 1;
+}
