@@ -60,11 +60,16 @@ export interface ManifestCatalog {
   disc(ref: string): Promise<ManifestDisc | null>;
   /** The disc's days that have a manifest (one `day` only, when given). */
   manifestDays(discId: number, day?: DayStamp): Promise<ManifestDay[]>;
-  /** The files of the disc's manifest (of one day, when given), by day then path. */
+  /**
+   * The files of the disc's manifest (of one day, and one session, when given), by day then path
+   * (comparePaths' order within a day's session).
+   */
   manifestFiles(
     discId: number,
-    options: { day?: DayStamp; limit: number; cursor?: string },
+    options: { day?: DayStamp; session?: number; limit: number; cursor?: string },
   ): Promise<Paged<ManifestFile>>;
+  /** The disc, and the session on it, that the run `runId` wrote; null when the catalog has none. */
+  discSessionOfRun(runId: string): Promise<{ disc: ManifestDisc; position: number } | null>;
   /** Files matching the glob, newest day first. */
   find(query: FindQuery): Promise<Paged<FoundFile>>;
 }

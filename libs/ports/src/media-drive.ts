@@ -1,7 +1,18 @@
 import type { DayStamp } from '@cedar-store/domain';
-import type { ImageEstimate, MediaStatus, Progress, VerifyReport, WriteResult } from './wire/methods.js';
+import type { ImageEstimate, MediaStatus, Progress, RestoreResult, VerifyReport, WriteResult } from './wire/methods.js';
 
 export type ProgressListener = (progress: Progress) => void;
+
+/** A day to restore from the disc in the drive into `<restoreRoot>/<target>` on the agent (docs/restoring.md). */
+export type RestoreRequest = {
+  day: DayStamp;
+  /** The disc the catalog says holds the day: its label, the session that wrote it, its number. */
+  disc: { label: string; session: number; id?: number };
+  target: string;
+  force?: boolean;
+  /** Globs of the files within the day to restore; every file without. */
+  paths?: readonly string[] | undefined;
+};
 
 /**
  * Names one write, blank, initialize or verify so the agent journals it under that id and the
@@ -53,6 +64,12 @@ export interface MediaDrive {
     onProgress?: ProgressListener,
     operation?: OperationOptions,
   ): Promise<VerifyReport>;
+  /**
+   * Checks that the disc in the drive is `request.disc` (WRONG_DISC otherwise, nothing written)
+   * and restores the day into the target. An agent records each restored file's SHA-256 under
+   * `operation.opId` for manifest.read, so the caller can check them against the manifest.
+   */
+  restore(request: RestoreRequest, onProgress?: ProgressListener, operation?: OperationOptions): Promise<RestoreResult>;
   /** Builds a standalone ISO file of the days on the agent, without touching the media. */
   exportImage(request: { days: DayStamp[]; label: string }): Promise<{ path: string; bytes: number }>;
 }

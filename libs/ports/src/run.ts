@@ -4,11 +4,14 @@
  */
 import { z } from 'zod';
 import { RUN_ACTIONS, RUN_STATUSES } from './wire/constants.js';
+import { restoreTargetProblem } from '@cedar-store/domain';
 import { JournaledMethodSchema, OperationStateSchema, VerifyReportSchema, ProgressSchema } from './wire/methods.js';
 import {
   ByteCountSchema,
   CountSchema,
   DaysSchema,
+  DiscLabelSchema,
+  LIMITS,
   DayStampSchema,
   DeviceRefSchema,
   OperationIdSchema,
@@ -27,9 +30,51 @@ export const STEP_NAMES = [
   'catalog',
   'initialize',
   'manifest',
+  'restore',
 ] as const;
 
 export const RunActionSchema = z.enum(RUN_ACTIONS);
+
+/** A restore's target: one directory name under the agent's restoreRoot (docs/restoring.md#targets). */
+export const RestoreTargetSchema = z
+  .string()
+  .max(200)
+  .superRefine((name, ctx) => {
+    const problem = restoreTargetProblem(name);
+    if (problem) ctx.addIssue({ code: 'custom', message: `${problem}: give one plain directory name` });
+  });
+
+/** `--path` globs of a restore: the files within the day to restore (as `find` takes them). */
+export const RestorePathsSchema = z.array(z.string().min(1).max(1024)).min(1).max(32);
+
+/** A file of the manifest a restore did not reproduce: its bytes differ, or it was not restored at all. */
+export const RestoreMismatchSchema = z.strictObject({
+  path: z.string().max(4096),
+  kind: z.enum(['content', 'missing']),
+});
+
+/** What a restore did and what it could check (docs/restoring.md#what-is-checked). */
+export const RestoreSummarySchema = z.strictObject({
+  day: DayStampSchema,
+  /** The disc the catalog says holds the day, and the session that wrote it. */
+  disc: z.strictObject({ id: CountSchema.optional(), label: DiscLabelSchema, session: CountSchema }),
+  /** `<restoreRoot>/<target>` on the agent host. */
+  target: z.string().max(4096),
+  files: CountSchema,
+  bytes: ByteCountSchema,
+  symlinks: CountSchema,
+  /** Paths on the disc the agent would not restore; the first few are named in a warning. */
+  refused: CountSchema,
+  /** Whether the catalog holds a manifest of the day; without one nothing could be checked. */
+  manifest: z.boolean(),
+  /** Files whose SHA-256 was compared with the manifest. */
+  checked: CountSchema,
+  /** The first mismatches, by path; `mismatchCount` counts all. */
+  mismatches: z.array(RestoreMismatchSchema).max(LIMITS.maxMismatchesReported),
+  mismatchCount: CountSchema,
+  /** Files restored that the manifest does not list (named in a warning; they fail nothing). */
+  unlisted: CountSchema,
+});
 export const RunStatusSchema = z.enum(RUN_STATUSES);
 export const StepNameSchema = z.enum(STEP_NAMES);
 
@@ -53,6 +98,11 @@ export const RunSchema = z.strictObject({
      * written and marked nothing (docs/how-store-decides.md#dry-runs).
      */
     dryRun: z.boolean().optional(),
+    /** restore: the day to restore, the globs of the files within it, the target name, and --force. */
+    day: DayStampSchema.optional(),
+    paths: RestorePathsSchema.optional(),
+    target: RestoreTargetSchema.optional(),
+    force: z.boolean().optional(),
   }),
   selection: z
     .strictObject({
@@ -91,6 +141,7 @@ export const RunSchema = z.strictObject({
    * hashed from the bytes the verify compared, or (checkData off) from staging in one read.
    */
   manifest: z.strictObject({ days: CountSchema, files: CountSchema, source: z.enum(['verify', 'staging']) }).optional(),
+  restore: RestoreSummarySchema.optional(),
   /**
    * The latest agent operation of the run (write, blank, initialize, verify) under the id the
    * agent journals it by. `running` on a finished run means the controller lost track of it
@@ -113,6 +164,8 @@ export type RunAction = z.infer<typeof RunActionSchema>;
 export type RunStatus = z.infer<typeof RunStatusSchema>;
 export type StepName = z.infer<typeof StepNameSchema>;
 export type Run = z.infer<typeof RunSchema>;
+export type RestoreSummary = z.infer<typeof RestoreSummarySchema>;
+export type RestoreMismatch = z.infer<typeof RestoreMismatchSchema>;
 
 /** What a subscriber to a run sees, in order: steps, progress, warnings, and the end. */
 export const RunEventSchema = z.discriminatedUnion('type', [

@@ -18,6 +18,7 @@ import { Container } from 'inversify';
 import { SessionSteps } from './disc/session-steps.js';
 import { InitializeUseCase } from './initialize/initialize.js';
 import { RebuildUseCase } from './rebuild/rebuild.js';
+import { RestoreUseCase } from './restore/restore.js';
 import { LostOperations } from './recovery/lost-operations.js';
 import { DeviceScopes } from './runs/device-scope.js';
 import { RunCoordinator } from './runs/run-coordinator.js';
@@ -58,6 +59,7 @@ export function createControllerContainer(ports: ControllerPorts): Container {
     RebuildUseCase,
     InitializeUseCase,
     VerifyUseCase,
+    RestoreUseCase,
     RunExecutor,
     RunCoordinator,
   ]) {
@@ -67,8 +69,8 @@ export function createControllerContainer(ports: ControllerPorts): Container {
   container
     .bind<UseCases>(USE_CASES)
     .toResolvedValue(
-      (store, rebuild, initialize, verify) => ({ store, rebuild, initialize, verify }),
-      [StoreUseCase, RebuildUseCase, InitializeUseCase, VerifyUseCase],
+      (store, rebuild, initialize, verify, restore) => ({ store, rebuild, initialize, verify, restore }),
+      [StoreUseCase, RebuildUseCase, InitializeUseCase, VerifyUseCase, RestoreUseCase],
     );
   // Recovery is built here and started by the composition root, which alone knows when agents connect.
   container

@@ -1,3 +1,5 @@
+import { createHash } from 'node:crypto';
+
 /**
  * File contents for the in-memory adapters: real bytes, or a large file described as one
  * byte repeated, so a test can stage a day larger than a disc without allocating it.
@@ -36,4 +38,14 @@ export function flipped(content: FileContent): FileContent {
 
 export function copyContent(content: FileContent): FileContent {
   return content instanceof RepeatedBytes ? content : new Uint8Array(content);
+}
+
+/** The SHA-256 (hex) of the content, a repeated file hashed a chunk at a time. */
+export function sha256Of(content: FileContent): string {
+  const hash = createHash('sha256');
+  if (!(content instanceof RepeatedBytes)) return hash.update(content).digest('hex');
+  const chunk = new Uint8Array(Math.min(content.byteLength, 1 << 20)).fill(content.fill);
+  for (let left = content.byteLength; left > 0; left -= chunk.byteLength)
+    hash.update(chunk.subarray(0, Math.min(left, chunk.byteLength)));
+  return hash.digest('hex');
 }

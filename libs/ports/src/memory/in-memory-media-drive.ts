@@ -3,23 +3,37 @@ import {
   assertRewritable,
   calculateCapacity,
   checkImageFits,
+  comparePaths,
   compareTrees,
+  dayToGraftPoint,
   DeviceMountedError,
+  InvalidRequestError,
   mediaDefinition,
   NoStagingDirectoryError,
+  parseGlob,
+  restoreTargetProblem,
   SECTOR_SIZE,
+  WrongDiscError,
+  wrongDiscProblem,
   type DayStamp,
   type FileFacts,
   type MediaType,
 } from '@cedar-store/domain';
-import type { MediaDrive, ProgressListener } from '../media-drive.js';
-import type { ImageEstimate, MediaStatus, VerifyReport, WriteResult } from '../wire/methods.js';
-import { copyContent, flipped, sameContent, type FileContent } from './file-content.js';
+import type { MediaDrive, OperationOptions, ProgressListener, RestoreRequest } from '../media-drive.js';
+import type {
+  ImageEstimate,
+  ManifestRecord,
+  MediaStatus,
+  RestoreResult,
+  VerifyReport,
+  WriteResult,
+} from '../wire/methods.js';
+import { copyContent, flipped, sameContent, sha256Of, type FileContent } from './file-content.js';
 import type { InMemoryStagingArea } from './in-memory-staging-area.js';
 
 /** `startSector` and `nextWritable` are the CD multisession boundaries `-msinfo` reports. */
 type Session = { label: string; startSector: number; nextWritable: number; files: Map<string, FileContent> };
-type Operation = 'status' | 'estimate' | 'write' | 'blank' | 'initialize' | 'verify' | 'export';
+type Operation = 'status' | 'estimate' | 'write' | 'blank' | 'initialize' | 'verify' | 'export' | 'restore';
 
 /** The directory `initialize` puts on a new disc. */
 const INITIALIZE_DIRECTORY = 'CedarBackup';
@@ -43,6 +57,10 @@ export class InMemoryMediaDrive implements MediaDrive {
   private readonly failures = new Map<Operation, Error>();
   private readonly hangs = new Map<Operation, Promise<void>>();
   private readonly afterwards = new Map<Operation, () => void>();
+  /** What restores wrote, per target name: the files by their path on the disc. */
+  readonly restoreTargets = new Map<string, Map<string, FileContent>>();
+  /** The hashes each restore recorded, by operation id, in the order it restored them. */
+  readonly restoreRecords = new Map<string, ManifestRecord[]>();
 
   constructor(
     private readonly staging: InMemoryStagingArea,
@@ -267,6 +285,61 @@ export class InMemoryMediaDrive implements MediaDrive {
       filesCompared: expected.length,
       bytesCompared,
       mismatches,
+    };
+  }
+
+  /**
+   * Restores the day from the disc into `restoreTargets` under the target name, as the agent
+   * restores into `<restoreRoot>/<target>`: another disc is WRONG_DISC and a non-empty target
+   * needs `force`, with nothing written either way. Hashes go to `restoreRecords`.
+   */
+  async restore(
+    request: RestoreRequest,
+    onProgress?: ProgressListener,
+    operation?: OperationOptions,
+  ): Promise<RestoreResult> {
+    await this.begin('restore');
+    this.refuseMounted();
+    const { id, ...expected } = request.disc;
+    const found = { label: this.sessions.at(-1)?.label ?? null, sessions: this.sessions.length };
+    const wrong = wrongDiscProblem(request.day, id === undefined ? expected : { ...expected, discId: id }, found);
+    if (wrong) throw new WrongDiscError(wrong);
+    const problem = restoreTargetProblem(request.target);
+    if (problem) throw new InvalidRequestError(`the restore target "${request.target}" ${problem}`);
+    const target = this.restoreTargets.get(request.target) ?? new Map<string, FileContent>();
+    if (target.size > 0 && !request.force)
+      throw new InvalidRequestError(
+        `the restore target ${request.target} is not empty: add --force to restore into it`,
+      );
+    const graft = `${dayToGraftPoint(request.day)}/`;
+    const globs = request.paths?.map((glob) => parseGlob(glob));
+    // Recorded in path order, as the agent records them.
+    const chosen = [...this.tree()]
+      .filter(
+        ([path]) =>
+          path.startsWith(graft) && (!globs || globs.some((glob) => glob.regex.test(path.slice(graft.length)))),
+      )
+      .sort(([a], [b]) => comparePaths(a, b));
+    if (chosen.length === 0 && !globs)
+      throw new WrongDiscError(`the disc holds no ${dayToGraftPoint(request.day)}. Nothing was written.`);
+    const records: ManifestRecord[] = [];
+    let bytes = 0;
+    for (const [path, content] of chosen) {
+      target.set(path, copyContent(content));
+      bytes += content.byteLength;
+      records.push({ day: request.day, path, size: content.byteLength, sha256: sha256Of(content) });
+    }
+    this.restoreTargets.set(request.target, target);
+    if (operation) this.restoreRecords.set(operation.opId, records);
+    onProgress?.({ phase: 'restore', bytesDone: bytes, bytesTotal: bytes });
+    return {
+      target: `memory:/restore/${request.target}`,
+      files: records.length,
+      bytes,
+      directories: 0,
+      symlinks: 0,
+      refused: [],
+      refusedCount: 0,
     };
   }
 

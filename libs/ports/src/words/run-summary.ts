@@ -6,6 +6,7 @@
  */
 import type { Run } from '../run.js';
 import { elapsedMs, formatBytes, formatDuration, formatLocalTime } from './format.js';
+import { describeRestore } from './restore-summary.js';
 
 type Selection = NonNullable<Run['selection']>;
 type Blanking = NonNullable<Run['blanking']>;
@@ -46,6 +47,8 @@ export function runSummaryRows(run: Run, options: SummaryOptions): SummaryRow[] 
     ]);
   }
   if (run.verify) row('Verify', describeVerify(run.verify, options.maxMismatchesShown));
+  if (run.restore) row('Restore', describeRestore(run.restore, options.maxMismatchesShown));
+  else if (run.options?.day) row('Restore', [`${run.options.day} into ${run.options.target ?? '?'} (requested)`]);
   const warnings = run.warnings ?? [];
   if (warnings.length > 0)
     row(

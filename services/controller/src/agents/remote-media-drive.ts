@@ -2,13 +2,15 @@
  * A drive on an agent, reached over the wire: each port method is one JSON-RPC call on the
  * agent's connection, with progress passed through to the caller's listener.
  */
-import type { DayStamp } from '@cedar-store/domain';
+import { InternalError, type DayStamp } from '@cedar-store/domain';
 import type {
   ImageEstimate,
   MediaDrive,
   MediaStatus,
   OperationOptions,
   ProgressListener,
+  RestoreRequest,
+  RestoreResult,
   VerifyReport,
   WriteResult,
 } from '@cedar-store/ports';
@@ -82,6 +84,28 @@ export class RemoteMediaDrive implements MediaDrive {
         days: request.days,
         ...(request.manifest ? { manifest: true } : {}),
         ...opIdOf(operation),
+      },
+      callOptions(onProgress, operation),
+    );
+  }
+
+  /** media.restore: the agent needs an operation id, under which it records the restored files' hashes. */
+  restore(
+    request: RestoreRequest,
+    onProgress?: ProgressListener,
+    operation?: OperationOptions,
+  ): Promise<RestoreResult> {
+    if (!operation) throw new InternalError('a restore needs an operation id for the hashes the agent records');
+    return this.client.call(
+      'media.restore',
+      {
+        device: this.deviceId,
+        day: request.day,
+        disc: request.disc,
+        target: request.target,
+        ...(request.force ? { force: true } : {}),
+        ...(request.paths && request.paths.length > 0 ? { paths: [...request.paths] } : {}),
+        opId: operation.opId,
       },
       callOptions(onProgress, operation),
     );

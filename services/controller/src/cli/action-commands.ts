@@ -18,7 +18,7 @@ import { formatRunSummary } from './summary.js';
 import { progressMode } from './terminal.js';
 
 export type OutputFlags = { json?: boolean; quiet?: boolean };
-type ActionFlags = OutputFlags & { device?: string; wait: boolean };
+export type ActionFlags = OutputFlags & { device?: string; wait: boolean };
 
 export function registerActionCommands(program: Command, ctx: CommandContext): void {
   withOutputOptions(
@@ -126,7 +126,7 @@ const DRY_RUN_HELP =
   'plan only: take every step up to the fit check and print the plan; nothing is blanked, written or marked. ' +
   'Exit 0 when the run would succeed, 1 with the error it would fail with';
 
-function actionCommand(program: Command, name: string, summary: string, description: string): Command {
+export function actionCommand(program: Command, name: string, summary: string, description: string): Command {
   return program
     .command(name)
     .summary(summary)
@@ -134,7 +134,7 @@ function actionCommand(program: Command, name: string, summary: string, descript
     .option('--device <agent/dev>', 'the device to use; may be left out when only one is configured', parseDevice);
 }
 
-function withOutputOptions(command: Command): Command {
+export function withOutputOptions(command: Command): Command {
   return command
     .option('--no-wait', 'return once the run is queued: print its id (or the queued run with --json)')
     .option('--json', 'print the final run (or the queued one with --no-wait) as one JSON line on stdout, nothing else')
@@ -144,7 +144,12 @@ function withOutputOptions(command: Command): Command {
     );
 }
 
-async function submit(ctx: CommandContext, command: Command, flags: ActionFlags, request: RunRequest): Promise<void> {
+export async function submit(
+  ctx: CommandContext,
+  command: Command,
+  flags: ActionFlags,
+  request: RunRequest,
+): Promise<void> {
   const client = await connect(command, ctx.env);
   const queued = await client.submitRun(withoutUndefined(request));
   if (!flags.wait) {

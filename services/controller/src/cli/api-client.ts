@@ -18,6 +18,11 @@ export type RunRequest = {
   today?: string;
   days?: string[];
   dryRun?: boolean;
+  /** restore: the day, the globs of its files to restore, the target name, --force. */
+  day?: string;
+  paths?: string[];
+  target?: string;
+  force?: boolean;
 };
 
 export type RunListFilter = { status?: RunStatus; device?: string; limit?: number };

@@ -14,6 +14,7 @@ const COMMANDS = [
   'rebuild',
   'initialize',
   'verify',
+  'restore',
   'runs',
   'media',
   'devices',
@@ -35,6 +36,10 @@ describe('usage and configuration errors (exit 2)', () => {
     [['runs', '--limit', '0'], 'is not a positive whole number'],
     [['store', '--frobnicate'], "unknown option '--frobnicate'"],
     [['burn'], "unknown command 'burn'"],
+    [['restore', '--day', '2026-11-25', '--to', '../x'], 'the target "../x" holds "/"'],
+    [['restore', '--day', '2026-11-25', '--to', '..'], 'may not be "." nor hold ".."'],
+    [['restore', '--day', '2026-11-25'], "required option '--to <name>' not specified"],
+    [['restore', '--to', 'x'], "required option '--day <YYYY-MM-DD>' not specified"],
   ])('%j is refused before any request', async (argv, message) => {
     const server = await fake();
     const result = await cli([...argv, ...withToken(server.url)]);

@@ -18,6 +18,7 @@ import { programHelp } from './help.js';
 import { registerImportConfigCommand } from './import-config-command.js';
 import { registerManifestCommands } from './manifest-commands.js';
 import { registerQueryCommands } from './query-commands.js';
+import { registerRestoreCommand } from './restore-command.js';
 import { registerServerCommands } from './server-commands.js';
 import { colourAllowed } from './terminal.js';
 
@@ -58,6 +59,7 @@ export function buildProgram(env: CliEnvironment): Command {
   registerActionCommands(program, ctx);
   registerQueryCommands(program, ctx);
   registerManifestCommands(program, ctx);
+  registerRestoreCommand(program, ctx);
   registerServerCommands(program, ctx);
   registerImportConfigCommand(program, ctx);
   registerCheckConfigCommand(program, ctx);

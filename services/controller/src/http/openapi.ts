@@ -119,7 +119,7 @@ export function buildOpenApiDocument(): OpenApiDocument {
     path: '/api/v1/runs',
     operationId: 'submitRun',
     tags: ['runs'],
-    summary: 'Queue a store, rebuild, initialize or verify run',
+    summary: 'Queue a store, rebuild, initialize, verify or restore run',
     request: { body: { required: true, content: { 'application/json': { schema: SubmitRunBodySchema } } } },
     responses: {
       202: {
@@ -232,7 +232,10 @@ export function buildOpenApiDocument(): OpenApiDocument {
     // Relative: the controller that serves this document; the paths carry the /api/v1 prefix.
     servers: [{ url: '/', description: 'the controller serving this document' }],
     tags: [
-      { name: 'runs', description: 'Queue store, rebuild, initialize and verify runs; follow and cancel them' },
+      {
+        name: 'runs',
+        description: 'Queue store, rebuild, initialize, verify and restore runs; follow and cancel them',
+      },
       { name: 'devices', description: 'Agents, their devices and the media in them' },
       { name: 'media', description: 'The media catalog: which day is on which disc' },
       { name: 'service', description: 'Health, readiness, metrics and this document' },

@@ -135,6 +135,29 @@ describe('POST /api/v1/runs', () => {
     ],
     ['a dryRun that is not a boolean', { action: 'store', dryRun: 'yes' }, 400, 'INVALID_REQUEST', /dryRun/],
     ['an array instead of an object', [{ action: 'store' }], 400, 'INVALID_REQUEST', /\(root\): .*object/],
+    [
+      'a restore target that climbs out of restoreRoot',
+      { action: 'restore', day: TODAY, target: '../x' },
+      400,
+      'INVALID_REQUEST',
+      /target: holds "\/": it must be one directory name/,
+    ],
+    [
+      'a restore target of two components',
+      { action: 'restore', day: TODAY, target: 'a/b' },
+      400,
+      'INVALID_REQUEST',
+      /target: holds "\/"/,
+    ],
+    ['a restore without a target', { action: 'restore', day: TODAY }, 400, 'INVALID_REQUEST', /target: restore needs/],
+    ['a restore without a day', { action: 'restore', target: 'x' }, 400, 'INVALID_REQUEST', /day: restore needs/],
+    [
+      'a restore option on another action',
+      { action: 'store', target: 'x' },
+      400,
+      'INVALID_REQUEST',
+      /target: only restore takes it, not store/,
+    ],
   ];
 
   it.each(refused)('refuses %s and creates no run', async (_case, body, status, code, message) => {

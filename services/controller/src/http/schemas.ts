@@ -14,6 +14,8 @@ import {
   IdSchema,
   MediaStatusSchema,
   MediaTypeSchema,
+  RestorePathsSchema,
+  RestoreTargetSchema,
   RunActionSchema,
   RunEventSchema,
   RunSchema,
@@ -70,6 +72,23 @@ export const SubmitRunBodySchema = z
           'store and rebuild: plan only. The run takes every step up to and including the fit check, then stops: ' +
           'nothing is blanked, written or marked, and the run is kept with options.dryRun true',
       }),
+    day: DayStampSchema.optional().meta({
+      description: 'restore only (required): the day to restore; the catalog names the disc that holds it',
+      example: '2026-11-26',
+    }),
+    paths: RestorePathsSchema.optional().meta({
+      description: 'restore only: globs (as GET /api/v1/files takes them) of the files within the day to restore',
+      example: ['docs/**', '*.conf'],
+    }),
+    target: RestoreTargetSchema.optional().meta({
+      description:
+        "restore only (required): one directory name under the agent's restoreRoot (letters, digits, '.', '_', '-')",
+      example: 'nov26',
+    }),
+    force: z
+      .boolean()
+      .optional()
+      .meta({ description: 'restore only: restore into a target that is not empty, replacing files of the same name' }),
   })
   .meta({ id: 'SubmitRun' });
 

@@ -112,6 +112,7 @@ export class SqliteManifestCatalog implements ManifestCatalog {
       `SELECT md.id AS md_id, md.day, f.path, f.size, f.sha256
        FROM manifest_days md JOIN manifest_files f ON f.manifest_day = md.id
        WHERE md.disc_id = @disc_id AND md.complete = 1 AND (@day IS NULL OR md.day = @day)
+         AND (@position IS NULL OR md.position = @position)
          AND (@c_day IS NULL OR md.day > @c_day OR (md.day = @c_day AND (md.id > @c_id OR (md.id = @c_id AND f.path > @c_path))))
        ORDER BY md.day, md.id, f.path
        LIMIT @limit`,
@@ -203,16 +204,23 @@ export class SqliteManifestCatalog implements ManifestCatalog {
 
   async manifestFiles(
     discId: number,
-    options: { day?: DayStamp; limit: number; cursor?: string },
+    options: { day?: DayStamp; session?: number; limit: number; cursor?: string },
   ): Promise<Paged<ManifestFile>> {
     const after = parseCursor(options.cursor);
     const rows = this.filesOfDisc.all({
       disc_id: discId,
       day: options.day ?? null,
+      position: options.session ?? null,
       ...after,
       limit: options.limit + 1,
     });
     return page(rows, options.limit, toFile);
+  }
+
+  async discSessionOfRun(runId: string): Promise<{ disc: ManifestDisc; position: number } | null> {
+    const session = this.sessionOfRun.get(runId);
+    const disc = session ? this.discById.get(session.disc_id) : undefined;
+    return session && disc ? { disc: toDisc(disc), position: session.position } : null;
   }
 
   async find(query: FindQuery): Promise<Paged<FoundFile>> {

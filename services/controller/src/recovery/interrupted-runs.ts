@@ -38,6 +38,11 @@ export function interruptionReason(run: Run, steps: readonly Pick<StepEvent, 'st
   switch (run.action) {
     case 'verify':
       return `${head}; a verify writes nothing, so the disc and the staging days are as they were. Request it again.`;
+    case 'restore':
+      return reached('restore')
+        ? `${head}; the disc and the staging days are as they were, and the target may hold part of the day: ` +
+            'restore again into a new target, or with --force into the same one.'
+        : `${head}; nothing was written. Request it again.`;
     case 'initialize':
       return reached('initialize')
         ? `${head}; the disc may be partly blanked or initialized. Run cedar-store initialize again before the next store.`

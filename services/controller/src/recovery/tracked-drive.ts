@@ -13,6 +13,8 @@ import type {
   MediaStatus,
   OperationOptions,
   ProgressListener,
+  RestoreRequest,
+  RestoreResult,
   Run,
   VerifyReport,
   WriteResult,
@@ -59,6 +61,18 @@ export class TrackedDrive implements MediaDrive {
 
   verify(request: Parameters<MediaDrive['verify']>[0], onProgress?: ProgressListener): Promise<VerifyReport> {
     return this.track('media.verify', (op) => this.inner.verify(request, onProgress, op));
+  }
+
+  /**
+   * A restore is named `<runId>:restore` too, for the hashes the agent records under it; the agent
+   * does not journal it (it changes no disc), so it is not recorded as the run's operation.
+   */
+  restore(request: RestoreRequest, onProgress?: ProgressListener): Promise<RestoreResult> {
+    const step = 'restore';
+    const count = (this.used.get(step) ?? 0) + 1;
+    this.used.set(step, count);
+    const opId = count === 1 ? `${this.ctx.run.id}:${step}` : `${this.ctx.run.id}:${step}-${count}`;
+    return this.inner.restore(request, onProgress, { opId });
   }
 
   private async track<T>(method: JournaledMethod, work: (operation: OperationOptions) => Promise<T>): Promise<T> {

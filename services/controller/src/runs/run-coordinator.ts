@@ -3,7 +3,13 @@
  * device, any number across devices. A queued run can be cancelled outright; a running one
  * stops at its next step boundary before the write (the executor decides).
  */
-import { AgentUnreachableError, DeviceUnknownError, InvalidRequestError, type DayStamp } from '@cedar-store/domain';
+import {
+  AgentUnreachableError,
+  DeviceUnknownError,
+  InvalidRequestError,
+  restoreTargetProblem,
+  type DayStamp,
+} from '@cedar-store/domain';
 import {
   TOKENS,
   isFinished,
@@ -27,6 +33,11 @@ export type SubmitRequest = {
   days?: DayStamp[];
   /** store and rebuild: plan only, stopping after the fit check (nothing blanked, written or marked). */
   dryRun?: boolean;
+  /** restore: the day, the globs of the files within it, the target name under restoreRoot, --force. */
+  day?: DayStamp;
+  paths?: string[];
+  target?: string;
+  force?: boolean;
 };
 
 export type CancelOutcome =
@@ -73,6 +84,10 @@ export class RunCoordinator {
     if (request.today !== undefined) options.today = request.today;
     if (request.days !== undefined) options.days = [...request.days];
     if (request.dryRun === true) options.dryRun = true;
+    if (request.day !== undefined) options.day = request.day;
+    if (request.paths !== undefined) options.paths = [...request.paths];
+    if (request.target !== undefined) options.target = request.target;
+    if (request.force === true) options.force = true;
     const run = newRun({ action: request.action, device, options }, this.clock.now());
     await this.runs.create(run);
     this.enqueue(run);
@@ -200,4 +215,23 @@ function checkOptions(request: SubmitRequest): void {
   if (request.days !== undefined && action !== 'verify') {
     throw new InvalidRequestError(`days: only verify takes it; ${action} chooses its days itself`);
   }
+  checkRestoreOptions(request);
+}
+
+/** A restore names its day and target (a valid one); no other action takes them. */
+function checkRestoreOptions(request: SubmitRequest): void {
+  const { action } = request;
+  if (action !== 'restore') {
+    for (const option of ['day', 'paths', 'target', 'force'] as const) {
+      if (request[option] !== undefined)
+        throw new InvalidRequestError(`${option}: only restore takes it, not ${action}`);
+    }
+    return;
+  }
+  if (request.day === undefined)
+    throw new InvalidRequestError('day: restore needs the day to restore, e.g. "2026-11-26"');
+  if (request.target === undefined)
+    throw new InvalidRequestError('target: restore needs the name of the directory to restore into, e.g. "nov26"');
+  const problem = restoreTargetProblem(request.target);
+  if (problem) throw new InvalidRequestError(`target: "${request.target}" ${problem}: give one plain directory name`);
 }
