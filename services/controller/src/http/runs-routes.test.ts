@@ -150,6 +150,13 @@ describe('POST /api/v1/runs', () => {
       /target: holds "\/"/,
     ],
     ['a restore without a target', { action: 'restore', day: TODAY }, 400, 'INVALID_REQUEST', /target: restore needs/],
+    [
+      'a restore with a bad glob',
+      { action: 'restore', day: TODAY, target: 'x', paths: ['docs/[abc'] },
+      400,
+      'INVALID_REQUEST',
+      /has no closing "\]"/,
+    ],
     ['a restore without a day', { action: 'restore', target: 'x' }, 400, 'INVALID_REQUEST', /day: restore needs/],
     [
       'a restore option on another action',

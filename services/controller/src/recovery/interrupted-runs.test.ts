@@ -191,4 +191,13 @@ describe('interruptionReason', () => {
       /nothing was written/,
     );
   });
+
+  it('tells a restore stopped while restoring that the target may hold part of the day', () => {
+    expect(interruptionReason(run('r', { action: 'restore' }), steps(['restore', 'started']))).toMatch(
+      /target may hold part of the day: restore again into a new target, or with --force/,
+    );
+    expect(interruptionReason(run('r', { action: 'restore' }), steps(['select', 'started']))).toMatch(
+      /nothing was written/,
+    );
+  });
 });

@@ -35,3 +35,10 @@ export function unlistedWarning(check: RestoreCheck): string {
     named(check.unlisted, check.unlistedCount)
   );
 }
+
+export function nothingMatched(day: string, globs: readonly string[]): string {
+  return (
+    `no file or symlink of ${day} matches ${globs.map((glob) => `"${glob}"`).join(', ')}, so none was restored: ` +
+    `globs match the path within the day (cedar-store find GLOB --day ${day} shows what they match)`
+  );
+}

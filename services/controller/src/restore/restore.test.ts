@@ -141,6 +141,17 @@ describe('restore', () => {
     expect([...h.drive.restoreTargets.get('confs')!.keys()]).toEqual(['2026/11/25/docs/b.conf']);
   });
 
+  it('warns when the globs match nothing', async () => {
+    const h = setup();
+    await h.store(DAY1, FILES1);
+    h.withAgentManifests();
+    const run = await h.run('restore', { day: DAY1, target: 'none', paths: ['*.pdf'] });
+
+    expect(run.status).toBe('succeeded');
+    expect(run.restore).toMatchObject({ files: 0, checked: 0, mismatchCount: 0 });
+    expect(run.warnings.map((warning) => warning.code)).toEqual(['NOTHING_MATCHED']);
+  });
+
   it('restores a day without a manifest and warns that nothing could be checked', async () => {
     const h = setup();
     await h.store(DAY1, FILES1, false);

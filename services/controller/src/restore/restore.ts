@@ -22,7 +22,7 @@ import type { UseCase } from '../runs/use-case.js';
 import { checkRestored, type RestoreCheck } from './check-restored.js';
 import { dayOnDisc, noDiscMessage, type DayOnDisc } from './day-on-disc.js';
 import { manifestOfDay, restoredFiles, withinDay } from './manifest-pages.js';
-import { mismatchMessage, refusedWarning, unlistedWarning } from './restore-wording.js';
+import { mismatchMessage, nothingMatched, refusedWarning, unlistedWarning } from './restore-wording.js';
 
 @injectable()
 export class RestoreUseCase implements UseCase {
@@ -66,6 +66,7 @@ export class RestoreUseCase implements UseCase {
     const summary = this.summary(day, source, result);
     await ctx.record({ restore: summary });
     if (result.refusedCount > 0) await ctx.warn('RESTORE_REFUSED', refusedWarning(result));
+    if (paths && result.files + result.symlinks === 0) await ctx.warn('NOTHING_MATCHED', nothingMatched(day, paths));
 
     const agent = this.devices.manifests?.(ctx.device);
     const hasManifest =

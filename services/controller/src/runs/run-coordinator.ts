@@ -7,6 +7,7 @@ import {
   AgentUnreachableError,
   DeviceUnknownError,
   InvalidRequestError,
+  parseGlob,
   restoreTargetProblem,
   type DayStamp,
 } from '@cedar-store/domain';
@@ -234,4 +235,6 @@ function checkRestoreOptions(request: SubmitRequest): void {
     throw new InvalidRequestError('target: restore needs the name of the directory to restore into, e.g. "nov26"');
   const problem = restoreTargetProblem(request.target);
   if (problem) throw new InvalidRequestError(`target: "${request.target}" ${problem}: give one plain directory name`);
+  // A bad glob is refused now, naming its problem, rather than failing the run later.
+  for (const glob of request.paths ?? []) parseGlob(glob);
 }
