@@ -31,8 +31,8 @@ let server: AgentServer;
 let url: string;
 let port: number;
 // The journal and the manifests of passed verifies: a fuzzed request that happens to be a valid
-// read (a verify) is recorded there, which writes nothing to the disc, staging or restore.
-const AGENT_BOOKKEEPING = ['work/journal', 'work/manifests'];
+// read (a verify, an audit) is recorded there, which writes nothing to the disc, staging or restore.
+const AGENT_BOOKKEEPING = ['work/journal', 'work/manifests', 'work/audit-scratch'];
 
 let before: Record<string, string>;
 const tally = new FuzzTally('ws-agent');

@@ -71,7 +71,10 @@ export async function createAgentContainer(
       const deviceEnv = { ...env, runner: runner((pid) => journal.recordProgramOn(settings.id, pid)) };
       const { id, backend, mediaType } = settings;
       const drive = createDrive(settings, deviceEnv);
-      return [id, { id, backend, mediaType, drive, restore: drive.restore.bind(drive) }];
+      return [
+        id,
+        { id, backend, mediaType, drive, restore: drive.restore.bind(drive), audit: drive.audit.bind(drive) },
+      ];
     }),
   );
   // An export needs no drive, only the programs of this host's backend (the first device's). Its

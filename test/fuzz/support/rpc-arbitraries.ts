@@ -22,6 +22,8 @@ export const VALID_PARAMS: Record<string, Record<string, unknown>> = {
   'operations.get': { opIds: ['op-1'] },
   'manifest.read': { opId: 'op-1', cursor: 0, maxRecords: 100 },
   'manifest.hash': { days: ['2026-11-24'], opId: 'op-1' },
+  // Reads the disc whole; a valid one writes only the agent's bookkeeping (journal, manifests, audit scratch).
+  'media.audit': { device: 'dvd0', opId: 'op-audit' },
   'media.restore': {
     device: 'dvd0',
     day: '2026-11-24',

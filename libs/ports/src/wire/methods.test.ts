@@ -11,6 +11,7 @@ describe('wire contract', () => {
     expect(Object.keys(rpcMethods).sort()).toEqual(
       [
         'agent.describe',
+        'media.audit',
         'media.blank',
         'media.estimate',
         'media.export',

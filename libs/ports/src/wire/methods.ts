@@ -75,6 +75,33 @@ export const VerifyReportSchema = z.strictObject({
   mismatches: z.array(MismatchSchema).max(LIMITS.maxMismatchesReported),
 });
 
+/** xorriso's own check of the MD5s it recorded on the disc (`-check_md5_r`), in its words. */
+export const Md5CheckSchema = z.strictObject({
+  /** `absent`: the disc holds no MD5s (an image of the `virtual` backend, or written without them). */
+  verdict: z.enum(['ok', 'mismatch', 'absent']),
+  words: z.string().max(4000),
+});
+
+/**
+ * What an audit read (docs/auditing.md): the disc's label and sessions, the files hashed (their
+ * records, sorted by day then path as the catalog orders a manifest, are under `opId` for
+ * manifest.read), the files that could not be read with the read error, and xorriso's MD5 check.
+ */
+export const AuditResultSchema = z.strictObject({
+  label: DiscLabelSchema.nullable(),
+  sessions: CountSchema,
+  files: CountSchema,
+  bytes: ByteCountSchema,
+  /** The first of the files that could not be read, each with the error; `unreadableCount` counts all. */
+  unreadable: z
+    .array(z.strictObject({ path: z.string().max(4096), error: z.string().max(500) }))
+    .max(LIMITS.maxMismatchesReported),
+  unreadableCount: CountSchema,
+  /** Files outside the days' tree (`YYYY/MM/DD/...`) and store indicators: never in a manifest, not hashed. */
+  skipped: CountSchema,
+  md5: Md5CheckSchema,
+});
+
 /**
  * A measured image size. `stamp` names what the measurement depended on that the agent can read
  * back without walking the days (docs/decisions/0009-the-estimate-travels-with-the-write.md):
@@ -87,7 +114,7 @@ export const ImageEstimateSchema = z.strictObject({
 
 export const WriteResultSchema = z.strictObject({ bytesWritten: ByteCountSchema, sessions: CountSchema });
 
-export const ProgressPhaseSchema = z.enum(['blank', 'write', 'verify', 'export', 'restore']);
+export const ProgressPhaseSchema = z.enum(['blank', 'write', 'verify', 'export', 'restore', 'audit']);
 
 export const ProgressSchema = z.strictObject({
   phase: ProgressPhaseSchema,
@@ -99,7 +126,13 @@ export const ProgressSchema = z.strictObject({
 export const ProgressNotificationSchema = ProgressSchema.extend({ opId: z.string().min(1).max(100) });
 
 /** The methods the agent journals: the ones that change or read the media for minutes or hours. */
-export const JOURNALED_METHODS = ['media.write', 'media.blank', 'media.initialize', 'media.verify'] as const;
+export const JOURNALED_METHODS = [
+  'media.write',
+  'media.blank',
+  'media.initialize',
+  'media.verify',
+  'media.audit',
+] as const;
 export const JournaledMethodSchema = z.enum(JOURNALED_METHODS);
 
 /**
@@ -116,7 +149,7 @@ export const OperationRecordSchema = z.strictObject({
   startedAt: z.string().max(40),
   finishedAt: z.string().max(40).optional(),
   /** The method's own result, when it succeeded. */
-  result: z.union([WriteResultSchema, VerifyReportSchema, Empty]).optional(),
+  result: z.union([WriteResultSchema, VerifyReportSchema, AuditResultSchema, Empty]).optional(),
   error: z.strictObject({ code: z.string().max(64), message: z.string().max(4000) }).optional(),
 });
 
@@ -235,6 +268,14 @@ export const rpcMethods = {
     }),
     result: RestoreResultSchema,
   },
+  /**
+   * Reads and hashes every file of the disc in the drive (every day, as its last session shows
+   * them) and records their SHA-256 under `opId` for manifest.read, sorted by day then path.
+   */
+  'media.audit': {
+    params: z.strictObject({ device: IdSchema, opId: OperationIdSchema }),
+    result: AuditResultSchema,
+  },
   'media.export': {
     params: z.strictObject({ days: DaysSchema, label: MediaLabelSchema }),
     result: z.strictObject({ path: z.string().min(1).max(4096), bytes: ByteCountSchema }),
@@ -288,5 +329,7 @@ export type DeviceDescription = z.infer<typeof DeviceDescriptionSchema>;
 export type ManifestRecord = z.infer<typeof ManifestRecordSchema>;
 export type ManifestPage = z.infer<typeof ManifestPageSchema>;
 export type RestoreResult = z.infer<typeof RestoreResultSchema>;
+export type AuditResult = z.infer<typeof AuditResultSchema>;
+export type Md5Check = z.infer<typeof Md5CheckSchema>;
 export type JournaledMethod = z.infer<typeof JournaledMethodSchema>;
 export type OperationRecord = z.infer<typeof OperationRecordSchema>;

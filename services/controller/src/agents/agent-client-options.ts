@@ -31,6 +31,8 @@ export const DEFAULT_CALL_TIMEOUTS_MS: Readonly<Record<RpcMethod, number>> = {
   'media.export': 12 * HOUR,
   // Reads a whole day back from the disc, as a verify does.
   'media.restore': 12 * HOUR,
+  // Reads every file of the disc, then xorriso reads it again for its MD5 check.
+  'media.audit': 24 * HOUR,
   'operations.get': MINUTE,
   'manifest.read': MINUTE,
   // Hashing reads every staging file once, as a verify does.

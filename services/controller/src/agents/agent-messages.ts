@@ -80,6 +80,7 @@ const OUTCOME_UNKNOWN: Record<RpcMethod, string> = {
   'media.export': 'whether the ISO file was built is unknown; export again',
   'media.restore':
     'the restore did not finish: what it wrote so far is left in the target; restore again into a new target, or with --force',
+  'media.audit': 'the audit did not finish; it changes nothing on the disc, so audit again',
   'operations.get': 'it changes nothing, so it is safe to repeat',
   'manifest.read': 'it changes nothing, so it is safe to repeat',
   'manifest.hash': 'whether the manifest was recorded is unknown; the disc and the store indicators are not affected',

@@ -13,12 +13,14 @@ import {
   checkImageFits,
   DeviceMountedError,
   mediaDefinition,
+  VerifyFailedError,
   wrongDiscProblem,
   WrongDiscError,
   type DayStamp,
   type MediaDefinition,
 } from '@cedar-store/domain';
 import type {
+  AuditResult,
   ImageEstimate,
   MediaDrive,
   MediaStatus,
@@ -27,6 +29,8 @@ import type {
   VerifyReport,
   WriteResult,
 } from '@cedar-store/ports';
+import { rm } from 'node:fs/promises';
+import { join } from 'node:path';
 import type { DeviceSettings } from '../media/device-settings.js';
 import { DeviceGuard } from '../media/device-guard.js';
 import type { DriveBackend, MediaFacts } from '../media/drive-backend.js';
@@ -37,6 +41,7 @@ import type { ResolvedDay } from '../staging/fs-staging-area.js';
 import type { FileHashedListener } from '../verify/compare-day.js';
 import { verifyMedia } from '../verify/verify-media.js';
 import { restoreDay, type DayRestoreRequest, type RestoredFile } from '../restore/restore-files.js';
+import { auditDisc, type AuditedFile } from '../audit/audit-disc.js';
 
 export type DriveRestoreRequest = Omit<DayRestoreRequest, 'discLabel'> & {
   /** The disc the catalog says holds the day: checked before anything is written. */
@@ -46,6 +51,14 @@ export type DriveRestoreRequest = Omit<DayRestoreRequest, 'discLabel'> & {
    * (the manifest store's writer): a wrong disc leaves no trace there either.
    */
   recording?: <T>(work: (onFileRestored: (file: RestoredFile) => void) => Promise<T>) => Promise<T>;
+};
+
+export type DriveAuditRequest = {
+  /**
+   * Runs the audit, handing it where each file's record goes, in the catalog's order (the
+   * manifest store's writer); awaited per file, so a slow disk holds the audit back, not memory.
+   */
+  recording?: <T>(work: (onFile: (file: AuditedFile) => Promise<void>) => Promise<T>) => Promise<T>;
 };
 
 export class OpticalDrive implements MediaDrive {
@@ -182,6 +195,39 @@ export class OpticalDrive implements MediaDrive {
       this.env.logger?.info(
         { device: this.settings.id, day: request.day, ...result, refused: result.refusedCount },
         'restore: the day was read back into its target',
+      );
+      return result;
+    });
+  }
+
+  /**
+   * Reads and hashes every file of the disc in the drive (audit/audit-disc.ts): no staging needed.
+   * Answers the disc's label and sessions with what was read, the files that could not be, and
+   * xorriso's own MD5 check where the disc has MD5s.
+   */
+  audit(request: DriveAuditRequest = {}, onProgress?: ProgressListener): Promise<AuditResult> {
+    return this.guard.exclusive('audit', async () => {
+      await this.refuseMounted();
+      const media = await this.readPresentMedia();
+      if (media.sessions === 0)
+        throw new VerifyFailedError(
+          `the disc in ${this.settings.path} (${this.settings.id}) is blank: there is nothing to audit; insert a written disc`,
+          { device: this.settings.id },
+        );
+      // One operation per device at a time: its scratch directory is its own, and a crash's leftovers go first.
+      const scratchDir = join(this.env.workingDir, 'audit-scratch', this.settings.id);
+      await rm(scratchDir, { recursive: true, force: true });
+      const work = (onFile: (file: AuditedFile) => void | Promise<void>) =>
+        auditDisc(this.env.runner, this.backend.mountSource(), {
+          scratchDir,
+          onFile,
+          onBytes: (bytesDone, bytesTotal) => onProgress?.({ phase: 'audit', bytesDone, bytesTotal }),
+        });
+      const audit = await (request.recording ? request.recording(work) : work(() => undefined));
+      const result: AuditResult = { label: media.label, sessions: media.sessions, ...audit };
+      this.env.logger?.info(
+        { device: this.settings.id, ...result, unreadable: result.unreadableCount, md5: result.md5.verdict },
+        'audit: every file of the disc was read',
       );
       return result;
     });

@@ -54,6 +54,17 @@ export class ManifestWriter {
     this.bytes += size;
   }
 
+  /** Resolves once the file took what was added so far: a long run of `add`s (an audit's) waits here. */
+  async flushed(): Promise<void> {
+    if (this.failed) throw this.failed;
+    if (!this.stream.writableNeedDrain) return;
+    await new Promise<void>((resolve) => {
+      this.stream.once('drain', resolve);
+      this.stream.once('error', () => resolve());
+    });
+    if (this.failed) throw this.failed;
+  }
+
   async end(): Promise<void> {
     await new Promise<void>((resolve) => this.stream.end(resolve));
     if (this.failed) throw this.failed;

@@ -27,6 +27,8 @@ export type AgentDevice = {
   drive: MediaDrive;
   /** Restores a day from the disc in the drive (the device's OpticalDrive); absent, media.restore refuses. */
   restore?: OpticalDrive['restore'];
+  /** Reads and hashes every file of the disc in the drive (the device's OpticalDrive); absent, media.audit refuses. */
+  audit?: OpticalDrive['audit'];
 };
 
 export type AgentServices = {
@@ -157,6 +159,29 @@ export function createHandlers(agent: AgentServices): { [M in RpcMethod]: Handle
         onProgress,
       );
     },
+    // Journaled as a verify is: an audit reads for as long, and its records wait under the opId.
+    'media.audit': (params, onProgress) =>
+      journaled('media.audit', params, (_drive, opId) => {
+        const audit = agent.devices.get(params.device)?.audit;
+        if (!audit) throw new InvalidRequestError(`agent ${agent.agentId} cannot audit on device ${params.device}`);
+        const store = manifests();
+        return audit(
+          {
+            // Every file read, with its hash, in the catalog's order: the controller pages them with manifest.read.
+            recording: (work) =>
+              store.during(
+                opId ?? params.opId,
+                (writer) =>
+                  work(async (file) => {
+                    writer.add(file.path, file.size, file.sha256);
+                    await writer.flushed();
+                  }),
+                () => true,
+              ),
+          },
+          onProgress,
+        );
+      }),
     'media.export': ({ days, label }) => agent.exportImage({ days, label }),
     'operations.get': async ({ opIds }) => ({ operations: agent.journal?.get(opIds) ?? [] }),
     'manifest.read': ({ opId, cursor, maxRecords }) => manifests().read(opId, cursor, maxRecords),
