@@ -6,6 +6,7 @@ export * from './run.js';
 export * from './run-repository.js';
 export * from './media-catalog.js';
 export * from './manifest.js';
+export * from './audit-catalog.js';
 export * from './clock.js';
 export * from './policy.js';
 export * from './wire/primitives.js';
