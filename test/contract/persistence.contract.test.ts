@@ -4,13 +4,15 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { InMemoryMediaCatalog, InMemoryRunRepository } from '@cedar-store/ports/memory';
+import { InMemoryAuditCatalog, InMemoryMediaCatalog, InMemoryRunRepository } from '@cedar-store/ports/memory';
 import {
   openDatabase,
+  SqliteAuditCatalog,
   SqliteMediaCatalog,
   SqliteRunRepository,
   type Database,
 } from '../../services/controller/src/persistence/index.js';
+import { auditCatalogContract } from './audit-catalog.contract.js';
 import { mediaCatalogContract } from './media-catalog.contract.js';
 import { runRepositoryContract } from './run-repository.contract.js';
 
@@ -40,6 +42,10 @@ async function fileDatabase(): Promise<Opened> {
 
 runRepositoryContract('in-memory', async () => ({ runs: new InMemoryRunRepository(), cleanup: async () => {} }));
 mediaCatalogContract('in-memory', async () => ({ catalog: new InMemoryMediaCatalog(), cleanup: async () => {} }));
+auditCatalogContract('in-memory', async () => {
+  const media = new InMemoryMediaCatalog();
+  return { audits: new InMemoryAuditCatalog(media), media, cleanup: async () => {} };
+});
 
 for (const [name, open] of [
   ['sqlite :memory:', inMemoryDatabase],
@@ -52,5 +58,9 @@ for (const [name, open] of [
   mediaCatalogContract(name, async () => {
     const { db, cleanup } = await open();
     return { catalog: new SqliteMediaCatalog(db), cleanup };
+  });
+  auditCatalogContract(name, async () => {
+    const { db, cleanup } = await open();
+    return { audits: new SqliteAuditCatalog(db), media: new SqliteMediaCatalog(db), cleanup };
   });
 }

@@ -8,3 +8,4 @@ export * from './sqlite-run-repository.js';
 export * from './sqlite-media-catalog.js';
 export * from './sqlite-manifest-catalog.js';
 export * from './sqlite-device-memory.js';
+export * from './sqlite-audit-catalog.js';

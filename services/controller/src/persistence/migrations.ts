@@ -117,6 +117,31 @@ export const MIGRATIONS: readonly Migration[] = [
       `);
     },
   },
+  {
+    description: 'the audits of each disc: when, the verdict, the counts and the first problems',
+    up(db) {
+      db.exec(`
+        -- One row per audit run of a disc; problems holds the first ones named, as JSON, the
+        -- counts cover them all.
+        CREATE TABLE disc_audits (
+          id          INTEGER PRIMARY KEY,
+          disc_id     INTEGER NOT NULL REFERENCES discs (id) ON DELETE CASCADE,
+          run_id      TEXT    NOT NULL UNIQUE,
+          audited_at  TEXT    NOT NULL,
+          ok          INTEGER NOT NULL CHECK (ok IN (0, 1)),
+          files       INTEGER NOT NULL CHECK (files >= 0),
+          missing     INTEGER NOT NULL CHECK (missing >= 0),
+          extra       INTEGER NOT NULL CHECK (extra >= 0),
+          differing   INTEGER NOT NULL CHECK (differing >= 0),
+          unreadable  INTEGER NOT NULL CHECK (unreadable >= 0),
+          md5         TEXT    NOT NULL CHECK (md5 IN ('ok', 'mismatch', 'absent')),
+          problems    TEXT    NOT NULL
+        );
+        -- A disc's last audit, and the metrics' per-disc newest.
+        CREATE INDEX disc_audits_by_disc ON disc_audits (disc_id, audited_at);
+      `);
+    },
+  },
 ];
 
 /** The schema version this code writes and understands. */
