@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { E2E_API_TOKEN, startE2eStack, type E2eStack } from '../support/e2e/e2e-stack.js';
 import { nightFiles, textOf } from '../support/e2e/nightly-data.js';
+import { flipByteOf } from '../support/iso-inspector.js';
 
 const DEVICE = 'burner-1/dvd0';
 const WEDNESDAY = '2026-11-25';
@@ -53,6 +54,12 @@ beforeAll(async () => {
     'docs/report.txt': textOf('report', 20_000),
     'docs/empty.txt': '',
     'docs/notes.md': 'notes\n',
+    // Names whose path order differs from their order by directory and from UTF-16 order.
+    'docs/a-b.txt': 'a-b\n',
+    'docs/a/b.txt': 'a/b\n',
+    'docs/B.txt': 'B\n',
+    'docs/\u{1F600}.txt': 'astral\n',
+    'docs/\uFF21.txt': 'fullwidth\n',
   });
   const thursday = await stack.stage(THURSDAY, nightFiles(THURSDAY));
   await mkdir(join(thursday, 'links'));
@@ -112,8 +119,9 @@ describe('restore', { timeout: 120_000 }, () => {
     expect(restore.code, restore.stderr).toBe(0);
     const day = join(restoreRoot, 'wed-docs', ...dayPath(WEDNESDAY));
     const listed = await execa('find', ['.', '-type', 'f'], { cwd: day });
-    expect(listed.stdout.split('\n').sort()).toEqual(['./docs/empty.txt', './docs/report.txt']);
-    expect(restore.run.restore).toMatchObject({ files: 2, checked: 2, mismatchCount: 0 });
+    const expected = ['empty', 'report', 'a-b', 'B', '\u{1F600}', '\uFF21'].map((name) => `./docs/${name}.txt`);
+    expect(listed.stdout.split('\n').sort()).toEqual(expected.sort());
+    expect(restore.run.restore).toMatchObject({ files: 6, checked: 6, mismatchCount: 0 });
   });
 
   it('refuses a non-empty target without --force, changing nothing in it', async () => {
@@ -169,5 +177,19 @@ describe('restore', { timeout: 120_000 }, () => {
     } finally {
       await rename(`${image}.ours`, image);
     }
+  });
+
+  it('fails naming a file the disc no longer gives back as recorded, leaving the restored files in place', async () => {
+    await flipByteOf(stack.image(DEVICE), '2026/11/25/docs/report.txt');
+    const restore = await stack.cliRun(['restore', '--day', WEDNESDAY, '--to', 'damaged']);
+    expect(restore.code).toBe(1);
+    expect(restore.run.error?.code).toBe('VERIFY_FAILED');
+    expect(restore.stderr).toContain('differ from the manifest: 2026/11/25/docs/report.txt');
+    expect(restore.run.restore?.mismatches).toEqual([{ path: '2026/11/25/docs/report.txt', kind: 'content' }]);
+    const day = join(restoreRoot, 'damaged', ...dayPath(WEDNESDAY));
+    const lines = (await sums(day)).split('\n');
+    const staged = stagedSums[WEDNESDAY]!.split('\n');
+    expect(lines.filter((line) => !staged.includes(line))).toEqual([expect.stringMatching(/docs\/report\.txt$/)]);
+    expect(lines).toHaveLength(staged.length);
   });
 });
