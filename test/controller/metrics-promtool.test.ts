@@ -41,6 +41,9 @@ describe('the controller /metrics', { timeout: 60_000 }, () => {
       `cedar_store_last_success_timestamp_seconds{device="burner-1/dvd0",action="store"} ${finishedAt}`,
     );
     expect(text).toContain('cedar_store_last_run_status{device="burner-1/dvd0",action="store"} 0');
+    // The disc just written and verified, from the catalog: never audited, so it counts from that verify.
+    expect(text).toMatch(/^cedar_store_disc_last_audit_timestamp_seconds\{disc="1",label="CEDAR BACKUP [^"]+"\} \d+/m);
+    expect(text).toContain('cedar_store_audits_total{outcome="passed"} 0');
     expect(text).toMatch(/^process_cpu_user_seconds_total \d/m);
     expect(text).toMatch(/^nodejs_eventloop_lag_seconds \d/m);
 

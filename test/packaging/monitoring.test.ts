@@ -60,7 +60,7 @@ async function alertExpressions(): Promise<Array<{ alert: string; expr: string }
 describe('deploy/prometheus/alerts.yml', () => {
   it('passes promtool check rules', async () => {
     const check = await promtool(['check', 'rules', RULES]);
-    expect(check.output).toContain('SUCCESS: 5 rules found');
+    expect(check.output).toContain('SUCCESS: 6 rules found');
     expect(check.code).toBe(0);
   });
 
@@ -136,6 +136,42 @@ describe('deploy/prometheus/alerts.yml', () => {
     expect(result.output).toContain('SUCCESS');
     expect(result.code).toBe(0);
   });
+
+  it(
+    'fires for a disc not audited for 180 days, and not before (promtool test rules, 6-hourly)',
+    { timeout: 30_000 },
+    async () => {
+      const firing = (evalTime: string, labels: Array<Record<string, string>>) => ({
+        eval_time: evalTime,
+        alertname: 'CedarStoreDiscNotAudited',
+        exp_alerts: labels.map((exp_labels) => ({ exp_labels })),
+      });
+      // Half a year of minutes is too long a test: this rule is evaluated every 6 hours.
+      const tests = {
+        rule_files: [await rulesWithoutAnnotations()],
+        evaluation_interval: '6h',
+        tests: [
+          {
+            // Disc 1 was last audited at 0 (or, never audited, verified then); disc 2 at 100 days.
+            interval: '6h',
+            input_series: [
+              { series: 'cedar_store_disc_last_audit_timestamp_seconds{disc="1",label="A"}', values: '0x800' },
+              {
+                series: 'cedar_store_disc_last_audit_timestamp_seconds{disc="2",label="B"}',
+                values: `${String(100 * 86400)}x800`,
+              },
+            ],
+            alert_rule_test: [firing('180d', []), firing('181d', [{ severity: 'warning', disc: '1', label: 'A' }])],
+          },
+        ],
+      };
+      const file = join(scratch, 'alerts-audit.test.yml');
+      await writeFile(file, stringify(tests));
+      const result = await promtool(['test', 'rules', file]);
+      expect(result.output).toContain('SUCCESS');
+      expect(result.code).toBe(0);
+    },
+  );
 });
 
 async function rulesWithoutAnnotations(): Promise<string> {

@@ -1,6 +1,8 @@
 import type { Run } from '@cedar-store/ports';
 import {
+  InMemoryAuditCatalog,
   InMemoryDeviceDirectory,
+  InMemoryMediaCatalog,
   InMemoryMediaDrive,
   InMemoryRunRepository,
   InMemoryStagingArea,
@@ -198,3 +200,77 @@ function directoryOf(...refs: string[]): InMemoryDeviceDirectory {
 function finished(id: string, status: 'succeeded' | 'failed', finishedAt: string): Run {
   return { ...queued, id, status, startedAt: finishedAt, finishedAt };
 }
+
+describe('ControllerMetrics: audits', () => {
+  it('shows when each disc still held was last checked, and the audits by outcome, read at scrape time', async () => {
+    const media = new InMemoryMediaCatalog();
+    const audits = new InMemoryAuditCatalog(media);
+    const session = {
+      device: 'burner-1/dvd0',
+      discLabel: 'CEDAR BACKUP 23-NOV-2026',
+      sessionLabel: 'CEDAR BACKUP 23-NOV-2026',
+      newDisc: true,
+      days: ['2026-11-23'],
+      bytes: 1000,
+      runId: 'w1',
+      writtenAt: '2026-11-23T21:00:00.000Z',
+      verified: true,
+    };
+    await media.recordSession(session);
+    await media.recordSession({
+      ...session,
+      device: 'burner-1/bd0',
+      discLabel: 'CEDAR BACKUP 24-NOV-2026',
+      runId: 'w2',
+      verified: undefined,
+      writtenAt: '2026-11-24T21:00:00.000Z',
+    });
+    await media.recordSession({
+      ...session,
+      device: 'burner-1/cd0',
+      discLabel: 'CEDAR BACKUP 25-NOV-2026',
+      runId: 'w3',
+      writtenAt: '2026-11-25T21:00:00.000Z',
+    });
+    const metrics = new ControllerMetrics(
+      new ObservableRunRepository(new InMemoryRunRepository()),
+      new InMemoryDeviceDirectory([]),
+      { defaultMetrics: false, audits },
+    );
+    const audit = {
+      runId: 'a1',
+      files: 3,
+      counts: { missing: 0, extra: 0, differing: 0, unreadable: 0 },
+      md5: 'absent' as const,
+      problems: [],
+    };
+    await audits.recordAudit({ ...audit, discId: 3, auditedAt: '2027-05-01T00:00:00.000Z', ok: true });
+    await audits.recordAudit({ ...audit, runId: 'a2', discId: 3, auditedAt: '2027-06-01T00:00:00.000Z', ok: false });
+
+    const text = await metrics.render();
+    const seconds = (iso: string) => String(Date.parse(iso) / 1000);
+    // Audited: the newest audit. Never audited: the night's verify, else when the disc was started.
+    expect(text).toContain(
+      `cedar_store_disc_last_audit_timestamp_seconds{disc="3",label="CEDAR BACKUP 25-NOV-2026"} ${seconds('2027-06-01T00:00:00.000Z')}`,
+    );
+    expect(text).toContain(
+      `cedar_store_disc_last_audit_timestamp_seconds{disc="1",label="CEDAR BACKUP 23-NOV-2026"} ${seconds('2026-11-23T21:00:00.000Z')}`,
+    );
+    expect(text).toContain(
+      `cedar_store_disc_last_audit_timestamp_seconds{disc="2",label="CEDAR BACKUP 24-NOV-2026"} ${seconds('2026-11-24T21:00:00.000Z')}`,
+    );
+    expect(text).toContain('cedar_store_audits_total{outcome="passed"} 1');
+    expect(text).toContain('cedar_store_audits_total{outcome="failed"} 1');
+
+    await audits.recordAudit({ ...audit, runId: 'a3', discId: 1, auditedAt: '2027-07-01T00:00:00.000Z', ok: true });
+    expect(await metrics.render()).toContain('cedar_store_audits_total{outcome="passed"} 2');
+    metrics.close();
+  });
+
+  it('starts both outcomes at 0 without a catalog of audits', async () => {
+    const { metrics } = setup();
+    const text = await metrics.render();
+    expect(text).toContain('cedar_store_audits_total{outcome="passed"} 0');
+    expect(text).toContain('# TYPE cedar_store_disc_last_audit_timestamp_seconds gauge');
+  });
+});

@@ -8,6 +8,7 @@ import {
   FINISHED_STATUSES,
   isFinished,
   RUN_ACTIONS,
+  type AuditCatalog,
   type DeviceDirectory,
   type Run,
   type RunEvent,
@@ -24,6 +25,8 @@ export type ControllerMetricsOptions = {
   defaultMetrics?: boolean;
   /** The names of controller.yaml's notify targets, whose series start at 0. */
   notifyTargets?: readonly string[];
+  /** The catalog's audits, read at scrape time; without it the audit series stay empty. */
+  audits?: AuditCatalog;
 };
 
 /** prom-client's default gauges that end in `_total`, which Prometheus keeps for counters. */
@@ -119,6 +122,7 @@ export class ControllerMetrics {
         }
       },
     });
+    registerAuditMetrics(registers, options.audits);
     // Node's process metrics under their standard names, so standard dashboards work.
     if (options.defaultMetrics ?? true) {
       collectDefaultMetrics({ register: this.registry });
@@ -171,4 +175,42 @@ export class ControllerMetrics {
       if (oldest !== undefined) this.counted.delete(oldest);
     }
   }
+}
+
+/**
+ * The audits, read from the catalog at each scrape (docs/auditing.md): per disc still held, when
+ * it was last checked whole, and how many audits passed and failed. A disc never audited counts
+ * from its last session verified on the night it was written, else from when it was started, so
+ * an alert on old checks fires for it too once that is long ago.
+ */
+function registerAuditMetrics(registers: Registry[], audits: AuditCatalog | undefined): void {
+  // A catalog that cannot answer leaves the series out of this scrape rather than fail it.
+  const state = async () => (audits ? await audits.auditState().catch(() => undefined) : undefined);
+  new Gauge({
+    name: 'cedar_store_disc_last_audit_timestamp_seconds',
+    help:
+      'When each disc still held was last audited (Unix seconds); never audited: its last verified session, ' +
+      'else when it was started',
+    labelNames: ['disc', 'label'],
+    registers,
+    collect: async function (this: Gauge<'disc' | 'label'>) {
+      this.reset();
+      for (const disc of (await state())?.discs ?? []) {
+        const at = disc.lastAuditAt ?? disc.lastVerifiedAt ?? disc.startedAt;
+        this.set({ disc: String(disc.discId), label: disc.label }, Date.parse(at) / 1000);
+      }
+    },
+  });
+  new Counter({
+    name: 'cedar_store_audits_total',
+    help: 'Audits of discs recorded in the catalog, by outcome (passed: every file read back as its manifest)',
+    labelNames: ['outcome'],
+    registers,
+    collect: async function (this: Counter<'outcome'>) {
+      const outcomes = (await state())?.outcomes ?? { passed: 0, failed: 0 };
+      this.reset();
+      this.inc({ outcome: 'passed' }, outcomes.passed);
+      this.inc({ outcome: 'failed' }, outcomes.failed);
+    },
+  });
 }

@@ -16,6 +16,7 @@ import {
   DatabaseAvailability,
   DatabaseError,
   openDatabase,
+  SqliteAuditCatalog,
   SqliteDeviceMemory,
   SqliteManifestCatalog,
   SqliteMediaCatalog,
@@ -89,6 +90,7 @@ export async function startController(
   });
   const catalog = new SqliteMediaCatalog(db, { availability });
   const manifests = new SqliteManifestCatalog(db);
+  const audits = new SqliteAuditCatalog(db, { availability });
   const container = createControllerContainer({
     deviceDirectory: directory,
     runRepository,
@@ -116,7 +118,10 @@ export async function startController(
   });
   let closing = false;
   const notifyTargets = config.notify ?? [];
-  const metrics = new ControllerMetrics(runs, directory, { notifyTargets: notifyTargets.map((target) => target.name) });
+  const metrics = new ControllerMetrics(runs, directory, {
+    notifyTargets: notifyTargets.map((target) => target.name),
+    audits,
+  });
   // Finished runs are reported in the background: a run never waits for a receiver.
   const notifier = new Notifier(notifyTargets, {
     logger: logger.child({ component: 'notify' }),
