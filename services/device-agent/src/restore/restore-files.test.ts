@@ -89,6 +89,27 @@ describe('restoreDays', () => {
     });
   });
 
+  it('hands on the hashes in path order (comparePaths), not in the order the data lies on the disc', async () => {
+    // A big file first in the image, then names whose code point order is not their UTF-16 order.
+    await stage(DAY, {
+      'z-first.bin': 'z'.repeat(64 * 1024),
+      'a/b.txt': '1',
+      'a-b.txt': '2',
+      'B.txt': '3',
+      '\u{1F600}.txt': '4',
+      '\uFF21.txt': '5',
+    });
+    const disc = await image([DAY]);
+    const target = await prepareRestoreTarget(restoreRoot, 'order', false);
+    const restored: string[] = [];
+    await restoreDays(runner, { source: disc, isImageFile: true }, [DAY], target, false, {
+      onFileRestored: (file) => restored.push(file.path),
+    });
+    expect(restored).toEqual(
+      ['B.txt', 'a-b.txt', 'a/b.txt', 'z-first.bin', '\uFF21.txt', '\u{1F600}.txt'].map((name) => `2026/11/25/${name}`),
+    );
+  });
+
   it('restores a symlink to /etc or out of the day as a symlink, writing nothing through it', async () => {
     const root = await stage(DAY, { 'a.txt': 'a\n' });
     await symlink('/etc', join(root, 'etc-link'));
