@@ -10,13 +10,14 @@
 #   prometheus   promtool, with which the tests check /metrics and deploy/prometheus/alerts.yml
 #   zsh fish     the shells the tests load `cedar-store completion zsh|fish` into (bash is there)
 #   man-db       man (and groff), which renders the man pages set-up installs, in the tests too
+#   chromium     the browser the dashboard's tests drive with playwright-core (no browser download)
 # and, when the commands are missing, the compiler better-sqlite3 is built with on install
 # (no prebuilt binary can be downloaded where only npm and Debian are reachable):
 #   make g++ python3
 # Plain bash on purpose: it runs before node_modules exists.
 set -euo pipefail
 
-packages=(xorriso fuseiso genisoimage wodim growisofs eject openssl prometheus zsh fish man-db)
+packages=(xorriso fuseiso genisoimage wodim growisofs eject openssl prometheus zsh fish man-db chromium)
 missing=()
 for package in "${packages[@]}"; do
   if ! dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q 'install ok installed'; then

@@ -18,6 +18,7 @@ describe('formatLocalTime in a named zone', () => {
         status: 'queued',
         requestedAt: '2025-02-05T01:30:00.000Z',
         options: {},
+        warnings: [],
       },
       { maxMismatchesShown: 3, timeZone: 'Asia/Tokyo' },
     );

@@ -9,6 +9,7 @@ import type { Logger } from 'pino';
 import type { RunCoordinator } from '../runs/run-coordinator.js';
 import type { ObservableRunRepository } from '../runs/run-events.js';
 import { requireBearerToken } from './auth.js';
+import { builtDashboardRoot, dashboardRoutes } from './dashboard-routes.js';
 import { devicesRoutes } from './devices-routes.js';
 import { errorHandler, unknownRoute } from './errors.js';
 import { healthz, operationsRoutes } from './health-routes.js';
@@ -44,6 +45,8 @@ export type ApiDeps = {
   ready: () => Readiness;
   logger?: Logger;
   limits?: Partial<ApiLimits>;
+  /** The built dashboard's folder, served at / without a token; the installed build when left out. */
+  dashboardRoot?: string;
 };
 
 export function createApp(deps: ApiDeps): express.Express {
@@ -60,6 +63,7 @@ export function createApp(deps: ApiDeps): express.Express {
     next();
   });
   app.get('/healthz', healthz);
+  app.use(dashboardRoutes(deps.dashboardRoot ?? builtDashboardRoot()));
   app.use(requireBearerToken(deps.token));
   app.use(express.json({ limit: limits.maxBodyBytes, strict: true }));
 
