@@ -72,6 +72,18 @@ export class DatabaseAvailability {
   }
 
   /**
+   * Reads now. A database that refuses the read for a passing reason (a lock held through a
+   * checkpoint, a file it cannot read) throws DatabaseUnavailableError, which the API answers 503.
+   */
+  read<T>(work: () => T): T {
+    try {
+      return work();
+    } catch (error) {
+      throw this.refusal(error) ?? error;
+    }
+  }
+
+  /**
    * Writes now unless writes are kept already (they go first); false when it was not written,
    * and the caller then keeps it. Errors other than a refusal are thrown.
    */

@@ -16,6 +16,7 @@ import type {
   Paged,
 } from '@cedar-store/ports';
 import type { Database, Statement } from 'better-sqlite3';
+import { DatabaseAvailability } from './database-availability.js';
 
 type SessionKey = { disc_id: number; position: number };
 
@@ -66,7 +67,11 @@ export class SqliteManifestCatalog implements ManifestCatalog {
   /** The run whose import is under way, and its days' row ids: a page finds its day's row here. */
   private readonly importing = new Map<string, { recordedAt: string; days: Map<string, number> }>();
 
-  constructor(db: Database) {
+  /** A locked or full database is DatabaseUnavailableError (503 with Retry-After), not a bare SQLite error. */
+  private readonly availability: DatabaseAvailability;
+
+  constructor(db: Database, options: { availability?: DatabaseAvailability } = {}) {
+    this.availability = options.availability ?? new DatabaseAvailability(db, { path: db.name });
     const globs = new Map<string, RegExp>();
     db.function('cedar_glob', { deterministic: true }, (pattern: unknown, path: unknown) => {
       if (typeof pattern !== 'string' || typeof path !== 'string') return 0;
@@ -172,28 +177,32 @@ export class SqliteManifestCatalog implements ManifestCatalog {
   }
 
   async startManifest(runId: string, recordedAt: string): Promise<boolean> {
-    return this.start(runId, recordedAt);
+    return this.availability.now(() => this.start(runId, recordedAt));
   }
 
   async addManifestPage(runId: string, records: readonly ManifestRecord[]): Promise<void> {
-    if (records.length > 0) this.addPage(runId, records);
+    if (records.length > 0) this.availability.now(() => this.addPage(runId, records));
   }
 
   async finishManifest(runId: string): Promise<{ days: number; files: number }> {
     this.importing.delete(runId);
-    const session = this.sessionOfRun.get(runId);
-    if (!session) return { days: 0, files: 0 };
-    const rows = this.complete.all(session);
+    const rows = this.availability.now(() => {
+      const session = this.sessionOfRun.get(runId);
+      return session ? this.complete.all(session) : [];
+    });
     return { days: rows.length, files: rows.reduce((sum, row) => sum + row.files, 0) };
   }
 
   async disc(ref: string): Promise<ManifestDisc | null> {
-    const row = /^\d{1,15}$/.test(ref) ? this.discById.get(Number(ref)) : this.discByLabel.get(ref);
+    const row = this.availability.read(() =>
+      /^\d{1,15}$/.test(ref) ? this.discById.get(Number(ref)) : this.discByLabel.get(ref),
+    );
     return row ? toDisc(row) : null;
   }
 
   async manifestDays(discId: number, day?: DayStamp): Promise<ManifestDay[]> {
-    return this.daysOfDisc.all({ disc_id: discId, day: day ?? null }).map((row) => ({
+    const rows = this.availability.read(() => this.daysOfDisc.all({ disc_id: discId, day: day ?? null }));
+    return rows.map((row) => ({
       day: row.day,
       session: sessionOf(row),
       files: row.files,
@@ -207,33 +216,37 @@ export class SqliteManifestCatalog implements ManifestCatalog {
     options: { day?: DayStamp; session?: number; limit: number; cursor?: string },
   ): Promise<Paged<ManifestFile>> {
     const after = parseCursor(options.cursor);
-    const rows = this.filesOfDisc.all({
-      disc_id: discId,
-      day: options.day ?? null,
-      position: options.session ?? null,
-      ...after,
-      limit: options.limit + 1,
-    });
+    const rows = this.availability.read(() =>
+      this.filesOfDisc.all({
+        disc_id: discId,
+        day: options.day ?? null,
+        position: options.session ?? null,
+        ...after,
+        limit: options.limit + 1,
+      }),
+    );
     return page(rows, options.limit, toFile);
   }
 
   async discSessionOfRun(runId: string): Promise<{ disc: ManifestDisc; position: number } | null> {
-    const session = this.sessionOfRun.get(runId);
-    const disc = session ? this.discById.get(session.disc_id) : undefined;
+    const session = this.availability.read(() => this.sessionOfRun.get(runId));
+    const disc = session ? this.availability.read(() => this.discById.get(session.disc_id)) : undefined;
     return session && disc ? { disc: toDisc(disc), position: session.position } : null;
   }
 
   async find(query: FindQuery): Promise<Paged<FoundFile>> {
     const after = parseCursor(query.cursor);
-    const rows = this.found.all({
-      day: query.day ?? null,
-      since: query.since ?? null,
-      low: query.glob.prefix,
-      high: `${query.glob.prefix}${RANGE_END}`,
-      pattern: query.glob.regex.source,
-      ...after,
-      limit: query.limit + 1,
-    });
+    const rows = this.availability.read(() =>
+      this.found.all({
+        day: query.day ?? null,
+        since: query.since ?? null,
+        low: query.glob.prefix,
+        high: `${query.glob.prefix}${RANGE_END}`,
+        pattern: query.glob.regex.source,
+        ...after,
+        limit: query.limit + 1,
+      }),
+    );
     return page(rows, query.limit, (row) => ({
       ...toFile(row),
       disc: toDisc({ id: row.disc_id, label: row.label, device: row.device, superseded_at: row.superseded_at }),

@@ -89,7 +89,7 @@ export async function startController(
     onDescribed: (agentId, devices) => memory.remember(agentId, devices),
   });
   const catalog = new SqliteMediaCatalog(db, { availability });
-  const manifests = new SqliteManifestCatalog(db);
+  const manifests = new SqliteManifestCatalog(db, { availability });
   const audits = new SqliteAuditCatalog(db, { availability });
   const container = createControllerContainer({
     deviceDirectory: directory,
