@@ -5,8 +5,8 @@
  * style and API: no inline code, no eval, no framing.
  */
 import { existsSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import express, { Router, type RequestHandler } from 'express';
 
 /** The page's paths; each answers with the same index.html, and the page shows the view the path names. */
@@ -23,14 +23,12 @@ export const DASHBOARD_CSP = [
   "frame-ancestors 'none'",
 ].join('; ');
 
-/** Where `npm run build` put the dashboard, or undefined when its package is not installed. */
-export function builtDashboardRoot(): string | undefined {
-  try {
-    const manifest = createRequire(import.meta.url).resolve('@cedar-store/dashboard/package.json');
-    return join(dirname(manifest), 'dist');
-  } catch {
-    return undefined;
-  }
+/**
+ * Where `npm run build` puts the dashboard: services/dashboard/dist, beside this package in the
+ * repository and in the container image alike (this file runs from src/http or dist/http).
+ */
+export function builtDashboardRoot(): string {
+  return fileURLToPath(new URL('../../../dashboard/dist', import.meta.url));
 }
 
 const securityHeaders: RequestHandler = (_req, res, next) => {
