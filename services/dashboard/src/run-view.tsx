@@ -27,7 +27,7 @@ export function RunView({ runId }: { runId: string }) {
   return (
     <section aria-labelledby="run-title">
       <h1 id="run-title">
-        Run <code>{run.id}</code> <Status status={run.status} />
+        {run.action} on {run.device} <Status status={run.status} />
       </h1>
       <p class="headline">{runHeadline(run)}</p>
       {run.error ? <ErrorBox error={run.error} title="Failed:" /> : null}
