@@ -12,3 +12,4 @@ export * from './compare.js';
 export * from './glob.js';
 export * from './restore-target.js';
 export * from './path-order.js';
+export * from './image-bound.js';

@@ -32,9 +32,10 @@ export interface MediaDrive {
   status(): Promise<MediaStatus>;
   /**
    * Bytes the image for these days will take: a fresh first session when `newDisc`,
-   * otherwise a session continuing the disc's file tree.
+   * otherwise a session continuing the disc's file tree. With `upperBound` (a bound that
+   * already proved the image fits), that bound, stamped, without measuring the image.
    */
-  estimate(request: { days: DayStamp[]; newDisc: boolean }): Promise<ImageEstimate>;
+  estimate(request: { days: DayStamp[]; newDisc: boolean; upperBound?: number }): Promise<ImageEstimate>;
   /**
    * Writes the days at their graft points, labelled `label`. With `newDisc` the image is a
    * fresh first session and rewritable media are blanked first; otherwise a session is

@@ -132,6 +132,11 @@ export const RunSchema = z.strictObject({
       label: z.string().max(32),
       estimatedBytes: ByteCountSchema.optional(),
       availableBytes: ByteCountSchema.optional(),
+      /**
+       * `bound`: `estimatedBytes` is the upper bound that proved the image fits with room to
+       * spare (the domain's boundProvesFit), and xorriso did not measure it; absent: measured.
+       */
+      estimate: z.enum(['bound']).optional(),
     })
     .optional(),
   write: z.strictObject({ bytesWritten: ByteCountSchema, sessions: CountSchema, durationMs: CountSchema }).optional(),

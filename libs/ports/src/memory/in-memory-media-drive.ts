@@ -202,8 +202,9 @@ export class InMemoryMediaDrive implements MediaDrive {
     };
   }
 
-  async estimate(request: { days: DayStamp[]; newDisc: boolean }): Promise<ImageEstimate> {
+  async estimate(request: { days: DayStamp[]; newDisc: boolean; upperBound?: number }): Promise<ImageEstimate> {
     await this.begin('estimate');
+    if (request.upperBound !== undefined) return { bytes: request.upperBound };
     return { bytes: this.imageSectors(this.imageFiles(request.days)) * SECTOR_SIZE };
   }
 

@@ -67,8 +67,18 @@ export class InMemoryStagingArea implements StagingArea {
       const found = this.days.get(day);
       if (!found) return { day, exists: false, staged: false, stored: false, bytes: 0 };
       let bytes = 0;
-      for (const content of found.files.values()) bytes += content.byteLength;
-      return { day, exists: true, staged: found.staged, stored: found.stored, bytes };
+      const directories = new Set<string>();
+      const shape = { files: found.files.size, directories: 0, nameBytes: 0, dataSectors: 0 };
+      for (const [path, content] of found.files) {
+        bytes += content.byteLength;
+        shape.dataSectors += Math.ceil(content.byteLength / 2048);
+        const parts = path.split('/');
+        shape.nameBytes += Buffer.byteLength(parts.at(-1)!);
+        for (let depth = 1; depth < parts.length; depth++) directories.add(parts.slice(0, depth).join('/'));
+      }
+      for (const directory of directories) shape.nameBytes += Buffer.byteLength(directory.split('/').at(-1)!);
+      shape.directories = directories.size;
+      return { day, exists: true, staged: found.staged, stored: found.stored, bytes, shape };
     });
   }
 

@@ -35,6 +35,18 @@ export const StagingDayInfoSchema = z.strictObject({
    * and `bytes` say nothing of it. Absent for every other day.
    */
   escapesTo: z.string().min(1).max(4096).optional(),
+  /**
+   * The day's tree as the image bound reads it (the domain's imageSizeUpperBound): its entries,
+   * the bytes of their names, its files' data in sectors. Absent when the day was not read.
+   */
+  shape: z
+    .strictObject({
+      files: CountSchema,
+      directories: CountSchema,
+      nameBytes: ByteCountSchema,
+      dataSectors: CountSchema,
+    })
+    .optional(),
 });
 
 export const MediaStatusSchema = z.strictObject({
@@ -213,6 +225,11 @@ export const rpcMethods = {
       newDisc: z.boolean(),
       /** The caller sends the estimate back with its write: answer with the stamp. Without it, `{ bytes }` alone. */
       stamped: z.boolean().optional(),
+      /**
+       * An upper bound of the image that already proved it fits (the domain's boundProvesFit):
+       * answer with it and the stamp, without measuring the image.
+       */
+      upperBound: ByteCountSchema.optional(),
     }),
     result: ImageEstimateSchema,
   },

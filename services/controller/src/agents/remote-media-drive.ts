@@ -27,13 +27,14 @@ export class RemoteMediaDrive implements MediaDrive {
     return this.client.call('media.status', { device: this.deviceId });
   }
 
-  estimate(request: { days: DayStamp[]; newDisc: boolean }): Promise<ImageEstimate> {
+  estimate(request: { days: DayStamp[]; newDisc: boolean; upperBound?: number }): Promise<ImageEstimate> {
     return this.client.call('media.estimate', {
       device: this.deviceId,
       days: request.days,
       newDisc: request.newDisc,
       // The estimate goes back with the write, whose fit check reuses it while its stamp holds.
       stamped: true,
+      ...(request.upperBound === undefined ? {} : { upperBound: request.upperBound }),
     });
   }
 

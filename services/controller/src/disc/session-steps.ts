@@ -15,6 +15,7 @@ import {
   checkFits,
   checkMediaState,
   DeviceMountedError,
+  fitProvingBound,
   InternalError,
   mediaDefinition,
   utilizedPercent,
@@ -22,6 +23,7 @@ import {
   WriteFailedError,
   type DayStamp,
   type NewDiscDecision,
+  type TreeShape,
   errorMessage,
 } from '@cedar-store/domain';
 import {
@@ -52,6 +54,8 @@ export type WritePlan = {
   status: MediaStatus;
   /** The new-disc image's estimate, when the blank decision already measured it. */
   measuredNewDisc?: ImageEstimate;
+  /** Each day's tree from the staging inspect, in `days` order: the image bound (fitProvingBound). */
+  shapes?: (TreeShape | undefined)[];
 };
 
 @injectable()
@@ -83,16 +87,26 @@ export class SessionSteps {
     // the device lock on the media as it is then (docs/decisions/0009).
     const estimate = await ctx.step('estimate', async () => {
       if (decision.newDisc) assertCanStartNewDisc({ device: ctx.device, ...status });
-      const measured =
-        decision.newDisc && plan.measuredNewDisc !== undefined
-          ? plan.measuredNewDisc
-          : await drive.estimate({ days, newDisc: decision.newDisc });
-      const estimatedBytes = measured.bytes;
       const availableBytes = availableForImage(mediaDefinition(status.mediaType), {
         newDisc: decision.newDisc,
         bytesAvailable: status.bytesAvailable,
       });
-      await ctx.record({ image: { label, estimatedBytes, availableBytes } });
+      const reuse = decision.newDisc && plan.measuredNewDisc !== undefined;
+      // Far from the limit, the bound from the staging inspect's counts stands for the measurement.
+      const upperBound =
+        reuse || plan.shapes === undefined
+          ? undefined
+          : fitProvingBound({
+              shapes: plan.shapes,
+              appendsTo: decision.newDisc || mediaBlank(status) ? null : status,
+              availableBytes,
+            });
+      const measured = reuse
+        ? plan.measuredNewDisc!
+        : await drive.estimate({ days, newDisc: decision.newDisc, ...(upperBound ? { upperBound } : {}) });
+      const estimatedBytes = measured.bytes;
+      const kind = upperBound !== undefined ? { estimate: 'bound' as const } : {};
+      await ctx.record({ image: { label, estimatedBytes, availableBytes, ...kind } });
       checkFits({ requiredBytes: estimatedBytes, availableBytes });
       return measured;
     });

@@ -39,7 +39,7 @@ export class TrackedDrive implements MediaDrive {
     return this.inner.status();
   }
 
-  estimate(request: { days: DayStamp[]; newDisc: boolean }): ReturnType<MediaDrive['estimate']> {
+  estimate(request: Parameters<MediaDrive['estimate']>[0]): ReturnType<MediaDrive['estimate']> {
     return this.inner.estimate(request);
   }
 

@@ -142,6 +142,36 @@ describe('store', () => {
       expect(h.drive.sessionLabels()).toEqual(['CEDAR BACKUP 24-NOV-2026']);
     });
 
+    it('takes the bound from the staging inspect for the measurement far from the limit, before the write', async () => {
+      const h = createHarness();
+      h.staging.addDay(TODAY, { 'host1/etc.tar.gz': repeatedBytes(2 ** 30), 'host1/notes.txt': 'x' });
+      const run = await h.run('store');
+
+      expect(run.status).toBe('succeeded');
+      expect(run.image).toMatchObject({ estimate: 'bound', estimatedBytes: expect.any(Number) });
+      expect(run.image!.estimatedBytes!).toBeGreaterThan(2 ** 30);
+      expect(run.image!.estimatedBytes! + 0.05 * run.image!.availableBytes!).toBeLessThanOrEqual(
+        run.image!.availableBytes!,
+      );
+      expect(h.drive.operations.slice(0, 3)).toEqual(['status', 'estimate', 'write']);
+    });
+
+    it('measures the image when the bound comes close to the space left, and refuses what does not fit', async () => {
+      const h = createHarness({ now: `${MONDAY}T22:00:00Z` });
+      // 4.3 GiB on a 4.4 GiB disc: the bound alone cannot say it fits.
+      h.staging.addDay(MONDAY, { big: repeatedBytes(4.3 * 2 ** 30) });
+      const fits = await h.run('store');
+      expect(fits.status).toBe('succeeded');
+      expect(fits.image).not.toHaveProperty('estimate');
+
+      const other = createHarness({ now: `${MONDAY}T22:00:00Z` });
+      other.staging.addDay(MONDAY, { big: repeatedBytes(4.5 * 2 ** 30) });
+      const full = await other.run('store');
+      expect(full.error?.code).toBe('MEDIA_FULL');
+      expect(full.image).not.toHaveProperty('estimate');
+      expect(other.drive.operations).toEqual(['status', 'estimate']);
+    });
+
     it('refuses a new disc on a write-once disc that already holds sessions', async () => {
       const h = createHarness({ mediaType: 'dvd+r', now: `${MONDAY}T22:00:00Z` });
       h.drive.loadDisc('CEDAR BACKUP 16-NOV-2026', { '2026/11/16/old': 'x' });

@@ -30,11 +30,12 @@ export class StoreUseCase implements UseCase {
     const { staging, drive, policy, today } = this.scopes.for(ctx);
     const full = ctx.run.options.full ?? false;
 
-    const selection = await ctx.step('select', async () => {
+    const { selection, shapes } = await ctx.step('select', async () => {
       const facts = await staging.inspect(storeCandidateDays(today, full));
       const selected = selectStoreDays({ today, full, days: facts });
       await ctx.record({ selection: { today, ...selected } });
-      return selected;
+      // The inspect counted each day's tree: the estimate step's bound needs no second walk.
+      return { selection: selected, shapes: selected.days.map((day) => facts.find((f) => f.day === day)?.shape) };
     });
     if (selection.crossedMidnight && policy.warnMidnite) {
       await ctx.warn(
@@ -79,6 +80,7 @@ export class StoreUseCase implements UseCase {
       today,
       decision,
       status,
+      shapes,
       ...(measuredNewDisc ? { measuredNewDisc } : {}),
     });
   }

@@ -3,6 +3,7 @@
 import { mkdir, mkdtemp, rm, stat, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fitProvingBound } from '@cedar-store/domain';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ProgramRunner, type ProgramResult } from '../process/program-runner.js';
 import { FsStagingArea } from '../staging/fs-staging-area.js';
@@ -108,6 +109,25 @@ describe('the estimate travels with the write', { timeout: 60_000 }, () => {
       code: 'MEDIA_FULL',
     });
     await expect(stat(image)).rejects.toMatchObject({ code: 'ENOENT' });
+  });
+
+  it('takes a bound that proved the fit for the measurement: no -print_size, and the image within it', async () => {
+    const [info] = await new FsStagingArea(join(base, 'stage')).inspect([DAY]);
+    const upperBound = fitProvingBound({ shapes: [info?.shape], appendsTo: null, availableBytes: 4 * 2 ** 30 });
+    expect(upperBound).toBeDefined();
+    const estimate = await drive.estimate({ days: [DAY], newDisc: true, upperBound: upperBound! });
+    expect(estimate).toMatchObject({ bytes: upperBound, stamp: expect.any(String) });
+    await drive.write({ days: [DAY], label: LABEL, newDisc: true, estimate });
+    expect(runner.measurements).toBe(0);
+    expect((await stat(image)).size).toBeLessThanOrEqual(upperBound!);
+    expect((await drive.verify({ days: [DAY] })).ok).toBe(true);
+  });
+
+  it('measures a bound-stamped write again when the day changed since, and still refuses what does not fit', async () => {
+    const estimate = await drive.estimate({ days: [DAY], newDisc: true, upperBound: 64 * 2 ** 20 });
+    await writeFile(join(dayDir(DAY), 'cback.stage'), 'staged again\n');
+    await drive.write({ days: [DAY], label: LABEL, newDisc: true, estimate });
+    expect(runner.measurements).toBe(1);
   });
 
   it('measures itself when the write carries no estimate, or one it did not stamp', async () => {

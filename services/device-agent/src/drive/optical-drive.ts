@@ -79,10 +79,12 @@ export class OpticalDrive implements MediaDrive {
     return { ...facts, mounted };
   }
 
-  async estimate(request: { days: DayStamp[]; newDisc: boolean }): Promise<ImageEstimate> {
+  async estimate(request: { days: DayStamp[]; newDisc: boolean; upperBound?: number }): Promise<ImageEstimate> {
     const days = await this.env.staging.existingDays(request.days);
     // Stamped before measuring, so a change while xorriso or mkisofs measures is seen by the write.
     const stamp = await imageStamp(days, await this.backend.mediaStamp(request.newDisc));
+    // A bound that proved the image fits stands for the measurement (the domain's boundProvesFit).
+    if (request.upperBound !== undefined) return { bytes: request.upperBound, stamp };
     return { bytes: await this.backend.estimate({ days, newDisc: request.newDisc }), stamp };
   }
 

@@ -5,13 +5,14 @@
  */
 import { createHash } from 'node:crypto';
 import {
-  dataBytes,
+  dayFacts,
   directoryTimes,
   FileComparer,
   listDay,
   NODE_FILE_SYSTEM,
   plainError,
   type DayListing,
+  type DayShape,
   type CompareTask,
   type HashOutcome,
   type PlainError,
@@ -29,7 +30,7 @@ export type WorkerRequest =
 export type WorkerMessage =
   | { id: number; kind: 'bytes'; bytes: number }
   | { id: number; kind: 'listDay'; listing: DayListing }
-  | { id: number; kind: 'dataBytes'; bytes: number }
+  | { id: number; kind: 'dataBytes'; bytes: number; shape: DayShape }
   | { id: number; kind: 'directoryTimes'; times: number[] }
   | { id: number; kind: 'compare'; outcomes: TaskOutcome[]; hashes?: (string | null)[] }
   | { id: number; kind: 'hash'; outcomes: HashOutcome[] }
@@ -55,7 +56,7 @@ export function answer(
           listing: listDay(request.root, request.graftPoint, fs, request.keepGoing),
         };
       case 'dataBytes':
-        return { id: request.id, kind: 'dataBytes', bytes: dataBytes(request.root, fs) };
+        return { id: request.id, kind: 'dataBytes', ...dayFacts(request.root, fs) };
       case 'directoryTimes':
         return { id: request.id, kind: 'directoryTimes', times: directoryTimes(request.root, fs) };
       case 'compare':

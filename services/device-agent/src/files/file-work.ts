@@ -311,17 +311,43 @@ export function plainError(error: unknown): PlainError {
  * worker loads nothing but node:fs).
  */
 export function dataBytes(root: string, fs: SyncFileSystem = NODE_FILE_SYSTEM): number {
-  let total = 0;
+  return dayFacts(root, fs).bytes;
+}
+
+/**
+ * A day's tree as the domain's image bound reads it (imageSizeUpperBound), counted in the same
+ * walk as its bytes: every entry, its name's UTF-8 bytes (and a link's target's), each file's
+ * data in whole sectors. Indicators are counted here: they are on the disc.
+ */
+export type DayShape = { files: number; directories: number; nameBytes: number; dataSectors: number };
+
+const SECTOR_BYTES = 2048;
+
+export function dayFacts(root: string, fs: SyncFileSystem = NODE_FILE_SYSTEM): { bytes: number; shape: DayShape } {
+  let bytes = 0;
+  const shape: DayShape = { files: 0, directories: 0, nameBytes: 0, dataSectors: 0 };
   const pending: { dir: string; top: boolean }[] = [{ dir: root, top: true }];
   while (pending.length > 0) {
     const { dir, top } = pending.pop()!;
     for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
       const path = join(dir, entry.name);
-      if (entry.isDirectory()) pending.push({ dir: path, top: false });
-      else if (entry.isFile() && !(top && entry.name.startsWith('cback.'))) total += fs.lstatSync(path).size;
+      shape.nameBytes += Buffer.byteLength(entry.name);
+      if (entry.isDirectory()) {
+        shape.directories += 1;
+        pending.push({ dir: path, top: false });
+        continue;
+      }
+      shape.files += 1;
+      if (entry.isFile()) {
+        const size = fs.lstatSync(path).size;
+        shape.dataSectors += Math.ceil(size / SECTOR_BYTES);
+        if (!(top && entry.name.startsWith('cback.'))) bytes += size;
+      } else if (entry.isSymbolicLink()) {
+        shape.nameBytes += Buffer.byteLength(fs.readlinkSync(path));
+      }
     }
   }
-  return total;
+  return { bytes, shape };
 }
 
 /** The mtime of every directory of a tree, in walk order (symlinks are not followed). */

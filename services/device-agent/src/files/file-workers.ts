@@ -12,7 +12,7 @@ import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { NamedError } from '@cedar-store/domain';
-import type { CompareTask, DayListing, HashOutcome, SyncFileSystem, TaskOutcome } from './file-work.js';
+import type { CompareTask, DayListing, DayShape, HashOutcome, SyncFileSystem, TaskOutcome } from './file-work.js';
 import { answer, type WorkerMessage, type WorkerRequest } from './file-work-protocol.js';
 
 /** Request without its id: the pool numbers them. */
@@ -111,9 +111,14 @@ export class FileWorkers {
   }
 
   async dataBytes(root: string): Promise<number> {
+    return (await this.dayFacts(root)).bytes;
+  }
+
+  /** A day's bytes (indicators left out) and its shape for the image bound, in one walk. */
+  async dayFacts(root: string): Promise<{ bytes: number; shape: DayShape }> {
     const message = await this.run({ kind: 'dataBytes', root });
     if (message.kind !== 'dataBytes') throw failure(message);
-    return message.bytes;
+    return { bytes: message.bytes, shape: message.shape };
   }
 
   async directoryTimes(root: string): Promise<number[]> {

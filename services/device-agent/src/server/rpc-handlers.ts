@@ -92,8 +92,12 @@ export function createHandlers(agent: AgentServices): { [M in RpcMethod]: Handle
     'staging.markStored': async ({ days }) => ({ days: await agent.staging.markStored(days) }),
     'media.status': ({ device }) => drive(device).status(),
     // An older controller, which does not ask for the stamp, gets the `{ bytes }` it validates.
-    'media.estimate': async ({ device, days, newDisc, stamped }) => {
-      const estimate = await drive(device).estimate({ days, newDisc });
+    'media.estimate': async ({ device, days, newDisc, stamped, upperBound }) => {
+      const estimate = await drive(device).estimate({
+        days,
+        newDisc,
+        ...(upperBound === undefined ? {} : { upperBound }),
+      });
       return stamped ? estimate : { bytes: estimate.bytes };
     },
     'media.write': (params, onProgress) =>

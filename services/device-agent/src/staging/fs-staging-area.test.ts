@@ -10,6 +10,14 @@ async function listTree(dir: string): Promise<string[]> {
   return entries.map((entry) => relative(dir, join(dir, entry))).sort();
 }
 
+/** A day's shape for the image bound: files, directories, name bytes, data sectors. */
+const shape = (files: number, directories: number, nameBytes: number, dataSectors: number) => ({
+  files,
+  directories,
+  nameBytes,
+  dataSectors,
+});
+
 describe('FsStagingArea', () => {
   let base: string;
   let root: string;
@@ -85,7 +93,7 @@ describe('FsStagingArea', () => {
       await stageDay('2025-07-26', { 'cback.stage': '', 'a.txt': 'abc' });
       await symlink(outside, join(root, '2025', '07', '27'));
       expect(await area.inspect(['2025-07-26', '2025-07-25', '2025-07-27'])).toEqual([
-        { day: '2025-07-26', exists: true, staged: true, stored: false, bytes: 3 },
+        { day: '2025-07-26', exists: true, staged: true, stored: false, bytes: 3, shape: shape(2, 0, 16, 1) },
         { day: '2025-07-25', exists: false, staged: false, stored: false, bytes: 0 },
         { day: '2025-07-27', exists: true, staged: false, stored: false, bytes: 0, escapesTo: outside },
       ]);
@@ -114,7 +122,7 @@ describe('FsStagingArea', () => {
       const following = new FsStagingArea(root, null, undefined, true);
 
       expect(await following.inspect(['2026-11-23'])).toEqual([
-        { day: '2026-11-23', exists: true, staged: true, stored: false, bytes: 5 },
+        { day: '2026-11-23', exists: true, staged: true, stored: false, bytes: 5, shape: shape(2, 0, 15, 1) },
       ]);
       expect(await following.existingDays(['2026-11-23'])).toEqual([
         { day: '2026-11-23', path: outside, exists: true },
@@ -137,7 +145,7 @@ describe('FsStagingArea', () => {
       await stageDay('2026-11-24', { 'cback.stage': '' });
       expect(await area.inspect(['2026-11-23', '2026-11-24'])).toEqual([
         { day: '2026-11-23', exists: false, staged: false, stored: false, bytes: 0 },
-        { day: '2026-11-24', exists: true, staged: true, stored: false, bytes: 0 },
+        { day: '2026-11-24', exists: true, staged: true, stored: false, bytes: 0, shape: shape(1, 0, 11, 0) },
       ]);
       await expect(area.markStored(['2026-11-23'])).rejects.toMatchObject({ code: 'NO_STAGING_DIRECTORY' });
     });
@@ -164,9 +172,19 @@ describe('FsStagingArea', () => {
       await symlink(join(base, 'big-outside'), join(dir, 'link-to-big'));
       await stageDay('2026-11-24', { 'cback.stage': '', 'a.txt': 'abc' });
 
+      // The image bound's shape counts everything on the disc: indicators, directories, the link's target.
+      const names = 'cback.stage cback.store cback.collect etc hosts cback.notes home user file.bin link-to-big';
+      const nameBytes = names.replaceAll(' ', '').length + join(base, 'big-outside').length;
       expect(await area.inspect(['2026-11-24', '2026-11-23', '2026-11-25'])).toEqual([
-        { day: '2026-11-24', exists: true, staged: true, stored: false, bytes: 3 },
-        { day: '2026-11-23', exists: true, staged: true, stored: true, bytes: 20 + 15 + 1000 },
+        { day: '2026-11-24', exists: true, staged: true, stored: false, bytes: 3, shape: shape(2, 0, 16, 1) },
+        {
+          day: '2026-11-23',
+          exists: true,
+          staged: true,
+          stored: true,
+          bytes: 20 + 15 + 1000,
+          shape: shape(7, 3, nameBytes, 4),
+        },
         { day: '2026-11-25', exists: false, staged: false, stored: false, bytes: 0 },
       ]);
     });

@@ -90,12 +90,12 @@ export class FsStagingArea implements StagingArea {
     // Outside the root nothing is read: the day is reported with where it points.
     if (escapesTo !== undefined) return { day, exists, staged: false, stored: false, bytes: 0, escapesTo };
     if (!exists) return { day, exists: false, staged: false, stored: false, bytes: 0 };
-    const [staged, stored, bytes] = await Promise.all([
+    const [staged, stored, { bytes, shape }] = await Promise.all([
       indicatorExists(join(path, STAGE_INDICATOR)),
       indicatorExists(join(path, STORE_INDICATOR)),
-      this.workers.dataBytes(path),
+      this.workers.dayFacts(path),
     ]);
-    return { day, exists: true, staged, stored, bytes };
+    return { day, exists: true, staged, stored, bytes, shape };
   }
 }
 
