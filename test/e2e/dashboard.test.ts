@@ -110,6 +110,8 @@ describe('the dashboard in a browser', { timeout: 120_000 }, () => {
     const card = page.locator(`[data-device="${DEVICE}"]`);
     await card.getByText('No store has run on this device yet').waitFor({ timeout: SLOW });
     expect(await card.innerText()).toMatch(/virtual, dvd\+rw; connected, idle/);
+    // Nothing stored yet: the banner a user checking in the morning must not miss.
+    await page.getByText('No store succeeded in the last 26 hours').waitFor({ timeout: SLOW });
     expect(await page.getByText('Times in UTC').count()).toBe(1);
     // The token is in this tab's sessionStorage only: no cookie, nothing in localStorage or the URL.
     expect(await page.evaluate(STORAGE)).toEqual([[E2E_API_TOKEN], 0, '']);
@@ -158,6 +160,7 @@ describe('the dashboard in a browser', { timeout: 120_000 }, () => {
     expect(text).toContain(`days ${TODAY}`);
     expect(text).toContain('new disc');
     expect(text).toContain('verified ok');
+    expect(await page.getByText('No store succeeded in the last 26 hours').count()).toBe(0);
     await shot('overview');
 
     await view('History');
