@@ -13,6 +13,7 @@ import type { Run } from '@cedar-store/ports';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { consoleProblems, launchChromium, SCREENSHOTS } from '../support/e2e/browser.js';
+import { createBurnerWrapper, type BurnerWrapper } from '../support/e2e/burner-wrapper.js';
 import { E2E_API_TOKEN, startE2eStack, type E2eStack } from '../support/e2e/e2e-stack.js';
 import { expectedLabel, MIB, nightFiles } from '../support/e2e/nightly-data.js';
 import { ROOT } from '../support/processes.js';
@@ -21,10 +22,12 @@ const DEVICE = 'burner-1/dvd0';
 /** The controller runs in UTC (e2e-stack): its today is the UTC date. */
 const TODAY = new Date().toISOString().slice(0, 10);
 const TOO_BIG_DAY = '2031-01-15';
+const HELD_DAY = '2031-02-04';
 /** Generous for a loaded two-core machine; every wait is on something the page shows. */
 const SLOW = 60_000;
 
 let stack: E2eStack;
+let wrapper: BurnerWrapper;
 let browser: Browser;
 let context: BrowserContext;
 let page: Page;
@@ -62,8 +65,30 @@ async function summaryRow(label: string): Promise<string[]> {
   return row.allInnerTexts();
 }
 
+/** Polls what a test cannot see on the page (the agent's held write) until it holds. */
+async function until(what: string, check: () => Promise<boolean>): Promise<void> {
+  const deadline = Date.now() + SLOW;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting until ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+/** POST /api/v1/runs as a script would: the run queued. */
+async function submit(body: Record<string, unknown>): Promise<Run> {
+  const answer = await fetch(`${stack.url}/api/v1/runs`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${E2E_API_TOKEN}`, 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
+  expect(answer.status).toBe(202);
+  return (await answer.json()) as Run;
+}
+
 beforeAll(async () => {
-  stack = await startE2eStack();
+  // Writes go through a wrapper around the real xorriso that can hold them at their start.
+  wrapper = await createBurnerWrapper();
+  stack = await startE2eStack({ agentPathPrefix: [wrapper.dir] });
   // The controller serves services/dashboard/dist: build it from the sources under test.
   await promisify(execFile)(process.execPath, [join(ROOT, 'services/dashboard/build.mjs')], { cwd: ROOT });
   browser = await launchChromium();
@@ -73,8 +98,10 @@ beforeAll(async () => {
 }, 240_000);
 
 afterAll(async () => {
+  await wrapper?.releaseWrites();
   await browser?.close();
   await stack?.stop();
+  await wrapper?.remove();
 });
 
 describe('the dashboard in a browser', { timeout: 120_000 }, () => {
@@ -202,6 +229,35 @@ describe('the dashboard in a browser', { timeout: 120_000 }, () => {
     await page.locator('h1 .status', { hasText: 'failed' }).waitFor({ timeout: SLOW });
     expect(await page.getByRole('alert').first().innerText()).toContain(`MEDIA_FULL: ${error.message}`);
     await shot('run-failed');
+    expect(problems).toEqual([]);
+  });
+
+  it('shows a busy device with its run, and cancels a queued run after a confirmation', async () => {
+    await stack.stage(HELD_DAY, nightFiles(HELD_DAY));
+    await wrapper.holdWrites();
+    const held = await submit({ action: 'store', device: DEVICE, today: HELD_DAY });
+    await until('the store holds at its write', async () => (await wrapper.heldWrites()) === 1);
+    const waiting = await submit({ action: 'verify', device: DEVICE, days: [TODAY] });
+
+    await view('Overview');
+    const card = page.locator(`[data-device="${DEVICE}"]`);
+    await card.getByText(`Running ${held.id}`).waitFor({ timeout: SLOW });
+    expect(await card.innerText()).toMatch(/connected, busy, 1 queued/);
+    await shot('overview-busy');
+
+    await view('Actions');
+    const entry = page.getByRole('listitem').filter({ hasText: waiting.id });
+    await entry.getByRole('button', { name: 'Cancel run…' }).click();
+    const confirm = entry.getByRole('alertdialog');
+    expect(await confirm.innerText()).toContain('Cancel it before it starts?');
+    await confirm.getByRole('button', { name: `Yes, cancel ${waiting.id}` }).click();
+    await page.getByText('No run is waiting.').waitFor({ timeout: SLOW });
+    expect((await stack.recordedRun(waiting.id)).status).toBe('cancelled');
+
+    // The held store was never touched: released, it ends as usual.
+    await wrapper.releaseWrites();
+    await page.goto(`${stack.url}/runs/${held.id}`);
+    await page.locator('h1 .status', { hasText: 'succeeded' }).waitFor({ timeout: 90_000 });
     expect(problems).toEqual([]);
   });
 
