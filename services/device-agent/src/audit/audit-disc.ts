@@ -56,7 +56,7 @@ export type DiscAudit = {
 };
 
 /** A listed file: path (no leading `/`), size and extents `[lba, blocks]`. */
-type Listed = { path: string; size: number; extents: [number, number][] };
+export type Listed = { path: string; size: number; extents: [number, number][] };
 
 const CHUNK_BYTES = 1024 * 1024;
 
@@ -132,44 +132,60 @@ export async function auditDisc(runner: ProgramRunner, media: MediaSource, optio
 
 const absentMd5: Md5Check = { verdict: 'absent', words: '' };
 
+/**
+ * Gathers the listing's lines into files as they come: a file over 4 GiB has a line per extent
+ * (index 1 and on follow index 0), and files no manifest holds are counted, not listed.
+ */
+export function listingCollector(onFile: (file: Listed) => void) {
+  const state = { skipped: 0, bytesTotal: 0, problems: [] as string[] };
+  let current: Listed | undefined;
+  let lastPath: string | undefined;
+  const flush = () => {
+    if (current === undefined) return;
+    onFile(current);
+    state.bytesTotal += current.size;
+    current = undefined;
+  };
+  return {
+    state,
+    line(line: string, stream: 'stdout' | 'stderr'): void {
+      if (stream === 'stderr') {
+        if (/: (SORRY|FAILURE|FATAL|ABORT) : /.test(line) && state.problems.length < 20)
+          state.problems.push(line.replace(/^xorriso : /, '').trim());
+        return;
+      }
+      const extent = parseReportLba(line);
+      if (!extent) return;
+      if (extent.index > 0 && extent.path === lastPath) {
+        current?.extents.push([extent.lba, extent.blocks]);
+        return;
+      }
+      lastPath = extent.path;
+      flush();
+      if (dayOfDiscPath(extent.path) === null) {
+        state.skipped += 1;
+        return;
+      }
+      current = { path: extent.path, size: extent.size, extents: [[extent.lba, extent.blocks]] };
+    },
+    finish(): typeof state {
+      flush();
+      return state;
+    },
+  };
+}
+
 async function listDisc(
   runner: ProgramRunner,
   media: MediaSource,
   listing: ExternalSort<Listed>,
 ): Promise<{ skipped: number; bytesTotal: number }> {
-  let skipped = 0;
-  let bytesTotal = 0;
-  let current: Listed | undefined;
-  const problems: string[] = [];
-  const flush = () => {
-    if (current === undefined) return;
-    listing.add(current);
-    bytesTotal += current.size;
-    current = undefined;
-  };
+  const collector = listingCollector((file) => listing.add(file));
   const result = await runner.run('xorriso', auditListingArgs(xorrisoDevice(media.source, media.isImageFile)), {
     timeout: 'estimate',
-    onLine: (line, stream) => {
-      if (stream === 'stderr') {
-        if (/: (SORRY|FAILURE|FATAL|ABORT) : /.test(line) && problems.length < 20)
-          problems.push(line.replace(/^xorriso : /, '').trim());
-        return;
-      }
-      const extent = parseReportLba(line);
-      if (!extent) return;
-      if (current !== undefined && extent.index > 0 && extent.path === current.path) {
-        current.extents.push([extent.lba, extent.blocks]);
-        return;
-      }
-      flush();
-      if (dayOfDiscPath(extent.path) === null) {
-        skipped += 1;
-        return;
-      }
-      current = { path: extent.path, size: extent.size, extents: [[extent.lba, extent.blocks]] };
-    },
+    onLine: (line, stream) => collector.line(line, stream),
   });
-  flush();
+  const { skipped, bytesTotal, problems } = collector.finish();
   if (problems.length > 0 || result.exitCode !== 0) {
     const reasons = problems.length > 0 ? problems.slice(-3).join(' | ') : `exit code ${String(result.exitCode)}`;
     throw new VerifyFailedError(
