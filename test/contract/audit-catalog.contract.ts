@@ -140,6 +140,40 @@ export function auditCatalogContract(name: string, factory: AuditCatalogFactory)
         expect((await audits.auditState()).outcomes).toEqual({ passed: 1, failed: 0 });
       }));
 
+    it('finds the disc media carries by its label or a later session’s, the newest first', () =>
+      withCatalog(async ({ audits, media }) => {
+        expect(await audits.discCarrying('CEDAR BACKUP 23-NOV-2026')).toBeNull();
+        await media.recordSession(session({ runId: 'w1' }));
+        await media.recordSession(
+          session({
+            runId: 'w2',
+            newDisc: false,
+            sessionLabel: 'CEDAR BACKUP 24-NOV-2026',
+            writtenAt: '2026-11-24T21:00:00.000Z',
+          }),
+        );
+        await media.recordSession(
+          session({
+            runId: 'w3',
+            device: 'burner-1/bd0',
+            discLabel: 'CEDAR BACKUP 30-NOV-2026',
+            sessionLabel: 'CEDAR BACKUP 30-NOV-2026',
+          }),
+        );
+        expect(await audits.discCarrying('CEDAR BACKUP 24-NOV-2026')).toEqual({
+          discId: 1,
+          label: 'CEDAR BACKUP 23-NOV-2026',
+          sessions: 2,
+        });
+        expect(await audits.discCarrying('CEDAR BACKUP 23-NOV-2026')).toMatchObject({ discId: 1 });
+        expect(await audits.discCarrying('CEDAR BACKUP 30-NOV-2026')).toMatchObject({ discId: 2, sessions: 1 });
+        // The same label on a newer disc (rewritable media started again) is that newer disc.
+        await media.recordSession(session({ runId: 'w4', writtenAt: '2026-12-01T21:00:00.000Z' }), {
+          overwrote: 'CEDAR BACKUP 24-NOV-2026',
+        });
+        expect(await audits.discCarrying('CEDAR BACKUP 23-NOV-2026')).toMatchObject({ discId: 3, sessions: 1 });
+      }));
+
     it('leaves out a disc whose media was blanked for a newer one', () =>
       withCatalog(async ({ audits, media }) => {
         await media.recordSession(session({ runId: 'w1' }));

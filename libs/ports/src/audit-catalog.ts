@@ -52,6 +52,12 @@ export type DiscAuditState = {
 export interface AuditCatalog {
   /** Keeps an audit (its problems cut to MAX_RECORDED_AUDIT_PROBLEMS); a second record of the same run replaces the first. */
   recordAudit(audit: DiscAuditRecord): Promise<void>;
+  /**
+   * The disc the media in a drive is, by the label it carries (media.status, media.audit): the
+   * newest disc whose own label or one of whose sessions' labels it is (carriesLabel), with the
+   * number of sessions the catalog has of it; null when the catalog has none.
+   */
+  discCarrying(label: string): Promise<{ discId: number; label: string; sessions: number } | null>;
   /** The disc's newest audit, null when it was never audited. */
   lastAudit(discId: number): Promise<DiscAuditRecord | null>;
   /** Every disc not superseded, oldest first, with its last audit and verify; and how many audits passed and failed. */

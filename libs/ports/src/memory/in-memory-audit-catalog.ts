@@ -4,7 +4,7 @@ import {
   type DiscAuditRecord,
   type DiscAuditState,
 } from '../audit-catalog.js';
-import type { MediaCatalog } from '../media-catalog.js';
+import { carriesLabel, type MediaCatalog } from '../media-catalog.js';
 
 /**
  * The audits in memory, for unit tests only. Discs are numbered as the SQLite catalog numbers
@@ -20,6 +20,14 @@ export class InMemoryAuditCatalog implements AuditCatalog {
     const earlier = this.audits.findIndex((candidate) => candidate.runId === audit.runId);
     if (earlier >= 0) this.audits.splice(earlier, 1);
     this.audits.push(kept);
+  }
+
+  async discCarrying(label: string): Promise<{ discId: number; label: string; sessions: number } | null> {
+    const discs = await this.media.list();
+    const index = discs.findIndex((disc) => carriesLabel(disc, label));
+    if (index < 0) return null;
+    const disc = discs[index]!;
+    return { discId: discs.length - index, label: disc.label, sessions: disc.sessions.length };
   }
 
   async lastAudit(discId: number): Promise<DiscAuditRecord | null> {

@@ -45,6 +45,7 @@ export class SqliteAuditCatalog implements AuditCatalog {
   private readonly insert: Statement<[AuditRow]>;
   private readonly newest: Statement<[number], AuditRow>;
   private readonly states: Statement<[], StateRow>;
+  private readonly carrying: Statement<[{ label: string }], { id: number; label: string; sessions: number }>;
   private readonly outcomes: Statement<[], { passed: number | null; failed: number | null }>;
   private readonly availability: DatabaseAvailability;
   /** Audits the database refused, until it has them. */
@@ -65,6 +66,12 @@ export class SqliteAuditCatalog implements AuditCatalog {
               (SELECT MAX(s.written_at) FROM disc_sessions s WHERE s.disc_id = d.id AND s.verified = 1) AS last_verified
        FROM discs d WHERE d.superseded_at IS NULL ORDER BY d.id`,
     );
+    this.carrying = db.prepare(
+      `SELECT d.id, d.label, (SELECT COUNT(*) FROM disc_sessions s WHERE s.disc_id = d.id) AS sessions
+       FROM discs d
+       WHERE d.label = @label OR EXISTS (SELECT 1 FROM disc_sessions s WHERE s.disc_id = d.id AND s.session_label = @label)
+       ORDER BY d.id DESC LIMIT 1`,
+    );
     this.outcomes = db.prepare('SELECT SUM(ok) AS passed, SUM(1 - ok) AS failed FROM disc_audits');
   }
 
@@ -83,8 +90,13 @@ export class SqliteAuditCatalog implements AuditCatalog {
     this.kept.push(kept);
   }
 
+  async discCarrying(label: string): Promise<{ discId: number; label: string; sessions: number } | null> {
+    const row = this.availability.read(() => this.carrying.get({ label }));
+    return row ? { discId: row.id, label: row.label, sessions: row.sessions } : null;
+  }
+
   async lastAudit(discId: number): Promise<DiscAuditRecord | null> {
-    const row = this.newest.get(discId);
+    const row = this.availability.read(() => this.newest.get(discId));
     const candidates = [...(row ? [fromRow(row)] : []), ...this.kept.filter((audit) => audit.discId === discId)];
     return candidates.reduce<DiscAuditRecord | null>(
       (newest, audit) => (newest && newest.auditedAt > audit.auditedAt ? newest : audit),
@@ -93,22 +105,24 @@ export class SqliteAuditCatalog implements AuditCatalog {
   }
 
   async auditState(): Promise<{ discs: DiscAuditState[]; outcomes: { passed: number; failed: number } }> {
-    const counts = this.outcomes.get() ?? { passed: 0, failed: 0 };
-    const discs = this.states.all().map((row) => {
-      const kept = this.kept.filter((audit) => audit.discId === row.id).map((audit) => audit.auditedAt);
-      const lastAuditAt =
-        [row.last_audit, ...kept]
-          .filter((at): at is string => at !== null)
-          .sort()
-          .at(-1) ?? null;
-      return {
-        discId: row.id,
-        label: row.label,
-        startedAt: row.started_at,
-        lastAuditAt,
-        lastVerifiedAt: row.last_verified,
-      };
-    });
+    const counts = this.availability.read(() => this.outcomes.get()) ?? { passed: 0, failed: 0 };
+    const discs = this.availability
+      .read(() => this.states.all())
+      .map((row) => {
+        const kept = this.kept.filter((audit) => audit.discId === row.id).map((audit) => audit.auditedAt);
+        const lastAuditAt =
+          [row.last_audit, ...kept]
+            .filter((at): at is string => at !== null)
+            .sort()
+            .at(-1) ?? null;
+        return {
+          discId: row.id,
+          label: row.label,
+          startedAt: row.started_at,
+          lastAuditAt,
+          lastVerifiedAt: row.last_verified,
+        };
+      });
     const keptPassed = this.kept.filter((audit) => audit.ok).length;
     return {
       discs,
