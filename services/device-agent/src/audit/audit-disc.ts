@@ -112,6 +112,10 @@ const byPlace = (a: Listed, b: Listed): number =>
   (a.extents[0]?.[0] ?? 0) - (b.extents[0]?.[0] ?? 0) || comparePaths(a.path, b.path);
 const byPath = (a: AuditedFile, b: AuditedFile): number => comparePaths(a.path, b.path);
 
+/**
+ * Lists, reads and hashes every file of the disc, hands each record to `onFile` in the catalog's
+ * order, then runs xorriso's MD5 check. A disc whose tree xorriso cannot read is VERIFY_FAILED.
+ */
 export async function auditDisc(runner: ProgramRunner, media: MediaSource, options: AuditOptions): Promise<DiscAudit> {
   const listing = new ExternalSort<Listed>(join(options.scratchDir, 'listing'), byPlace, { runSize: options.runSize });
   const hashed = new ExternalSort<AuditedFile>(join(options.scratchDir, 'hashes'), byPath, {
