@@ -1,6 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import type { SubjectFactory } from './subject.js';
 
+/** A day's shape for the image bound: files (indicators included), directories, name bytes, data sectors. */
+const shape = (files: number, directories: number, nameBytes: number, dataSectors: number) => ({
+  files,
+  directories,
+  nameBytes,
+  dataSectors,
+});
+
 /** What every StagingArea adapter must do. */
 export function stagingAreaContract(name: string, factory: SubjectFactory): void {
   describe(`StagingArea contract: ${name}`, () => {
@@ -12,8 +20,9 @@ export function stagingAreaContract(name: string, factory: SubjectFactory): void
         const facts = await s.staging.inspect(['2026-11-27', '2026-11-26', '2026-11-25']);
         expect(facts).toEqual([
           { day: '2026-11-27', exists: false, staged: false, stored: false, bytes: 0 },
-          { day: '2026-11-26', exists: true, staged: true, stored: false, bytes: 5 },
-          { day: '2026-11-25', exists: true, staged: false, stored: false, bytes: 1 },
+          // The shape (the image bound's input) counts what the disc holds: cback.stage, a, dir, dir/b.
+          { day: '2026-11-26', exists: true, staged: true, stored: false, bytes: 5, shape: shape(3, 1, 16, 2) },
+          { day: '2026-11-25', exists: true, staged: false, stored: false, bytes: 1, shape: shape(1, 0, 1, 1) },
         ]);
       } finally {
         await s.cleanup();
@@ -42,7 +51,7 @@ export function stagingAreaContract(name: string, factory: SubjectFactory): void
         await s.stageDay('2026-11-26', { a: 'abc' });
         const target = await s.linkDayOutside('2026-11-27');
         expect(await s.staging.inspect(['2026-11-26', '2026-11-27'])).toEqual([
-          { day: '2026-11-26', exists: true, staged: true, stored: false, bytes: 3 },
+          { day: '2026-11-26', exists: true, staged: true, stored: false, bytes: 3, shape: shape(2, 0, 12, 1) },
           { day: '2026-11-27', exists: true, staged: false, stored: false, bytes: 0, escapesTo: target },
         ]);
         const refusal = {

@@ -89,7 +89,15 @@ describe('remote agent adapters against the real agent', { timeout: 60_000 }, ()
     const drive = directory.drive(DEVICE);
 
     expect(await staging.inspect([DAY, '2026-11-27'])).toEqual([
-      { day: DAY, exists: true, staged: true, stored: false, bytes: 20 + 5000 },
+      // The shape (the image bound's input): cback.stage, data.bin, etc, etc/hosts.
+      {
+        day: DAY,
+        exists: true,
+        staged: true,
+        stored: false,
+        bytes: 20 + 5000,
+        shape: { files: 3, directories: 1, nameBytes: 27, dataSectors: 4 },
+      },
       { day: '2026-11-27', exists: false, staged: false, stored: false, bytes: 0 },
     ]);
     expect(await drive.status()).toMatchObject({ mediaType: 'dvd+rw', sessions: 0, mounted: false });

@@ -78,6 +78,12 @@ export class InMemoryStagingArea implements StagingArea {
       }
       for (const directory of directories) shape.nameBytes += Buffer.byteLength(directory.split('/').at(-1)!);
       shape.directories = directories.size;
+      // The indicators are empty files on a real staging day, and on the disc.
+      for (const indicator of [found.staged && 'cback.stage', found.stored && 'cback.store']) {
+        if (!indicator) continue;
+        shape.files += 1;
+        shape.nameBytes += indicator.length;
+      }
       return { day, exists: true, staged: found.staged, stored: found.stored, bytes, shape };
     });
   }
