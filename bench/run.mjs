@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DAY_SHAPES, ensureDay } from './lib/data.mjs';
-import { median, procStatus, timed, watchDirectory, writtenBytes } from './lib/measure.mjs';
+import { cpuTimes, median, procStatus, timed, watchDirectory, writtenBytes } from './lib/measure.mjs';
 import { formatTable, loadAverage, machine } from './lib/report.mjs';
 import { AGENT_BIN, API_TOKEN, CLI_BIN, layout, startStack, writeConfigs } from './lib/services.mjs';
 import { unmountLeftovers } from './lib/cleanup.mjs';
@@ -185,24 +185,26 @@ async function rawCommit(set, image, before = []) {
     graftPoint(set.day),
     '-commit',
   ];
+  const cpuBefore = await cpuTimes();
   const result = await timed('xorriso', args);
+  result.cpuMs = (await cpuTimes()).childrenMs - cpuBefore.childrenMs;
   if (result.code !== 0)
     throw new Error(`raw xorriso ${before.join(' ')} -commit failed: ${result.stderr.slice(-2000)}`);
-  return result.ms;
+  return { ms: result.ms, cpuMs: result.cpuMs };
 }
 
 /** What MD5 checksums cost (the xorriso backend writes them on real drives; the virtual backend does not). */
 async function rawStoreMd5(set) {
   const image = join(paths.raw, `${set.name}-md5.iso`);
-  const ms = await rawCommit(set, image, ['-md5', 'on']);
+  const { ms } = await rawCommit(set, image, ['-md5', 'on']);
   await rm(image, { force: true });
   return { rawStoreMd5Ms: ms };
 }
 
 async function rawStore(set) {
   const image = join(paths.raw, `${set.name}.iso`);
-  const ms = await rawCommit(set, image);
-  return { rawStoreMs: ms, rawImageBytes: (await stat(image)).size };
+  const { ms, cpuMs } = await rawCommit(set, image);
+  return { rawStoreMs: ms, rawStoreCpuMs: cpuMs, rawImageBytes: (await stat(image)).size };
 }
 
 async function rawVerify(set) {
@@ -249,12 +251,14 @@ async function cliStore(set) {
   await resetDevice(set);
   await settle();
   const agentWritesBefore = await writtenBytes(stack.agent.pid);
+  const [agentCpu, controllerCpu] = [await cpuTimes(stack.agent.pid), await cpuTimes(stack.controller.pid)];
   // The operation journal (a few hundred bytes per operation) and the manifest (a line per file)
   // are counted apart: neither is a temporary image.
   const watch = watchDirectory(paths.work, [join(paths.work, 'journal'), join(paths.work, 'manifests')]);
   const { ms, run } = await cli(['store', '--device', `bench/${set.device}`, '--today', set.day]);
   const temp = await watch.stop();
   const agentWritesAfter = await writtenBytes(stack.agent.pid);
+  const [agentCpuAfter, controllerCpuAfter] = [await cpuTimes(stack.agent.pid), await cpuTimes(stack.controller.pid)];
   const imageBytes = (await stat(paths.image(set.device))).size;
   // The raw commands see the day exactly as staged, without the store indicator this run wrote.
   await rm(join(dayPath(set.day), 'cback.store'), { force: true });
@@ -268,6 +272,10 @@ async function cliStore(set) {
     imageBytes,
     tempBytes: temp.peakBytes + temp.leftBytes,
     journalBytes: temp.excludedBytes,
+    // CPU of the store: the agent's own (listing, hashing the manifest), its xorriso children's, the controller's.
+    agentCpuMs: agentCpuAfter.ownMs - agentCpu.ownMs,
+    xorrisoCpuMs: agentCpuAfter.childrenMs - agentCpu.childrenMs,
+    controllerCpuMs: controllerCpuAfter.ownMs - controllerCpu.ownMs,
     agentWriteBytes:
       agentWritesAfter !== null && agentWritesBefore !== null ? agentWritesAfter - agentWritesBefore : null,
   };
@@ -390,6 +398,10 @@ function summarise(measured) {
     cliVerifyMs: pick('cliVerifyMs'),
     rawVerifyMs: pick('rawVerifyMs'),
     writeStepMs: pick('writeStepMs'),
+    agentCpuMs: pick('agentCpuMs'),
+    xorrisoCpuMs: pick('xorrisoCpuMs'),
+    controllerCpuMs: pick('controllerCpuMs'),
+    rawStoreCpuMs: pick('rawStoreCpuMs'),
     outsideWriteMs: pick('outsideWriteMs'),
     ...(samples[0].rawStoreMd5Ms !== undefined ? { rawStoreMd5Ms: pick('rawStoreMd5Ms') } : {}),
   };

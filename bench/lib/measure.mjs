@@ -45,6 +45,19 @@ export async function writtenBytes(pid) {
   return match ? Number(match[1]) : null;
 }
 
+/**
+ * CPU time of a process so far, its own and that of the children it waited for (xorriso, for
+ * the agent), in ms: /proc/<pid>/stat utime, stime, cutime, cstime (clock ticks of 10 ms).
+ * A count the machine's load barely moves, unlike wall time.
+ */
+export async function cpuTimes(pid = 'self') {
+  const text = await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => null);
+  if (text === null) return null;
+  const fields = text.slice(text.lastIndexOf(')') + 2).split(' ');
+  const ticks = (i) => Number(fields[i - 3]) * 10;
+  return { ownMs: ticks(14) + ticks(15), childrenMs: ticks(16) + ticks(17) };
+}
+
 /** Total size of the regular files under `dir` (symlinks not followed), leaving out the paths in `exclude`. */
 export async function treeBytes(dir, exclude = new Set()) {
   let total = 0;

@@ -124,6 +124,17 @@ export function tableLines(results) {
         null,
       ),
     );
+    if (m.xorrisoCpuMs !== undefined && m.rawStoreCpuMs !== undefined) {
+      lines.push(
+        line(
+          `store ${set.label}: CPU of xorriso / agent / controller`,
+          `${seconds(m.xorrisoCpuMs)} / ${seconds(m.agentCpuMs)} / ${seconds(m.controllerCpuMs)}`,
+          `raw xorriso ${seconds(m.rawStoreCpuMs)}`,
+          'info',
+          null,
+        ),
+      );
+    }
     if (set.estimateError !== null && set.estimateError !== undefined) {
       if (set.estimateKind === 'bound') {
         // The fit check used an upper bound (the image fitted with room to spare): it must not be below the image.
