@@ -1,7 +1,18 @@
 import type { DayStamp } from '@cedar-store/domain';
-import type { ImageEstimate, MediaStatus, Progress, RestoreResult, VerifyReport, WriteResult } from './wire/methods.js';
+import type {
+  AuditResult,
+  ImageEstimate,
+  MediaStatus,
+  Progress,
+  RestoreResult,
+  VerifyReport,
+  WriteResult,
+} from './wire/methods.js';
 
 export type ProgressListener = (progress: Progress) => void;
+
+/** An audit reads the whole disc in the drive; the agent's drive takes more, the port nothing. */
+export type AuditRequest = Record<string, never>;
 
 /** A day to restore from the disc in the drive into `<restoreRoot>/<target>` on the agent (docs/restoring.md). */
 export type RestoreRequest = {
@@ -71,6 +82,12 @@ export interface MediaDrive {
    * `operation.opId` for manifest.read, so the caller can check them against the manifest.
    */
   restore(request: RestoreRequest, onProgress?: ProgressListener, operation?: OperationOptions): Promise<RestoreResult>;
+  /**
+   * Reads and hashes every file of the disc in the drive, changing nothing (docs/auditing.md).
+   * An agent journals the audit under `operation.opId` and records each file's day, path, size and
+   * SHA-256 under it, sorted by day then path, for manifest.read (AgentManifests.read).
+   */
+  audit(request?: AuditRequest, onProgress?: ProgressListener, operation?: OperationOptions): Promise<AuditResult>;
   /** Builds a standalone ISO file of the days on the agent, without touching the media. */
   exportImage(request: { days: DayStamp[]; label: string }): Promise<{ path: string; bytes: number }>;
 }

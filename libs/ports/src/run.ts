@@ -5,7 +5,14 @@
 import { z } from 'zod';
 import { RUN_ACTIONS, RUN_STATUSES } from './wire/constants.js';
 import { restoreTargetProblem } from '@cedar-store/domain';
-import { JournaledMethodSchema, OperationStateSchema, VerifyReportSchema, ProgressSchema } from './wire/methods.js';
+import { MAX_RECORDED_AUDIT_PROBLEMS } from './audit-catalog.js';
+import {
+  JournaledMethodSchema,
+  Md5CheckSchema,
+  OperationStateSchema,
+  VerifyReportSchema,
+  ProgressSchema,
+} from './wire/methods.js';
 import {
   ByteCountSchema,
   CountSchema,
@@ -31,6 +38,7 @@ export const STEP_NAMES = [
   'initialize',
   'manifest',
   'restore',
+  'audit',
 ] as const;
 
 export const RunActionSchema = z.enum(RUN_ACTIONS);
@@ -74,6 +82,31 @@ export const RestoreSummarySchema = z.strictObject({
   mismatchCount: CountSchema,
   /** Files restored that the manifest does not list (named in a warning; they fail nothing). */
   unlisted: CountSchema,
+});
+
+/** A problem an audit found, named by the file's path on the disc (`YYYY/MM/DD/...`). */
+export const AuditProblemSummarySchema = z.strictObject({
+  kind: z.enum(['missing', 'extra', 'differing', 'unreadable']),
+  path: z.string().max(4096),
+});
+
+/** What an audit read from a disc and how it compared with the catalog's manifest (docs/auditing.md). */
+export const AuditSummarySchema = z.strictObject({
+  /** The catalog's disc the label in the drive names. */
+  disc: z.strictObject({ id: CountSchema, label: DiscLabelSchema }),
+  files: CountSchema,
+  bytes: ByteCountSchema,
+  ok: z.boolean(),
+  counts: z.strictObject({
+    missing: CountSchema,
+    extra: CountSchema,
+    differing: CountSchema,
+    unreadable: CountSchema,
+  }),
+  /** xorriso's MD5 check of the sessions: `absent` when the disc carries no MD5s (no failure). */
+  md5: Md5CheckSchema.shape.verdict,
+  /** The first problems, in the order found; `counts` counts all. */
+  problems: z.array(AuditProblemSummarySchema).max(MAX_RECORDED_AUDIT_PROBLEMS),
 });
 export const RunStatusSchema = z.enum(RUN_STATUSES);
 export const StepNameSchema = z.enum(STEP_NAMES);
@@ -147,6 +180,7 @@ export const RunSchema = z.strictObject({
    */
   manifest: z.strictObject({ days: CountSchema, files: CountSchema, source: z.enum(['verify', 'staging']) }).optional(),
   restore: RestoreSummarySchema.optional(),
+  audit: AuditSummarySchema.optional(),
   /**
    * The latest agent operation of the run (write, blank, initialize, verify) under the id the
    * agent journals it by. `running` on a finished run means the controller lost track of it
@@ -171,6 +205,7 @@ export type StepName = z.infer<typeof StepNameSchema>;
 export type Run = z.infer<typeof RunSchema>;
 export type RestoreSummary = z.infer<typeof RestoreSummarySchema>;
 export type RestoreMismatch = z.infer<typeof RestoreMismatchSchema>;
+export type AuditSummary = z.infer<typeof AuditSummarySchema>;
 
 /** What a subscriber to a run sees, in order: steps, progress, warnings, and the end. */
 export const RunEventSchema = z.discriminatedUnion('type', [

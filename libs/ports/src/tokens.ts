@@ -4,6 +4,7 @@ export const TOKENS = {
   RunRepository: Symbol.for('cedar-store.RunRepository'),
   MediaCatalog: Symbol.for('cedar-store.MediaCatalog'),
   ManifestCatalog: Symbol.for('cedar-store.ManifestCatalog'),
+  AuditCatalog: Symbol.for('cedar-store.AuditCatalog'),
   Clock: Symbol.for('cedar-store.Clock'),
   PolicySource: Symbol.for('cedar-store.PolicySource'),
 } as const;

@@ -9,6 +9,7 @@ import {
   TOKENS,
   type Clock,
   type DeviceDirectory,
+  type AuditCatalog,
   type ManifestCatalog,
   type MediaCatalog,
   type PolicySource,
@@ -19,6 +20,7 @@ import { SessionSteps } from './disc/session-steps.js';
 import { InitializeUseCase } from './initialize/initialize.js';
 import { RebuildUseCase } from './rebuild/rebuild.js';
 import { RestoreUseCase } from './restore/restore.js';
+import { AuditUseCase } from './audit/audit.js';
 import { LostOperations } from './recovery/lost-operations.js';
 import { DeviceScopes } from './runs/device-scope.js';
 import { RunCoordinator } from './runs/run-coordinator.js';
@@ -34,6 +36,8 @@ export type ControllerPorts = {
   mediaCatalog: MediaCatalog;
   /** The manifests of written days; without it (in-memory tests), none is recorded. */
   manifestCatalog?: ManifestCatalog;
+  /** The audits of the catalog's discs; without it (in-memory tests), the audit action cannot run. */
+  auditCatalog?: AuditCatalog;
   clock: Clock;
   policySource: PolicySource;
 };
@@ -50,6 +54,7 @@ export function createControllerContainer(ports: ControllerPorts): Container {
   if (ports.manifestCatalog) {
     container.bind<ManifestCatalog>(TOKENS.ManifestCatalog).toConstantValue(ports.manifestCatalog);
   }
+  if (ports.auditCatalog) container.bind<AuditCatalog>(TOKENS.AuditCatalog).toConstantValue(ports.auditCatalog);
   container.bind<Clock>(TOKENS.Clock).toConstantValue(ports.clock);
   container.bind<PolicySource>(TOKENS.PolicySource).toConstantValue(ports.policySource);
   for (const service of [
@@ -60,6 +65,7 @@ export function createControllerContainer(ports: ControllerPorts): Container {
     InitializeUseCase,
     VerifyUseCase,
     RestoreUseCase,
+    AuditUseCase,
     RunExecutor,
     RunCoordinator,
   ]) {
@@ -69,8 +75,8 @@ export function createControllerContainer(ports: ControllerPorts): Container {
   container
     .bind<UseCases>(USE_CASES)
     .toResolvedValue(
-      (store, rebuild, initialize, verify, restore) => ({ store, rebuild, initialize, verify, restore }),
-      [StoreUseCase, RebuildUseCase, InitializeUseCase, VerifyUseCase, RestoreUseCase],
+      (store, rebuild, initialize, verify, restore, audit) => ({ store, rebuild, initialize, verify, restore, audit }),
+      [StoreUseCase, RebuildUseCase, InitializeUseCase, VerifyUseCase, RestoreUseCase, AuditUseCase],
     );
   // Recovery is built here and started by the composition root, which alone knows when agents connect.
   container

@@ -6,6 +6,7 @@ import {
   comparePaths,
   compareTrees,
   dayToGraftPoint,
+  graftPointToDay,
   DeviceMountedError,
   InvalidRequestError,
   mediaDefinition,
@@ -21,6 +22,7 @@ import {
 } from '@cedar-store/domain';
 import type { MediaDrive, OperationOptions, ProgressListener, RestoreRequest } from '../media-drive.js';
 import type {
+  AuditResult,
   ImageEstimate,
   ManifestRecord,
   MediaStatus,
@@ -33,7 +35,7 @@ import type { InMemoryStagingArea } from './in-memory-staging-area.js';
 
 /** `startSector` and `nextWritable` are the CD multisession boundaries `-msinfo` reports. */
 type Session = { label: string; startSector: number; nextWritable: number; files: Map<string, FileContent> };
-type Operation = 'status' | 'estimate' | 'write' | 'blank' | 'initialize' | 'verify' | 'export' | 'restore';
+type Operation = 'status' | 'estimate' | 'write' | 'blank' | 'initialize' | 'verify' | 'export' | 'restore' | 'audit';
 
 /** The directory `initialize` puts on a new disc. */
 const INITIALIZE_DIRECTORY = 'CedarBackup';
@@ -61,6 +63,8 @@ export class InMemoryMediaDrive implements MediaDrive {
   readonly restoreTargets = new Map<string, Map<string, FileContent>>();
   /** The hashes each restore recorded, by operation id, in the order it restored them. */
   readonly restoreRecords = new Map<string, ManifestRecord[]>();
+  /** The hashes each audit recorded, by operation id, sorted by day then path as the agent records them. */
+  readonly auditRecords = new Map<string, ManifestRecord[]>();
 
   constructor(
     private readonly staging: InMemoryStagingArea,
@@ -286,6 +290,41 @@ export class InMemoryMediaDrive implements MediaDrive {
       filesCompared: expected.length,
       bytesCompared,
       mismatches,
+    };
+  }
+
+  /**
+   * Hashes every file of the days' tree on the disc, as the agent's audit does, into
+   * `auditRecords` under the operation id; other files are skipped. No MD5s in memory: `absent`.
+   */
+  async audit(_request?: unknown, onProgress?: ProgressListener, operation?: OperationOptions): Promise<AuditResult> {
+    await this.begin('audit');
+    this.refuseMounted();
+    const records: ManifestRecord[] = [];
+    let skipped = 0;
+    let bytes = 0;
+    for (const [path, content] of this.tree()) {
+      const day = graftPointToDay(path.split('/').slice(0, 3).join('/'));
+      if (!day || path.split('/').length < 4) {
+        skipped += 1;
+        continue;
+      }
+      bytes += content.byteLength;
+      records.push({ day, path, size: content.byteLength, sha256: sha256Of(content) });
+    }
+    records.sort((a, b) => (a.day < b.day ? -1 : a.day > b.day ? 1 : comparePaths(a.path, b.path)));
+    if (operation) this.auditRecords.set(operation.opId, records);
+    onProgress?.({ phase: 'audit', bytesDone: bytes, bytesTotal: bytes });
+    this.succeeded('audit');
+    return {
+      label: this.sessions.at(-1)?.label ?? null,
+      sessions: this.sessions.length,
+      files: records.length,
+      bytes,
+      unreadable: [],
+      unreadableCount: 0,
+      skipped,
+      md5: { verdict: 'absent', words: 'no MD5s in memory' },
     };
   }
 

@@ -28,7 +28,7 @@ export function isDeviceRef(value: string): boolean {
   return value.length <= MAX_DEVICE_REF_LENGTH && DEVICE_REF_PATTERN.test(value);
 }
 
-export const RUN_ACTIONS = ['store', 'rebuild', 'initialize', 'verify', 'restore'] as const;
+export const RUN_ACTIONS = ['store', 'rebuild', 'initialize', 'verify', 'restore', 'audit'] as const;
 export const RUN_STATUSES = ['queued', 'running', 'succeeded', 'failed', 'cancelled', 'interrupted'] as const;
 export const FINISHED_STATUSES = ['succeeded', 'failed', 'cancelled', 'interrupted'] as const;
 

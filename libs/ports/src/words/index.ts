@@ -7,3 +7,4 @@ export * from './format.js';
 export * from './run-lines.js';
 export * from './run-summary.js';
 export * from './restore-summary.js';
+export * from './audit-summary.js';

@@ -6,6 +6,7 @@
  */
 import type { Run } from '../run.js';
 import { elapsedMs, formatBytes, formatDuration, formatLocalTime } from './format.js';
+import { describeAudit } from './audit-summary.js';
 import { describeRestore } from './restore-summary.js';
 
 type Selection = NonNullable<Run['selection']>;
@@ -49,6 +50,7 @@ export function runSummaryRows(run: Run, options: SummaryOptions): SummaryRow[] 
   if (run.verify) row('Verify', describeVerify(run.verify, options.maxMismatchesShown));
   if (run.restore) row('Restore', describeRestore(run.restore, options.maxMismatchesShown));
   else if (run.options?.day) row('Restore', [`${run.options.day} into ${run.options.target ?? '?'} (requested)`]);
+  if (run.audit) row('Audit', describeAudit(run.audit, options.maxMismatchesShown));
   const warnings = run.warnings ?? [];
   if (warnings.length > 0)
     row(

@@ -4,6 +4,8 @@
  */
 import { InternalError, type DayStamp } from '@cedar-store/domain';
 import type {
+  AuditRequest,
+  AuditResult,
   ImageEstimate,
   MediaDrive,
   MediaStatus,
@@ -108,6 +110,16 @@ export class RemoteMediaDrive implements MediaDrive {
         ...(request.paths && request.paths.length > 0 ? { paths: [...request.paths] } : {}),
         opId: operation.opId,
       },
+      callOptions(onProgress, operation),
+    );
+  }
+
+  /** media.audit: the agent journals it and records the hashes under the operation id (manifest.read pages them). */
+  audit(_request?: AuditRequest, onProgress?: ProgressListener, operation?: OperationOptions): Promise<AuditResult> {
+    if (!operation) throw new InternalError('an audit needs an operation id for the hashes the agent records');
+    return this.client.call(
+      'media.audit',
+      { device: this.deviceId, opId: operation.opId },
       callOptions(onProgress, operation),
     );
   }

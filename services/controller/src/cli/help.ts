@@ -41,7 +41,7 @@ export function cronLine(invocation: string): string {
 
 export function programHelp(invocation: string): string {
   return `
-Action commands (store, rebuild, initialize, verify, restore) queue a run on the controller and wait
+Action commands (store, rebuild, initialize, verify, restore, audit) queue a run on the controller and wait
 for it: a live progress bar on a terminal, timestamped lines on stderr otherwise, then a
 summary on stdout (or the final run as one JSON line with --json). Ctrl-C stops waiting,
 not the run: follow it again with "cedar-store runs RUN_ID --follow" or stop it with

@@ -15,6 +15,7 @@ const COMMANDS = [
   'initialize',
   'verify',
   'restore',
+  'audit',
   'runs',
   'media',
   'devices',

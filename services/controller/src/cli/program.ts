@@ -8,6 +8,7 @@ import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { adviceFor } from '../advice/error-advice.js';
 import { registerActionCommands } from './action-commands.js';
+import { registerAuditCommand } from './audit-command.js';
 import { registerCheckConfigCommand } from './check-config-command.js';
 import { registerCompletionCommand } from './completion.js';
 import type { CommandContext } from './command-context.js';
@@ -60,6 +61,7 @@ export function buildProgram(env: CliEnvironment): Command {
   registerQueryCommands(program, ctx);
   registerManifestCommands(program, ctx);
   registerRestoreCommand(program, ctx);
+  registerAuditCommand(program, ctx);
   registerServerCommands(program, ctx);
   registerImportConfigCommand(program, ctx);
   registerCheckConfigCommand(program, ctx);

@@ -119,7 +119,7 @@ export function buildOpenApiDocument(): OpenApiDocument {
     path: '/api/v1/runs',
     operationId: 'submitRun',
     tags: ['runs'],
-    summary: 'Queue a store, rebuild, initialize, verify or restore run',
+    summary: 'Queue a store, rebuild, initialize, verify, restore or audit run',
     request: { body: { required: true, content: { 'application/json': { schema: SubmitRunBodySchema } } } },
     responses: {
       202: {
@@ -234,7 +234,7 @@ export function buildOpenApiDocument(): OpenApiDocument {
     tags: [
       {
         name: 'runs',
-        description: 'Queue store, rebuild, initialize, verify and restore runs; follow and cancel them',
+        description: 'Queue store, rebuild, initialize, verify, restore and audit runs; follow and cancel them',
       },
       { name: 'devices', description: 'Agents, their devices and the media in them' },
       { name: 'media', description: 'The media catalog: which day is on which disc' },

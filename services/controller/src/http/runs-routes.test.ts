@@ -40,6 +40,13 @@ describe('POST /api/v1/runs', () => {
     expect(res.body.options).toEqual({ today: '2026-11-20', full: true });
   });
 
+  it('queues an audit of the only device with no options', async () => {
+    const f = createApiFixture();
+    const res = await post(f.app, { action: 'audit' });
+    expect(res.status).toBe(202);
+    expect(res.body).toMatchObject({ action: 'audit', device: DEVICE, options: {} });
+  });
+
   it('passes dryRun through: the run is kept as a dry run and neither writes nor marks', async () => {
     const f = createApiFixture();
     f.device().staging.addDay(TODAY, { a: 'x' });
@@ -164,6 +171,13 @@ describe('POST /api/v1/runs', () => {
       400,
       'INVALID_REQUEST',
       /target: only restore takes it, not store/,
+    ],
+    [
+      'a day on an audit',
+      { action: 'audit', day: TODAY },
+      400,
+      'INVALID_REQUEST',
+      /day: only restore takes it, not audit/,
     ],
   ];
 

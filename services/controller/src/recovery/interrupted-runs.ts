@@ -38,6 +38,8 @@ export function interruptionReason(run: Run, steps: readonly Pick<StepEvent, 'st
   switch (run.action) {
     case 'verify':
       return `${head}; a verify writes nothing, so the disc and the staging days are as they were. Request it again.`;
+    case 'audit':
+      return `${head}; an audit changes nothing on the disc, and no verdict was kept. Request it again.`;
     case 'restore':
       return reached('restore')
         ? `${head}; the disc and the staging days are as they were, and the target may hold part of the day: ` +

@@ -8,6 +8,8 @@
  */
 import { toCedarStoreError, type DayStamp } from '@cedar-store/domain';
 import type {
+  AuditRequest,
+  AuditResult,
   JournaledMethod,
   MediaDrive,
   MediaStatus,
@@ -61,6 +63,11 @@ export class TrackedDrive implements MediaDrive {
 
   verify(request: Parameters<MediaDrive['verify']>[0], onProgress?: ProgressListener): Promise<VerifyReport> {
     return this.track('media.verify', (op) => this.inner.verify(request, onProgress, op));
+  }
+
+  /** An audit is journaled by the agent like a verify, under `<runId>:audit`. */
+  audit(request?: AuditRequest, onProgress?: ProgressListener): Promise<AuditResult> {
+    return this.track('media.audit', (op) => this.inner.audit(request, onProgress, op));
   }
 
   /**

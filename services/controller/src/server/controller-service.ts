@@ -96,6 +96,7 @@ export async function startController(
     runRepository,
     mediaCatalog: catalog,
     manifestCatalog: manifests,
+    auditCatalog: audits,
     clock,
     policySource: new StaticPolicySource({
       ...(config.timeZone ? { timeZone: config.timeZone } : {}),
