@@ -26,7 +26,27 @@ afterAll(async () => {
   await stack?.stop();
 });
 
+/** `cedar-store media`: the disc's line naming its number and last audit, and the JSON answer's. */
+async function mediaAudit(): Promise<{ line: string | undefined; json: unknown }> {
+  const table = await stack.cli(['media']);
+  expect(table.code, table.stderr).toBe(0);
+  const json = await stack.cli(['media', '--json']);
+  expect(json.code, json.stderr).toBe(0);
+  const [disc] = (JSON.parse(json.stdout) as { discs: Array<{ id?: number; lastAudit?: unknown }> }).discs;
+  return {
+    line: table.stdout.split('\n').find((line) => line.startsWith('  disc ')),
+    json: { id: disc?.id, lastAudit: disc?.lastAudit },
+  };
+}
+
 describe('cedar-store audit', () => {
+  it('lists the stored disc as never audited', async () => {
+    expect(await mediaAudit()).toEqual({
+      line: '  disc 1: never audited (cedar-store audit)',
+      json: { id: 1, lastAudit: null },
+    });
+  });
+
   it('passes a disc whose every file reads back as its manifest recorded it', async () => {
     const audit = await stack.cliRun(['audit', '--device', DEVICE]);
     expect(audit.code, audit.stderr).toBe(0);
@@ -37,6 +57,10 @@ describe('cedar-store audit', () => {
       ok: true,
       counts: { missing: 0, extra: 0, differing: 0, unreadable: 0 },
       problems: [],
+    });
+    expect(await mediaAudit()).toEqual({
+      line: expect.stringMatching(/^ {2}disc 1: last audited .*, ok$/),
+      json: { id: 1, lastAudit: { at: expect.any(String), ok: true } },
     });
   });
 
@@ -51,6 +75,10 @@ describe('cedar-store audit', () => {
       ok: false,
       counts: { differing: 1, missing: 0, extra: 0, unreadable: 0 },
       problems: [{ kind: 'differing', path: DAMAGED }],
+    });
+    expect(await mediaAudit()).toEqual({
+      line: expect.stringMatching(/^ {2}disc 1: last audited .*, FAILED \(cedar-store runs shows the problems\)$/),
+      json: { id: 1, lastAudit: { at: expect.any(String), ok: false } },
     });
   });
 });

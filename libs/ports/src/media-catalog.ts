@@ -32,6 +32,12 @@ export type CatalogDisc = {
   supersededAt?: string;
 };
 
+/**
+ * A disc as GET /api/v1/media lists it: with the catalog's number and its newest audit
+ * (docs/auditing.md), null when never audited; both absent for a superseded disc.
+ */
+export type ListedDisc = CatalogDisc & { id?: number; lastAudit?: { at: string; ok: boolean } | null };
+
 export type RecordSessionOptions = {
   /**
    * For a new disc written over rewritable media that held a disc: the label the media

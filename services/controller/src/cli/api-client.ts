@@ -3,7 +3,7 @@
  * wrong turned into an error that names what to do: unreachable or token refused (exit 3),
  * request refused with the controller's own code and message (exit 2 or 1).
  */
-import type { CatalogDisc, Run, RunStatus } from '@cedar-store/ports';
+import type { ListedDisc, Run, RunStatus } from '@cedar-store/ports';
 import type { AnswerKind } from './answer-checks.js';
 import { checkAnswer, readApiError } from './answer-checks.js';
 import { ApiError, TokenRefusedError, UnreachableError } from './exit-codes.js';
@@ -111,9 +111,9 @@ export class ApiClient {
     return { answer: (await parseAnswer('devices', raw, this)) as DevicesAnswer, raw };
   }
 
-  async media(): Promise<{ discs: CatalogDisc[]; raw: unknown }> {
+  async media(): Promise<{ discs: ListedDisc[]; raw: unknown }> {
     const raw = await this.json('GET', 'api/v1/media');
-    const answer = (await parseAnswer('media', raw, this)) as CatalogDisc[] | { discs: CatalogDisc[] };
+    const answer = (await parseAnswer('media', raw, this)) as ListedDisc[] | { discs: ListedDisc[] };
     return { discs: Array.isArray(answer) ? answer : answer.discs, raw };
   }
 

@@ -1,5 +1,5 @@
 /** The tables `runs`, `media` and `devices` print when `--json` is not asked for. */
-import type { CatalogDisc, Run } from '@cedar-store/ports';
+import type { ListedDisc, Run } from '@cedar-store/ports';
 import type { DeviceRow, DevicesAnswer } from './api-client.js';
 import { elapsedMs, formatBytes, formatDuration, formatLocalTime } from './format.js';
 import { renderTable } from './table.js';
@@ -53,7 +53,19 @@ function runResult(run: Run): string {
   return parts.join('; ') || '-';
 }
 
-export function formatMediaTable(discs: CatalogDisc[]): string {
+/** A disc's number and last audit (docs/auditing.md), when the controller names them. */
+function auditLine(disc: ListedDisc): string {
+  if (disc.id === undefined || disc.lastAudit === undefined) return '';
+  const audit = disc.lastAudit;
+  return (
+    `\n  disc ${disc.id}: ` +
+    (audit === null
+      ? 'never audited (cedar-store audit)'
+      : `last audited ${formatLocalTime(audit.at)}, ${audit.ok ? 'ok' : 'FAILED (cedar-store runs shows the problems)'}`)
+  );
+}
+
+export function formatMediaTable(discs: ListedDisc[]): string {
   if (discs.length === 0) return 'No disc in the catalog yet.';
   return discs
     .map((disc) => {
@@ -64,7 +76,8 @@ export function formatMediaTable(discs: CatalogDisc[]): string {
         (disc.supersededAt
           ? `\n  SUPERSEDED: its media was blanked for a newer disc on ${formatLocalTime(disc.supersededAt)}; ` +
             'these sessions are no longer on any disc'
-          : '');
+          : '') +
+        auditLine(disc);
       const table = renderTable(
         [
           { header: 'SESSION LABEL' },

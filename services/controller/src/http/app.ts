@@ -3,7 +3,7 @@
  * before the token check, the token check runs before any body is read, and every failure,
  * an unknown route included, leaves through one error handler in one shape.
  */
-import type { DeviceDirectory, ManifestCatalog, MediaCatalog } from '@cedar-store/ports';
+import type { AuditCatalog, DeviceDirectory, ManifestCatalog, MediaCatalog } from '@cedar-store/ports';
 import express from 'express';
 import type { Logger } from 'pino';
 import type { RunCoordinator } from '../runs/run-coordinator.js';
@@ -33,6 +33,8 @@ export type ApiDeps = {
   coordinator: RunCoordinator;
   runs: ObservableRunRepository;
   catalog: MediaCatalog;
+  /** The discs' audits: GET /api/v1/media shows each disc's number and last audit. */
+  audits?: AuditCatalog;
   /** The manifests of written days: GET /api/v1/discs/{disc}/manifest and /api/v1/files. */
   manifests: ManifestCatalog;
   devices: DeviceDirectory;
@@ -70,7 +72,7 @@ export function createApp(deps: ApiDeps): express.Express {
   app.use(operationsRoutes({ ready: deps.ready, metrics: deps.metrics }));
   app.use(devicesRoutes({ devices: deps.devices, coordinator: deps.coordinator, timeZone: deps.timeZone }));
   app.use(runsRoutes({ coordinator: deps.coordinator, runs: deps.runs, eventStream: limits }));
-  app.use(mediaRoutes(deps.catalog));
+  app.use(mediaRoutes(deps.catalog, deps.audits));
   app.use(manifestRoutes(deps.manifests));
   app.get('/api/v1/openapi.json', (_req, res) => {
     res.json(openApiDocument);

@@ -200,6 +200,12 @@ export const CatalogDiscSchema = z
       .string()
       .optional()
       .describe('when the rewritable media holding this disc was blanked for a newer disc: its sessions are gone'),
+    id: z.number().int().optional().describe("the catalog's number of the disc (as manifest --disc and find show it)"),
+    lastAudit: z
+      .strictObject({ at: z.string(), ok: z.boolean() })
+      .nullable()
+      .optional()
+      .describe("the disc's newest audit (docs/auditing.md); null: never audited; absent: a superseded disc"),
   })
   .meta({ id: 'CatalogDisc' });
 

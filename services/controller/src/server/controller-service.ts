@@ -134,6 +134,7 @@ export async function startController(
     coordinator,
     runs,
     catalog,
+    audits,
     manifests,
     devices: directory,
     timeZone: config.timeZone,
