@@ -3,7 +3,7 @@
 // run is left `running`, no day has a store indicator without a verified disc, what the
 // agent's journal knows of a write or verify in flight is recorded on the run, and the next
 // store writes the right day, read back from the image by xorriso itself.
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, rm, truncate, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Run } from '@cedar-store/ports';
 import { execa } from 'execa';
@@ -63,22 +63,33 @@ async function nextStoreWrites(day: string, file: string): Promise<void> {
 describe('the controller killed during each step of a store', { timeout: 180_000 }, () => {
   it.each([
     { step: 'checkMedia (media status)', day: '2026-12-01', pattern: '-toc' },
-    { step: 'estimate', day: '2026-12-02', pattern: '-print_size' },
-  ])('during $step: interrupted, nothing written, and the next store writes the day', async ({ day, pattern }) => {
-    await stack.stageDay(day, { 'notes.txt': `night of ${day}\n` });
-    await stack.holds.arm('xorriso', 'step', pattern);
-    const run = await stack.api.submit({ action: 'store', device: DEVICE, today: day });
-    const held = await stack.holds.waitHeld('xorriso', 'step');
-    await stack.killController();
-    await stack.holds.release('xorriso', 'step');
-    await groupGone(held);
+    // Far from the limit the image bound stands for the measurement and no xorriso runs: the
+    // day is made near the limit (sparse files, nothing read) so the estimate measures it.
+    { step: 'estimate', day: '2026-12-02', pattern: '-print_size', nearTheLimit: true },
+  ])(
+    'during $step: interrupted, nothing written, and the next store writes the day',
+    async ({ day, pattern, nearTheLimit }) => {
+      const dayDir = await stack.stageDay(day, { 'notes.txt': `night of ${day}\n` });
+      const sparse = nearTheLimit ? [join(dayDir, 'sparse-1.bin'), join(dayDir, 'sparse-2.bin')] : [];
+      for (const path of sparse) {
+        await writeFile(path, '');
+        await truncate(path, 2_250_000_000);
+      }
+      await stack.holds.arm('xorriso', 'step', pattern);
+      const run = await stack.api.submit({ action: 'store', device: DEVICE, today: day });
+      const held = await stack.holds.waitHeld('xorriso', 'step');
+      await stack.killController();
+      await stack.holds.release('xorriso', 'step');
+      await groupGone(held);
 
-    const interrupted = await restartController(run.id);
-    expect(interrupted.error?.message).toMatch(/nothing was written to the disc/);
-    expect(interrupted.operation).toBeUndefined();
-    expect(stack.stored(day)).toBe(false);
-    await nextStoreWrites(day, 'notes.txt');
-  });
+      const interrupted = await restartController(run.id);
+      expect(interrupted.error?.message).toMatch(/nothing was written to the disc/);
+      expect(interrupted.operation).toBeUndefined();
+      expect(stack.stored(day)).toBe(false);
+      for (const path of sparse) await rm(path);
+      await nextStoreWrites(day, 'notes.txt');
+    },
+  );
 
   it.each([
     // A Monday starts the week: a new disc, which on rewritable media means blanking the old one first.
