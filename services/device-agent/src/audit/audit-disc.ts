@@ -24,7 +24,8 @@ import {
 import { LIMITS, type Md5Check } from '@cedar-store/ports';
 import type { ProgramRunner } from '../process/program-runner.js';
 import { xorrisoDevice } from '../xorriso/args.js';
-import { readQuotedWord } from '../verify/direct-parse.js';
+import { listingReaderArgs } from '../verify/direct-args.js';
+import { parseReportLbaLine } from '../verify/direct-parse.js';
 import type { MediaSource } from '../verify/direct-verify.js';
 import { ExternalSort } from './external-sort.js';
 import { checkMd5Args, md5CheckCollector } from './md5-check.js';
@@ -62,44 +63,7 @@ const CHUNK_BYTES = 1024 * 1024;
 
 /** Every file of the disc, in order (`-find /` as the last session shows the tree), with its extents. */
 export function auditListingArgs(device: string): string[] {
-  return [
-    '-abort_on',
-    'NEVER',
-    '-backslash_codes',
-    'encode_output',
-    '-indev',
-    device,
-    '-find',
-    '/',
-    '-type',
-    'f',
-    '-exec',
-    'report_lba',
-    '--',
-  ];
-}
-
-const REPORT_LBA = /^File data lba:\s*(\d+)\s*,\s*(\d+)\s*,\s*(\d+)\s*,\s*(\d+)\s*,\s*(['"].*)$/;
-
-/**
- * `File data lba:  0 ,  61 ,  1 ,  4 , '/2026/11/25/a.txt'`: extent 0 of that file at sector 61,
- * 1 block long, the file 4 bytes (every extent's line repeats the file's size; an empty file
- * has one line of 0 blocks).
- */
-export function parseReportLba(
-  line: string,
-): { index: number; lba: number; blocks: number; size: number; path: string } | null {
-  const match = REPORT_LBA.exec(line);
-  if (!match) return null;
-  const name = readQuotedWord(match[5]!);
-  if (!name) return null;
-  return {
-    index: Number(match[1]),
-    lba: Number(match[2]),
-    blocks: Number(match[3]),
-    size: Number(match[4]),
-    path: name.word.replace(/^\/+/, ''),
-  };
+  return [...listingReaderArgs(device), '-find', '/', '-type', 'f', '-exec', 'report_lba', '--'];
 }
 
 /** The day a path on the disc belongs to, or null for one no manifest holds (outside the days, an indicator). */
@@ -158,7 +122,7 @@ export function listingCollector(onFile: (file: Listed) => void) {
           state.problems.push(line.replace(/^xorriso : /, '').trim());
         return;
       }
-      const extent = parseReportLba(line);
+      const extent = parseReportLbaLine(line);
       if (!extent) return;
       if (extent.index > 0 && extent.path === lastPath) {
         current?.extents.push([extent.lba, extent.blocks]);

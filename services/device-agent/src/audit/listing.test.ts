@@ -3,7 +3,8 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { listingCollector, parseReportLba, type Listed } from './audit-disc.js';
+import { parseReportLbaLine } from '../verify/direct-parse.js';
+import { listingCollector, type Listed } from './audit-disc.js';
 
 describe('listingCollector', () => {
   it('joins the extents of a file over 4 GiB', async () => {
@@ -41,7 +42,7 @@ describe('listingCollector', () => {
   });
 
   it('reads names with quotes and backslash codes', () => {
-    expect(parseReportLba(`File data lba:  0 ,  61 ,  1 ,  4 , '/2026/11/25/it'"'"'s n\\303\\274'`)).toEqual({
+    expect(parseReportLbaLine(`File data lba:  0 ,  61 ,  1 ,  4 , '/2026/11/25/it'"'"'s n\\303\\274'`)).toEqual({
       index: 0,
       lba: 61,
       blocks: 1,

@@ -7,18 +7,18 @@
 import { dayToGraftPoint, type DayStamp } from '@cedar-store/domain';
 
 /**
+ * How every listing of a disc opens it (verify, restore, audit).
  * `-abort_on NEVER`: a day missing from the disc is a finding (its files are missing), not a
  * reason to stop listing the others; real problems are read from the messages (parse.ts).
  * `encode_output`: names with newlines or other control characters come out as backslash codes.
  */
+export function listingReaderArgs(device: string): string[] {
+  return ['-abort_on', 'NEVER', '-backslash_codes', 'encode_output', '-indev', device];
+}
+
 export function listingArgs(device: string, days: readonly DayStamp[]): string[] {
   return [
-    '-abort_on',
-    'NEVER',
-    '-backslash_codes',
-    'encode_output',
-    '-indev',
-    device,
+    ...listingReaderArgs(device),
     ...days.flatMap((day) => {
       const graft = `/${dayToGraftPoint(day)}`;
       return ['-find', graft, '-exec', 'lsdl', '--', '-find', graft, '-type', 'f', '-exec', 'report_lba', '--'];

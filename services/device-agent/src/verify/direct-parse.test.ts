@@ -101,6 +101,7 @@ describe('parseReportLbaLine', () => {
       index: 0,
       lba: 60,
       blocks: 1,
+      size: 2,
       path: "2026/11/26/sub/we'ird\nname",
     });
     expect(parseReportLbaLine(STDOUT[8]!)).toBeNull();

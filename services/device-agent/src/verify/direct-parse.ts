@@ -87,8 +87,12 @@ export function parseLsdlLine(line: string): (ListedNode & { absolute: string })
 
 const REPORT_LBA = /^File data lba:\s*(\d+)\s*,\s*(\d+)\s*,\s*(\d+)\s*,\s*(\d+)\s*,\s*(['"].*)$/;
 
-/** `File data lba:  0 ,  59 ,  1 ,  6 , '/2026/11/26/a.txt'` → extent 0 of that file at sector 59. */
-export function parseReportLbaLine(line: string): (ListedExtent & { path: string }) | null {
+/**
+ * `File data lba:  0 ,  59 ,  1 ,  6 , '/2026/11/26/a.txt'` → extent 0 of that file at sector 59,
+ * 1 block long, the file 6 bytes (every extent's line repeats the file's size; an empty file has
+ * one line of 0 blocks).
+ */
+export function parseReportLbaLine(line: string): (ListedExtent & { path: string; size: number }) | null {
   const match = REPORT_LBA.exec(line);
   if (!match) return null;
   const name = readQuotedWord(match[5]!);
@@ -97,6 +101,7 @@ export function parseReportLbaLine(line: string): (ListedExtent & { path: string
     index: Number(match[1]),
     lba: Number(match[2]),
     blocks: Number(match[3]),
+    size: Number(match[4]),
     path: name.word.replace(/^\/+/, ''),
   };
 }
@@ -110,7 +115,7 @@ export function listingCollector(graftPoints: readonly string[]) {
       if (stream === 'stderr') return collectMessage(text, roots, listing);
       const extent = parseReportLbaLine(text);
       if (extent) {
-        const { path, ...rest } = extent;
+        const { path, size: _size, ...rest } = extent;
         const known = listing.extents.get(path);
         if (known) known.push(rest);
         else listing.extents.set(path, [rest]);
