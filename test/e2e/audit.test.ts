@@ -59,8 +59,8 @@ describe('cedar-store audit', () => {
       problems: [],
     });
     expect(await mediaAudit()).toEqual({
-      line: expect.stringMatching(/^ {2}disc 1: last audited .*, ok$/),
-      json: { id: 1, lastAudit: { at: expect.any(String), ok: true } },
+      line: expect.stringMatching(/^ {2}disc 1: last audited .*, passed$/),
+      json: { id: 1, lastAudit: { at: expect.any(String), ok: true, problems: 0, runId: audit.run.id } },
     });
   });
 
@@ -77,8 +77,10 @@ describe('cedar-store audit', () => {
       problems: [{ kind: 'differing', path: DAMAGED }],
     });
     expect(await mediaAudit()).toEqual({
-      line: expect.stringMatching(/^ {2}disc 1: last audited .*, FAILED \(cedar-store runs shows the problems\)$/),
-      json: { id: 1, lastAudit: { at: expect.any(String), ok: false } },
+      line: expect.stringMatching(
+        /^ {2}disc 1: last audited .*, FAILED: 1 problem \(cedar-store runs \S+ names them\)$/,
+      ),
+      json: { id: 1, lastAudit: { at: expect.any(String), ok: false, problems: 1, runId: audit.run.id } },
     });
   });
 });

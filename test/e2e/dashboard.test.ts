@@ -1,7 +1,8 @@
 // The dashboard in a real browser (Debian's chromium through playwright-core) against the built
 // controller and agent on a virtual DVD+RW: a user signs in with the API token, sees the device,
 // starts a store from the page and watches its steps, reads the chosen day and the new-disc
-// reason in the CLI's words, finds the disc and a file on the media page, and sees a night too
+// reason in the CLI's words, finds the disc and a file on the media page, sees the disc's last
+// audit there (never, passed, then failed with its problem count), and sees a night too
 // large for the disc fail with MEDIA_FULL and its advice. A wrong token is refused; the pages
 // carry a strict Content-Security-Policy and log no console error. Screenshots of each view go
 // to .ci/out/screenshots (and to docs/images with CEDAR_DASHBOARD_DOC_IMAGES=1).
@@ -16,6 +17,7 @@ import { consoleProblems, launchChromium, SCREENSHOTS } from '../support/e2e/bro
 import { createBurnerWrapper, type BurnerWrapper } from '../support/e2e/burner-wrapper.js';
 import { E2E_API_TOKEN, startE2eStack, type E2eStack } from '../support/e2e/e2e-stack.js';
 import { expectedLabel, MIB, nightFiles } from '../support/e2e/nightly-data.js';
+import { flipByteOf } from '../support/iso-inspector.js';
 import { ROOT } from '../support/processes.js';
 
 const DEVICE = 'burner-1/dvd0';
@@ -63,6 +65,22 @@ async function view(name: 'Overview' | 'History' | 'Media' | 'Actions'): Promise
 async function summaryRow(label: string): Promise<string[]> {
   const row = page.locator(`.summary .row-${label.toLowerCase()} dd p`);
   return row.allInnerTexts();
+}
+
+/** The audit line of a disc's card on the media page, and whether it is marked as a failure. */
+async function discAudit(label: string): Promise<{ text: string; failed: boolean }> {
+  const line = page.locator(`[data-disc="${label}"] .audit`);
+  await line.waitFor({ timeout: SLOW });
+  return { text: await line.innerText(), failed: (await line.getAttribute('class'))!.split(' ').includes('bad') };
+}
+
+/** The newest disc's last audit time as GET /api/v1/media gives it (ISO, UTC). */
+async function lastAuditAt(): Promise<string> {
+  const answer = await fetch(`${stack.url}/api/v1/media`, { headers: { authorization: `Bearer ${E2E_API_TOKEN}` } });
+  const { discs } = (await answer.json()) as { discs: Array<{ lastAudit?: { at: string } | null }> };
+  const at = discs[0]?.lastAudit?.at;
+  if (!at) throw new Error('the newest disc has no audit');
+  return at;
 }
 
 /** Polls what a test cannot see on the page (the agent's held write) until it holds. */
@@ -204,6 +222,7 @@ describe('the dashboard in a browser', { timeout: 120_000 }, () => {
     const label = expectedLabel(TODAY);
     await page.locator(`[data-disc="${label}"]`).waitFor({ timeout: SLOW });
     expect(await page.locator(`[data-disc="${label}"]`).innerText()).toContain(`${TODAY}: `);
+    expect(await discAudit(label)).toEqual({ text: 'disc 1: never audited', failed: false });
     await page.getByLabel(/Which disc holds a file/).fill('notes.txt');
     await page.getByRole('button', { name: 'Find' }).click();
     const found = page.getByRole('list', { name: 'Files found' });
@@ -211,6 +230,19 @@ describe('the dashboard in a browser', { timeout: 120_000 }, () => {
     expect(await found.innerText()).toContain(`home/user/notes.txt`);
     expect(await found.innerText()).toContain(`on disc ${label}`);
     await shot('media');
+  });
+
+  it("shows the disc's audit on the media page once it passed: when, and its run", async () => {
+    const audit = await stack.cliRun(['audit', '--device', DEVICE]);
+    expect(audit.code, audit.stderr).toBe(0);
+    const at = await lastAuditAt();
+    const label = expectedLabel(TODAY);
+    await view('Overview');
+    await view('Media');
+    expect(await discAudit(label)).toEqual({
+      text: `disc 1: last audited ${at.slice(0, 10)} ${at.slice(11, 19)}, passed (${audit.run.id})`,
+      failed: false,
+    });
   });
 
   it('shows a night too large for the disc as a failed store with MEDIA_FULL and its advice', async () => {
@@ -258,6 +290,27 @@ describe('the dashboard in a browser', { timeout: 120_000 }, () => {
     await wrapper.releaseWrites();
     await page.goto(`${stack.url}/runs/${held.id}`);
     await page.locator('h1 .status', { hasText: 'succeeded' }).waitFor({ timeout: 90_000 });
+    expect(problems).toEqual([]);
+  });
+
+  it('shows a failed audit on the media page with its problem count, and its run names the file', async () => {
+    const damaged = `${TODAY.replaceAll('-', '/')}/home/user/notes.txt`;
+    await flipByteOf(stack.image(DEVICE), damaged);
+    const audit = await stack.cliRun(['audit', '--device', DEVICE]);
+    expect(audit.code).toBe(1);
+    const at = await lastAuditAt();
+    const label = expectedLabel(TODAY);
+    await view('Overview');
+    await view('Media');
+    expect(await discAudit(label)).toEqual({
+      text: `disc 1: last audited ${at.slice(0, 10)} ${at.slice(11, 19)}, FAILED: 1 problem (${audit.run.id})`,
+      failed: true,
+    });
+    await page.locator(`[data-disc="${label}"] .audit`).getByRole('link', { name: audit.run.id }).click();
+    await page.locator('h1 .status', { hasText: 'failed' }).waitFor({ timeout: SLOW });
+    expect((await summaryRow('Audit')).some((line) => line.startsWith('differing') && line.endsWith(damaged))).toBe(
+      true,
+    );
     expect(problems).toEqual([]);
   });
 

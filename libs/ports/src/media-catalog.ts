@@ -33,10 +33,16 @@ export type CatalogDisc = {
 };
 
 /**
+ * A disc's newest audit as GET /api/v1/media gives it: when, whether it passed, how many
+ * problems it found (missing, extra, differing and unreadable files together) and its run.
+ */
+export type ListedAudit = { at: string; ok: boolean; problems: number; runId: string };
+
+/**
  * A disc as GET /api/v1/media lists it: with the catalog's number and its newest audit
  * (docs/auditing.md), null when never audited; both absent for a superseded disc.
  */
-export type ListedDisc = CatalogDisc & { id?: number; lastAudit?: { at: string; ok: boolean } | null };
+export type ListedDisc = CatalogDisc & { id?: number; lastAudit?: ListedAudit | null };
 
 export type RecordSessionOptions = {
   /**

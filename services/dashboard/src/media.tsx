@@ -1,8 +1,12 @@
-/** /media: the discs, newest first, superseded ones marked, and the find box: which disc holds a file. */
-import { formatBytes } from '@cedar-store/ports/words';
-import { useState } from 'preact/hooks';
+/**
+ * /media: the discs, newest first, superseded ones marked, each with its last audit; and the find
+ * box: which disc holds a file.
+ */
+import type { ListedDisc } from '@cedar-store/ports';
+import { formatBytes, lastAuditLine } from '@cedar-store/ports/words';
+import { useContext, useState } from 'preact/hooks';
 import { api } from './api.js';
-import { Link, LoadError, When, usePolled } from './parts.js';
+import { Link, LoadError, When, ZoneContext, usePolled } from './parts.js';
 import type { FilesAnswer, MediaAnswer } from './types.js';
 
 export function Media() {
@@ -36,6 +40,7 @@ export function Media() {
                   </>
                 ) : null}
               </p>
+              <LastAudit disc={disc} />
               <p>
                 {disc.sessions.length} {disc.sessions.length === 1 ? 'session' : 'sessions'}, {formatBytes(bytes)}, days{' '}
                 {days.join(', ') || 'none'}
@@ -58,6 +63,24 @@ export function Media() {
         })}
       </div>
     </section>
+  );
+}
+
+/** The disc's number and last audit in the CLI's words (`cedar-store media`), with a link to the audit run. */
+function LastAudit({ disc }: { disc: ListedDisc }) {
+  const zone = useContext(ZoneContext);
+  const audit = disc.lastAudit;
+  if (disc.id === undefined || audit === undefined) return null;
+  return (
+    <p class={`audit${audit && !audit.ok ? ' bad' : ''}`}>
+      disc {disc.id}: {lastAuditLine(audit, zone)}
+      {audit ? (
+        <>
+          {' '}
+          (<Link href={`/runs/${audit.runId}`}>{audit.runId}</Link>)
+        </>
+      ) : null}
+    </p>
   );
 }
 

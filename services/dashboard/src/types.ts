@@ -2,7 +2,7 @@
  * The answers of the /api/v1 routes the dashboard reads, built from the wire types in
  * libs/ports (type imports only: no zod in the bundle).
  */
-import type { AgentState, CatalogDisc, DeviceInfo, FoundFile, Run } from '@cedar-store/ports';
+import type { AgentState, DeviceInfo, FoundFile, ListedDisc, Run } from '@cedar-store/ports';
 
 export type AgentView = {
   id: string;
@@ -27,5 +27,5 @@ export type DeviceView = {
 
 export type DevicesAnswer = { timeZone?: string; agents: AgentView[]; devices: DeviceView[] };
 export type RunsAnswer = { runs: Run[] };
-export type MediaAnswer = { discs: CatalogDisc[] };
+export type MediaAnswer = { discs: ListedDisc[] };
 export type FilesAnswer = { files: FoundFile[]; nextCursor: string | null };

@@ -1,9 +1,11 @@
 /**
  * The words of an audit's summary (docs/auditing.md): which disc was read, how much, and how it
- * compared with the catalog's manifest. Its own module, beside run-summary.ts.
+ * compared with the catalog's manifest; and a disc's last audit as the media listings show it.
+ * Its own module, beside run-summary.ts.
  */
+import type { ListedAudit } from '../media-catalog.js';
 import type { AuditSummary } from '../run.js';
-import { formatBytes } from './format.js';
+import { formatBytes, formatLocalTime } from './format.js';
 
 const plural = (count: number, one: string, many: string): string => `${count} ${count === 1 ? one : many}`;
 
@@ -35,4 +37,16 @@ export function describeAudit(audit: AuditSummary, maxShown: number): string[] {
       `… and ${total - Math.min(maxShown, audit.problems.length)} more (--json lists the first ${audit.problems.length})`,
     );
   return lines;
+}
+
+/**
+ * A disc's last audit in a few words, as `cedar-store media` and the dashboard's Media page say
+ * it: `never audited`, `last audited 2027-05-01 10:00:00, passed` or `…, FAILED: 2 problems`.
+ * Times in `timeZone` (an IANA name) when given, else the host's.
+ */
+export function lastAuditLine(audit: ListedAudit | null, timeZone?: string): string {
+  if (audit === null) return 'never audited';
+  const when = `last audited ${formatLocalTime(audit.at, timeZone)}`;
+  if (audit.ok) return `${when}, passed`;
+  return `${when}, FAILED: ${audit.problems > 0 ? plural(audit.problems, 'problem', 'problems') : "xorriso's MD5 check found a mismatch"}`;
 }

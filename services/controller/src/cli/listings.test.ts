@@ -49,4 +49,23 @@ describe('listings', () => {
     expect(formatMediaTable([])).toBe('No disc in the catalog yet.');
     expect(formatDevicesTable({ agents: [], devices: [] })).toContain('No device known');
   });
+
+  it('says under each disc its number and last audit, and what to run next', () => {
+    const disc = { label: 'CEDAR BACKUP 23-NOV-2026', device: 'burner-1/dvd0', startedAt: '2026-11-23T21:00:00.000Z' };
+    const at = '2027-05-01T10:00:00.000Z';
+    const lines = formatMediaTable([
+      { ...disc, sessions: [], id: 3, lastAudit: { at, ok: false, problems: 2, runId: 'run-9' } },
+      { ...disc, sessions: [], id: 2, lastAudit: { at, ok: true, problems: 0, runId: 'run-8' } },
+      { ...disc, sessions: [], id: 1, lastAudit: null },
+    ])
+      .split('\n')
+      .filter((line) => line.startsWith('  disc '));
+    expect(lines).toEqual([
+      expect.stringMatching(
+        /^ {2}disc 3: last audited \S+ \S+, FAILED: 2 problems \(cedar-store runs run-9 names them\)$/,
+      ),
+      expect.stringMatching(/^ {2}disc 2: last audited \S+ \S+, passed$/),
+      '  disc 1: never audited (cedar-store audit)',
+    ]);
+  });
 });

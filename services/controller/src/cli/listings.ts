@@ -1,5 +1,6 @@
 /** The tables `runs`, `media` and `devices` print when `--json` is not asked for. */
 import type { ListedDisc, Run } from '@cedar-store/ports';
+import { lastAuditLine } from '@cedar-store/ports/words';
 import type { DeviceRow, DevicesAnswer } from './api-client.js';
 import { elapsedMs, formatBytes, formatDuration, formatLocalTime } from './format.js';
 import { renderTable } from './table.js';
@@ -57,12 +58,9 @@ function runResult(run: Run): string {
 function auditLine(disc: ListedDisc): string {
   if (disc.id === undefined || disc.lastAudit === undefined) return '';
   const audit = disc.lastAudit;
-  return (
-    `\n  disc ${disc.id}: ` +
-    (audit === null
-      ? 'never audited (cedar-store audit)'
-      : `last audited ${formatLocalTime(audit.at)}, ${audit.ok ? 'ok' : 'FAILED (cedar-store runs shows the problems)'}`)
-  );
+  const hint =
+    audit === null ? ' (cedar-store audit)' : audit.ok ? '' : ` (cedar-store runs ${audit.runId} names them)`;
+  return `\n  disc ${disc.id}: ${lastAuditLine(audit)}${hint}`;
 }
 
 export function formatMediaTable(discs: ListedDisc[]): string {

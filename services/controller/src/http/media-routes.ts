@@ -1,4 +1,11 @@
-import type { AuditCatalog, CatalogDisc, ListedDisc, MediaCatalog } from '@cedar-store/ports';
+import type {
+  AuditCatalog,
+  CatalogDisc,
+  DiscAuditRecord,
+  ListedAudit,
+  ListedDisc,
+  MediaCatalog,
+} from '@cedar-store/ports';
 import { Router } from 'express';
 import { NoQuerySchema } from './schemas.js';
 import { parseRequest } from './validate.js';
@@ -29,7 +36,13 @@ async function withAudits(discs: CatalogDisc[], audits: AuditCatalog): Promise<L
       continue;
     }
     const last = state.lastAuditAt === null ? null : await audits.lastAudit(state.discId);
-    answer.push({ ...disc, id: state.discId, lastAudit: last && { at: last.auditedAt, ok: last.ok } });
+    answer.push({ ...disc, id: state.discId, lastAudit: last && listedAudit(last) });
   }
   return answer;
+}
+
+/** The audit as the listing shows it: its problems counted whole, not only the recorded first ones. */
+function listedAudit(audit: DiscAuditRecord): ListedAudit {
+  const { missing, extra, differing, unreadable } = audit.counts;
+  return { at: audit.auditedAt, ok: audit.ok, problems: missing + extra + differing + unreadable, runId: audit.runId };
 }

@@ -202,7 +202,12 @@ export const CatalogDiscSchema = z
       .describe('when the rewritable media holding this disc was blanked for a newer disc: its sessions are gone'),
     id: z.number().int().optional().describe("the catalog's number of the disc (as manifest --disc and find show it)"),
     lastAudit: z
-      .strictObject({ at: z.string(), ok: z.boolean() })
+      .strictObject({
+        at: z.string(),
+        ok: z.boolean(),
+        problems: z.number().int().describe('missing, extra, differing and unreadable files found, together'),
+        runId: RunIdSchema.describe('the audit run: its summary names the first problems'),
+      })
       .nullable()
       .optional()
       .describe("the disc's newest audit (docs/auditing.md); null: never audited; absent: a superseded disc"),
