@@ -114,6 +114,39 @@ export function auditCatalogContract(name: string, factory: AuditCatalogFactory)
         });
       }));
 
+    it('lists every disc with its newest audit, one superseded since too, and leaves it out of the audit state', () =>
+      withCatalog(async ({ audits, media }) => {
+        await media.recordSession(session({ runId: 'w1' }));
+        const failed = audit({
+          runId: 'a1',
+          auditedAt: '2026-11-27T10:00:00.000Z',
+          ok: false,
+          counts: { missing: 0, extra: 0, differing: 1, unreadable: 0 },
+          problems: [problem(1)],
+        });
+        await audits.recordAudit(audit({ runId: 'a0', auditedAt: '2026-11-26T10:00:00.000Z' }));
+        await audits.recordAudit(failed);
+        // The next week's new disc is written over the same rewritable media.
+        const next = 'CEDAR BACKUP 30-NOV-2026';
+        await media.recordSession(
+          session({
+            runId: 'w2',
+            discLabel: next,
+            sessionLabel: next,
+            days: ['2026-11-30'],
+            writtenAt: '2026-11-30T21:00:00.000Z',
+          }),
+          { overwrote: 'CEDAR BACKUP 23-NOV-2026' },
+        );
+        expect((await media.list()).map((disc) => disc.supersededAt)).toEqual([undefined, '2026-11-30T21:00:00.000Z']);
+
+        expect(await audits.lastAudits()).toEqual([
+          { discId: 1, label: 'CEDAR BACKUP 23-NOV-2026', startedAt: '2026-11-23T21:00:00.000Z', lastAudit: failed },
+          { discId: 2, label: next, startedAt: '2026-11-30T21:00:00.000Z', lastAudit: null },
+        ]);
+        expect((await audits.auditState()).discs.map((disc) => disc.discId)).toEqual([2]);
+      }));
+
     it('keeps the first problems by name and all the counts', () =>
       withCatalog(async ({ audits, media }) => {
         await media.recordSession(session({ runId: 'w1' }));

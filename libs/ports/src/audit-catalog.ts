@@ -48,6 +48,16 @@ export type DiscAuditState = {
   lastVerifiedAt: string | null;
 };
 
+/** A disc of the catalog, superseded or not, with its number and newest audit. */
+export type DiscLastAudit = {
+  discId: number;
+  label: string;
+  /** When the disc's first session was written. */
+  startedAt: string;
+  /** The newest audit, null when the disc was never audited. */
+  lastAudit: DiscAuditRecord | null;
+};
+
 /** The audits of the catalog's discs. */
 export interface AuditCatalog {
   /** Keeps an audit (its problems cut to MAX_RECORDED_AUDIT_PROBLEMS); a second record of the same run replaces the first. */
@@ -60,6 +70,11 @@ export interface AuditCatalog {
   discCarrying(label: string): Promise<{ discId: number; label: string; sessions: number } | null>;
   /** The disc's newest audit, null when it was never audited. */
   lastAudit(discId: number): Promise<DiscAuditRecord | null>;
+  /**
+   * Every disc of the catalog, superseded ones too (an audit before the media was blanked is
+   * still the disc's last word), oldest first, with its newest audit: GET /api/v1/media.
+   */
+  lastAudits(): Promise<DiscLastAudit[]>;
   /** Every disc not superseded, oldest first, with its last audit and verify; and how many audits passed and failed. */
   auditState(): Promise<{ discs: DiscAuditState[]; outcomes: { passed: number; failed: number } }>;
 }

@@ -3,6 +3,7 @@ import {
   type AuditCatalog,
   type DiscAuditRecord,
   type DiscAuditState,
+  type DiscLastAudit,
 } from '../audit-catalog.js';
 import { carriesLabel, type MediaCatalog } from '../media-catalog.js';
 
@@ -33,6 +34,18 @@ export class InMemoryAuditCatalog implements AuditCatalog {
   async lastAudit(discId: number): Promise<DiscAuditRecord | null> {
     const audit = this.newest(discId);
     return audit ? structuredClone(audit) : null;
+  }
+
+  async lastAudits(): Promise<DiscLastAudit[]> {
+    return (await this.media.list()).reverse().map((disc, index) => {
+      const audit = this.newest(index + 1);
+      return {
+        discId: index + 1,
+        label: disc.label,
+        startedAt: disc.startedAt,
+        lastAudit: audit ? structuredClone(audit) : null,
+      };
+    });
   }
 
   async auditState(): Promise<{ discs: DiscAuditState[]; outcomes: { passed: number; failed: number } }> {

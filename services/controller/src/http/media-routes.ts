@@ -22,23 +22,18 @@ export function mediaRoutes(catalog: MediaCatalog, audits?: AuditCatalog): Route
 }
 
 /**
- * Each disc the media still holds with its number and last audit (docs/auditing.md), matched by
- * label and start; a superseded disc is left as it is (nothing of it is left to audit).
+ * Each disc with its number and last audit (docs/auditing.md), matched by label and start. A
+ * superseded disc keeps the audit it had before its media was blanked; one never audited has
+ * none (nothing of it is left to audit).
  */
 async function withAudits(discs: CatalogDisc[], audits: AuditCatalog): Promise<ListedDisc[]> {
-  const { discs: states } = await audits.auditState();
-  const byKey = new Map(states.map((state) => [`${state.label}\n${state.startedAt}`, state]));
-  const answer: ListedDisc[] = [];
-  for (const disc of discs) {
-    const state = disc.supersededAt ? undefined : byKey.get(`${disc.label}\n${disc.startedAt}`);
-    if (!state) {
-      answer.push(disc);
-      continue;
-    }
-    const last = state.lastAuditAt === null ? null : await audits.lastAudit(state.discId);
-    answer.push({ ...disc, id: state.discId, lastAudit: last && listedAudit(last) });
-  }
-  return answer;
+  const known = new Map((await audits.lastAudits()).map((disc) => [`${disc.label}\n${disc.startedAt}`, disc]));
+  return discs.map((disc) => {
+    const found = known.get(`${disc.label}\n${disc.startedAt}`);
+    if (!found) return disc;
+    if (found.lastAudit === null && disc.supersededAt) return { ...disc, id: found.discId };
+    return { ...disc, id: found.discId, lastAudit: found.lastAudit && listedAudit(found.lastAudit) };
+  });
 }
 
 /** The audit as the listing shows it: its problems counted whole, not only the recorded first ones. */

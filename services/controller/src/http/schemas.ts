@@ -210,7 +210,9 @@ export const CatalogDiscSchema = z
       })
       .nullable()
       .optional()
-      .describe("the disc's newest audit (docs/auditing.md); null: never audited; absent: a superseded disc"),
+      .describe(
+        "the disc's newest audit (docs/auditing.md); null: never audited; absent: a superseded disc never audited",
+      ),
   })
   .meta({ id: 'CatalogDisc' });
 

@@ -76,12 +76,14 @@ describe('SqliteAuditCatalog', () => {
     await audits.recordAudit(audit);
     expect(availability.keptWrites).toBe(1);
     expect(await audits.lastAudit(1)).toEqual(audit);
+    expect((await audits.lastAudits()).map((disc) => disc.lastAudit)).toEqual([audit]);
     expect((await audits.auditState()).outcomes).toEqual({ passed: 0, failed: 1 });
     holder.exec('ROLLBACK');
 
     await expect.poll(() => availability.keptWrites, { timeout: 2000 }).toBe(0);
     expect(storedAudits()).toBe(1);
     expect(await audits.lastAudit(1)).toEqual(audit);
+    expect((await audits.lastAudits()).map((disc) => disc.lastAudit)).toEqual([audit]);
     expect((await audits.auditState()).outcomes).toEqual({ passed: 0, failed: 1 });
   });
 });

@@ -10,6 +10,7 @@ import {
   type AuditProblem,
   type DiscAuditRecord,
   type DiscAuditState,
+  type DiscLastAudit,
 } from '@cedar-store/ports';
 import type { Database, Statement } from 'better-sqlite3';
 import { DatabaseAvailability } from './database-availability.js';
@@ -28,6 +29,8 @@ type AuditRow = {
   problems: string;
 };
 
+type DiscRow = { id: number; label: string; started_at: string };
+
 type StateRow = {
   id: number;
   label: string;
@@ -45,6 +48,8 @@ export class SqliteAuditCatalog implements AuditCatalog {
   private readonly insert: Statement<[AuditRow]>;
   private readonly newest: Statement<[number], AuditRow>;
   private readonly states: Statement<[], StateRow>;
+  /** The audit's columns are null for a disc never audited. */
+  private readonly lastOfEach: Statement<[], DiscRow & Partial<AuditRow>>;
   private readonly carrying: Statement<[{ label: string }], { id: number; label: string; sessions: number }>;
   private readonly outcomes: Statement<[], { passed: number | null; failed: number | null }>;
   private readonly availability: DatabaseAvailability;
@@ -65,6 +70,16 @@ export class SqliteAuditCatalog implements AuditCatalog {
               (SELECT MAX(a.audited_at) FROM disc_audits a WHERE a.disc_id = d.id) AS last_audit,
               (SELECT MAX(s.written_at) FROM disc_sessions s WHERE s.disc_id = d.id AND s.verified = 1) AS last_verified
        FROM discs d WHERE d.superseded_at IS NULL ORDER BY d.id`,
+    );
+    // Each disc, superseded or not, beside its newest audit (no columns when there is none).
+    this.lastOfEach = db.prepare(
+      `SELECT d.id, d.label, d.started_at, ${COLUMNS.split(', ')
+        .map((column) => `a.${column}`)
+        .join(', ')}
+       FROM discs d
+       LEFT JOIN disc_audits a
+         ON a.id = (SELECT b.id FROM disc_audits b WHERE b.disc_id = d.id ORDER BY b.audited_at DESC, b.id DESC LIMIT 1)
+       ORDER BY d.id`,
     );
     this.carrying = db.prepare(
       `SELECT d.id, d.label, (SELECT COUNT(*) FROM disc_sessions s WHERE s.disc_id = d.id) AS sessions
@@ -97,11 +112,28 @@ export class SqliteAuditCatalog implements AuditCatalog {
 
   async lastAudit(discId: number): Promise<DiscAuditRecord | null> {
     const row = this.availability.read(() => this.newest.get(discId));
-    const candidates = [...(row ? [fromRow(row)] : []), ...this.kept.filter((audit) => audit.discId === discId)];
-    return candidates.reduce<DiscAuditRecord | null>(
-      (newest, audit) => (newest && newest.auditedAt > audit.auditedAt ? newest : audit),
-      null,
-    );
+    return this.newestOf(discId, row ? fromRow(row) : null);
+  }
+
+  async lastAudits(): Promise<DiscLastAudit[]> {
+    return this.availability
+      .read(() => this.lastOfEach.all())
+      .map((row) => ({
+        discId: row.id,
+        label: row.label,
+        startedAt: row.started_at,
+        lastAudit: this.newestOf(row.id, row.run_id ? fromRow(row as AuditRow) : null),
+      }));
+  }
+
+  /** The newer of the database's newest audit of the disc and those it refused meanwhile. */
+  private newestOf(discId: number, saved: DiscAuditRecord | null): DiscAuditRecord | null {
+    return this.kept
+      .filter((audit) => audit.discId === discId)
+      .reduce<DiscAuditRecord | null>(
+        (newest, audit) => (newest && newest.auditedAt > audit.auditedAt ? newest : audit),
+        saved,
+      );
   }
 
   async auditState(): Promise<{ discs: DiscAuditState[]; outcomes: { passed: number; failed: number } }> {
