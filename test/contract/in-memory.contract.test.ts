@@ -1,6 +1,6 @@
 // The contract suite against the in-memory adapters. The agent's real backends run the
 // same suite (docs/design.md#ports), so the unit tests' stand-ins cannot drift from the real thing.
-import { InMemoryMediaDrive, InMemoryStagingArea, repeatedBytes } from '@cedar-store/ports/memory';
+import { InMemoryMediaDrive, InMemoryStagingArea, repeatedBytes, type FileContent } from '@cedar-store/ports/memory';
 import { mediaDriveContract } from './media-drive.contract.js';
 import { stagingAreaContract } from './staging-area.contract.js';
 import type { SubjectFactory } from './subject.js';
@@ -28,6 +28,15 @@ const inMemory: SubjectFactory = async (mediaType) => {
     },
     async corruptOnMedia(path) {
       drive.corrupt(path);
+    },
+    async restoredFiles(target) {
+      const files = drive.restoreTargets.get(target) ?? new Map<string, FileContent>();
+      return Object.fromEntries(
+        [...files].map(([path, content]) => [
+          path,
+          content instanceof Uint8Array ? Buffer.from(content).toString() : '',
+        ]),
+      );
     },
     async cleanup() {},
   };

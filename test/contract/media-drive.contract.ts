@@ -1,4 +1,5 @@
 import { mediaDefinition, newDiscCapacity, type MediaType } from '@cedar-store/domain';
+import type { RestoreRequest, RestoreResult } from '@cedar-store/ports';
 import { describe, expect, it } from 'vitest';
 import type { ContractSubject, SubjectFactory } from './subject.js';
 
@@ -23,6 +24,30 @@ function chunks(bytes: number): Record<string, { size: number }> {
   return files;
 }
 
+/**
+ * The port's restore request as the agent's drives take it, completed the way the agent's
+ * media.restore handler completes it: the agent's restore root, and `force` false when left out.
+ * The port's request has neither (the agent decides where targets live); the agent's drive also
+ * takes `recording` (where each restored file's hash goes) in place of the port's `operation`.
+ */
+export function agentRestore(
+  request: RestoreRequest,
+  restoreRoot: string,
+): RestoreRequest & { restoreRoot: string; force: boolean } {
+  return { ...request, restoreRoot, force: request.force ?? false };
+}
+
+/** A restore through the subject's hook, or the drive's own restore with the port's request. */
+function restore(s: ContractSubject, request: RestoreRequest): Promise<RestoreResult> {
+  return s.restore ? s.restore(request) : s.drive.restore(request);
+}
+
+/** The restored data files only, as `filesOnly` keeps them from the media. */
+async function restoredData(s: ContractSubject, target: string): Promise<Record<string, string>> {
+  const files = await s.restoredFiles(target);
+  return Object.fromEntries(filesOnly(Object.keys(files)).map((path) => [path, files[path]!]));
+}
+
 async function withSubject(factory: SubjectFactory, mediaType: MediaType, test: (s: ContractSubject) => Promise<void>) {
   const subject = await factory(mediaType);
   try {
@@ -32,8 +57,23 @@ async function withSubject(factory: SubjectFactory, mediaType: MediaType, test: 
   }
 }
 
+export type MediaDriveContractOptions = {
+  /**
+   * False where the restore cannot read a day of an earlier session once another was appended:
+   * the fake burners' disc files, which have no table of contents, so xorriso reads the later
+   * session's descriptors copied to sector 16 and refuses them (as the verify's `direct` mount
+   * method does on them).
+   */
+  restoresAppendedSessions?: boolean;
+};
+
 /** What every MediaDrive adapter must do, on a rewritable type and (where given) a write-once one. */
-export function mediaDriveContract(name: string, factory: SubjectFactory, mediaTypes: MediaType[]): void {
+export function mediaDriveContract(
+  name: string,
+  factory: SubjectFactory,
+  mediaTypes: MediaType[],
+  options: MediaDriveContractOptions = {},
+): void {
   for (const mediaType of mediaTypes) {
     const rewritable = mediaDefinition(mediaType).rewritable;
 
@@ -116,6 +156,75 @@ export function mediaDriveContract(name: string, factory: SubjectFactory, mediaT
           expect(report.mismatches).toEqual([
             { path: '2026/11/23/docs/report.txt', kind: 'content' },
             { path: '2026/11/23/late', kind: 'missing' },
+          ]);
+        }));
+
+      it('restores a day from the disc the catalog names into a target, and refuses another disc', () =>
+        withSubject(factory, mediaType, async (s) => {
+          await s.stageDay(DAY1, { 'docs/report.txt': 'quarterly numbers', 'etc/hosts': '127.0.0.1 localhost\n' });
+          await s.drive.write({ days: [DAY1], label: LABEL1, newDisc: true });
+
+          const result = await restore(s, { day: DAY1, disc: { label: LABEL1, session: 1 }, target: 'nov23' });
+          // Every file restored is counted, the stage indicator too where the adapter stages real files.
+          expect(result).toMatchObject({ bytes: 17 + 20, refused: [], refusedCount: 0 });
+          expect(result.files).toBe(Object.keys(await s.restoredFiles('nov23')).length);
+          expect(result.target).toMatch(/\/nov23$/);
+          expect(await restoredData(s, 'nov23')).toEqual({
+            '2026/11/23/docs/report.txt': 'quarterly numbers',
+            '2026/11/23/etc/hosts': '127.0.0.1 localhost\n',
+          });
+
+          // Another label, or a disc of the same label with fewer sessions than the catalog's.
+          for (const disc of [
+            { label: LABEL2, session: 1, id: 7 },
+            { label: LABEL1, session: 2 },
+          ]) {
+            await expect(restore(s, { day: DAY1, disc, target: 'other' })).rejects.toMatchObject({
+              code: 'WRONG_DISC',
+              message: expect.stringContaining('Nothing was written'),
+            });
+          }
+          expect(await s.restoredFiles('other')).toEqual({});
+        }));
+
+      it.skipIf(options.restoresAppendedSessions === false)(
+        "restores a day from an earlier session, naming the disc by its last session's label",
+        () =>
+          withSubject(factory, mediaType, async (s) => {
+            await s.stageDay(DAY1, { 'docs/report.txt': 'quarterly numbers' });
+            await s.stageDay(DAY2, { b: 'second' });
+            await s.drive.write({ days: [DAY1], label: LABEL1, newDisc: true });
+            await s.drive.write({ days: [DAY2], label: LABEL2, newDisc: false });
+
+            await restore(s, { day: DAY1, disc: { label: LABEL2, session: 1 }, target: 'nov23' });
+            expect(await restoredData(s, 'nov23')).toEqual({ '2026/11/23/docs/report.txt': 'quarterly numbers' });
+            await expect(
+              restore(s, { day: DAY1, disc: { label: LABEL1, session: 1 }, target: 'other' }),
+            ).rejects.toMatchObject({ code: 'WRONG_DISC' });
+          }),
+      );
+
+      it('restores only the files asked for, and into a target that is not empty only when forced', () =>
+        withSubject(factory, mediaType, async (s) => {
+          await s.stageDay(DAY1, { 'docs/report.txt': 'quarterly numbers', 'etc/hosts': '127.0.0.1 localhost\n' });
+          await s.drive.write({ days: [DAY1], label: LABEL1, newDisc: true });
+          const disc = { label: LABEL1, session: 1 };
+
+          const docs = await restore(s, { day: DAY1, disc, target: 'docs', paths: ['docs/**'] });
+          expect(docs).toMatchObject({ files: 1, bytes: 17 });
+          expect(await restoredData(s, 'docs')).toEqual({ '2026/11/23/docs/report.txt': 'quarterly numbers' });
+
+          await expect(restore(s, { day: DAY1, disc, target: 'docs' })).rejects.toMatchObject({
+            code: 'INVALID_REQUEST',
+            message: expect.stringContaining('not empty'),
+          });
+          expect(Object.keys(await restoredData(s, 'docs'))).toEqual(['2026/11/23/docs/report.txt']);
+
+          const forced = await restore(s, { day: DAY1, disc, target: 'docs', force: true });
+          expect(forced.files).toBe(Object.keys(await s.restoredFiles('docs')).length);
+          expect(Object.keys(await restoredData(s, 'docs'))).toEqual([
+            '2026/11/23/docs/report.txt',
+            '2026/11/23/etc/hosts',
           ]);
         }));
 

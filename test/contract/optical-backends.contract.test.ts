@@ -18,9 +18,10 @@ import {
 } from '@cedar-store/device-agent';
 import { vi } from 'vitest';
 import { installFakeBurners, lastSessionStart } from '../support/fake-burners.js';
+import { textTree } from '../support/file-tree.js';
 import { flipByteOf, isoPaths } from '../support/iso-inspector.js';
 import { stageDayOnDisk } from '../support/staging-dir.js';
-import { mediaDriveContract } from './media-drive.contract.js';
+import { agentRestore, mediaDriveContract } from './media-drive.contract.js';
 import type { ContractSubject, SubjectFactory } from './subject.js';
 
 vi.setConfig({ testTimeout: 60_000 });
@@ -33,7 +34,9 @@ function subjectFor(backend: Backend): SubjectFactory {
     const stagingRoot = join(base, 'stage');
     const workingDir = join(base, 'work');
     const disc = join(base, 'disc.img');
+    const restoreRoot = join(base, 'restore');
     await mkdir(workingDir, { recursive: true });
+    await mkdir(restoreRoot);
     await stageDayOnDisk(stagingRoot, '1970-01-01', {});
     const staging = new FsStagingArea(stagingRoot);
     const burners = backend === 'xorriso' ? null : await installFakeBurners(join(base, 'bin'), disc);
@@ -73,6 +76,8 @@ function subjectFor(backend: Backend): SubjectFactory {
       linkDayOutside: () => Promise.reject(new Error('not used by the media drive contract')),
       mediaPaths: async () => isoPaths(disc, await lastSession(disc, burners)),
       corruptOnMedia: async (path) => flipByteOf(disc, path, await lastSession(disc, burners)),
+      restore: (request, onProgress) => drive.restore(agentRestore(request, restoreRoot), onProgress),
+      restoredFiles: (target) => textTree(join(restoreRoot, target)),
       ...(backend === 'growisofs' ? { countsSessions: false } : {}),
       cleanup: () => rm(base, { recursive: true, force: true }),
     };
@@ -87,5 +92,7 @@ async function lastSession(disc: string, burners: unknown): Promise<{ sessionSta
 }
 
 mediaDriveContract('xorriso (stdio: image)', subjectFor('xorriso'), ['dvd+rw', 'dvd+r']);
-mediaDriveContract('cdrecord (fake burner, real mkisofs)', subjectFor('cdrecord'), ['cdrw-80', 'cdr-80']);
-mediaDriveContract('growisofs (fake burner, real mkisofs)', subjectFor('growisofs'), ['dvd+rw', 'dvd+r']);
+// The fakes' disc files have no table of contents: see MediaDriveContractOptions.
+const fakeDisc = { restoresAppendedSessions: false };
+mediaDriveContract('cdrecord (fake burner, real mkisofs)', subjectFor('cdrecord'), ['cdrw-80', 'cdr-80'], fakeDisc);
+mediaDriveContract('growisofs (fake burner, real mkisofs)', subjectFor('growisofs'), ['dvd+rw', 'dvd+r'], fakeDisc);

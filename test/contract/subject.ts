@@ -1,5 +1,5 @@
 import type { MediaType } from '@cedar-store/domain';
-import type { MediaDrive, StagingArea } from '@cedar-store/ports';
+import type { MediaDrive, ProgressListener, RestoreRequest, RestoreResult, StagingArea } from '@cedar-store/ports';
 
 /** A file to stage: text, or a size (a sparse file on real disks, no memory in the in-memory one). */
 export type StagedFile = string | { size: number };
@@ -19,6 +19,14 @@ export type ContractSubject = {
   mediaPaths(): Promise<string[]>;
   /** Damages a file on the media after it was written (`YYYY/MM/DD/path`). */
   corruptOnMedia(path: string): Promise<void>;
+  /**
+   * Restores as the adapter's caller does, when that is not `drive.restore(request)` as the
+   * port's request stands: the agent's drives take the agent's restore root and `force` as
+   * the media.restore handler fills them in (see optical-backends.contract.test.ts).
+   */
+  restore?: (request: RestoreRequest, onProgress?: ProgressListener) => Promise<RestoreResult>;
+  /** The files a restore left in `target`, by their path under it, with their text; none when there is no target. */
+  restoredFiles(target: string): Promise<Record<string, string>>;
   /**
    * False when the status tells only blank from used (growisofs: its dry run does not count a
    * DVD's sessions, so a used disc reports 1). Counted by default.

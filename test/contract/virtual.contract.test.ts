@@ -5,9 +5,10 @@ import { mkdir, mkdtemp, realpath, rm, symlink } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FsStagingArea, MountTable, ProgramRunner, VirtualDrive } from '@cedar-store/device-agent';
+import { textTree } from '../support/file-tree.js';
 import { flipByteOf, isoPaths } from '../support/iso-inspector.js';
 import { stageDayOnDisk } from '../support/staging-dir.js';
-import { mediaDriveContract } from './media-drive.contract.js';
+import { agentRestore, mediaDriveContract } from './media-drive.contract.js';
 import { stagingAreaContract } from './staging-area.contract.js';
 import type { SubjectFactory } from './subject.js';
 import { vi } from 'vitest';
@@ -20,6 +21,7 @@ const virtualMedia: SubjectFactory = async (mediaType) => {
   const stagingRoot = join(base, 'stage');
   const workingDir = join(base, 'work');
   const image = join(base, 'disc.iso');
+  const restoreRoot = join(base, 'restore');
   await stageDayOnDisk(stagingRoot, '1970-01-01', {});
   const staging = new FsStagingArea(stagingRoot);
   const drive = new VirtualDrive(
@@ -36,6 +38,7 @@ const virtualMedia: SubjectFactory = async (mediaType) => {
     { staging, workingDir, runner: new ProgramRunner(), mountTable: new MountTable(), unmountRetryMs: 100 },
   );
   await mkdir(workingDir, { recursive: true });
+  await mkdir(restoreRoot);
   return {
     mediaType,
     staging,
@@ -53,6 +56,9 @@ const virtualMedia: SubjectFactory = async (mediaType) => {
     },
     mediaPaths: () => isoPaths(image),
     corruptOnMedia: (path) => flipByteOf(image, path),
+    // The request as the agent's media.restore handler completes it (agentRestore).
+    restore: (request, onProgress) => drive.restore(agentRestore(request, restoreRoot), onProgress),
+    restoredFiles: (target) => textTree(join(restoreRoot, target)),
     cleanup: () => rm(base, { recursive: true, force: true }),
   };
 };
