@@ -2,88 +2,14 @@
  * The restore action with the in-memory drive and the real SQLite catalogs: the disc is found in
  * the catalog, the drive is checked, and every restored file is compared with the manifest.
  */
-import { comparePaths, dayToGraftPoint } from '@cedar-store/domain';
-import type { AgentManifests, ManifestRecord, Run } from '@cedar-store/ports';
-import {
-  FixedClock,
-  InMemoryDeviceDirectory,
-  InMemoryMediaDrive,
-  InMemoryRunRepository,
-  InMemoryStagingArea,
-  sha256Of,
-} from '@cedar-store/ports/memory';
+import { comparePaths } from '@cedar-store/domain';
 import { describe, expect, it } from 'vitest';
-import { createControllerContainer } from '../container.js';
-import { openDatabase } from '../persistence/index.js';
-import { SqliteManifestCatalog } from '../persistence/sqlite-manifest-catalog.js';
-import { SqliteMediaCatalog } from '../persistence/sqlite-media-catalog.js';
-import { StaticPolicySource } from '../policy/device-policy.js';
-import { newRun } from '../runs/new-run.js';
-import { RunExecutor } from '../runs/run-executor.js';
+import { createCatalogHarness } from '../testing/catalog-harness.js';
 
-const DEVICE = 'burner-1/dvd0';
 const DAY1 = '2026-11-25';
 const DAY2 = '2026-11-26';
 
-function setup() {
-  const db = openDatabase(':memory:');
-  const staging = new InMemoryStagingArea();
-  const drive = new InMemoryMediaDrive(staging, { mediaType: 'dvd+rw' });
-  const runs = new InMemoryRunRepository();
-  const media = new SqliteMediaCatalog(db);
-  const manifests = new SqliteManifestCatalog(db);
-  const directory = new InMemoryDeviceDirectory([{ ref: DEVICE, staging, drive, mediaType: 'dvd+rw' }]);
-  const clock = new FixedClock(new Date(`${DAY1}T22:00:00Z`));
-  const container = createControllerContainer({
-    deviceDirectory: directory,
-    runRepository: runs,
-    mediaCatalog: media,
-    manifestCatalog: manifests,
-    clock,
-    policySource: new StaticPolicySource({ timeZone: 'UTC' }),
-  });
-  const executor = container.get(RunExecutor);
-  const run = async (action: Run['action'], options: Run['options']): Promise<Run> => {
-    const queued = newRun({ action, device: DEVICE, options }, clock.now());
-    await runs.create(queued);
-    await executor.execute(queued);
-    return (await runs.get(queued.id))!;
-  };
-  /** Stores the day as a store does and files its manifest as the agent's verify would record it. */
-  const store = async (day: string, files: Record<string, string>, withManifest = true): Promise<Run> => {
-    staging.addDay(day, files);
-    clock.set(new Date(`${day}T22:00:00Z`));
-    const stored = await run('store', {});
-    expect(stored.status).toBe('succeeded');
-    if (withManifest) {
-      const graft = dayToGraftPoint(day);
-      const records: ManifestRecord[] = Object.entries(files).map(([path, text]) => ({
-        day,
-        path: `${graft}/${path}`,
-        size: new TextEncoder().encode(text).byteLength,
-        sha256: sha256Of(new TextEncoder().encode(text)),
-      }));
-      await manifests.startManifest(stored.id, clock.now().toISOString());
-      await manifests.addManifestPage(stored.id, records);
-      await manifests.finishManifest(stored.id);
-    }
-    return stored;
-  };
-  // The agent's side of manifest.read: the hashes the drive recorded under a restore's opId.
-  const agent: AgentManifests = {
-    async read(opId, cursor, maxRecords) {
-      const records = drive.restoreRecords.get(opId) ?? [];
-      const page = records.slice(cursor, cursor + maxRecords);
-      const next = cursor + page.length;
-      return { records: page, nextCursor: next >= records.length ? null : next };
-    },
-    async hash() {
-      throw new Error('not used');
-    },
-  };
-  const withAgentManifests = () => Object.assign(directory, { manifests: () => agent });
-  return { drive, staging, run, store, withAgentManifests, clock };
-}
+const setup = () => createCatalogHarness(DAY1);
 
 const FILES1 = { 'a.txt': 'alpha', 'docs/b.conf': 'beta', 'docs/c.txt': 'gamma' };
 const FILES2 = { 'x.txt': 'xray' };
