@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { openDatabase } from '../persistence/database.js';
 import { SqliteManifestCatalog } from '../persistence/sqlite-manifest-catalog.js';
 import { SqliteMediaCatalog } from '../persistence/sqlite-media-catalog.js';
+import { firstSession } from '../testing/catalog-records.js';
 import { auditVerdict } from './audit-verdict.js';
 
 const A = 'a'.repeat(64);
@@ -18,17 +19,7 @@ const RECORDS: ManifestRecord[] = ['a.txt', 'docs/b.txt', 'docs/c.txt'].map((nam
 
 async function catalog(): Promise<SqliteManifestCatalog> {
   const db = openDatabase(':memory:');
-  await new SqliteMediaCatalog(db).recordSession({
-    device: 'burner-1/dvd0',
-    discLabel: 'CEDAR BACKUP 23-NOV-2026',
-    sessionLabel: 'CEDAR BACKUP 23-NOV-2026',
-    newDisc: true,
-    days: ['2026-11-23'],
-    bytes: 6,
-    runId: 'w1',
-    writtenAt: '2026-11-23T21:00:00.000Z',
-    verified: true,
-  });
+  await new SqliteMediaCatalog(db).recordSession(firstSession({ bytes: 6, verified: true }));
   const manifests = new SqliteManifestCatalog(db);
   await manifests.startManifest('w1', '2026-11-23T21:00:00.000Z');
   await manifests.addManifestPage('w1', RECORDS);

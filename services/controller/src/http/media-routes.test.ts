@@ -5,6 +5,7 @@ import express from 'express';
 import request from 'supertest';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openDatabase, SqliteAuditCatalog, SqliteMediaCatalog, type Database } from '../persistence/index.js';
+import { firstSession } from '../testing/catalog-records.js';
 import { mediaRoutes } from './media-routes.js';
 
 let db: Database | undefined;
@@ -14,17 +15,10 @@ afterEach(() => {
   db = undefined;
 });
 
+/** A new disc's first session: its label, device and time. */
 function newDisc(device: string, label: string, writtenAt: string): CatalogSession {
-  return {
-    device,
-    discLabel: label,
-    sessionLabel: label,
-    newDisc: true,
-    days: [writtenAt.slice(0, 10)],
-    bytes: 1000,
-    runId: `w-${label}`,
-    writtenAt,
-  };
+  const days = [writtenAt.slice(0, 10)];
+  return firstSession({ device, discLabel: label, sessionLabel: label, days, runId: `w-${label}`, writtenAt });
 }
 
 function audit(discId: number, patch: Partial<DiscAuditRecord>): DiscAuditRecord {

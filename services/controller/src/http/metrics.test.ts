@@ -9,6 +9,7 @@ import {
 } from '@cedar-store/ports/memory';
 import { describe, expect, it } from 'vitest';
 import { ObservableRunRepository } from '../runs/run-events.js';
+import { firstSession } from '../testing/catalog-records.js';
 import { ControllerMetrics } from './metrics.js';
 
 const queued: Run = {
@@ -205,17 +206,7 @@ describe('ControllerMetrics: audits', () => {
   it('shows when each disc still held was last checked, and the audits by outcome, read at scrape time', async () => {
     const media = new InMemoryMediaCatalog();
     const audits = new InMemoryAuditCatalog(media);
-    const session = {
-      device: 'burner-1/dvd0',
-      discLabel: 'CEDAR BACKUP 23-NOV-2026',
-      sessionLabel: 'CEDAR BACKUP 23-NOV-2026',
-      newDisc: true,
-      days: ['2026-11-23'],
-      bytes: 1000,
-      runId: 'w1',
-      writtenAt: '2026-11-23T21:00:00.000Z',
-      verified: true,
-    };
+    const session = firstSession({ verified: true });
     await media.recordSession(session);
     await media.recordSession({
       ...session,

@@ -1,39 +1,22 @@
 // While another program holds the database's lock, the controller refuses new runs, keeps
 // what accepted runs record, answers reads from memory, and saves it all once the lock goes.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { Run } from '@cedar-store/ports';
-import BetterSqlite3 from 'better-sqlite3';
-import type { Database } from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { DatabaseAvailability } from './database-availability.js';
+import { openLockableDatabase, type LockableDatabase } from '../testing/lockable-database.js';
+import type { DatabaseAvailability } from './database-availability.js';
 import { DatabaseUnavailableError } from './database-unavailable.js';
-import { openDatabase } from './database.js';
 import { SqliteDeviceMemory } from './sqlite-device-memory.js';
 import { SqliteMediaCatalog } from './sqlite-media-catalog.js';
 import { SqliteRunRepository } from './sqlite-run-repository.js';
 
-let dir: string;
-let path: string;
-let db: Database;
-let holder: Database;
+let file: LockableDatabase;
 let availability: DatabaseAvailability;
 
 beforeEach(() => {
-  dir = mkdtempSync(join(tmpdir(), 'cedar-availability-'));
-  path = join(dir, 'controller.db');
-  db = openDatabase(path, { busyTimeoutMs: 50 });
-  availability = new DatabaseAvailability(db, { path, retryMs: 20, minFreeBytes: 0 });
-  // Another program on the same file, as the sqlite3 shell or a backup tool would be.
-  holder = new BetterSqlite3(path);
+  file = openLockableDatabase('cedar-availability-');
+  availability = file.availability();
 });
-afterEach(() => {
-  availability.close();
-  holder.close();
-  db.close();
-  rmSync(dir, { recursive: true, force: true });
-});
+afterEach(() => file.close());
 
 function run(id: string, patch: Partial<Run> = {}): Run {
   return {
@@ -50,23 +33,13 @@ function run(id: string, patch: Partial<Run> = {}): Run {
 
 /** What the file holds, read by a connection of its own (not the controller's memory). */
 function storedRun(id: string): { status: string } | undefined {
-  const reader = new BetterSqlite3(path, { readonly: true });
-  try {
-    return reader.prepare('SELECT status FROM runs WHERE id = ?').get(id) as { status: string } | undefined;
-  } finally {
-    reader.close();
-  }
+  return file.stored<{ status: string }>('SELECT status FROM runs WHERE id = ?', id)[0];
 }
 
 function storedEvents(id: string): number[] {
-  const reader = new BetterSqlite3(path, { readonly: true });
-  try {
-    return (
-      reader.prepare('SELECT seq FROM run_events WHERE run_id = ? ORDER BY seq').all(id) as { seq: number }[]
-    ).map((row) => row.seq);
-  } finally {
-    reader.close();
-  }
+  return file
+    .stored<{ seq: number }>('SELECT seq FROM run_events WHERE run_id = ? ORDER BY seq', id)
+    .map((row) => row.seq);
 }
 
 async function until(condition: () => boolean, what: string): Promise<void> {
@@ -79,27 +52,27 @@ async function until(condition: () => boolean, what: string): Promise<void> {
 
 describe('while another program holds the database lock', () => {
   it('refuses a new run with a coded error that says to retry, and takes it once the lock is gone', async () => {
-    const runs = new SqliteRunRepository(db, { availability });
-    holder.exec('BEGIN EXCLUSIVE');
+    const runs = new SqliteRunRepository(file.db, { availability });
+    file.lock();
     const refused = await runs.create(run('r1')).catch((error: unknown) => error);
     expect(refused).toBeInstanceOf(DatabaseUnavailableError);
     expect(refused).toMatchObject({ code: 'INTERNAL', details: { reason: 'locked', retryAfterSeconds: 5 } });
-    expect((refused as Error).message).toContain(`another program holds the lock on ${path}`);
+    expect((refused as Error).message).toContain(`another program holds the lock on ${file.path}`);
     expect((refused as Error).message).toMatch(/changed nothing.*Retry/);
     expect(availability.readiness()).toMatch(/^unavailable: another program holds the lock/);
     expect(await runs.get('r1')).toBeNull();
 
-    holder.exec('ROLLBACK');
+    file.unlock();
     expect(availability.readiness()).toBe(true);
     await runs.create(run('r1'));
     expect(storedRun('r1')).toEqual({ status: 'queued' });
   });
 
   it("keeps an accepted run's saves and events, reads them back, and saves them in order once it can", async () => {
-    const runs = new SqliteRunRepository(db, { availability });
+    const runs = new SqliteRunRepository(file.db, { availability });
     await runs.create(run('r1'));
     await runs.appendEvent('r1', { type: 'step', step: 'select', state: 'started' });
-    holder.exec('BEGIN EXCLUSIVE');
+    file.lock();
 
     await runs.save(run('r1', { status: 'running' }));
     const second = await runs.appendEvent('r1', { type: 'step', step: 'select', state: 'finished' });
@@ -116,7 +89,7 @@ describe('while another program holds the database lock', () => {
     expect(availability.readiness()).toMatch(/3 write\(s\) kept in memory/);
     expect(storedRun('r1')).toEqual({ status: 'queued' });
 
-    holder.exec('ROLLBACK');
+    file.unlock();
     await until(() => availability.keptWrites === 0, 'the kept writes are saved');
     expect(storedRun('r1')).toEqual({ status: 'succeeded' });
     expect(storedEvents('r1')).toEqual([1, 2, 3]);
@@ -127,16 +100,16 @@ describe('while another program holds the database lock', () => {
 
   it('shows what the database holds, not a write it refused to keep once memory was full', async () => {
     availability.close();
-    availability = new DatabaseAvailability(db, { path, retryMs: 20, minFreeBytes: 0, maxKeptWrites: 1 });
-    const runs = new SqliteRunRepository(db, { availability });
+    availability = file.availability({ maxKeptWrites: 1 });
+    const runs = new SqliteRunRepository(file.db, { availability });
     await runs.create(run('r1'));
     await runs.create(run('r2'));
-    holder.exec('BEGIN EXCLUSIVE');
+    file.lock();
     await runs.save(run('r1', { status: 'running' }));
     await expect(runs.save(run('r2', { status: 'running' }))).rejects.toThrow();
     await expect(runs.appendEvent('r2', { type: 'step', step: 'select', state: 'started' })).rejects.toThrow();
 
-    holder.exec('ROLLBACK');
+    file.unlock();
     await until(() => availability.keptWrites === 0, 'the kept write is saved');
     expect(await runs.get('r2')).toMatchObject({ status: 'queued' });
     expect(await runs.events('r2')).toEqual([]);
@@ -144,11 +117,11 @@ describe('while another program holds the database lock', () => {
   });
 
   it('keeps a catalog session and an agent description, shows them, and saves them after', async () => {
-    const runs = new SqliteRunRepository(db, { availability });
-    const catalog = new SqliteMediaCatalog(db, { availability });
-    const memory = new SqliteDeviceMemory(db, { availability });
+    const runs = new SqliteRunRepository(file.db, { availability });
+    const catalog = new SqliteMediaCatalog(file.db, { availability });
+    const memory = new SqliteDeviceMemory(file.db, { availability });
     await runs.create(run('r1'));
-    holder.exec('BEGIN EXCLUSIVE');
+    file.lock();
     const session = {
       device: 'burner-1/dvd0',
       discLabel: 'CEDAR BACKUP 26-NOV-2026',
@@ -173,10 +146,10 @@ describe('while another program holds the database lock', () => {
     expect((await catalog.currentDisc('burner-1/dvd0'))?.label).toBe('CEDAR BACKUP 26-NOV-2026');
     expect(memory.recall().get('burner-1')).toEqual([{ id: 'dvd0', backend: 'virtual', mediaType: 'dvd+rw' }]);
 
-    holder.exec('ROLLBACK');
+    file.unlock();
     await until(() => availability.keptWrites === 0, 'the kept writes are saved');
-    const reopened = new SqliteMediaCatalog(db);
+    const reopened = new SqliteMediaCatalog(file.db);
     expect(await reopened.list()).toEqual(shown);
-    expect(new SqliteDeviceMemory(db).recall().get('burner-1')).toHaveLength(1);
+    expect(new SqliteDeviceMemory(file.db).recall().get('burner-1')).toHaveLength(1);
   });
 });
