@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { compareTrees, type FileFacts } from './compare.js';
+import { classifyEntry, compareTrees, MismatchTally, needsByteCompare, type FileFacts } from './compare.js';
 
 const file = (path: string, size: number, digest?: string): FileFacts => ({ path, kind: 'file', size, digest });
 
@@ -40,5 +40,31 @@ describe('compareTrees', () => {
     expect(compareTrees([file('2026/11/26/home/cback.store', 3)], [])).toEqual([
       { path: '2026/11/26/home/cback.store', kind: 'missing' },
     ]);
+  });
+});
+
+describe('classifyEntry', () => {
+  it('is the rule compareTrees applies at each path', () => {
+    expect(classifyEntry('a', file('a', 1), undefined)).toBe('missing');
+    expect(classifyEntry('a', undefined, file('a', 1))).toBe('extra');
+    expect(classifyEntry('a', file('a', 1), file('a', 2))).toBe('content');
+    expect(classifyEntry('a', file('a', 1), file('a', 1))).toBeNull();
+    expect(classifyEntry('2026/11/26/cback.store', undefined, file('2026/11/26/cback.store', 1))).toBeNull();
+  });
+
+  it('asks for the bytes only of same-size files on both sides', () => {
+    expect(needsByteCompare('a', file('a', 1), file('a', 1))).toBe(true);
+    expect(needsByteCompare('a', file('a', 1), file('a', 2))).toBe(false);
+    expect(needsByteCompare('a', file('a', 1), { ...file('a', 1), contentDiffers: true })).toBe(false);
+    expect(needsByteCompare('2026/11/26/cback.store', file('a', 1), file('a', 1))).toBe(false);
+  });
+});
+
+describe('MismatchTally', () => {
+  it('names the first ones and counts them all', () => {
+    const tally = new MismatchTally(2);
+    for (const path of ['a', 'b', 'c']) tally.add({ path, kind: 'missing' });
+    expect(tally.named.map((mismatch) => mismatch.path)).toEqual(['a', 'b']);
+    expect([tally.count, tally.unnamed]).toEqual([3, 1]);
   });
 });

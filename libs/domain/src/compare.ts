@@ -41,6 +41,29 @@ function sameContent(expected: FileFacts, actual: FileFacts): boolean {
   return true;
 }
 
+/**
+ * The one rule of what differs at a path: what staging holds there (`expected`) against what
+ * the media holds (`actual`), either absent. Null when nothing differs or the path is the store
+ * indicator. compareTrees and the agent's streaming merge of two sorted listings both use it.
+ */
+export function classifyEntry(path: string, expected?: FileFacts, actual?: FileFacts): MismatchKind | null {
+  if (isStoreIndicatorPath(path)) return null;
+  if (!expected) return actual ? 'extra' : null;
+  if (!actual) return 'missing';
+  return sameContent(expected, actual) ? null : 'content';
+}
+
+/** Whether the bytes at a path must be read to decide: a file on both sides, of the same size, not yet found different. */
+export function needsByteCompare(path: string, expected: FileFacts, actual: FileFacts): boolean {
+  return (
+    !isStoreIndicatorPath(path) &&
+    expected.kind === 'file' &&
+    actual.kind === 'file' &&
+    expected.size === actual.size &&
+    actual.contentDiffers !== true
+  );
+}
+
 export function compareTrees(expected: FileFacts[], actual: FileFacts[]): Mismatch[] {
   const actualByPath = new Map(actual.map((facts) => [facts.path, facts]));
   const expectedPaths = new Set<string>();
@@ -48,14 +71,37 @@ export function compareTrees(expected: FileFacts[], actual: FileFacts[]): Mismat
   for (const facts of expected) {
     if (isStoreIndicatorPath(facts.path)) continue;
     expectedPaths.add(facts.path);
-    const found = actualByPath.get(facts.path);
-    if (!found) mismatches.push({ path: facts.path, kind: 'missing' });
-    else if (!sameContent(facts, found)) mismatches.push({ path: facts.path, kind: 'content' });
+    const kind = classifyEntry(facts.path, facts, actualByPath.get(facts.path));
+    if (kind) mismatches.push({ path: facts.path, kind });
   }
   for (const facts of actual) {
-    if (!isStoreIndicatorPath(facts.path) && !expectedPaths.has(facts.path)) {
-      mismatches.push({ path: facts.path, kind: 'extra' });
-    }
+    if (expectedPaths.has(facts.path)) continue;
+    const kind = classifyEntry(facts.path, undefined, facts);
+    if (kind) mismatches.push({ path: facts.path, kind });
   }
   return mismatches.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+}
+
+/** How many mismatches a check names; the rest are only counted. */
+export const MAX_NAMED_MISMATCHES = 1000;
+
+/**
+ * The mismatches of a check that may find millions (a disc that lost a whole day): the first
+ * `limit` named in the order they were found, all of them counted.
+ */
+export class MismatchTally {
+  readonly named: Mismatch[] = [];
+  count = 0;
+
+  constructor(private readonly limit = MAX_NAMED_MISMATCHES) {}
+
+  add(mismatch: Mismatch): void {
+    this.count += 1;
+    if (this.named.length < this.limit) this.named.push(mismatch);
+  }
+
+  /** How many were counted but not named. */
+  get unnamed(): number {
+    return this.count - this.named.length;
+  }
 }

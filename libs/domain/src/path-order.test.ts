@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { comparePaths } from './path-order.js';
+import { comparePaths, compareTreeOrder } from './path-order.js';
 
 const utf8Order = (a: string, b: string): number => {
   const x = new TextEncoder().encode(a);
@@ -21,5 +21,48 @@ describe('comparePaths', () => {
     expect(comparePaths('a', 'a/b')).toBe(-1);
     expect(comparePaths('a/b', 'a')).toBe(1);
     expect(comparePaths('x/y', 'x/y')).toBe(0);
+  });
+});
+
+describe('compareTreeOrder', () => {
+  it('puts a directory’s whole subtree before a sibling whose name goes on with a character below /', () => {
+    const paths = [
+      'a b',
+      'a-b',
+      'a.b',
+      'a/x-1',
+      'a/x/1',
+      'a/x',
+      'a',
+      'a/x.1',
+      'ab',
+      '-',
+      'é/1',
+      'é',
+      'a/\u{1F600}',
+      'a/\uFF21',
+    ];
+    expect([...paths].sort(compareTreeOrder)).toEqual([
+      '-',
+      'a',
+      'a/x',
+      'a/x/1',
+      'a/x-1',
+      'a/x.1',
+      'a/\uFF21',
+      'a/\u{1F600}',
+      'a b',
+      'a-b',
+      'a.b',
+      'ab',
+      'é',
+      'é/1',
+    ]);
+  });
+
+  it('agrees with comparePaths where no name holds a character below /', () => {
+    const paths = ['a/b', 'a', 'A', 'a/b/c', 'é', 'a/\uE000', 'b0', 'b/c'];
+    expect([...paths].sort(compareTreeOrder)).toEqual([...paths].sort(comparePaths));
+    expect(compareTreeOrder('x/y', 'x/y')).toBe(0);
   });
 });
