@@ -6,6 +6,7 @@
 import { createHash } from 'node:crypto';
 import {
   dayFacts,
+  DayWalker,
   directoryTimes,
   FileComparer,
   listDay,
@@ -18,6 +19,7 @@ import {
   type PlainError,
   type SyncFileSystem,
   type TaskOutcome,
+  type WalkBatch,
 } from './file-work.js';
 
 export type WorkerRequest =
@@ -25,7 +27,16 @@ export type WorkerRequest =
   | { id: number; kind: 'dataBytes'; root: string }
   | { id: number; kind: 'directoryTimes'; root: string }
   | { id: number; kind: 'compare'; mediaFd?: number; tasks: CompareTask[]; hash?: boolean }
-  | { id: number; kind: 'hash'; paths: string[] };
+  | { id: number; kind: 'hash'; paths: string[] }
+  | {
+      id: number;
+      kind: 'walk';
+      /** The walk's number; its first request starts it, the thread keeps it for the next. */
+      walk: number;
+      start?: { root: string; graftPoint: string; keepGoing?: boolean };
+      max: number;
+    }
+  | { id: number; kind: 'walkEnd'; walk: number };
 
 export type WorkerMessage =
   | { id: number; kind: 'bytes'; bytes: number }
@@ -34,12 +45,17 @@ export type WorkerMessage =
   | { id: number; kind: 'directoryTimes'; times: number[] }
   | { id: number; kind: 'compare'; outcomes: TaskOutcome[]; hashes?: (string | null)[] }
   | { id: number; kind: 'hash'; outcomes: HashOutcome[] }
+  | { id: number; kind: 'walk'; batch: WalkBatch }
+  | { id: number; kind: 'walkEnd' }
   | { id: number; kind: 'failed'; error: PlainError };
 
 /** Progress is told at most every this many bytes: a message per small file would cost more than the file. */
 const PROGRESS_BYTES = 1024 * 1024;
 
 /** A comparer per disc (or mount), kept for the thread's next batch: its buffers are allocated once. */
+/** This thread's walks under way (file-workers.ts sends each walk's requests to the thread that holds it). */
+const walks = new Map<number, DayWalker>();
+
 let comparer: { fd: number | undefined; fs: SyncFileSystem; comparer: FileComparer } | undefined;
 
 export function answer(
@@ -63,6 +79,11 @@ export function answer(
         return { id: request.id, kind: 'compare', ...compareBatch(request, onBytes, fs) };
       case 'hash':
         return { id: request.id, kind: 'hash', outcomes: hashBatch(request.paths, onBytes, fs) };
+      case 'walk':
+        return { id: request.id, kind: 'walk', batch: walkOn(request, fs) };
+      case 'walkEnd':
+        walks.delete(request.walk);
+        return { id: request.id, kind: 'walkEnd' };
     }
   } catch (error) {
     return { id: request.id, kind: 'failed', error: plainError(error) };
@@ -92,6 +113,20 @@ function compareBatch(
   }
   flush();
   return request.hash ? { outcomes, hashes } : { outcomes };
+}
+
+/** The walk's next batch; a walk that ended (done or unreadable) is forgotten. */
+function walkOn(request: Extract<WorkerRequest, { kind: 'walk' }>, fs: SyncFileSystem): WalkBatch {
+  let walker = walks.get(request.walk);
+  if (!walker) {
+    if (!request.start) throw new Error(`walk ${request.walk} is not under way in this thread`);
+    const { root, graftPoint, keepGoing } = request.start;
+    walker = new DayWalker(root, graftPoint, fs, keepGoing);
+    walks.set(request.walk, walker);
+  }
+  const batch = walker.next(request.max);
+  if ('unreadable' in batch || batch.done) walks.delete(request.walk);
+  return batch;
 }
 
 /** Hashes staging files in order (the manifest of a store whose disc is not read back). */

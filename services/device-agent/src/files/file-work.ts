@@ -52,38 +52,95 @@ export function listDay(
   fs: SyncFileSystem = NODE_FILE_SYSTEM,
   keepGoing = false,
 ): DayListing {
-  const files: ListedFile[] = [];
-  const pending: { dir: string; relative: string; entry?: ListedFile }[] = [{ dir: root, relative: graftPoint }];
-  let at = root;
-  try {
-    while (pending.length > 0) {
-      const { dir, relative, entry: listed } = pending.pop()!;
-      at = dir;
-      let entries: nodeFs.Dirent[];
-      try {
-        entries = fs.readdirSync(dir, { withFileTypes: true });
-      } catch (error) {
-        if (!keepGoing) throw error;
-        if (listed) listed.contentDiffers = true;
-        continue;
+  const batch = new DayWalker(root, graftPoint, fs, keepGoing).next(Number.POSITIVE_INFINITY);
+  return 'unreadable' in batch ? batch : { files: batch.files };
+}
+
+/** What a walk hands back at a time: the next entries in tree order, or why staging could not be read. */
+export type WalkBatch = { files: ListedFile[]; done: boolean } | { unreadable: { path: string; error: PlainError } };
+
+type WalkFrame = { dir: string; relative: string; entries: nodeFs.Dirent[]; index: number };
+
+/**
+ * A day's tree walked a batch at a time (listDay's rules), so no listing of the whole day is
+ * ever held: only the sorted entries of the directories on the way down. The order is depth
+ * first, each directory right before its entries and each directory's entries sorted by code
+ * point — the order xorriso's `-find` lists a disc in (the domain's compareTreeOrder), so the
+ * agent merges the two as streams. Its consumer checks that order and fails on a break.
+ */
+export class DayWalker {
+  private readonly stack: WalkFrame[] = [];
+  private started = false;
+
+  constructor(
+    private readonly root: string,
+    private readonly graftPoint: string,
+    private readonly fs: SyncFileSystem = NODE_FILE_SYSTEM,
+    private readonly keepGoing = false,
+  ) {}
+
+  /** Up to `max` further entries; `done` once the tree is all listed. */
+  next(max: number): WalkBatch {
+    const files: ListedFile[] = [];
+    let at = this.root;
+    try {
+      if (!this.started) {
+        this.started = true;
+        const entries = this.read(this.root);
+        if (entries) this.stack.push({ dir: this.root, relative: this.graftPoint, entries, index: 0 });
       }
-      for (const entry of entries) {
-        const absolutePath = join(dir, entry.name);
-        const path = `${relative}/${entry.name}`;
+      while (files.length < max && this.stack.length > 0) {
+        const frame = this.stack[this.stack.length - 1]!;
+        if (frame.index >= frame.entries.length) {
+          this.stack.pop();
+          continue;
+        }
+        const entry = frame.entries[frame.index++]!;
+        const absolutePath = join(frame.dir, entry.name);
+        const path = `${frame.relative}/${entry.name}`;
         at = absolutePath;
         if (entry.isDirectory()) {
-          const directory: ListedFile = { path, kind: 'directory', size: 0, absolutePath };
-          files.push(directory);
-          pending.push({ dir: absolutePath, relative: path, entry: directory });
+          // Read now, so a directory a mounted disc cannot list is marked before it is handed on.
+          const entries = this.read(absolutePath);
+          files.push({
+            path,
+            kind: 'directory',
+            size: 0,
+            absolutePath,
+            ...(entries ? {} : { contentDiffers: true }),
+          });
+          if (entries) this.stack.push({ dir: absolutePath, relative: path, entries, index: 0 });
         } else if (entry.isSymbolicLink() || entry.isFile()) {
-          files.push(describe(fs, entry.isFile() ? 'file' : 'symlink', path, absolutePath, keepGoing));
+          files.push(describe(this.fs, entry.isFile() ? 'file' : 'symlink', path, absolutePath, this.keepGoing));
         }
       }
+    } catch (error) {
+      return { unreadable: { path: at, error: plainError(error) } };
     }
-  } catch (error) {
-    return { unreadable: { path: at, error: plainError(error) } };
+    return { files, done: this.stack.length === 0 };
   }
-  return { files };
+
+  /** A directory's entries by code point; null when a mounted disc cannot list it (keepGoing). */
+  private read(dir: string): nodeFs.Dirent[] | null {
+    try {
+      return this.fs.readdirSync(dir, { withFileTypes: true }).sort((a, b) => byCodePoint(a.name, b.name));
+    } catch (error) {
+      if (!this.keepGoing) throw error;
+      return null;
+    }
+  }
+}
+
+/** Names by Unicode code point, as their UTF-8 bytes sort (the domain's comparePaths, for names without `/`). */
+function byCodePoint(a: string, b: string): number {
+  const length = Math.min(a.length, b.length);
+  for (let i = 0; i < length; i += 1) {
+    const x = a.codePointAt(i)!;
+    const y = b.codePointAt(i)!;
+    if (x !== y) return x < y ? -1 : 1;
+    if (x > 0xffff) i += 1;
+  }
+  return a.length - b.length;
 }
 
 function describe(

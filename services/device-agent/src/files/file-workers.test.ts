@@ -69,6 +69,52 @@ describe('FileWorkers in worker threads', () => {
     expect(await workers.dataBytes(join(dir, 'day'))).toBe((files * (files + 1)) / 2);
   });
 
+  it('walks a day a batch at a time from the thread that keeps its place, while other listings run', async () => {
+    const walked: string[] = [];
+    const sizes: number[] = [];
+    const others: Promise<number>[] = [];
+    for await (const batch of workers.walkDay(join(dir, 'day'), '2026/11/26', { batch: 64 })) {
+      sizes.push(batch.length);
+      walked.push(...batch.map((file) => file.path));
+      // Another request for the quick threads between two batches of the walk.
+      others.push(workers.dataBytes(join(dir, 'day')));
+    }
+    const listing = await workers.listDay(join(dir, 'day'), '2026/11/26');
+    if (!('files' in listing)) throw new Error('expected a listing');
+    expect(walked).toEqual(listing.files.map((file) => file.path));
+    expect(new Set(walked).size).toBe(files + 2);
+    expect(Math.max(...sizes)).toBe(64);
+    expect(new Set(await Promise.all(others))).toEqual(new Set([(files * (files + 1)) / 2]));
+  });
+
+  it('lists entries in tree order: a directory, then its entries by code point, then its next sibling', async () => {
+    const tree = join(dir, 'tree');
+    for (const name of ['a/x/1', 'a/x-1', 'a b', 'a-b', '\u{1F600}', '\uFF21']) {
+      await mkdir(join(tree, name, '..'), { recursive: true });
+      await writeFile(join(tree, name), '');
+    }
+    const walked: string[] = [];
+    for await (const batch of workers.walkDay(tree, 'd', { batch: 2 })) walked.push(...batch.map((file) => file.path));
+    expect(walked).toEqual(['d/a', 'd/a/x', 'd/a/x/1', 'd/a/x-1', 'd/a b', 'd/a-b', 'd/\uFF21', 'd/\u{1F600}']);
+  });
+
+  it('ends a walk left early, and walks again after', async () => {
+    for await (const batch of workers.walkDay(join(dir, 'day'), '2026/11/26', { batch: 8 })) {
+      expect(batch).toHaveLength(8);
+      break;
+    }
+    let count = 0;
+    for await (const batch of workers.walkDay(join(dir, 'day'), '2026/11/26', { batch: 500 })) count += batch.length;
+    expect(count).toBe(files + 2);
+  });
+
+  it('says which staging directory a walk could not read', async () => {
+    const walk = async () => {
+      for await (const _batch of workers.walkDay(join(dir, 'no-such-day'), '2026/11/26'));
+    };
+    await expect(walk()).rejects.toMatchObject({ name: 'WalkUnreadableError', path: join(dir, 'no-such-day') });
+  });
+
   it('compares every file across threads, finds the one that differs, and hears every byte found equal', async () => {
     await writeFile(join(dir, 'day', 'sub', 'f500'), Buffer.alloc(501, 0x41));
     const mediaFd = openSync(image, 'r');

@@ -12,15 +12,28 @@ import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { NamedError } from '@cedar-store/domain';
-import type { CompareTask, DayListing, DayShape, HashOutcome, SyncFileSystem, TaskOutcome } from './file-work.js';
+import type {
+  CompareTask,
+  DayListing,
+  DayShape,
+  HashOutcome,
+  ListedFile,
+  PlainError,
+  SyncFileSystem,
+  TaskOutcome,
+} from './file-work.js';
 import { answer, type WorkerMessage, type WorkerRequest } from './file-work-protocol.js';
 
 /** Request without its id: the pool numbers them. */
 type Request = WorkerRequest extends infer R ? (R extends WorkerRequest ? Omit<R, 'id'> : never) : never;
 type Final = Exclude<WorkerMessage, { kind: 'bytes' }>;
 
+/** The thread a walk lives on: its first request picks one, every later one goes there. */
+type Pin = { thread?: Thread };
+
 type Job = {
   request: Request;
+  pin?: Pin | undefined;
   onBytes: (bytes: number) => void;
   resolve: (message: Final) => void;
   reject: (error: Error) => void;
@@ -38,7 +51,19 @@ type Thread = {
   worker: Worker;
   job: (Job & { id: number }) | undefined;
   idle: NodeJS.Timeout | undefined;
+  /** Walks this thread holds: it is not ended while any is under way. */
+  walks: number;
 };
+
+/** A file or directory of a walked day could not be read (staging: no verdict then). */
+export class WalkUnreadableError extends NamedError {
+  constructor(
+    readonly path: string,
+    readonly error: PlainError,
+  ) {
+    super(`could not read ${path} (${error.code ?? error.message})`);
+  }
+}
 
 /** A worker thread ended with a request unanswered (out of memory, killed): not a failure of the file work. */
 export class WorkerExitError extends NamedError {
@@ -75,6 +100,12 @@ const RUNNING_FROM_SOURCES = import.meta.url.endsWith('.ts');
 
 /** Files per batch sent to a thread, and bytes: enough to make a message's cost vanish, few enough to spread the work. */
 const BATCH_FILES = 256;
+
+/** Entries per batch of a walk: small next to any listing, large enough that a message costs nothing. */
+export const WALK_BATCH = 256;
+
+/** Walks are numbered across every pool of the process: inline, the walks of all pools share one table. */
+let nextWalk = 1;
 const BATCH_BYTES = 32 * 1024 * 1024;
 
 export class FileWorkers {
@@ -108,6 +139,65 @@ export class FileWorkers {
     const message = await this.run({ kind: 'listDay', root, graftPoint, keepGoing });
     if (message.kind !== 'listDay') throw failure(message);
     return message.listing;
+  }
+
+  /**
+   * A day's tree a batch at a time, in tree order (DayWalker in file-work.ts): a thread walks it
+   * and keeps its place between batches; the next batch is read while the caller uses this one.
+   * Throws WalkUnreadableError where the walk could not read (never with `keepGoing`).
+   */
+  async *walkDay(
+    root: string,
+    graftPoint: string,
+    options: { keepGoing?: boolean; batch?: number } = {},
+  ): AsyncGenerator<ListedFile[], void, undefined> {
+    const walk = nextWalk++;
+    const pin: Pin = {};
+    const max = options.batch ?? WALK_BATCH;
+    let started = false;
+    const request = (): Promise<Final> => {
+      const start = started ? {} : { start: { root, graftPoint, keepGoing: options.keepGoing ?? false } };
+      started = true;
+      const answer = this.run({ kind: 'walk', walk, max, ...start }, () => {}, pin);
+      // Read ahead: a failure surfaces when the caller asks for this batch, never as unhandled.
+      answer.catch(() => undefined);
+      return answer;
+    };
+    let pending = request();
+    let ended = false;
+    try {
+      for (;;) {
+        const message = await pending;
+        if (message.kind !== 'walk') {
+          ended = true;
+          throw failure(message);
+        }
+        const batch = message.batch;
+        if ('unreadable' in batch) {
+          ended = true;
+          throw new WalkUnreadableError(batch.unreadable.path, batch.unreadable.error);
+        }
+        if (batch.done) {
+          ended = true;
+          if (batch.files.length > 0) yield batch.files;
+          return;
+        }
+        pending = request();
+        yield batch.files;
+      }
+    } finally {
+      if (!ended) {
+        // Left early (the caller failed or stopped): the thread forgets the walk.
+        const last = await pending.catch(() => undefined);
+        if (last?.kind === 'walk' && !('unreadable' in last.batch) && !last.batch.done) {
+          await this.run({ kind: 'walkEnd', walk }, () => {}, pin).catch(() => undefined);
+        }
+      }
+      if (pin.thread) {
+        pin.thread.walks -= 1;
+        if (pin.thread.job === undefined && this.threads.includes(pin.thread)) this.idle(pin.thread);
+      }
+    }
   }
 
   async dataBytes(root: string): Promise<number> {
@@ -216,10 +306,10 @@ export class FileWorkers {
     await Promise.all(this.threads.splice(0).map((thread) => thread.worker.terminate()));
   }
 
-  private run(request: Request, onBytes: (bytes: number) => void = () => {}): Promise<Final> {
+  private run(request: Request, onBytes: (bytes: number) => void = () => {}, pin?: Pin): Promise<Final> {
     if (!this.workerPath) return this.runInline(request, onBytes);
     return new Promise((resolve, reject) => {
-      this.queues[roleOf(request)].push({ request, onBytes, resolve, reject });
+      this.queues[roleOf(request)].push({ request, pin, onBytes, resolve, reject });
       this.dispatch();
     });
   }
@@ -237,12 +327,32 @@ export class FileWorkers {
 
   private dispatchRole(role: Role): void {
     const queue = this.queues[role];
-    while (queue.length > 0) {
-      const thread =
-        this.threads.find((candidate) => candidate.role === role && candidate.job === undefined) ??
-        this.startThread(role);
-      if (!thread) return;
-      const job = queue.shift()!;
+    for (let i = 0; i < queue.length;) {
+      const job = queue[i]!;
+      const pinned = job.pin?.thread;
+      let thread: Thread | undefined;
+      if (pinned) {
+        if (!this.threads.includes(pinned)) {
+          queue.splice(i, 1);
+          job.reject(new WorkerExitError('the file worker thread walking a day ended'));
+          continue;
+        }
+        thread = pinned.job === undefined ? pinned : undefined;
+      } else {
+        thread =
+          this.threads.find((candidate) => candidate.role === role && candidate.job === undefined) ??
+          this.startThread(role);
+        if (thread && job.pin) {
+          job.pin.thread = thread;
+          thread.walks += 1;
+        }
+      }
+      if (!thread) {
+        // A pinned job waits for its thread; others wait for any (they may still pass it).
+        i += 1;
+        continue;
+      }
+      queue.splice(i, 1);
       if (thread.idle) clearTimeout(thread.idle);
       thread.idle = undefined;
       thread.job = { ...job, id: this.nextId++ };
@@ -254,7 +364,7 @@ export class FileWorkers {
   private startThread(role: Role): Thread | undefined {
     const limit = role === 'compare' ? this.size : QUICK_THREADS;
     if (!this.workerPath || this.threads.filter((thread) => thread.role === role).length >= limit) return undefined;
-    const thread: Thread = { role, worker: new Worker(this.workerPath), job: undefined, idle: undefined };
+    const thread: Thread = { role, worker: new Worker(this.workerPath), job: undefined, idle: undefined, walks: 0 };
     thread.worker.on('message', (message: WorkerMessage) => this.onMessage(thread, message));
     thread.worker.on('error', (error) => this.onExit(thread, new WorkerExitError(error.message)));
     thread.worker.on('exit', (code) =>
@@ -279,10 +389,11 @@ export class FileWorkers {
 
   /** An idle thread does not keep the agent running, and ends after idleMs. */
   private idle(thread: Thread): void {
+    if (thread.idle) clearTimeout(thread.idle);
     thread.worker.unref();
     thread.idle = setTimeout(() => {
       const index = this.threads.indexOf(thread);
-      if (index >= 0 && thread.job === undefined) {
+      if (index >= 0 && thread.job === undefined && thread.walks === 0) {
         this.threads.splice(index, 1);
         void thread.worker.terminate();
       }
@@ -301,6 +412,7 @@ export class FileWorkers {
   }
 }
 
+/** Walks are quick: a batch is a few milliseconds of directory reads. */
 function roleOf(request: Request): Role {
   return request.kind === 'compare' || request.kind === 'hash' ? 'compare' : 'quick';
 }
