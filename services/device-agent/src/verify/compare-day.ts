@@ -8,9 +8,12 @@
  * `compareDays` reads the media through a mount point; direct-verify.ts reads it without one.
  */
 import {
-  compareTrees,
+  classifyEntry,
+  compareTreeOrder,
   dayToGraftPoint,
   isStoreIndicatorPath,
+  MismatchTally,
+  needsByteCompare,
   VerifyFailedError,
   type DayStamp,
   type FileFacts,
@@ -20,10 +23,15 @@ import {
 import { access } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { CompareTask, ListedFile, TaskOutcome } from '../files/file-work.js';
-import { withFileWorkers, WorkerExitError, type FileWorkers } from '../files/file-workers.js';
+import { withFileWorkers, WalkUnreadableError, WorkerExitError, type FileWorkers } from '../files/file-workers.js';
+import { concatStreams, mergeTrees, type MergedEntry } from './tree-merge.js';
 
 export type DayToCompare = { day: DayStamp; stagingPath: string };
 
+/**
+ * `mismatches` names the first MAX_NAMED_MISMATCHES found, in tree order (a disc that lost a
+ * whole day of a million files is not a million names); `onMismatchCount` hears them all counted.
+ */
 export type ComparisonResult = { filesCompared: number; bytesCompared: number; mismatches: Mismatch[] };
 
 export type CompareOptions = {
@@ -37,6 +45,8 @@ export type CompareOptions = {
    * compared (a store's manifest: one read serves both). Without it nothing is hashed.
    */
   onFileHashed?: FileHashedListener;
+  /** Hears how many mismatches there were in all, when there were more than the result names. */
+  onMismatchCount?: (count: number) => void;
 };
 
 export type FileHashedListener = (pathOnDisc: string, size: number, sha256: string) => void;
@@ -57,74 +67,160 @@ async function compareWith(
   mountPoint: string,
   options: CompareOptions,
 ): Promise<ComparisonResult> {
-  const expected = await listStagingDays(workers, days).catch(workerStopped);
-  const actual: ListedFile[] = [];
-  for (const { day } of days) {
-    const graft = dayToGraftPoint(day);
-    const onMedia = join(mountPoint, graft);
-    // A directory the media cannot list is marked by the listing; its files then count as missing.
-    if (await exists(onMedia)) {
-      const listing = await workers.listDay(onMedia, graft, true).catch(workerStopped);
-      if ('files' in listing) for (const file of listing.files) actual.push(file);
-    }
-  }
-  const { pairs, comparable } = filesToCompare(expected, actual);
-  const bytesCompared = await compareFiles(
-    workers,
-    comparable,
-    comparable.map(({ file, twin }) => ({
-      expectedPath: file.absolutePath,
-      actualPath: twin.absolutePath,
-      size: twin.size,
-    })),
-    {
-      concurrency: options.concurrency ?? DEFAULT_COMPARE_CONCURRENCY,
-      onBytes: options.onBytes,
-      onFileHashed: options.onFileHashed,
-    },
+  const sorted = inTreeOrder(days);
+  const bytesTotal = await stagingBytes(workers, sorted);
+  // The media's tree is walked as staging is; a directory it cannot list is marked, its files then missing.
+  const onMedia = concatStreams(
+    sorted.map(
+      ({ day }) =>
+        async function* () {
+          const graft = dayToGraftPoint(day);
+          const path = join(mountPoint, graft);
+          if (await exists(path)) yield* walkOrStop(workers.walkDay(path, graft, { keepGoing: true }));
+        },
+    ),
   );
-  return verdict(expected, actual, pairs.length, bytesCompared);
+  return mergeAndCompare(workers, walkStaging(workers, sorted), onMedia, {
+    bytesTotal,
+    concurrency: options.concurrency ?? DEFAULT_COMPARE_CONCURRENCY,
+    options,
+    task: (file, twin) => ({ expectedPath: file.absolutePath, actualPath: twin.absolutePath, size: twin.size }),
+  });
 }
 
-/** Every file, directory and symlink of the staging days, listed by a worker thread; an unreadable one stops the check. */
-export async function listStagingDays(workers: FileWorkers, days: readonly DayToCompare[]): Promise<ListedFile[]> {
-  const files: ListedFile[] = [];
-  for (const { day, stagingPath } of days) {
-    const listing = await workers.listDay(stagingPath, dayToGraftPoint(day));
-    if ('unreadable' in listing) throw stagingUnreadable(listing.unreadable.path, listing.unreadable.error);
-    for (const file of listing.files) files.push(file);
+/** The days once each, in tree order: the order both listings come in. */
+export function inTreeOrder(days: readonly DayToCompare[]): DayToCompare[] {
+  const byDay = new Map(days.map((day) => [day.day, day]));
+  return [...byDay.values()].sort((a, b) => compareTreeOrder(dayToGraftPoint(a.day), dayToGraftPoint(b.day)));
+}
+
+/** The staging days' bytes, for progress (a walk of their sizes, nothing held); 0 when it cannot tell. */
+export async function stagingBytes(workers: FileWorkers, days: readonly DayToCompare[]): Promise<number> {
+  let total = 0;
+  for (const { stagingPath } of days) total += await workers.dataBytes(stagingPath).catch(() => 0);
+  return total;
+}
+
+/** Every file, directory and symlink of the staging days in tree order, a batch at a time; an unreadable one stops the check. */
+export function walkStaging(workers: FileWorkers, days: readonly DayToCompare[]): AsyncGenerator<ListedFile[]> {
+  return concatStreams(
+    days.map(
+      ({ day, stagingPath }) =>
+        () =>
+          walkOrStop(workers.walkDay(stagingPath, dayToGraftPoint(day))),
+    ),
+  );
+}
+
+async function* walkOrStop(walk: AsyncGenerator<ListedFile[]>): AsyncGenerator<ListedFile[], void, undefined> {
+  try {
+    yield* walk;
+  } catch (error) {
+    if (error instanceof WalkUnreadableError) throw stagingUnreadable(error.path, error.error);
+    workerStopped(error);
   }
-  return files;
+}
+
+/** How one side's file is compared with its twin: at its extents on the disc, or as a file on a mount. */
+export type MergeOptions<Actual extends FileFacts> = {
+  bytesTotal: number;
+  concurrency: number;
+  mediaFd?: number;
+  options: CompareOptions;
+  task: (file: ListedFile, twin: Actual) => CompareTask;
+  /** Puts a batch's pairs in the order to read them (direct: by where their data lies on the disc). */
+  readOrder?: (pairs: { file: ListedFile; twin: Actual }[]) => { file: ListedFile; twin: Actual }[];
+};
+
+/**
+ * The check itself: merges staging and the media as sorted streams in small batches; each
+ * batch's files present on both sides with the same size have their bytes compared by a worker
+ * thread while the next batches are merged (at most `concurrency + 1` batches under way, one on
+ * a drive, which is read a file at a time); once a batch's bytes are compared the domain
+ * (classifyEntry) decides what differs at each of its paths. Nothing of either tree is held
+ * beyond those batches; mismatches are counted, the first ones named, in tree order.
+ */
+export async function mergeAndCompare<Actual extends FileFacts>(
+  workers: FileWorkers,
+  expected: AsyncIterable<ListedFile[]>,
+  actual: AsyncIterable<Actual[]>,
+  merge: MergeOptions<Actual>,
+): Promise<ComparisonResult> {
+  const tally = new MismatchTally();
+  let filesCompared = 0;
+  let bytesDone = 0;
+  const { onBytes } = merge.options;
+  const inFlight: { entries: MergedEntry<ListedFile, Actual>[]; compared: Promise<void> }[] = [];
+  const most = merge.concurrency <= 1 ? 1 : merge.concurrency + 1;
+  const settleFirst = async (): Promise<void> => {
+    const { entries, compared } = inFlight.shift()!;
+    await compared;
+    for (const { path, expected: file, actual: twin } of entries) {
+      const kind = classifyEntry(path, file, twin);
+      if (kind) tally.add({ path, kind });
+    }
+  };
+  try {
+    for await (const entries of mergeTrees(expected, actual)) {
+      let pairs: { file: ListedFile; twin: Actual }[] = [];
+      for (const { path, expected: file, actual: twin } of entries) {
+        if (!file || !twin) continue;
+        if (file.kind === 'file' && twin.kind === 'file' && !isStoreIndicatorPath(path)) filesCompared += 1;
+        if (needsByteCompare(path, file, twin)) pairs.push({ file, twin });
+      }
+      if (merge.readOrder) pairs = merge.readOrder(pairs);
+      const compared = compareFiles(
+        workers,
+        pairs,
+        pairs.map(({ file, twin }) => merge.task(file, twin)),
+        {
+          mediaFd: merge.mediaFd,
+          concurrency: merge.concurrency,
+          onBytes: (bytes) => {
+            bytesDone += bytes;
+            onBytes?.(bytesDone, Math.max(merge.bytesTotal, bytesDone));
+          },
+          onFileHashed: merge.options.onFileHashed,
+        },
+      );
+      // Its failure is heard when the batch is settled, never as unhandled.
+      compared.catch(() => undefined);
+      inFlight.push({ entries, compared });
+      while (inFlight.length >= most) await settleFirst();
+    }
+    while (inFlight.length > 0) await settleFirst();
+  } finally {
+    // Stopped by a failure: no read is left running on a disc about to close.
+    await Promise.allSettled(inFlight.map(({ compared }) => compared));
+  }
+  if (tally.unnamed > 0) merge.options.onMismatchCount?.(tally.count);
+  return { filesCompared, bytesCompared: bytesDone, mismatches: tally.named };
 }
 
 /**
- * Compares each pair by its task (same order), marks the media's twins that differ, and returns
- * the bytes found equal. A staging file that cannot be read stops the check. With
- * `onFileHashed`, each file found the same is reported with the SHA-256 of the bytes just
- * compared (a store's manifest, manifest-store.ts): one read serves both.
+ * Compares each pair by its task (same order) and marks the media's twins that differ. A
+ * staging file that cannot be read stops the check. With `onFileHashed`, each file found the
+ * same is reported with the SHA-256 of the bytes just compared (a store's manifest,
+ * manifest-store.ts): one read serves both. `onBytes` hears the bytes found equal as they are.
  */
 export async function compareFiles(
   workers: FileWorkers,
   pairs: readonly { file: ListedFile; twin: FileFacts }[],
   tasks: readonly CompareTask[],
   options: {
-    mediaFd?: number;
+    mediaFd?: number | undefined;
     concurrency: number;
-    onBytes?: (bytesDone: number, bytesTotal: number) => void;
-    onFileHashed?: FileHashedListener;
+    onBytes?: (bytes: number) => void;
+    onFileHashed?: FileHashedListener | undefined;
   },
-): Promise<number> {
-  const bytesTotal = tasks.reduce((sum, task) => sum + task.size, 0);
-  let bytesDone = 0;
+): Promise<void> {
+  if (tasks.length === 0) return;
   const hashed = options.onFileHashed;
   const outcomes: (TaskOutcome | undefined)[] = await workers
     .compare(tasks, {
       mediaFd: options.mediaFd,
       concurrency: options.concurrency,
-      onBytes: (bytes) => {
-        bytesDone += bytes;
-        options.onBytes?.(bytesDone, bytesTotal);
-      },
+      onBytes: (bytes) => options.onBytes?.(bytes),
       ...(hashed
         ? {
             onHashes: (start: number, hashes: readonly (string | null)[]) =>
@@ -140,36 +236,6 @@ export async function compareFiles(
     if (outcome === 'differs') twin.contentDiffers = true;
     else if (typeof outcome === 'object') throw stagingUnreadable(file.absolutePath, outcome.unreadable);
   });
-  return bytesDone;
-}
-
-/**
- * The staging files present on the media as files (`pairs`, each counted as compared), and
- * those of them with the same size on both sides, whose bytes are read (`comparable`).
- */
-export function filesToCompare<Expected extends FileFacts, Actual extends FileFacts>(
-  expected: readonly Expected[],
-  actual: readonly Actual[],
-): { pairs: { file: Expected; twin: Actual }[]; comparable: { file: Expected; twin: Actual }[] } {
-  const actualByPath = new Map(actual.map((file) => [file.path, file]));
-  const pairs = expected
-    .filter((file) => file.kind === 'file' && !isStoreIndicatorPath(file.path))
-    .map((file) => ({ file, twin: actualByPath.get(file.path) }))
-    .filter((pair): pair is { file: Expected; twin: Actual } => pair.twin?.kind === 'file');
-  return {
-    pairs,
-    comparable: pairs.filter(({ file, twin }) => file.size === twin.size && twin.contentDiffers !== true),
-  };
-}
-
-/** The result once the bytes were compared (the media's differing files marked `contentDiffers`). */
-export function verdict(
-  expected: FileFacts[],
-  actual: FileFacts[],
-  filesCompared: number,
-  bytesCompared: number,
-): ComparisonResult {
-  return { filesCompared, bytesCompared, mismatches: compareTrees(expected, actual) };
 }
 
 /** Staging is the reference: when it cannot be read, no verdict on the media can be given. */
