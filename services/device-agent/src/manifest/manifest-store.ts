@@ -22,7 +22,7 @@ import {
   type DayStamp,
 } from '@cedar-store/domain';
 import type { ManifestPage, ManifestRecord } from '@cedar-store/ports';
-import type { FileWorkers } from '../files/file-workers.js';
+import { WalkUnreadableError, type FileWorkers } from '../files/file-workers.js';
 
 /** A manifest file an operation left is kept this long for the controller (or its recovery) to read. */
 const MANIFEST_KEEP_MS = 14 * 24 * 3600 * 1000;
@@ -59,8 +59,13 @@ export class ManifestWriter {
     if (this.failed) throw this.failed;
     if (!this.stream.writableNeedDrain) return;
     await new Promise<void>((resolve) => {
-      this.stream.once('drain', resolve);
-      this.stream.once('error', () => resolve());
+      const done = (): void => {
+        this.stream.off('drain', done);
+        this.stream.off('error', done);
+        resolve();
+      };
+      this.stream.on('drain', done);
+      this.stream.on('error', done);
     });
     if (this.failed) throw this.failed;
   }
@@ -122,21 +127,29 @@ export class ManifestStore {
     const writer = await this.start(opId);
     try {
       for (const { day, path } of resolved) {
-        const listing = await this.options.workers.listDay(path, dayToGraftPoint(day));
-        if ('unreadable' in listing) throw unreadable(listing.unreadable.path, listing.unreadable.error.message);
-        const files = listing.files.filter((file) => file.kind === 'file' && !isStoreIndicatorPath(file.path));
-        await this.options.workers.hash(
-          files.map((file) => ({ path: file.absolutePath, size: file.size })),
-          {
-            concurrency: 2,
-            onHashed: (start, outcomes) =>
-              outcomes.forEach((outcome, index) => {
-                const file = files[start + index]!;
-                if ('unreadable' in outcome) throw unreadable(file.absolutePath, outcome.unreadable.message);
-                writer.add(file.path, outcome.size, outcome.sha256);
-              }),
-          },
-        );
+        // A batch of the walk at a time: the day is never listed whole (the next batch is read meanwhile).
+        const walk = this.options.workers.walkDay(path, dayToGraftPoint(day));
+        try {
+          for await (const batch of walk) {
+            const files = batch.filter((file) => file.kind === 'file' && !isStoreIndicatorPath(file.path));
+            await this.options.workers.hash(
+              files.map((file) => ({ path: file.absolutePath, size: file.size })),
+              {
+                concurrency: 2,
+                onHashed: (start, outcomes) =>
+                  outcomes.forEach((outcome, index) => {
+                    const file = files[start + index]!;
+                    if ('unreadable' in outcome) throw unreadable(file.absolutePath, outcome.unreadable.message);
+                    writer.add(file.path, outcome.size, outcome.sha256);
+                  }),
+              },
+            );
+            await writer.flushed();
+          }
+        } catch (error) {
+          if (error instanceof WalkUnreadableError) throw unreadable(error.path, error.error.message);
+          throw error;
+        }
       }
     } catch (error) {
       await this.discard(writer);
