@@ -20,6 +20,7 @@ import {
 } from '@cedar-store/domain';
 import type { StagingArea, StagingDayInfo } from '@cedar-store/ports';
 import { FileWorkers } from '../files/file-workers.js';
+import { stagingDayFacts } from './day-facts.js';
 import type { Owner } from './owner.js';
 import { writeStoreIndicator } from './store-indicator.js';
 
@@ -32,7 +33,8 @@ export class FsStagingArea implements StagingArea {
     private readonly owner: Owner | null = null,
     /**
      * Sizes are summed by a worker thread: on the event loop, 100 000 files took two seconds of it
-     * (`npm run bench`). The agent injects its one pool; a staging area built without one has its own.
+     * (`npm run bench`); a day of a few files is summed here (day-facts.ts). The agent injects its
+     * one pool; a staging area built without one has its own.
      */
     readonly workers: FileWorkers = new FileWorkers(),
     /** agent.yaml `followDaySymlinks`: read and mark days where their links point, even outside the root. */
@@ -77,7 +79,13 @@ export class FsStagingArea implements StagingArea {
 
   async inspect(days: DayStamp[]): Promise<StagingDayInfo[]> {
     const resolved = await Promise.all(days.map((day) => this.resolveDay(day)));
-    return Promise.all(resolved.map((day) => this.facts(day)));
+    const walkedHere: string[] = [];
+    const facts = await Promise.all(resolved.map((day) => this.facts(day, walkedHere)));
+    // What follows an inspect reads the days in the pool (the manifest's hash beside the write,
+    // the verify's listing): a day walked here leaves its thread to start then, on the run's
+    // path. One small request starts it now instead, while the run checks the media.
+    if (walkedHere.length > 0) this.workers.dayFacts(walkedHere[0]!).catch(() => undefined);
+    return facts;
   }
 
   async markStored(days: DayStamp[]): Promise<DayStamp[]> {
@@ -86,15 +94,16 @@ export class FsStagingArea implements StagingArea {
     return resolved.map((day) => day.day);
   }
 
-  private async facts({ day, path, exists, escapesTo }: ResolvedDay): Promise<StagingDayInfo> {
+  private async facts({ day, path, exists, escapesTo }: ResolvedDay, walkedHere: string[]): Promise<StagingDayInfo> {
     // Outside the root nothing is read: the day is reported with where it points.
     if (escapesTo !== undefined) return { day, exists, staged: false, stored: false, bytes: 0, escapesTo };
     if (!exists) return { day, exists: false, staged: false, stored: false, bytes: 0 };
-    const [staged, stored, { bytes, shape }] = await Promise.all([
+    const [staged, stored, { bytes, shape, walkedInline }] = await Promise.all([
       indicatorExists(join(path, STAGE_INDICATOR)),
       indicatorExists(join(path, STORE_INDICATOR)),
-      this.workers.dayFacts(path),
+      stagingDayFacts(path, this.workers),
     ]);
+    if (walkedInline) walkedHere.push(path);
     return { day, exists: true, staged, stored, bytes, shape };
   }
 }
