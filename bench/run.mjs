@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DAY_SHAPES, ensureDay } from './lib/data.mjs';
-import { cpuTimes, median, procStatus, timed, watchDirectory, writtenBytes } from './lib/measure.mjs';
+import { cpuTimes, median, procStatus, timed, watchDirectory, watchSchedstat, writtenBytes } from './lib/measure.mjs';
 import { formatTable, loadAverage, machine } from './lib/report.mjs';
 import { AGENT_BIN, API_TOKEN, CLI_BIN, layout, startStack, writeConfigs } from './lib/services.mjs';
 import { unmountLeftovers } from './lib/cleanup.mjs';
@@ -186,11 +186,18 @@ async function rawCommit(set, image, before = []) {
     '-commit',
   ];
   const cpuBefore = await cpuTimes();
-  const result = await timed('xorriso', args);
+  let sched;
+  // In a session of its own, as the agent's ProgramRunner starts xorriso (detached): where the
+  // kernel groups tasks by session (autogroup), both then get a group's share of the CPUs.
+  const result = await timed('xorriso', args, {
+    detached: true,
+    onSpawn: (pid) => (sched = watchSchedstat({ pid })),
+  });
   result.cpuMs = (await cpuTimes()).childrenMs - cpuBefore.childrenMs;
+  const xorriso = sched?.stop() ?? null;
   if (result.code !== 0)
     throw new Error(`raw xorriso ${before.join(' ')} -commit failed: ${result.stderr.slice(-2000)}`);
-  return { ms: result.ms, cpuMs: result.cpuMs };
+  return { ms: result.ms, cpuMs: result.cpuMs, waitMs: xorriso?.waitMs ?? null };
 }
 
 /** What MD5 checksums cost (the xorriso backend writes them on real drives; the virtual backend does not). */
@@ -203,8 +210,8 @@ async function rawStoreMd5(set) {
 
 async function rawStore(set) {
   const image = join(paths.raw, `${set.name}.iso`);
-  const { ms, cpuMs } = await rawCommit(set, image);
-  return { rawStoreMs: ms, rawStoreCpuMs: cpuMs, rawImageBytes: (await stat(image)).size };
+  const { ms, cpuMs, waitMs } = await rawCommit(set, image);
+  return { rawStoreMs: ms, rawStoreCpuMs: cpuMs, rawXorrisoWaitMs: waitMs, rawImageBytes: (await stat(image)).size };
 }
 
 async function rawVerify(set) {
@@ -255,7 +262,9 @@ async function cliStore(set) {
   // The operation journal (a few hundred bytes per operation) and the manifest (a line per file)
   // are counted apart: neither is a temporary image.
   const watch = watchDirectory(paths.work, [join(paths.work, 'journal'), join(paths.work, 'manifests')]);
+  const sched = watchSchedstat({ parentPid: stack.agent.pid });
   const { ms, run } = await cli(['store', '--device', `bench/${set.device}`, '--today', set.day]);
+  const xorriso = sched.stop();
   const temp = await watch.stop();
   const agentWritesAfter = await writtenBytes(stack.agent.pid);
   const [agentCpuAfter, controllerCpuAfter] = [await cpuTimes(stack.agent.pid), await cpuTimes(stack.controller.pid)];
@@ -276,6 +285,9 @@ async function cliStore(set) {
     agentCpuMs: agentCpuAfter.ownMs - agentCpu.ownMs,
     xorrisoCpuMs: agentCpuAfter.childrenMs - agentCpu.childrenMs,
     controllerCpuMs: controllerCpuAfter.ownMs - controllerCpu.ownMs,
+    // How long the agent's xorriso waited for a CPU while it had work, and how long it ran.
+    xorrisoWaitMs: xorriso?.waitMs ?? null,
+    xorrisoLifeMs: xorriso?.lifeMs ?? null,
     agentWriteBytes:
       agentWritesAfter !== null && agentWritesBefore !== null ? agentWritesAfter - agentWritesBefore : null,
   };
@@ -402,6 +414,9 @@ function summarise(measured) {
     xorrisoCpuMs: pick('xorrisoCpuMs'),
     controllerCpuMs: pick('controllerCpuMs'),
     rawStoreCpuMs: pick('rawStoreCpuMs'),
+    xorrisoWaitMs: pick('xorrisoWaitMs'),
+    rawXorrisoWaitMs: pick('rawXorrisoWaitMs'),
+    xorrisoLifeMs: pick('xorrisoLifeMs'),
     outsideWriteMs: pick('outsideWriteMs'),
     ...(samples[0].rawStoreMd5Ms !== undefined ? { rawStoreMd5Ms: pick('rawStoreMd5Ms') } : {}),
   };

@@ -3,14 +3,23 @@
  * /proc, watch a directory for bytes written into it, and the statistics the table shows.
  */
 import { spawn } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
 import { readFile, opendir, lstat } from 'node:fs/promises';
 import { join } from 'node:path';
 
-/** Runs a program to its end; resolves with its exit code, output and wall time in ms. Never rejects on exit codes. */
+/**
+ * Runs a program to its end; resolves with its exit code, output and wall time in ms. Never rejects on exit codes.
+ * `detached`: in a session of its own, as the agent starts its programs (see rawCommit); `onSpawn` hears its pid.
+ */
 export function timed(command, args, options = {}) {
   return new Promise((resolve, reject) => {
     const started = performance.now();
-    const child = spawn(command, args, { env: options.env ?? process.env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(command, args, {
+      env: options.env ?? process.env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      detached: options.detached ?? false,
+    });
+    if (child.pid !== undefined) options.onSpawn?.(child.pid);
     const stdout = [];
     const stderr = [];
     child.stdout.on('data', (chunk) => stdout.push(chunk));
@@ -56,6 +65,80 @@ export async function cpuTimes(pid = 'self') {
   const fields = text.slice(text.lastIndexOf(')') + 2).split(' ');
   const ticks = (i) => Number(fields[i - 3]) * 10;
   return { ownMs: ticks(14) + ticks(15), childrenMs: ticks(16) + ticks(17) };
+}
+
+/**
+ * How long xorriso ran and how long its threads waited for a CPU while runnable, from each
+ * thread's /proc/<pid>/task/<tid>/schedstat (run and run-queue wait, in ns), sampled every
+ * `everyMs` until stopped: the programs named `name` among the children of `parentPid` (the
+ * agent's xorriso), or the process `pid` itself (raw xorriso). A wait far above raw xorriso's
+ * means something else held the CPUs while xorriso had work (docs/performance.md#the-write-step-gap).
+ * Null where /proc has no schedstat or no children lists.
+ */
+export function watchSchedstat({ pid, parentPid, name = 'xorriso' }, everyMs = 20) {
+  const threads = new Map();
+  const lives = new Map();
+  const readThreads = (target) => {
+    let tids;
+    try {
+      tids = readdirSync(`/proc/${target}/task`);
+    } catch {
+      return;
+    }
+    const now = performance.now();
+    const life = lives.get(target) ?? { first: now, last: now };
+    life.last = now;
+    lives.set(target, life);
+    for (const tid of tids) {
+      try {
+        const [runNs, waitNs] = readFileSync(`/proc/${target}/task/${tid}/schedstat`, 'utf8').split(' ').map(Number);
+        threads.set(`${target}/${tid}`, { runNs, waitNs });
+      } catch {
+        // the thread ended between the listing and the read: its last sample stands
+      }
+    }
+  };
+  const children = () => {
+    const found = [];
+    let tids = [];
+    try {
+      tids = readdirSync(`/proc/${parentPid}/task`);
+    } catch {
+      return found;
+    }
+    for (const tid of tids) {
+      let list = '';
+      try {
+        list = readFileSync(`/proc/${parentPid}/task/${tid}/children`, 'utf8');
+      } catch {
+        continue;
+      }
+      for (const child of list.split(' ').filter(Boolean)) {
+        try {
+          if (readFileSync(`/proc/${child}/comm`, 'utf8').trim() === name) found.push(child);
+        } catch {
+          // already gone
+        }
+      }
+    }
+    return found;
+  };
+  const sample = () => (pid !== undefined ? [pid] : children()).forEach(readThreads);
+  sample();
+  const timer = setInterval(sample, everyMs);
+  return {
+    stop() {
+      clearInterval(timer);
+      sample();
+      if (threads.size === 0) return null;
+      const sum = (key) => [...threads.values()].reduce((total, t) => total + t[key], 0) / 1e6;
+      return {
+        runMs: sum('runNs'),
+        waitMs: sum('waitNs'),
+        lifeMs: Math.max(...[...lives.values()].map((life) => life.last - life.first)),
+      };
+    },
+  };
 }
 
 /** Total size of the regular files under `dir` (symlinks not followed), leaving out the paths in `exclude`. */

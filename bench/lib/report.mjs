@@ -135,6 +135,18 @@ export function tableLines(results) {
         ),
       );
     }
+    if (typeof m.xorrisoWaitMs === 'number' && typeof m.rawXorrisoWaitMs === 'number') {
+      // Time xorriso's threads were runnable but had no CPU: what the work beside the write costs it.
+      lines.push(
+        line(
+          `store ${set.label}: xorriso waiting for a CPU`,
+          seconds(m.xorrisoWaitMs),
+          `raw xorriso ${seconds(m.rawXorrisoWaitMs)}; xorriso ran ${seconds(m.xorrisoLifeMs)} of the write`,
+          'info',
+          null,
+        ),
+      );
+    }
     if (set.estimateError !== null && set.estimateError !== undefined) {
       if (set.estimateKind === 'bound') {
         // The fit check used an upper bound (the image fitted with room to spare): it must not be below the image.
