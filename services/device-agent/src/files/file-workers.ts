@@ -93,6 +93,14 @@ const IDLE_MS = 2_000;
 
 const QUICK_THREADS = 2;
 
+/**
+ * Each thread is a V8 heap of its own (about 9 MiB at rest). Its young generation would grow to
+ * V8's default of tens of MiB, though what a thread allocates is short-lived (walk batches,
+ * messages; the compare buffers are outside the heap): 2 MiB kept the agent's peak 10–15 MiB
+ * lower on a verify of 100 000 files, at the same speed.
+ */
+const WORKER_YOUNG_GENERATION_MB = 2;
+
 const DEFAULT_WORKER_URL = new URL('./file-worker.js', import.meta.url);
 
 /** The unit tests run this module from its TypeScript source, where no compiled worker exists. */
@@ -127,6 +135,11 @@ export class FileWorkers {
       throw new Error(`the agent's file worker ${path} is missing: reinstall the agent (npm run build in a checkout)`);
     }
     this.workerPath = options.inlineFileSystem === undefined && present ? path : undefined;
+  }
+
+  /** How many threads compare at most. */
+  get compareThreads(): number {
+    return this.size;
   }
 
   /** Whether the work runs in worker threads (false: inline on the event loop). */
@@ -364,7 +377,10 @@ export class FileWorkers {
   private startThread(role: Role): Thread | undefined {
     const limit = role === 'compare' ? this.size : QUICK_THREADS;
     if (!this.workerPath || this.threads.filter((thread) => thread.role === role).length >= limit) return undefined;
-    const thread: Thread = { role, worker: new Worker(this.workerPath), job: undefined, idle: undefined, walks: 0 };
+    const worker = new Worker(this.workerPath, {
+      resourceLimits: { maxYoungGenerationSizeMb: WORKER_YOUNG_GENERATION_MB },
+    });
+    const thread: Thread = { role, worker, job: undefined, idle: undefined, walks: 0 };
     thread.worker.on('message', (message: WorkerMessage) => this.onMessage(thread, message));
     thread.worker.on('error', (error) => this.onExit(thread, new WorkerExitError(error.message)));
     thread.worker.on('exit', (code) =>

@@ -151,7 +151,8 @@ export async function mergeAndCompare<Actual extends FileFacts>(
   let bytesDone = 0;
   const { onBytes } = merge.options;
   const inFlight: { entries: MergedEntry<ListedFile, Actual>[]; compared: Promise<void> }[] = [];
-  const most = merge.concurrency <= 1 ? 1 : merge.concurrency + 1;
+  // One batch more than can be compared at once, so no thread waits for the merge; more would only wait longer.
+  const most = merge.concurrency <= 1 ? 1 : Math.min(merge.concurrency, workers.compareThreads) + 1;
   const settleFirst = async (): Promise<void> => {
     const { entries, compared } = inFlight.shift()!;
     await compared;

@@ -15,7 +15,6 @@ import {
   DEFAULT_COMPARE_CONCURRENCY,
   inTreeOrder,
   mergeAndCompare,
-  stagingBytes,
   walkStaging,
   type CompareOptions,
   type ComparisonResult,
@@ -59,14 +58,7 @@ async function compareDirectWith(
     sorted.map(({ day }) => dayToGraftPoint(day)),
   );
   try {
-    // xorriso loads and lists the disc's tree while a worker thread sums the staging bytes (for progress).
-    // Both are waited for, so no xorriso still holds the drive once the device is free again.
-    const [summed, listed] = await Promise.allSettled([
-      stagingBytes(workers, sorted),
-      listDisc(runner, media, sorted, spool),
-    ]);
-    if (listed.status === 'rejected') throw listed.reason;
-    const bytesTotal = summed.status === 'fulfilled' ? summed.value : 0;
+    await listDisc(runner, media, sorted, spool);
 
     const handle = await (options.openMedia ?? ((path: string) => open(path, 'r')))(media.source).catch(
       (error: unknown) => {
@@ -79,7 +71,7 @@ async function compareDirectWith(
     );
     try {
       return await mergeAndCompare<SpooledNode>(workers, walkStaging(workers, sorted), spool.nodes(), {
-        bytesTotal,
+        bytesTotal: spool.fileBytes,
         mediaFd: handle.fd,
         concurrency: media.isImageFile ? (options.concurrency ?? DEFAULT_COMPARE_CONCURRENCY) : DRIVE_CONCURRENCY,
         options,

@@ -24,6 +24,9 @@ export type SpooledNode = ListedNode & { extents?: ListedExtent[] };
 /** Nodes per batch read back. */
 const SPOOL_BATCH = 256;
 
+/** `File data lba:  0 , 59 , 1 , 6 , '…'`: extent 0's line, and the file's size. */
+const FIRST_EXTENT_SIZE = /^File data lba:\s*0\s*,\s*\d+\s*,\s*\d+\s*,\s*(\d+)\s*,/;
+
 /** Bytes of the spool read at a time. */
 const READ_BYTES = 64 * 1024;
 
@@ -48,6 +51,8 @@ export class ListingSpool {
   private readonly nodeLines: LineBuffer;
   private readonly extentLines: LineBuffer;
   private failed: Error | undefined;
+  /** The bytes of the files listed so far. */
+  fileBytes = 0;
 
   private constructor(
     private readonly dir: string,
@@ -68,8 +73,12 @@ export class ListingSpool {
   /** One line of xorriso's output, as ProgramRunner hands it over. */
   line = (text: string, stream: 'stdout' | 'stderr'): void => {
     if (stream === 'stderr') return this.message(text);
-    if (text.startsWith('File data lba:')) this.extentLines.add(text);
-    else this.nodeLines.add(text);
+    if (text.startsWith('File data lba:')) {
+      this.extentLines.add(text);
+      // Each file's first extent line carries its size: the bytes to compare, for progress.
+      const size = FIRST_EXTENT_SIZE.exec(text);
+      if (size) this.fileBytes += Number(size[1]);
+    } else this.nodeLines.add(text);
   };
 
   /** Waits until both files hold every line. */
@@ -94,11 +103,12 @@ export class ListingSpool {
     let batch: SpooledNode[] = [];
     try {
       for await (const text of lines(join(this.dir, 'nodes'))) {
-        const node = parseLsdlLine(text);
+        // Used as parsed (its `absolute` along): a copy per node would only feed the garbage collector.
+        const node: (SpooledNode & { absolute: string }) | null = parseLsdlLine(text);
         // The graft point itself is the day, not a node in it: the staging walk does not list it either.
         if (!node || this.roots.has(node.absolute)) continue;
-        const { absolute: _absolute, ...facts } = node;
-        batch.push(facts.kind === 'file' ? { ...facts, extents: await extents.of(facts.path) } : facts);
+        if (node.kind === 'file') node.extents = await extents.of(node.path);
+        batch.push(node);
         if (batch.length >= batchSize) {
           yield batch;
           batch = [];
@@ -172,8 +182,7 @@ class ExtentReader {
   async of(path: string): Promise<ListedExtent[]> {
     const found: ListedExtent[] = [];
     for (let next = await this.peek(); next && next.path === path; next = await this.peek()) {
-      const { path: _path, ...extent } = next;
-      found.push(extent);
+      found.push(next);
       this.head = undefined;
     }
     if (found.length === 0) {
@@ -209,7 +218,6 @@ class ExtentReader {
       }
       const extent = parseReportLbaLine(value);
       if (!extent) continue;
-      const { size: _size, ...rest } = extent;
       // A file's extents are consecutive lines; a new file must come later in tree order.
       if (this.last !== undefined && extent.path !== this.last && compareTreeOrder(this.last, extent.path) > 0) {
         throw new ListingOrderError(
@@ -218,7 +226,7 @@ class ExtentReader {
         );
       }
       this.last = extent.path;
-      this.head = rest;
+      this.head = extent;
     }
     return this.head;
   }
