@@ -9,7 +9,8 @@ import { join } from 'node:path';
 
 /**
  * Runs a program to its end; resolves with its exit code, output and wall time in ms. Never rejects on exit codes.
- * `detached`: in a session of its own, as the agent starts its programs (see rawCommit); `onSpawn` hears its pid.
+ * `detached`: in a session of its own, as the agent starts its programs (see rawCommit); `onSpawn` hears its pid;
+ * `discardStdout`: its output is read and dropped (a line per file of a day).
  */
 export function timed(command, args, options = {}) {
   return new Promise((resolve, reject) => {
@@ -22,7 +23,9 @@ export function timed(command, args, options = {}) {
     if (child.pid !== undefined) options.onSpawn?.(child.pid);
     const stdout = [];
     const stderr = [];
-    child.stdout.on('data', (chunk) => stdout.push(chunk));
+    child.stdout.on('data', (chunk) => {
+      if (!options.discardStdout) stdout.push(chunk);
+    });
     child.stderr.on('data', (chunk) => {
       // Only the tail is kept: xorriso prints a progress line per second for minutes.
       stderr.push(chunk);

@@ -95,6 +95,19 @@ export function tableLines(results) {
     const m = set.medians;
     const storeLimit = set.name === 'small' ? TARGETS.storeSmallFiles : TARGETS.store;
     lines.push(ratioLine(`store ${set.label}: CLI / raw -commit`, set, 'cliStoreMs', 'rawStoreMs', storeLimit));
+    if (typeof m.rawStoreHashedMs === 'number') {
+      // The same work with raw tools: the write and, beside it, the SHA-256 of the day a store without read-back records.
+      const ratio = ratioOf(set.samples, 'cliStoreMs', 'rawStoreHashedMs', m.cliStoreMs, m.rawStoreHashedMs);
+      lines.push(
+        line(
+          `store ${set.label}: CLI / raw -commit beside openssl sha256`,
+          `${seconds(m.cliStoreMs)} vs raw ${seconds(m.rawStoreHashedMs)}`,
+          ratio === null ? '–' : `×${ratio.toFixed(2)}${spread(set.samples, 'cliStoreMs', 'rawStoreHashedMs')}`,
+          'info',
+          null,
+        ),
+      );
+    }
     if (m.rawStoreMd5Ms !== undefined) {
       lines.push(
         line(
