@@ -131,9 +131,19 @@ let stack;
 let lastStack;
 let cleaning = false;
 
+/** Raw xorriso runs in a session of its own (rawCommit): a Ctrl-C reaches the bench only, which stops it here. */
+const detachedPids = new Set();
+
 async function cleanUp() {
   if (cleaning) return;
   cleaning = true;
+  for (const pid of detachedPids) {
+    try {
+      process.kill(-pid, 'SIGTERM');
+    } catch {
+      // already ended
+    }
+  }
   await stack?.stop().catch(() => {});
   await unmountLeftovers(base).catch(() => {});
   if (keepData) {
@@ -194,8 +204,12 @@ async function rawCommit(set, image, before = [], beside = undefined) {
   // kernel groups tasks by session (autogroup), both then get a group's share of the CPUs.
   const result = await timed('xorriso', args, {
     detached: true,
-    onSpawn: (pid) => (sched = watchSchedstat({ pid })),
+    onSpawn: (pid) => {
+      detachedPids.add(pid);
+      sched = watchSchedstat({ pid });
+    },
   });
+  detachedPids.clear();
   result.cpuMs = (await cpuTimes()).childrenMs - cpuBefore.childrenMs;
   const xorriso = sched?.stop() ?? null;
   if (result.code !== 0)
