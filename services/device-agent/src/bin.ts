@@ -7,6 +7,7 @@ import { parseArgs } from 'node:util';
 import { errorMessage } from '@cedar-store/domain';
 import { AGENT_VERSION, startAgent } from './agent.js';
 import { ConfigError, loadAgentConfig } from './config/agent-config.js';
+import { limitHeapGrowth } from './heap-growth.js';
 import { createLogger } from './logger.js';
 
 const HELP = `Usage: cedar-store-agent --config <agent.yaml> | --check-config <agent.yaml>
@@ -77,6 +78,7 @@ async function main(): Promise<number> {
   }
   // The token now lives in the configuration only: no child program can inherit it.
   delete process.env.CEDAR_AGENT_TOKEN;
+  limitHeapGrowth();
   const logger = createLogger({ agentId: config.agentId });
   const { server } = await startAgent(config, logger);
   await new Promise<void>((resolve) => {
