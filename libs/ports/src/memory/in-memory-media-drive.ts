@@ -10,6 +10,7 @@ import {
   DeviceMountedError,
   InvalidRequestError,
   mediaDefinition,
+  MismatchTally,
   NoStagingDirectoryError,
   parseGlob,
   restoreTargetProblem,
@@ -282,14 +283,17 @@ export class InMemoryMediaDrive implements MediaDrive {
         actual.push({ path, kind: 'file', size: content.byteLength, contentDiffers: differs });
       }
     }
-    const mismatches = compareTrees(expected, actual);
+    // Named and counted as the agent does: the first ones by path, and how many in all when there are more.
+    const tally = new MismatchTally();
+    for (const mismatch of compareTrees(expected, actual)) tally.add(mismatch);
     onProgress?.({ phase: 'verify', bytesDone: bytesCompared, bytesTotal: bytesCompared });
     return {
-      ok: mismatches.length === 0,
+      ok: tally.count === 0,
       method: 'memory',
       filesCompared: expected.length,
       bytesCompared,
-      mismatches,
+      mismatches: tally.named,
+      ...(tally.unnamed > 0 ? { mismatchCount: tally.count } : {}),
     };
   }
 

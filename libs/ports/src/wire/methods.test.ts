@@ -102,6 +102,17 @@ describe('wire contract', () => {
     expect(result.safeParse({ bytes: 4096 }).success).toBe(true);
   });
 
+  it("reads a verify report with how many mismatches in all, and an older agent's without it", () => {
+    const result = rpcMethods['media.verify'].result;
+    const named = Array.from({ length: 1000 }, (_, i) => ({ path: `2026/11/26/f${i}`, kind: 'missing' as const }));
+    const report = { ok: false, method: 'direct', filesCompared: 0, bytesCompared: 0, mismatches: named };
+    expect(result.parse({ ...report, mismatchCount: 52_341 }).mismatchCount).toBe(52_341);
+    expect(result.parse(report).mismatchCount).toBeUndefined();
+    expect(result.safeParse({ ...report, mismatchCount: -1 }).success).toBe(false);
+    expect(result.safeParse({ ...report, mismatchCount: 1.5 }).success).toBe(false);
+    expect(result.safeParse({ ...report, mismatches: [...named, named[0]] }).success).toBe(false);
+  });
+
   it('accepts an operation id on the journaled methods, and refuses one that could leave the journal directory', () => {
     const write = { device: 'dvd0', days: ['2026-11-26'], label: 'CEDAR BACKUP 26-NOV-2026', newDisc: false };
     const runId = 'b3c1f0de-2f6e-4a57-9a38-3a1d2c5e9f10';

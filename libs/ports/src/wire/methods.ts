@@ -84,7 +84,14 @@ export const VerifyReportSchema = z.strictObject({
   method: VerifyMethodSchema,
   filesCompared: CountSchema,
   bytesCompared: ByteCountSchema,
+  /** The first mismatches found, in tree order; `mismatchCount` counts all when there are more. */
   mismatches: z.array(MismatchSchema).max(LIMITS.maxMismatchesReported),
+  /**
+   * How many mismatches there were in all, sent when there were more than `mismatches` names
+   * (absent: the list is all of them, and always from older agents). Sent only then, so that an
+   * older controller, which refuses unknown fields, still reads every report that names them all.
+   */
+  mismatchCount: CountSchema.optional(),
 });
 
 /** xorriso's own check of the MD5s it recorded on the disc (`-check_md5_r`), in its words. */

@@ -166,12 +166,23 @@ export function describePlan(run: Pick<Run, 'action' | 'status' | 'image' | 'err
   return [nothing];
 }
 
+/**
+ * How many mismatches a verify found in all: its report names the first 1000 and counts the
+ * rest in `mismatchCount` (absent when the list is all of them, and from older agents).
+ */
+export function mismatchTotal(verify: Pick<VerifyReport, 'mismatches' | 'mismatchCount'>): number {
+  return Math.max(verify.mismatchCount ?? 0, verify.mismatches?.length ?? 0);
+}
+
 export function describeVerify(verify: VerifyReport, maxShown: number): string[] {
   const compared = `${verify.filesCompared} files, ${formatBytes(verify.bytesCompared)} compared (${verify.method})`;
   if (verify.ok) return [`ok: ${compared}`];
   const mismatches = verify.mismatches ?? [];
-  const lines = [`FAILED: ${mismatches.length} ${mismatches.length === 1 ? 'mismatch' : 'mismatches'}; ${compared}`];
-  for (const mismatch of mismatches.slice(0, maxShown)) lines.push(`${mismatch.kind.padEnd(8)} ${mismatch.path}`);
-  if (mismatches.length > maxShown) lines.push(`… and ${mismatches.length - maxShown} more (--json lists them all)`);
+  const total = mismatchTotal(verify);
+  const lines = [`FAILED: ${total} ${total === 1 ? 'mismatch' : 'mismatches'}; ${compared}`];
+  const shown = mismatches.slice(0, maxShown);
+  for (const mismatch of shown) lines.push(`${mismatch.kind.padEnd(8)} ${mismatch.path}`);
+  const listed = total > mismatches.length ? `the first ${mismatches.length}` : 'them all';
+  if (total > shown.length) lines.push(`… and ${total - shown.length} more (--json lists ${listed})`);
   return lines;
 }
