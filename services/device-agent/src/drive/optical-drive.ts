@@ -12,6 +12,7 @@ import {
   assertTakesSession,
   checkImageFits,
   DeviceMountedError,
+  MAX_NAMED_MISMATCHES,
   mediaDefinition,
   VerifyFailedError,
   wrongDiscProblem,
@@ -149,6 +150,8 @@ export class OpticalDrive implements MediaDrive {
       const days = await this.env.staging.existingDays(request.days);
       const { source, isImageFile } = this.backend.mountSource();
       const media = { source, isImageFile, workingDir: this.env.workingDir, method: this.settings.mountMethod };
+      // The check names the first mismatches and tells here how many there were when there were more.
+      let counted = 0;
       const { method, ...result } = await verifyMedia(
         this.env.runner,
         { ...media, unmountRetryMs: this.env.unmountRetryMs },
@@ -158,10 +161,19 @@ export class OpticalDrive implements MediaDrive {
           workers: this.env.staging.workers,
           onBytes: (bytesDone, bytesTotal) => onProgress?.({ phase: 'verify', bytesDone, bytesTotal }),
           onFileHashed: request.onFileHashed,
+          onMismatchCount: (count) => (counted = count),
         },
       );
-      const report: VerifyReport = { ok: result.mismatches.length === 0, method, ...result };
-      report.mismatches = report.mismatches.slice(0, 1000);
+      const mismatches = result.mismatches.slice(0, MAX_NAMED_MISMATCHES);
+      const mismatchCount = Math.max(counted, result.mismatches.length);
+      const report: VerifyReport = {
+        ok: mismatchCount === 0,
+        method,
+        ...result,
+        mismatches,
+        // Only when the list is not all of them: an older controller refuses the field it does not know.
+        ...(mismatchCount > mismatches.length ? { mismatchCount } : {}),
+      };
       this.env.logger?.info(
         { device: this.settings.id, days: request.days, ...report, mismatches: report.mismatches.length },
         report.ok ? 'verify: no problems found' : 'verify: the media differs from the staging days',
