@@ -1,6 +1,6 @@
 /** The tables `runs`, `media` and `devices` print when `--json` is not asked for. */
 import type { ListedDisc, Run } from '@cedar-store/ports';
-import { lastAuditLine } from '@cedar-store/ports/words';
+import { lastAuditLine, mismatchTotal } from '@cedar-store/ports/words';
 import type { DeviceRow, DevicesAnswer } from './api-client.js';
 import { elapsedMs, formatBytes, formatDuration, formatLocalTime } from './format.js';
 import { renderTable } from './table.js';
@@ -48,7 +48,7 @@ function runResult(run: Run): string {
     parts.push(
       `${formatBytes(run.write.bytesWritten)} written${run.blanking?.newDisc || run.blanking?.mediaBlank ? ' (new disc)' : ''}`,
     );
-  if (run.verify) parts.push(run.verify.ok ? 'verified' : `verify: ${run.verify.mismatches?.length ?? 0} mismatches`);
+  if (run.verify) parts.push(run.verify.ok ? 'verified' : `verify: ${mismatchTotal(run.verify)} mismatches`);
   const warnings = run.warnings ?? [];
   if (warnings.length > 0) parts.push(`warnings: ${warnings.map((warning) => warning.code).join(', ')}`);
   return parts.join('; ') || '-';

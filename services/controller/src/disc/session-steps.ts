@@ -38,6 +38,7 @@ import {
   type StagingArea,
   type VerifyReport,
 } from '@cedar-store/ports';
+import { mismatchTotal } from '@cedar-store/ports/words';
 import { inject, injectable, optional } from 'inversify';
 import type { RunContext } from '../runs/run-context.js';
 import { importManifest } from '../sessions/manifest-recorder.js';
@@ -339,5 +340,5 @@ function verifyFailure(report: VerifyReport, afterWrite: boolean): VerifyFailedE
   const advice = afterWrite
     ? 'The store indicator was not written, so these days still wait in staging: check the drive and media, then run `cedar-store store` again today or `cedar-store rebuild`.'
     : 'The disc does not hold what staging holds: check the drive and media, and run `cedar-store rebuild` to write the week again.';
-  return new VerifyFailedError(`${differencesFound(report)}. ${advice}`, { mismatches: report.mismatches.length });
+  return new VerifyFailedError(`${differencesFound(report)}. ${advice}`, { mismatches: mismatchTotal(report) });
 }

@@ -4,6 +4,7 @@
  * to do next), the same for every target.
  */
 import type { Run } from '@cedar-store/ports';
+import { mismatchTotal } from '@cedar-store/ports/words';
 import { adviceFor as adviceForCode } from '../advice/error-advice.js';
 import type { NotifyEvent } from '../config/notify-config.js';
 
@@ -69,7 +70,7 @@ function summarize(run: Run, event: NotifyEvent): string {
     sentences.push(
       run.verify.ok
         ? 'The disc read back identical to the staged days.'
-        : `The disc did not read back identical (${run.verify.mismatches.length} differences).`,
+        : `The disc did not read back identical (${mismatchTotal(run.verify)} differences).`,
     );
   }
   for (const warning of run.warnings) sentences.push(`Warning ${warning.code}: ${warning.message}`);

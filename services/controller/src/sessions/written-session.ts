@@ -5,6 +5,7 @@
  */
 import type { DayStamp } from '@cedar-store/domain';
 import type { MediaCatalog, VerifyReport } from '@cedar-store/ports';
+import { mismatchTotal } from '@cedar-store/ports/words';
 
 export type WrittenSession = {
   device: string;
@@ -46,12 +47,23 @@ export function readBackIdentical(report: VerifyReport): boolean {
   return report.ok && report.mismatches.length === 0;
 }
 
-/** What a failed verify found, naming the first ten differences; the run's message goes on from here. */
+/**
+ * What a failed verify found, naming the first ten differences and, when the report names only
+ * the first of more (a disc that lost a whole day), how many there were; the run's message goes
+ * on from here.
+ */
 export function differencesFound(report: VerifyReport): string {
   if (report.mismatches.length === 0) {
     return `verify reported a failure without naming a file (method ${report.method})`;
   }
+  const total = mismatchTotal(report);
   const shown = report.mismatches.slice(0, 10).map((m) => `${m.path} (${m.kind})`);
-  const more = report.mismatches.length > shown.length ? ` and ${report.mismatches.length - shown.length} more` : '';
-  return `verify found ${report.mismatches.length} difference(s) between the disc and staging: ${shown.join(', ')}${more}`;
+  if (total > report.mismatches.length) {
+    return (
+      `verify found differences between the disc and staging: ${total} files differ; ` +
+      `the first ${report.mismatches.length} are named in the run's verify report, beginning with ${shown.join(', ')}`
+    );
+  }
+  const more = total > shown.length ? ` and ${total - shown.length} more` : '';
+  return `verify found ${total} difference(s) between the disc and staging: ${shown.join(', ')}${more}`;
 }
