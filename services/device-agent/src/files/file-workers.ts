@@ -4,10 +4,17 @@
  * synchronous system calls off the event loop. The threads start on first use and end after a
  * few idle seconds, so an idle agent holds none.
  *
- * Only the unit tests run the same work inline on the event loop: from the TypeScript sources,
- * where no compiled worker exists, or with a file system that fails on purpose.
+ * Small work is answered inline on the event loop when no thread of its kind is running: a
+ * staging day of at most SMALL_DAY_ENTRIES entries walked or summed, at most SMALL_HASH_FILES
+ * files of at most SMALL_HASH_BYTES hashed. Starting a thread (70–470 ms on two loaded cores)
+ * cost a store of one file more than its whole work; the same few system calls take well under
+ * a millisecond here. Inline work answers exactly as a thread would (the same code, the same
+ * messages). The unit tests also run everything inline: from the TypeScript sources, where no
+ * compiled worker exists, or with a file system that fails on purpose.
  */
 import { existsSync } from 'node:fs';
+import { lstat, opendir } from 'node:fs/promises';
+import { join } from 'node:path';
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
@@ -28,8 +35,8 @@ import { answer, type WorkerMessage, type WorkerRequest } from './file-work-prot
 type Request = WorkerRequest extends infer R ? (R extends WorkerRequest ? Omit<R, 'id'> : never) : never;
 type Final = Exclude<WorkerMessage, { kind: 'bytes' }>;
 
-/** The thread a walk lives on: its first request picks one, every later one goes there. */
-type Pin = { thread?: Thread };
+/** The thread a walk lives on (or the event loop, for a small day): its first request picks, every later one goes there. */
+type Pin = { thread?: Thread; inline?: boolean };
 
 type Job = {
   request: Request;
@@ -112,6 +119,17 @@ const BATCH_FILES = 256;
 /** Entries per batch of a walk: small next to any listing, large enough that a message costs nothing. */
 export const WALK_BATCH = 256;
 
+/**
+ * Entries (files, directories, links) a staging day may hold to be walked or summed inline when
+ * no thread is running: a few hundred microseconds of system calls, its metadata read ahead
+ * without blocking (holdsAtMost).
+ */
+export const SMALL_DAY_ENTRIES = 64;
+
+/** Files, and their bytes in all, hashed inline when no comparing thread is running: a few milliseconds at most. */
+export const SMALL_HASH_FILES = 64;
+export const SMALL_HASH_BYTES = 1024 * 1024;
+
 /** Walks are numbered across every pool of the process: inline, the walks of all pools share one table. */
 let nextWalk = 1;
 const BATCH_BYTES = 32 * 1024 * 1024;
@@ -147,6 +165,11 @@ export class FileWorkers {
     return this.workerPath !== undefined;
   }
 
+  /** The worker threads running now, busy or idle. */
+  get threadCount(): number {
+    return this.threads.length;
+  }
+
   /** A day's tree (listDay in file-work.ts); `keepGoing` for a mounted disc, where what cannot be read is a finding. */
   async listDay(root: string, graftPoint: string, keepGoing = false): Promise<DayListing> {
     const message = await this.run({ kind: 'listDay', root, graftPoint, keepGoing });
@@ -165,7 +188,7 @@ export class FileWorkers {
     options: { keepGoing?: boolean; batch?: number } = {},
   ): AsyncGenerator<ListedFile[], void, undefined> {
     const walk = nextWalk++;
-    const pin: Pin = {};
+    const pin: Pin = { inline: await this.smallDayWithoutThread(root) };
     const max = options.batch ?? WALK_BATCH;
     let started = false;
     const request = (): Promise<Final> => {
@@ -219,7 +242,8 @@ export class FileWorkers {
 
   /** A day's bytes (indicators left out) and its shape for the image bound, in one walk. */
   async dayFacts(root: string): Promise<{ bytes: number; shape: DayShape }> {
-    const message = await this.run({ kind: 'dataBytes', root });
+    const inline = await this.smallDayWithoutThread(root);
+    const message = await this.run({ kind: 'dataBytes', root }, () => {}, { inline });
     if (message.kind !== 'dataBytes') throw failure(message);
     return { bytes: message.bytes, shape: message.shape };
   }
@@ -295,12 +319,17 @@ export class FileWorkers {
     },
   ): Promise<void> {
     const batches = batchesOf(files);
+    const inline =
+      this.threaded &&
+      !this.running('compare') &&
+      files.length <= SMALL_HASH_FILES &&
+      files.reduce((bytes, file) => bytes + file.size, 0) <= SMALL_HASH_BYTES;
     let next = 0;
     const lane = async (): Promise<void> => {
       while (next < batches.length) {
         const { start, end } = batches[next++]!;
         const paths = files.slice(start, end).map((file) => file.path);
-        const message = await this.run({ kind: 'hash', paths }, options.onBytes ?? (() => {}));
+        const message = await this.run({ kind: 'hash', paths }, options.onBytes ?? (() => {}), { inline });
         if (message.kind !== 'hash') throw failure(message);
         options.onHashed(start, message.outcomes);
       }
@@ -319,8 +348,18 @@ export class FileWorkers {
     await Promise.all(this.threads.splice(0).map((thread) => thread.worker.terminate()));
   }
 
+  /** Whether a thread of this kind is running, busy or idle: then it answers, as quickly as inline. */
+  private running(role: Role): boolean {
+    return this.threads.some((thread) => thread.role === role);
+  }
+
+  /** A day small enough to walk inline, while no quick thread runs (none is started for it). */
+  private async smallDayWithoutThread(root: string): Promise<boolean> {
+    return this.threaded && !this.running('quick') && (await holdsAtMost(root, SMALL_DAY_ENTRIES));
+  }
+
   private run(request: Request, onBytes: (bytes: number) => void = () => {}, pin?: Pin): Promise<Final> {
-    if (!this.workerPath) return this.runInline(request, onBytes);
+    if (!this.workerPath || pin?.inline) return this.runInline(request, onBytes);
     return new Promise((resolve, reject) => {
       this.queues[roleOf(request)].push({ request, pin, onBytes, resolve, reject });
       this.dispatch();
@@ -426,6 +465,34 @@ export class FileWorkers {
     job?.reject(error);
     this.dispatch();
   }
+}
+
+/**
+ * Whether the tree under `root` holds at most `limit` entries; stops reading at the first one
+ * past it. It reads without blocking and lstats the files it found, so an inline walk after it
+ * finds their metadata cached. Anything it cannot read answers false: a thread's walk then
+ * reports the error as ever.
+ */
+export async function holdsAtMost(root: string, limit: number): Promise<boolean> {
+  let seen = 0;
+  const pending = [root];
+  while (pending.length > 0) {
+    const dir = pending.pop()!;
+    const files: string[] = [];
+    try {
+      for await (const entry of await opendir(dir)) {
+        seen += 1;
+        if (seen > limit) return false;
+        const path = join(dir, entry.name);
+        if (entry.isDirectory()) pending.push(path);
+        else if (entry.isFile()) files.push(path);
+      }
+      await Promise.all(files.map((path) => lstat(path)));
+    } catch {
+      return false;
+    }
+  }
+  return true;
 }
 
 /** Walks are quick: a batch is a few milliseconds of directory reads. */
