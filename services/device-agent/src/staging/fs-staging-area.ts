@@ -20,7 +20,6 @@ import {
 } from '@cedar-store/domain';
 import type { StagingArea, StagingDayInfo } from '@cedar-store/ports';
 import { FileWorkers } from '../files/file-workers.js';
-import { stagingDayFacts } from './day-facts.js';
 import type { Owner } from './owner.js';
 import { writeStoreIndicator } from './store-indicator.js';
 
@@ -33,8 +32,8 @@ export class FsStagingArea implements StagingArea {
     private readonly owner: Owner | null = null,
     /**
      * Sizes are summed by a worker thread: on the event loop, 100 000 files took two seconds of it
-     * (`npm run bench`); a day of a few files is summed here (day-facts.ts). The agent injects its
-     * one pool; a staging area built without one has its own.
+     * (`npm run bench`); the pool sums a day of a few files inline when no thread runs. The agent
+     * injects its one pool; a staging area built without one has its own.
      */
     readonly workers: FileWorkers = new FileWorkers(),
     /** agent.yaml `followDaySymlinks`: read and mark days where their links point, even outside the root. */
@@ -79,13 +78,7 @@ export class FsStagingArea implements StagingArea {
 
   async inspect(days: DayStamp[]): Promise<StagingDayInfo[]> {
     const resolved = await Promise.all(days.map((day) => this.resolveDay(day)));
-    const walkedHere: string[] = [];
-    const facts = await Promise.all(resolved.map((day) => this.facts(day, walkedHere)));
-    // What follows an inspect reads the days in the pool (the manifest's hash beside the write,
-    // the verify's listing): a day walked here leaves its thread to start then, on the run's
-    // path. One small request starts it now instead, while the run checks the media.
-    if (walkedHere.length > 0) this.workers.dayFacts(walkedHere[0]!).catch(() => undefined);
-    return facts;
+    return Promise.all(resolved.map((day) => this.facts(day)));
   }
 
   async markStored(days: DayStamp[]): Promise<DayStamp[]> {
@@ -94,16 +87,15 @@ export class FsStagingArea implements StagingArea {
     return resolved.map((day) => day.day);
   }
 
-  private async facts({ day, path, exists, escapesTo }: ResolvedDay, walkedHere: string[]): Promise<StagingDayInfo> {
+  private async facts({ day, path, exists, escapesTo }: ResolvedDay): Promise<StagingDayInfo> {
     // Outside the root nothing is read: the day is reported with where it points.
     if (escapesTo !== undefined) return { day, exists, staged: false, stored: false, bytes: 0, escapesTo };
     if (!exists) return { day, exists: false, staged: false, stored: false, bytes: 0 };
-    const [staged, stored, { bytes, shape, walkedInline }] = await Promise.all([
+    const [staged, stored, { bytes, shape }] = await Promise.all([
       indicatorExists(join(path, STAGE_INDICATOR)),
       indicatorExists(join(path, STORE_INDICATOR)),
-      stagingDayFacts(path, this.workers),
+      this.workers.dayFacts(path),
     ]);
-    if (walkedInline) walkedHere.push(path);
     return { day, exists: true, staged, stored, bytes, shape };
   }
 }
