@@ -335,6 +335,16 @@ describe('FileWorkers with no thread running', () => {
     expect(await hashed(warm, files)).toEqual(inline);
   });
 
+  it('compares with the disc in a thread, however few the files: a drive may hold a read for minutes on a bad sector', async () => {
+    const day = await smallDay('compared');
+    const fresh = pool();
+    const file = join(day, 'host', 'f2.txt');
+    expect(await fresh.compare([{ expectedPath: file, actualPath: file, size: 1400 }], { concurrency: 1 })).toEqual([
+      'same',
+    ]);
+    expect(fresh.threadCount).toBe(1);
+  });
+
   it('counts entries at every depth and stops at the first one past the limit; a missing tree is not small', async () => {
     const day = await smallDay('counted');
     // cback.stage, host, link; host/etc, f0, f2, f4; etc/f1, f3: nine entries.
