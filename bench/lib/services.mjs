@@ -6,6 +6,7 @@
  */
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
+import { readFileSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -88,9 +89,16 @@ export async function writeControllerConfig(paths, agentPort, agentTokenFile, ap
   );
 }
 
+/** The node flags on a bin's first line (`#!/usr/bin/env -S node --flag`): it runs as it is deployed. */
+export function nodeFlagsOf(bin) {
+  const first = readFileSync(bin, 'utf8').split('\n', 1)[0];
+  const match = /^#!.*\bnode((?:\s+--\S+)*)\s*$/.exec(first);
+  return match ? match[1].trim().split(/\s+/).filter(Boolean) : [];
+}
+
 /** Starts a bin and resolves once it logs `message` with its port; rejects if it exits first. */
 export async function startService(bin, args, message) {
-  const child = spawn(process.execPath, [bin, ...args], {
+  const child = spawn(process.execPath, [...nodeFlagsOf(bin), bin, ...args], {
     env: { ...process.env, CEDAR_AGENT_TOKEN: '', CEDAR_STORE_TOKEN: '' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

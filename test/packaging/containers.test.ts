@@ -8,7 +8,7 @@ import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
 import { TOOL_PACKAGES } from '../../services/device-agent/src/process/tools.js';
-import { copyParts, DEPLOY, readContainerfile, ROOT, type Instruction } from './support/deploy-files.js';
+import { copyParts, DEPLOY, nodeFlagsOf, readContainerfile, ROOT, type Instruction } from './support/deploy-files.js';
 
 type Service = {
   build: { context: string; dockerfile: string };
@@ -112,7 +112,11 @@ describe.each(IMAGES)('$file', ({ file, pkg, bin, port, compiles }) => {
       dependencies: Record<string, string>;
     };
     const entrypoint = JSON.parse(runtime.find((i) => i.keyword === 'ENTRYPOINT')!.args) as string[];
-    expect(entrypoint).toEqual(['node', join('/opt/cedar-store', pkg, manifest.bin[bin]!)]);
+    expect(entrypoint).toEqual([
+      'node',
+      ...(await nodeFlagsOf(join(ROOT, pkg))),
+      join('/opt/cedar-store', pkg, manifest.bin[bin]!),
+    ]);
     // The workspace packages it depends on (and itself) are copied compiled, beside node_modules.
     const copied = runtime.filter((i) => i.keyword === 'COPY').flatMap((i) => copyParts(i.args).sources);
     const workspaces = Object.keys(manifest.dependencies)

@@ -7,7 +7,16 @@ import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
 import { cli, fake, TOKEN } from '../../services/controller/src/cli/testing/fake-controller.js';
-import { DEPLOY, isWithin, readUnit, ROOT, unitPaths, unitValue, type Unit } from './support/deploy-files.js';
+import {
+  DEPLOY,
+  isWithin,
+  nodeFlagsOf,
+  readUnit,
+  ROOT,
+  unitPaths,
+  unitValue,
+  type Unit,
+} from './support/deploy-files.js';
 
 type AgentExample = {
   stagingRoot: string;
@@ -128,7 +137,9 @@ describe('ExecStart runs what the build produces', () => {
     const unit = await readUnit(name);
     const execStart = unitValue(unit, 'Service', 'ExecStart')!;
     const script = (await binOf(pkg))[bin]!.replace(/^\.\//, '');
-    expect(execStart.startsWith(`/usr/bin/node ${join(INSTALL_DIR, pkg, script)} `)).toBe(true);
+    // With the node flags the bin's first line runs it with.
+    const flags = await nodeFlagsOf(join(ROOT, pkg));
+    expect(execStart.startsWith(`/usr/bin/node ${[...flags, join(INSTALL_DIR, pkg, script)].join(' ')} `)).toBe(true);
     expect(execStart).toMatch(args);
   });
 });

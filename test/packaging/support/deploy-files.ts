@@ -146,3 +146,13 @@ export function copyParts(args: string): { from?: string; sources: string[]; des
   const paths = words.filter((word) => !word.startsWith('--'));
   return { ...(from ? { from } : {}), sources: paths.slice(0, -1), destination: paths.at(-1)! };
 }
+
+/**
+ * The node flags on the first line of a package's bin source (`#!/usr/bin/env -S node --flag`):
+ * the systemd unit and the container must start the bin with the same.
+ */
+export async function nodeFlagsOf(packageDir: string): Promise<string[]> {
+  const first = (await readFile(join(packageDir, 'src/bin.ts'), 'utf8')).split('\n', 1)[0]!;
+  const match = /^#!.*\bnode((?:\s+--\S+)*)\s*$/.exec(first);
+  return match ? match[1]!.trim().split(/\s+/).filter(Boolean) : [];
+}
