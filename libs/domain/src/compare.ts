@@ -82,9 +82,6 @@ export function compareTrees(expected: FileFacts[], actual: FileFacts[]): Mismat
   return mismatches.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
 }
 
-/** How many mismatches a check names; the rest are only counted. */
-export const MAX_NAMED_MISMATCHES = 1000;
-
 /**
  * The mismatches of a check that may find millions (a disc that lost a whole day): the first
  * `limit` named in the order they were found, all of them counted.
@@ -93,7 +90,8 @@ export class MismatchTally {
   readonly named: Mismatch[] = [];
   count = 0;
 
-  constructor(private readonly limit = MAX_NAMED_MISMATCHES) {}
+  /** `limit`: how many a report may name (the wire's `LIMITS.maxMismatchesReported`). */
+  constructor(private readonly limit: number) {}
 
   add(mismatch: Mismatch): void {
     this.count += 1;

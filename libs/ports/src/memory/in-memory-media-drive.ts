@@ -31,6 +31,7 @@ import type {
   VerifyReport,
   WriteResult,
 } from '../wire/methods.js';
+import { LIMITS } from '../wire/constants.js';
 import { copyContent, flipped, sameContent, sha256Of, type FileContent } from './file-content.js';
 import type { InMemoryStagingArea } from './in-memory-staging-area.js';
 
@@ -284,7 +285,7 @@ export class InMemoryMediaDrive implements MediaDrive {
       }
     }
     // Named and counted as the agent does: the first ones by path, and how many in all when there are more.
-    const tally = new MismatchTally();
+    const tally = new MismatchTally(LIMITS.maxMismatchesReported);
     for (const mismatch of compareTrees(expected, actual)) tally.add(mismatch);
     onProgress?.({ phase: 'verify', bytesDone: bytesCompared, bytesTotal: bytesCompared });
     return {

@@ -12,7 +12,6 @@ import {
   assertTakesSession,
   checkImageFits,
   DeviceMountedError,
-  MAX_NAMED_MISMATCHES,
   mediaDefinition,
   VerifyFailedError,
   wrongDiscProblem,
@@ -20,15 +19,16 @@ import {
   type DayStamp,
   type MediaDefinition,
 } from '@cedar-store/domain';
-import type {
-  AuditResult,
-  ImageEstimate,
-  MediaDrive,
-  MediaStatus,
-  ProgressListener,
-  RestoreResult,
-  VerifyReport,
-  WriteResult,
+import {
+  LIMITS,
+  type AuditResult,
+  type ImageEstimate,
+  type MediaDrive,
+  type MediaStatus,
+  type ProgressListener,
+  type RestoreResult,
+  type VerifyReport,
+  type WriteResult,
 } from '@cedar-store/ports';
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -164,7 +164,7 @@ export class OpticalDrive implements MediaDrive {
           onMismatchCount: (count) => (counted = count),
         },
       );
-      const mismatches = result.mismatches.slice(0, MAX_NAMED_MISMATCHES);
+      const mismatches = result.mismatches.slice(0, LIMITS.maxMismatchesReported);
       const mismatchCount = Math.max(counted, result.mismatches.length);
       const report: VerifyReport = {
         ok: mismatchCount === 0,

@@ -20,6 +20,7 @@ import {
   type Mismatch,
   errorMessage,
 } from '@cedar-store/domain';
+import { LIMITS } from '@cedar-store/ports';
 import { access } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { CompareTask, ListedFile, TaskOutcome } from '../files/file-work.js';
@@ -29,7 +30,7 @@ import { concatStreams, mergeTrees, type MergedEntry } from './tree-merge.js';
 export type DayToCompare = { day: DayStamp; stagingPath: string };
 
 /**
- * `mismatches` names the first MAX_NAMED_MISMATCHES found, in tree order (a disc that lost a
+ * `mismatches` names the first LIMITS.maxMismatchesReported found, in tree order (a disc that lost a
  * whole day of a million files is not a million names); `onMismatchCount` hears them all counted.
  */
 export type ComparisonResult = { filesCompared: number; bytesCompared: number; mismatches: Mismatch[] };
@@ -146,7 +147,7 @@ export async function mergeAndCompare<Actual extends FileFacts>(
   actual: AsyncIterable<Actual[]>,
   merge: MergeOptions<Actual>,
 ): Promise<ComparisonResult> {
-  const tally = new MismatchTally();
+  const tally = new MismatchTally(LIMITS.maxMismatchesReported);
   let filesCompared = 0;
   let bytesDone = 0;
   const { onBytes } = merge.options;
