@@ -25,3 +25,21 @@ export function listingArgs(device: string, days: readonly DayStamp[]): string[]
     }),
   ];
 }
+
+/**
+ * The verify's listing: each file known by its `report_lba` lines alone (they carry its path
+ * and size along with its extents), so `lsdl` lists only the directories and symlinks. `lsdl`
+ * on every file took xorriso 1.7 s of the listing's 2.3 s on a day of 100 000 files.
+ */
+export function verifyListingArgs(device: string, days: readonly DayStamp[]): string[] {
+  return [
+    ...listingReaderArgs(device),
+    ...days.flatMap((day) => {
+      const graft = `/${dayToGraftPoint(day)}`;
+      return [
+        ...['-find', graft, '-not', '-type', 'f', '-exec', 'lsdl', '--'],
+        ...['-find', graft, '-type', 'f', '-exec', 'report_lba', '--'],
+      ];
+    }),
+  ];
+}

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { listingArgs } from './direct-args.js';
+import { listingArgs, verifyListingArgs } from './direct-args.js';
 import {
   decodeBackslashes,
   extentBytes,
@@ -26,6 +26,20 @@ const STDOUT = [
   "File data lba:  0 ,       60 ,        1 ,        2 , '/2026/11/26/sub/we'\"'\"'ird\\nname'",
   "File data lba:  0 ,       61 ,        1 ,        2 , '/2026/11/26/\\303\\274n\\303\\257 c\\303\\270d\\303\\251'",
 ];
+
+describe('verifyListingArgs', () => {
+  it('lists the directories and symlinks of each day, and its files by their extents alone', () => {
+    const day = (graft: string) => [
+      ...['-find', graft, '-not', '-type', 'f', '-exec', 'lsdl', '--'],
+      ...['-find', graft, '-type', 'f', '-exec', 'report_lba', '--'],
+    ];
+    expect(verifyListingArgs('stdio:/srv/disc.iso', ['2026-11-26', '2026-11-27'])).toEqual([
+      ...['-abort_on', 'NEVER', '-backslash_codes', 'encode_output', '-indev', 'stdio:/srv/disc.iso'],
+      ...day('/2026/11/26'),
+      ...day('/2026/11/27'),
+    ]);
+  });
+});
 
 describe('listingArgs', () => {
   it('loads the disc once and lists every node and every file’s extents of each day', () => {

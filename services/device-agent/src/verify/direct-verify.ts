@@ -20,7 +20,7 @@ import {
   type ComparisonResult,
   type DayToCompare,
 } from './compare-day.js';
-import { listingArgs } from './direct-args.js';
+import { verifyListingArgs } from './direct-args.js';
 import { extentBytes } from './direct-parse.js';
 import { ListingSpool, type SpooledNode } from './listing-spool.js';
 import { withFileWorkers, type FileWorkers } from '../files/file-workers.js';
@@ -106,7 +106,7 @@ async function listDisc(
   try {
     result = await runner.run(
       'xorriso',
-      listingArgs(
+      verifyListingArgs(
         xorrisoDevice(media.source, media.isImageFile),
         days.map(({ day }) => day),
       ),

@@ -1,12 +1,12 @@
 /**
  * The `direct` listing (direct-args.ts) of a large day without holding it: xorriso's lines go
- * to two files as they come — the `lsdl` nodes and the `report_lba` extents, each pass in the
- * disc's tree order — and are read back joined, a batch at a time, as the verify merges them
+ * to two files as they come — the `lsdl` directories and symlinks and the `report_lba` files,
+ * each pass in the disc's tree order — and are read back merged, a batch at a time, as the verify merges them
  * with the staging walk. A day of a million files then costs the agent a few hundred bytes of
  * memory per batch entry instead of its whole tree; the files are removed afterwards.
  */
 import { createWriteStream, type WriteStream } from 'node:fs';
-import { mkdtemp, open, rm } from 'node:fs/promises';
+import { mkdtemp, open, rm, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { StringDecoder } from 'node:string_decoder';
 import { compareTreeOrder, VerifyFailedError } from '@cedar-store/domain';
@@ -94,30 +94,36 @@ export class ListingSpool {
   }
 
   /**
-   * The nodes in the disc's order, each file with its extents, a batch at a time. The two
-   * passes must list the files in the same order; a break is a ListingOrderError, never a
-   * file paired with another's extents.
+   * The nodes in the disc's order, a batch at a time: the directories and symlinks of the
+   * `lsdl` pass merged in tree order with the files of the `report_lba` pass (each with its
+   * extents). A file pass out of tree order is a ListingOrderError, never a file paired with
+   * another's extents; the merge downstream checks the order of what comes out.
    */
   async *nodes(batchSize = SPOOL_BATCH): AsyncGenerator<SpooledNode[], void, undefined> {
-    const extents = new ExtentReader(lines(join(this.dir, 'extents')));
+    const others = new OtherReader(await SpoolLines.open(join(this.dir, 'nodes')), this.roots);
+    const files = await SpoolLines.open(join(this.dir, 'extents')).then((source) => new FileReader(source));
     let batch: SpooledNode[] = [];
     try {
-      for await (const text of lines(join(this.dir, 'nodes'))) {
-        // Used as parsed (its `absolute` along): a copy per node would only feed the garbage collector.
-        const node: (SpooledNode & { absolute: string }) | null = parseLsdlLine(text);
-        // The graft point itself is the day, not a node in it: the staging walk does not list it either.
-        if (!node || this.roots.has(node.absolute)) continue;
-        if (node.kind === 'file') node.extents = await extents.of(node.path);
-        batch.push(node);
+      let other = await others.next();
+      let file = await files.next();
+      while (other || file) {
+        if (file && (!other || compareTreeOrder(file.path, other.path) < 0)) {
+          batch.push(file);
+          const next = files.next();
+          file = next instanceof Promise ? await next : next;
+        } else {
+          batch.push(other!);
+          const next = others.next();
+          other = next instanceof Promise ? await next : next;
+        }
         if (batch.length >= batchSize) {
           yield batch;
           batch = [];
         }
       }
       if (batch.length > 0) yield batch;
-      await extents.end();
     } finally {
-      await extents.close();
+      await Promise.allSettled([others.close(), files.close()]);
     }
   }
 
@@ -168,90 +174,129 @@ class LineBuffer {
   }
 }
 
-/** The `report_lba` pass, read along with the nodes: each file's lines follow each other, in the nodes' order. */
-class ExtentReader {
-  private readonly iterator: AsyncIterator<string>;
-  private head: (ListedExtent & { path: string }) | null | undefined;
-  private last: string | undefined;
+/** A spool file's lines, read a chunk at a time as they are asked for; `take` answers without waiting while it can. */
+class SpoolLines {
+  private lines: string[] = [];
+  private index = 0;
+  private rest = '';
+  private ended = false;
+  private readonly buffer = Buffer.allocUnsafe(READ_BYTES);
+  private readonly decoder = new StringDecoder('utf8');
 
-  constructor(source: AsyncIterable<string>) {
-    this.iterator = source[Symbol.asyncIterator]();
+  private constructor(private readonly handle: FileHandle) {}
+
+  static async open(path: string): Promise<SpoolLines> {
+    return new SpoolLines(await open(path, 'r'));
   }
 
-  /** The file's extents, which must be the next lines. */
-  async of(path: string): Promise<ListedExtent[]> {
-    const found: ListedExtent[] = [];
-    for (let next = await this.peek(); next && next.path === path; next = await this.peek()) {
-      found.push(next);
-      this.head = undefined;
-    }
-    if (found.length === 0) {
-      const next = await this.peek();
-      throw new ListingOrderError(
-        `xorriso listed the extents of ${next ? `'${next.path}'` : 'no more files'} where those of '${path}' ` +
-          'were due: the two passes over the disc disagree on its order, so nothing was compared',
-      );
-    }
-    return found.sort((a, b) => a.index - b.index);
+  /** The next line; null at the end; undefined when the next chunk must be read first. */
+  take(): string | null | undefined {
+    if (this.index < this.lines.length) return this.lines[this.index++]!;
+    return this.ended ? null : undefined;
   }
 
-  /** After the last node: no extents may be left over. */
-  async end(): Promise<void> {
-    const next = await this.peek();
-    if (next) {
-      throw new ListingOrderError(
-        `xorriso listed extents of '${next.path}' but no such file among the disc's nodes, so nothing was compared`,
-      );
+  /** Reads the next chunk's lines. */
+  async read(): Promise<void> {
+    const { bytesRead } = await this.handle.read(this.buffer, 0, this.buffer.length, null);
+    if (bytesRead === 0) {
+      this.ended = true;
+      const last = this.rest + this.decoder.end();
+      this.lines = last === '' ? [] : [last];
+    } else {
+      this.lines = (this.rest + this.decoder.write(this.buffer.subarray(0, bytesRead))).split('\n');
+      this.rest = this.lines.pop()!;
     }
+    this.index = 0;
   }
 
   async close(): Promise<void> {
-    await this.iterator.return?.();
-  }
-
-  private async peek(): Promise<(ListedExtent & { path: string }) | null> {
-    while (this.head === undefined) {
-      const { done, value } = await this.iterator.next();
-      if (done) {
-        this.head = null;
-        break;
-      }
-      const extent = parseReportLbaLine(value);
-      if (!extent) continue;
-      // A file's extents are consecutive lines; a new file must come later in tree order.
-      if (this.last !== undefined && extent.path !== this.last && compareTreeOrder(this.last, extent.path) > 0) {
-        throw new ListingOrderError(
-          `xorriso listed '${extent.path}' after '${this.last}', against the order the verify merges in, ` +
-            'so nothing was compared',
-        );
-      }
-      this.last = extent.path;
-      this.head = extent;
-    }
-    return this.head;
+    await this.handle.close();
   }
 }
 
 /**
- * A spool file's lines, read a chunk at a time as they are asked for (readline's iterator reads
- * on ahead and queues every line of a file it can read faster than they are used).
+ * Nodes formed from a spool's lines: `next` answers at once while the lines at hand suffice,
+ * else with a promise (a chunk is read first); null at the end.
  */
-async function* lines(path: string): AsyncGenerator<string, void, undefined> {
-  const handle = await open(path, 'r');
-  try {
-    const buffer = Buffer.allocUnsafe(READ_BYTES);
-    const decoder = new StringDecoder('utf8');
-    let rest = '';
+abstract class NodeReader {
+  constructor(protected readonly source: SpoolLines) {}
+
+  next(): SpooledNode | null | Promise<SpooledNode | null> {
+    const node = this.form();
+    return node === undefined ? this.readOn() : node;
+  }
+
+  close(): Promise<void> {
+    return this.source.close();
+  }
+
+  /** The next node from the lines at hand; undefined when more must be read. */
+  protected abstract form(): SpooledNode | null | undefined;
+
+  private async readOn(): Promise<SpooledNode | null> {
     for (;;) {
-      const { bytesRead } = await handle.read(buffer, 0, buffer.length, null);
-      if (bytesRead === 0) break;
-      const parts = (rest + decoder.write(buffer.subarray(0, bytesRead))).split('\n');
-      rest = parts.pop()!;
-      yield* parts;
+      await this.source.read();
+      const node = this.form();
+      if (node !== undefined) return node;
     }
-    rest += decoder.end();
-    if (rest !== '') yield rest;
-  } finally {
-    await handle.close();
+  }
+}
+
+/** The `lsdl` pass: directories and symlinks (a file there is left to the `report_lba` pass, which knows its extents). */
+class OtherReader extends NodeReader {
+  constructor(
+    source: SpoolLines,
+    private readonly roots: ReadonlySet<string>,
+  ) {
+    super(source);
+  }
+
+  protected form(): SpooledNode | null | undefined {
+    for (;;) {
+      const text = this.source.take();
+      if (text === null || text === undefined) return text;
+      const node: (SpooledNode & { absolute: string }) | null = parseLsdlLine(text);
+      // The graft point itself is the day, not a node in it: the staging walk does not list it either.
+      if (node && node.kind !== 'file' && !this.roots.has(node.absolute)) return node;
+    }
+  }
+}
+
+/** The `report_lba` pass: each file's lines follow each other (one per extent), the files in tree order. */
+class FileReader extends NodeReader {
+  private building: (SpooledNode & { extents: ListedExtent[] }) | undefined;
+  private last: string | undefined;
+
+  protected form(): SpooledNode | null | undefined {
+    for (;;) {
+      const text = this.source.take();
+      if (text === undefined) return undefined;
+      if (text === null) return this.finish(null);
+      const extent = parseReportLbaLine(text);
+      if (!extent) continue;
+      const { path, size, ...place } = extent;
+      if (this.building?.path === path) {
+        this.building.extents.push(place);
+        continue;
+      }
+      // A file's extents are consecutive lines; a new file must come later in tree order.
+      if (this.last !== undefined && compareTreeOrder(this.last, path) > 0) {
+        throw new ListingOrderError(
+          `xorriso listed '${path}' after '${this.last}', against the order the verify merges in, ` +
+            'so nothing was compared',
+        );
+      }
+      this.last = path;
+      const done = this.finish({ path, kind: 'file', size, extents: [place] });
+      if (done) return done;
+    }
+  }
+
+  /** The file whose lines are all read (its extents in order), the next one begun. */
+  private finish(next: (SpooledNode & { extents: ListedExtent[] }) | null): SpooledNode | null | undefined {
+    const done = this.building;
+    this.building = next ?? undefined;
+    if (done) done.extents.sort((a, b) => a.index - b.index);
+    return done ?? (next === null ? null : undefined);
   }
 }

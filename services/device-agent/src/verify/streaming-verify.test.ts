@@ -113,6 +113,21 @@ describe.skipIf(!hasXorriso)('the direct verify on a real xorriso image', () => 
     expect(result.filesCompared).toBe(TRICKY_FILES.length);
   });
 
+  it('finds an empty file on the disc, known by its extents alone', async () => {
+    await writeFile(join(staging, 'a/empty'), '');
+    const image = writeImage();
+    const direct = () =>
+      compareDaysDirect(
+        new ProgramRunner(),
+        { source: image, isImageFile: true, workingDir: dir },
+        [{ day: DAY, stagingPath: staging }],
+        { workers },
+      );
+    expect(await direct()).toMatchObject({ filesCompared: TRICKY_FILES.length + 1, mismatches: [] });
+    await unlink(join(staging, 'a/empty'));
+    expect((await direct()).mismatches).toEqual([{ path: `${GRAFT}/a/empty`, kind: 'extra' }]);
+  });
+
   it('names each kind of mismatch at its path, in tree order', async () => {
     const image = writeImage();
     await changeStaging();

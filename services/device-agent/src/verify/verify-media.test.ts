@@ -40,15 +40,16 @@ function fakeRunner(options: { mountExit?: number; listing?: { stdout: string[];
 
 const lsdl = (type: string, size: number, path: string) =>
   `${type}rw-r--r--    1 0        0        ${String(size).padStart(8)} Nov 26 10:43 '${path}'`;
-const lba = (sector: number, size: number, path: string) =>
-  `File data lba:  0 , ${String(sector).padStart(8)} ,        1 , ${String(size).padStart(8)} , '${path}'`;
+const lba = (sector: number, size: number, path: string, extent = 0) =>
+  `File data lba:  ${extent} , ${String(sector).padStart(8)} ,        1 , ${String(size).padStart(8)} , '${path}'`;
 
-/** The disc as xorriso would list it: the day, hello.txt at sector 40, sub/other.txt at sector 41. */
+/**
+ * The disc as xorriso lists it for the verify: the directories (`lsdl`), then each file by its
+ * extents (`report_lba`): hello.txt at sector 40, sub/other.txt at sector 41.
+ */
 const LISTING = [
   lsdl('d', 0, '/2026/11/26'),
-  lsdl('-', HELLO.length, '/2026/11/26/hello.txt'),
   lsdl('d', 0, '/2026/11/26/sub'),
-  lsdl('-', OTHER.length, '/2026/11/26/sub/other.txt'),
   lba(40, HELLO.length, '/2026/11/26/hello.txt'),
   lba(41, OTHER.length, '/2026/11/26/sub/other.txt'),
 ];
@@ -116,6 +117,23 @@ describe('verifyMedia', () => {
       ]),
     );
     expect(report.mismatches).toHaveLength(2);
+  });
+
+  it('reads a file of several extents from each of them, in the extents’ order', async () => {
+    // A file over 4 GiB has several extents; here 3000 bytes, its first 2048 at sector 50 and the rest at 44.
+    const big = Buffer.alloc(3000);
+    for (let i = 0; i < big.length; i++) big[i] = (i * 7) % 251;
+    await writeFile(join(stagingPath, 'sub', 'big.bin'), big);
+    const media = await open(image, 'r+');
+    await media.write(big, 0, 2048, 50 * 2048);
+    await media.write(big, 2048, big.length - 2048, 44 * 2048);
+    await media.close();
+    const path = '/2026/11/26/sub/big.bin';
+    const listing = [...LISTING.slice(0, 3), lba(44, big.length, path, 1), lba(50, big.length, path, 0), LISTING[3]!];
+    const { runner } = fakeRunner({ listing: { stdout: listing } });
+    const report = await verifyMedia(runner, request('direct'), days());
+    expect(report).toMatchObject({ filesCompared: 3, mismatches: [] });
+    expect(report.bytesCompared).toBe(HELLO.length + OTHER.length + big.length);
   });
 
   it('counts every file of a day that is not on the disc as missing', async () => {
