@@ -6,9 +6,8 @@
  * memory per batch entry instead of its whole tree; the files are removed afterwards.
  */
 import { createWriteStream, type WriteStream } from 'node:fs';
-import { mkdtemp, open, rm, type FileHandle } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { StringDecoder } from 'node:string_decoder';
 import { compareTreeOrder, VerifyFailedError } from '@cedar-store/domain';
 import {
   parseLsdlLine,
@@ -17,6 +16,7 @@ import {
   type ListedExtent,
   type ListedNode,
 } from './direct-parse.js';
+import { LineBuffer, SpoolLines } from './spool-lines.js';
 
 /** A node of the disc with, for a file, its extents in order. */
 export type SpooledNode = ListedNode & { extents?: ListedExtent[] };
@@ -26,12 +26,6 @@ const SPOOL_BATCH = 256;
 
 /** `File data lba:  0 , 59 , 1 , 6 , '…'`: extent 0's line, and the file's size. */
 const FIRST_EXTENT_SIZE = /^File data lba:\s*0\s*,\s*\d+\s*,\s*\d+\s*,\s*(\d+)\s*,/;
-
-/** Bytes of the spool read at a time. */
-const READ_BYTES = 64 * 1024;
-
-/** Bytes of lines written to the spool at a time. */
-const SPOOL_WRITE_BYTES = 256 * 1024;
 
 /** xorriso listed the disc in an order the merge cannot rely on: comparing on would pair the wrong files. */
 export class ListingOrderError extends VerifyFailedError {
@@ -147,70 +141,6 @@ export class ListingSpool {
       // The last ones say what went wrong; a disc failing on every file is not a list of them all.
       if (this.problems.length > 100) this.problems.shift();
     }
-  }
-}
-
-/**
- * Lines gathered into writes of SPOOL_WRITE_BYTES: a write per line would queue hundreds of
- * thousands of requests while xorriso prints faster than they complete.
- */
-class LineBuffer {
-  private lines: string[] = [];
-  private bytes = 0;
-
-  constructor(private readonly out: WriteStream) {}
-
-  add(line: string): void {
-    this.lines.push(line);
-    this.bytes += line.length + 1;
-    if (this.bytes >= SPOOL_WRITE_BYTES) this.flush();
-  }
-
-  flush(): void {
-    if (this.lines.length === 0) return;
-    this.out.write(`${this.lines.join('\n')}\n`);
-    this.lines = [];
-    this.bytes = 0;
-  }
-}
-
-/** A spool file's lines, read a chunk at a time as they are asked for; `take` answers without waiting while it can. */
-class SpoolLines {
-  private lines: string[] = [];
-  private index = 0;
-  private rest = '';
-  private ended = false;
-  private readonly buffer = Buffer.allocUnsafe(READ_BYTES);
-  private readonly decoder = new StringDecoder('utf8');
-
-  private constructor(private readonly handle: FileHandle) {}
-
-  static async open(path: string): Promise<SpoolLines> {
-    return new SpoolLines(await open(path, 'r'));
-  }
-
-  /** The next line; null at the end; undefined when the next chunk must be read first. */
-  take(): string | null | undefined {
-    if (this.index < this.lines.length) return this.lines[this.index++]!;
-    return this.ended ? null : undefined;
-  }
-
-  /** Reads the next chunk's lines. */
-  async read(): Promise<void> {
-    const { bytesRead } = await this.handle.read(this.buffer, 0, this.buffer.length, null);
-    if (bytesRead === 0) {
-      this.ended = true;
-      const last = this.rest + this.decoder.end();
-      this.lines = last === '' ? [] : [last];
-    } else {
-      this.lines = (this.rest + this.decoder.write(this.buffer.subarray(0, bytesRead))).split('\n');
-      this.rest = this.lines.pop()!;
-    }
-    this.index = 0;
-  }
-
-  async close(): Promise<void> {
-    await this.handle.close();
   }
 }
 
