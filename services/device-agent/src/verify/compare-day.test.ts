@@ -1,5 +1,5 @@
-import { closeSync, openSync, readdirSync, readSync } from 'node:fs';
-import { mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
+import { closeSync, lstatSync, openSync, readdirSync, readSync } from 'node:fs';
+import { mkdir, mkdtemp, readdir, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { VerifyFailedError } from '@cedar-store/domain';
@@ -183,6 +183,35 @@ describe('compareDays', () => {
     for (let i = 1; i < heard.length; i++) expect(heard[i]![0]).toBeGreaterThan(heard[i - 1]![0]);
     expect(heard.at(-1)).toEqual([total, total]);
     expect(result.bytesCompared).toBe(total);
+  });
+
+  it('walks staging once, its progress total from the same walk, and leaves no spool behind', async () => {
+    await put('both', '2026-11-23', { ...DAY_FILES, 'var/big.bin': bigContent() });
+    const stagingReads: string[] = [];
+    const workers = new FileWorkers({
+      inlineFileSystem: {
+        ...NODE_FILE_SYSTEM,
+        lstatSync: ((path: string) => {
+          if (path.startsWith(stage)) stagingReads.push(path);
+          return lstatSync(path);
+        }) as SyncFileSystem['lstatSync'],
+      },
+    });
+    const work = join(base, 'work');
+    await mkdir(work);
+    const heard: Array<[number, number]> = [];
+    const result = await compareDays(
+      [day('2026-11-23')],
+      mount,
+      { workers, onBytes: (done, total) => heard.push([done, total]) },
+      work,
+    );
+    expect(result).toMatchObject({ filesCompared: 4, mismatches: [] });
+    expect(heard.at(-1)).toEqual([20 + 17 + 3 * MIB, 20 + 17 + 3 * MIB]);
+    expect(stagingReads.sort()).toEqual(
+      ['cback.stage', 'etc/hosts', 'home/user/notes.txt', 'var/big.bin'].map((name) => join(stage, '2026/11/23', name)),
+    );
+    expect(await readdir(work)).toEqual([]);
   });
 
   describe('when a file or directory cannot be read', () => {

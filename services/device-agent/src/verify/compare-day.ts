@@ -22,9 +22,11 @@ import {
 } from '@cedar-store/domain';
 import { LIMITS } from '@cedar-store/ports';
 import { access } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { CompareTask, ListedFile, TaskOutcome } from '../files/file-work.js';
 import { withFileWorkers, WalkUnreadableError, WorkerExitError, type FileWorkers } from '../files/file-workers.js';
+import { StagingSpool } from './staging-spool.js';
 import { concatStreams, mergeTrees, type MergedEntry } from './tree-merge.js';
 
 export type DayToCompare = { day: DayStamp; stagingPath: string };
@@ -54,12 +56,14 @@ export type FileHashedListener = (pathOnDisc: string, size: number, sha256: stri
 
 export const DEFAULT_COMPARE_CONCURRENCY = 4;
 
+/** `workingDir`: where staging's listing is spooled while it is merged (the system's temporary directory without). */
 export function compareDays(
   days: readonly DayToCompare[],
   mountPoint: string,
   options: CompareOptions = {},
+  workingDir: string = tmpdir(),
 ): Promise<ComparisonResult> {
-  return withFileWorkers(options.workers, (workers) => compareWith(workers, days, mountPoint, options));
+  return withFileWorkers(options.workers, (workers) => compareWith(workers, days, mountPoint, options, workingDir));
 }
 
 async function compareWith(
@@ -67,9 +71,11 @@ async function compareWith(
   days: readonly DayToCompare[],
   mountPoint: string,
   options: CompareOptions,
+  workingDir: string,
 ): Promise<ComparisonResult> {
   const sorted = inTreeOrder(days);
-  const bytesTotal = await stagingBytes(workers, sorted);
+  // Staging walked once: spooled with its bytes summed, the progress total before anything is compared.
+  const staging = await StagingSpool.fill(workingDir, walkStaging(workers, sorted));
   // The media's tree is walked as staging is; a directory it cannot list is marked, its files then missing.
   const onMedia = concatStreams(
     sorted.map(
@@ -81,25 +87,22 @@ async function compareWith(
         },
     ),
   );
-  return mergeAndCompare(workers, walkStaging(workers, sorted), onMedia, {
-    bytesTotal,
-    concurrency: options.concurrency ?? DEFAULT_COMPARE_CONCURRENCY,
-    options,
-    task: (file, twin) => ({ expectedPath: file.absolutePath, actualPath: twin.absolutePath, size: twin.size }),
-  });
+  try {
+    return await mergeAndCompare(workers, staging.entries(), onMedia, {
+      bytesTotal: staging.bytes,
+      concurrency: options.concurrency ?? DEFAULT_COMPARE_CONCURRENCY,
+      options,
+      task: (file, twin) => ({ expectedPath: file.absolutePath, actualPath: twin.absolutePath, size: twin.size }),
+    });
+  } finally {
+    await staging.remove();
+  }
 }
 
 /** The days once each, in tree order: the order both listings come in. */
 export function inTreeOrder(days: readonly DayToCompare[]): DayToCompare[] {
   const byDay = new Map(days.map((day) => [day.day, day]));
   return [...byDay.values()].sort((a, b) => compareTreeOrder(dayToGraftPoint(a.day), dayToGraftPoint(b.day)));
-}
-
-/** The staging days' bytes, for progress (a walk of their sizes, nothing held); 0 when it cannot tell. */
-export async function stagingBytes(workers: FileWorkers, days: readonly DayToCompare[]): Promise<number> {
-  let total = 0;
-  for (const { stagingPath } of days) total += await workers.dataBytes(stagingPath).catch(() => 0);
-  return total;
 }
 
 /** Every file, directory and symlink of the staging days in tree order, a batch at a time; an unreadable one stops the check. */

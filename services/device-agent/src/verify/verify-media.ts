@@ -39,7 +39,10 @@ export async function verifyMedia(
     withMountedMedia(
       runner,
       { source: request.source, isImageFile: request.isImageFile, workingDir: request.workingDir, method },
-      async ({ mountPoint, method: used }) => ({ ...(await compareDays(days, mountPoint, options)), method: used }),
+      async ({ mountPoint, method: used }) => ({
+        ...(await compareDays(days, mountPoint, options, request.workingDir)),
+        method: used,
+      }),
       request.unmountRetryMs,
     );
 
@@ -71,7 +74,7 @@ async function tryKernelMount(
       { source: request.source, isImageFile: request.isImageFile, workingDir: request.workingDir, method: 'mount' },
       async ({ mountPoint }) => {
         mounted = true;
-        return { ...(await compareDays(days, mountPoint, options)), method: 'mount' as const };
+        return { ...(await compareDays(days, mountPoint, options, request.workingDir)), method: 'mount' as const };
       },
       request.unmountRetryMs,
     );
