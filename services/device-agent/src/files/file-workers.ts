@@ -29,7 +29,7 @@ import type {
   SyncFileSystem,
   TaskOutcome,
 } from './file-work.js';
-import { answer, type WorkerMessage, type WorkerRequest } from './file-work-protocol.js';
+import { answer, packTasks, type WorkerMessage, type WorkerRequest } from './file-work-protocol.js';
 
 /** Request without its id: the pool numbers them. */
 type Request = WorkerRequest extends infer R ? (R extends WorkerRequest ? Omit<R, 'id'> : never) : never;
@@ -283,7 +283,7 @@ export class FileWorkers {
             {
               kind: 'compare',
               mediaFd: options.mediaFd,
-              tasks: tasks.slice(start, end),
+              tasks: packTasks(tasks.slice(start, end)),
               ...(options.onHashes ? { hash: true } : {}),
             },
             options.onBytes ?? (() => {}),
