@@ -53,10 +53,14 @@ async function compareDirectWith(
   options: DirectOptions,
 ): Promise<ComparisonResult> {
   const sorted = inTreeOrder(days);
+  const concurrency = media.isImageFile ? (options.concurrency ?? DEFAULT_COMPARE_CONCURRENCY) : DRIVE_CONCURRENCY;
   const spool = await ListingSpool.create(
     media.workingDir ?? tmpdir(),
     sorted.map(({ day }) => dayToGraftPoint(day)),
   );
+  // While xorriso lists the disc, the threads start and the staging walk reads its first batch.
+  const release = workers.warmUp(concurrency);
+  const staging = startNow(walkStaging(workers, sorted));
   try {
     await listDisc(runner, media, sorted, spool);
 
@@ -70,10 +74,10 @@ async function compareDirectWith(
       },
     );
     try {
-      return await mergeAndCompare<SpooledNode>(workers, walkStaging(workers, sorted), spool.nodes(), {
+      return await mergeAndCompare<SpooledNode>(workers, staging.stream, spool.nodes(), {
         bytesTotal: spool.fileBytes,
         mediaFd: handle.fd,
-        concurrency: media.isImageFile ? (options.concurrency ?? DEFAULT_COMPARE_CONCURRENCY) : DRIVE_CONCURRENCY,
+        concurrency,
         options,
         task: (file, twin) => ({
           expectedPath: file.absolutePath,
@@ -87,8 +91,35 @@ async function compareDirectWith(
       await handle.close();
     }
   } finally {
+    release();
+    await staging.close();
     await spool.remove();
   }
+}
+
+/**
+ * A stream whose first batch is asked for now, read while the caller waits for something else;
+ * `close` ends it whether or not it was read (a walk ended early tells its thread to forget it).
+ */
+function startNow<T>(source: AsyncGenerator<T>): {
+  stream: AsyncGenerator<T, void, undefined>;
+  close: () => Promise<void>;
+} {
+  const first = source.next();
+  // Heard when the stream is read; a stream never read is closed quietly.
+  first.catch(() => undefined);
+  return {
+    stream: (async function* () {
+      const head = await first;
+      if (head.done) return;
+      yield head.value;
+      yield* source;
+    })(),
+    close: async () => {
+      await first.catch(() => undefined);
+      await source.return(undefined);
+    },
+  };
 }
 
 function firstSector(node: SpooledNode): number {
