@@ -3,6 +3,7 @@ import { closeSync, existsSync, openSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import ts from 'typescript';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -30,13 +31,15 @@ describe('FileWorkers in worker threads', () => {
   let dir: string;
   let workers: FileWorkers;
   let image: string;
+  let workerUrl: URL;
   const files = 700; // three batches of 256 and more
 
   /** Each file `n` holds `n` bytes of its own pattern at sector 10 + n·2 of the disc. */
   const bytesOf = (n: number) => Buffer.alloc(n + 1, n % 251);
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'file-workers-'));
-    workers = new FileWorkers({ workerUrl: await compiledWorker(dir), size: 2, idleMs: 100 });
+    workerUrl = await compiledWorker(dir);
+    workers = new FileWorkers({ workerUrl, size: 2, idleMs: 100 });
     await mkdir(join(dir, 'day', 'sub'), { recursive: true });
     const disc = Buffer.alloc((10 + files * 2) * SECTOR);
     for (let n = 0; n < files; n++) {
@@ -218,6 +221,21 @@ describe('FileWorkers in worker threads', () => {
     await expect(broken.dataBytes(join(dir, 'day'))).rejects.toThrow(/file worker thread ended/);
     await broken.close();
     expect(await workers.dataBytes(join(dir, 'day'))).toBe((files * (files + 1)) / 2);
+  });
+
+  it('keeps warmed-up comparing threads past their idle time until released, then ends them', async () => {
+    const pool = new FileWorkers({ workerUrl, size: 2, idleMs: 50 });
+    try {
+      const release = pool.warmUp(4);
+      expect(pool.threadCount).toBe(2);
+      await sleep(300);
+      expect(pool.threadCount).toBe(2);
+      release();
+      await sleep(300);
+      expect(pool.threadCount).toBe(0);
+    } finally {
+      await pool.close();
+    }
   });
 });
 
