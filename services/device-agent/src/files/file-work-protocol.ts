@@ -50,6 +50,18 @@ export type WorkerMessage =
   | { id: number; kind: 'walkEnd' }
   | { id: number; kind: 'failed'; error: PlainError };
 
+/** A request without its id: the pool numbers them. */
+export type RequestBody = WorkerRequest extends infer R ? (R extends WorkerRequest ? Omit<R, 'id'> : never) : never;
+
+/** Any answer but a progress message. */
+export type FinalMessage = Exclude<WorkerMessage, { kind: 'bytes' }>;
+
+/** An answer other than the one asked for: the thread's failure, as an Error with its code. */
+export function failure(message: FinalMessage): Error {
+  const error = message.kind === 'failed' ? message.error : { message: `unexpected answer ${message.kind}` };
+  return Object.assign(new Error(error.message), error.code === undefined ? {} : { code: error.code });
+}
+
 /**
  * A compare batch as it crosses to a thread: the paths in arrays, the numbers (each task's size,
  * its extents' count or -1 for a file on a mount, then each extent's offset and bytes) in one

@@ -25,15 +25,24 @@ import type {
   DayShape,
   HashOutcome,
   ListedFile,
-  PlainError,
   SyncFileSystem,
   TaskOutcome,
 } from './file-work.js';
-import { answer, packTasks, type WorkerMessage, type WorkerRequest } from './file-work-protocol.js';
+import { walkDayOn, type WalkHost } from './day-walk.js';
+import {
+  answer,
+  failure,
+  packTasks,
+  type FinalMessage,
+  type RequestBody,
+  type WorkerMessage,
+  type WorkerRequest,
+} from './file-work-protocol.js';
 
-/** Request without its id: the pool numbers them. */
-type Request = WorkerRequest extends infer R ? (R extends WorkerRequest ? Omit<R, 'id'> : never) : never;
-type Final = Exclude<WorkerMessage, { kind: 'bytes' }>;
+export { WALK_BATCH, WalkUnreadableError } from './day-walk.js';
+
+type Request = RequestBody;
+type Final = FinalMessage;
 
 /** The thread a walk lives on (or the event loop, for a small day): its first request picks, every later one goes there. */
 type Pin = { thread?: Thread; inline?: boolean };
@@ -61,16 +70,6 @@ type Thread = {
   /** Walks under way on this thread, and warm-ups keeping it (warmUp): it is not ended while any holds it. */
   holds: number;
 };
-
-/** A file or directory of a walked day could not be read (staging: no verdict then). */
-export class WalkUnreadableError extends NamedError {
-  constructor(
-    readonly path: string,
-    readonly error: PlainError,
-  ) {
-    super(`could not read ${path} (${error.code ?? error.message})`);
-  }
-}
 
 /** A worker thread ended with a request unanswered (out of memory, killed): not a failure of the file work. */
 export class WorkerExitError extends NamedError {
@@ -116,9 +115,6 @@ const RUNNING_FROM_SOURCES = import.meta.url.endsWith('.ts');
 /** Files per batch sent to a thread, and bytes: enough to make a message's cost vanish, few enough to spread the work. */
 const BATCH_FILES = 256;
 
-/** Entries per batch of a walk: small next to any listing, large enough that a message costs nothing. */
-export const WALK_BATCH = 256;
-
 /**
  * Entries (files, directories, links) a staging day may hold to be walked or summed inline when
  * no thread is running: a few hundred microseconds of system calls, its metadata read ahead
@@ -130,8 +126,6 @@ export const SMALL_DAY_ENTRIES = 64;
 export const SMALL_HASH_FILES = 64;
 export const SMALL_HASH_BYTES = 1024 * 1024;
 
-/** Walks are numbered across every pool of the process: inline, the walks of all pools share one table. */
-let nextWalk = 1;
 const BATCH_BYTES = 32 * 1024 * 1024;
 
 export class FileWorkers {
@@ -141,6 +135,16 @@ export class FileWorkers {
   private readonly threads: Thread[] = [];
   private readonly queues: Record<Role, Job[]> = { compare: [], quick: [] };
   private nextId = 1;
+  /** What a walk needs of the pool: a small day walked inline, every later request on the thread its first picked. */
+  private readonly walkHost: WalkHost<Pin> = {
+    pin: async (root) => ({ inline: await this.smallDayWithoutThread(root) }),
+    send: (request, pin) => this.run(request, () => {}, pin),
+    unpin: (pin) => {
+      if (!pin.thread) return;
+      pin.thread.holds -= 1;
+      if (pin.thread.job === undefined && this.threads.includes(pin.thread)) this.idle(pin.thread);
+    },
+  };
 
   constructor(private readonly options: FileWorkersOptions = {}) {
     this.size = Math.max(1, options.size ?? Math.min(4, Math.max(2, availableParallelism())));
@@ -178,62 +182,16 @@ export class FileWorkers {
   }
 
   /**
-   * A day's tree a batch at a time, in tree order (DayWalker in file-work.ts): a thread walks it
-   * and keeps its place between batches; the next batch is read while the caller uses this one.
-   * Throws WalkUnreadableError where the walk could not read (never with `keepGoing`).
+   * A day's tree a batch at a time, in tree order, walked by a thread that keeps its place
+   * between batches (day-walk.ts). Throws WalkUnreadableError where the walk could not read
+   * (never with `keepGoing`).
    */
-  async *walkDay(
+  walkDay(
     root: string,
     graftPoint: string,
     options: { keepGoing?: boolean; batch?: number } = {},
   ): AsyncGenerator<ListedFile[], void, undefined> {
-    const walk = nextWalk++;
-    const pin: Pin = { inline: await this.smallDayWithoutThread(root) };
-    const max = options.batch ?? WALK_BATCH;
-    let started = false;
-    const request = (): Promise<Final> => {
-      const start = started ? {} : { start: { root, graftPoint, keepGoing: options.keepGoing ?? false } };
-      started = true;
-      const answer = this.run({ kind: 'walk', walk, max, ...start }, () => {}, pin);
-      // Read ahead: a failure surfaces when the caller asks for this batch, never as unhandled.
-      answer.catch(() => undefined);
-      return answer;
-    };
-    let pending = request();
-    let ended = false;
-    try {
-      for (;;) {
-        const message = await pending;
-        if (message.kind !== 'walk') {
-          ended = true;
-          throw failure(message);
-        }
-        const batch = message.batch;
-        if ('unreadable' in batch) {
-          ended = true;
-          throw new WalkUnreadableError(batch.unreadable.path, batch.unreadable.error);
-        }
-        if (batch.done) {
-          ended = true;
-          if (batch.files.length > 0) yield batch.files;
-          return;
-        }
-        pending = request();
-        yield batch.files;
-      }
-    } finally {
-      if (!ended) {
-        // Left early (the caller failed or stopped): the thread forgets the walk.
-        const last = await pending.catch(() => undefined);
-        if (last?.kind === 'walk' && !('unreadable' in last.batch) && !last.batch.done) {
-          await this.run({ kind: 'walkEnd', walk }, () => {}, pin).catch(() => undefined);
-        }
-      }
-      if (pin.thread) {
-        pin.thread.holds -= 1;
-        if (pin.thread.job === undefined && this.threads.includes(pin.thread)) this.idle(pin.thread);
-      }
-    }
+    return walkDayOn(this.walkHost, root, graftPoint, options);
   }
 
   async dataBytes(root: string): Promise<number> {
@@ -542,11 +500,6 @@ function batchesOf(tasks: readonly { size: number }[]): { start: number; end: nu
   });
   if (start < tasks.length) batches.push({ start, end: tasks.length });
   return batches;
-}
-
-function failure(message: Final): Error {
-  const error = message.kind === 'failed' ? message.error : { message: `unexpected answer ${message.kind}` };
-  return Object.assign(new Error(error.message), error.code === undefined ? {} : { code: error.code });
 }
 
 /**
