@@ -58,11 +58,14 @@ async function compareDirectWith(
     media.workingDir ?? tmpdir(),
     sorted.map(({ day }) => dayToGraftPoint(day)),
   );
-  // While xorriso lists the disc, the threads start and the staging walk reads its first batch.
+  // xorriso is started first (a process spawned while threads start took ten times as long);
+  // while it lists the disc, the threads start and the staging walk reads its first batch.
+  const listed = listDisc(runner, media, sorted, spool);
+  listed.catch(() => undefined);
   const release = workers.warmUp(concurrency);
   const staging = startNow(walkStaging(workers, sorted));
   try {
-    await listDisc(runner, media, sorted, spool);
+    await listed;
 
     const handle = await (options.openMedia ?? ((path: string) => open(path, 'r')))(media.source).catch(
       (error: unknown) => {
