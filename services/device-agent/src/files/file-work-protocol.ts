@@ -50,6 +50,9 @@ export type WorkerMessage =
   | { id: number; kind: 'walkEnd' }
   | { id: number; kind: 'failed'; error: PlainError };
 
+/** What a thread posts: an answer may carry the progress not yet told (`progress` bytes), so no message of its own. */
+export type ThreadMessage = WorkerMessage & { progress?: number };
+
 /** A request without its id: the pool numbers them. */
 export type RequestBody = WorkerRequest extends infer R ? (R extends WorkerRequest ? Omit<R, 'id'> : never) : never;
 

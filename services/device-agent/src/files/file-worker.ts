@@ -3,12 +3,29 @@
  * calls. One request at a time, so a thread's two compare buffers serve every file it compares.
  */
 import { parentPort } from 'node:worker_threads';
-import { answer, type WorkerMessage, type WorkerRequest } from './file-work-protocol.js';
+import { answer, type ThreadMessage, type WorkerRequest } from './file-work-protocol.js';
+
+/**
+ * Progress crosses at most this often while a request runs; what is left rides on the answer.
+ * A message per MiB of small files woke the agent's event loop some 460 times in a verify of
+ * 100 000 files for progress it throttles to 250 ms anyway.
+ */
+const PROGRESS_MS = 100;
 
 const port = parentPort;
 if (port) {
   port.on('message', (request: WorkerRequest) => {
-    const reply = (message: WorkerMessage) => port.postMessage(message);
-    reply(answer(request, (bytes) => reply({ id: request.id, kind: 'bytes', bytes })));
+    const reply = (message: ThreadMessage) => port.postMessage(message);
+    let untold = 0;
+    let told = performance.now();
+    const answered = answer(request, (bytes) => {
+      untold += bytes;
+      const now = performance.now();
+      if (now - told < PROGRESS_MS) return;
+      reply({ id: request.id, kind: 'bytes', bytes: untold });
+      untold = 0;
+      told = now;
+    });
+    reply(untold > 0 ? { ...answered, progress: untold } : answered);
   });
 }

@@ -35,7 +35,7 @@ import {
   packTasks,
   type FinalMessage,
   type RequestBody,
-  type WorkerMessage,
+  type ThreadMessage,
   type WorkerRequest,
 } from './file-work-protocol.js';
 
@@ -405,7 +405,7 @@ export class FileWorkers {
       resourceLimits: { maxYoungGenerationSizeMb: WORKER_YOUNG_GENERATION_MB },
     });
     const thread: Thread = { role, worker, job: undefined, idle: undefined, holds: 0 };
-    thread.worker.on('message', (message: WorkerMessage) => this.onMessage(thread, message));
+    thread.worker.on('message', (message: ThreadMessage) => this.onMessage(thread, message));
     thread.worker.on('error', (error) => this.onExit(thread, new WorkerExitError(error.message)));
     thread.worker.on('exit', (code) =>
       this.onExit(thread, new WorkerExitError(`a file worker thread ended (exit code ${code})`)),
@@ -414,13 +414,14 @@ export class FileWorkers {
     return thread;
   }
 
-  private onMessage(thread: Thread, message: WorkerMessage): void {
+  private onMessage(thread: Thread, message: ThreadMessage): void {
     const job = thread.job;
     if (!job || message.id !== job.id) return;
     if (message.kind === 'bytes') {
       job.onBytes(message.bytes);
       return;
     }
+    if (message.progress) job.onBytes(message.progress);
     thread.job = undefined;
     job.resolve(message);
     this.dispatch();
