@@ -1,13 +1,14 @@
 // The agent's manifests: hashed from the bytes a verify compares, kept only when it passed,
 // hashed from staging in one read when the disc is not read back, and read in bounded pages.
 import { createHash } from 'node:crypto';
-import { cp, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import * as nodeFs from 'node:fs';
+import { cp, mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ManifestRecord } from '@cedar-store/ports';
 import { execa } from 'execa';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { FileWorkers } from '../files/file-workers.js';
+import { FileWorkers, WALK_BATCH } from '../files/file-workers.js';
 import { ProgramRunner } from '../process/program-runner.js';
 import { compareDays } from '../verify/compare-day.js';
 import { compareDaysDirect } from '../verify/direct-verify.js';
@@ -119,6 +120,49 @@ describe('ManifestStore', () => {
     });
     const { records } = await readAll('run-3:manifest');
     expect(records.sort((a, b) => a.path.localeCompare(b.path))).toEqual(expected());
+  });
+
+  it('hashes a day of many walk batches: every file once, with its own hash', async () => {
+    // More files than several walk batches hold, in directories of their own.
+    const many: Record<string, string> = {};
+    for (let i = 0; i < WALK_BATCH * 4 + 7; i += 1)
+      many[`dir-${i % 5}/file-${String(i).padStart(4, '0')}`] = `content ${i}\n`;
+    for (const [path, text] of Object.entries(many)) {
+      await mkdir(join(staging, path, '..'), { recursive: true });
+      await writeFile(join(staging, path), text);
+    }
+    const result = await store.hashStaging('run-7:manifest', [DAY]);
+    expect(result.files).toBe(Object.keys(many).length + 4);
+    const { records } = await readAll('run-7:manifest');
+    expect(records.sort((a, b) => a.path.localeCompare(b.path))).toEqual(expected(many));
+  });
+
+  it('a file that cannot be read in a later batch leaves no manifest and names the file', async () => {
+    for (let i = 0; i < WALK_BATCH * 3; i += 1) {
+      await mkdir(join(staging, 'many'), { recursive: true });
+      await writeFile(join(staging, 'many', `file-${String(i).padStart(4, '0')}`), `content ${i}\n`);
+    }
+    const broken = join(staging, 'many', `file-${String(WALK_BATCH * 2 + 3).padStart(4, '0')}`);
+    const failing: typeof nodeFs = Object.create(nodeFs);
+    failing.openSync = ((path: nodeFs.PathLike, ...rest: never[]) => {
+      if (path === broken) throw Object.assign(new Error('EIO: i/o error'), { code: 'EIO' });
+      return nodeFs.openSync(path, ...rest);
+    }) as typeof nodeFs.openSync;
+    const failingWorkers = new FileWorkers({ inlineFileSystem: failing });
+    const failingStore = new ManifestStore({
+      workingDir: join(dir, 'work'),
+      maxFrameBytes: 1024,
+      workers: failingWorkers,
+      resolveDays: async (days) => days.map((day) => ({ day, path: staging })),
+    });
+    await expect(failingStore.hashStaging('run-8:manifest', [DAY])).rejects.toThrow(
+      `could not read ${broken} in the staging directory (EIO: i/o error), so no manifest was recorded`,
+    );
+    await expect(failingStore.read('run-8:manifest', 0, 10)).rejects.toThrow(
+      'no manifest for operation run-8:manifest',
+    );
+    expect(await readdir(join(dir, 'work', 'manifests'))).toEqual([]);
+    await failingWorkers.close();
   });
 
   it('a record longer than a page comes alone in its own page', async () => {

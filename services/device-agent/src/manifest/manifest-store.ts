@@ -22,10 +22,20 @@ import {
   type DayStamp,
 } from '@cedar-store/domain';
 import type { ManifestPage, ManifestRecord } from '@cedar-store/ports';
+import type { ListedFile } from '../files/file-work.js';
 import { WalkUnreadableError, type FileWorkers } from '../files/file-workers.js';
 
 /** A manifest file an operation left is kept this long for the controller (or its recovery) to read. */
 const MANIFEST_KEEP_MS = 14 * 24 * 3600 * 1000;
+
+/**
+ * Walk batches being hashed at once: one per hashing thread of two cores (a batch of small files
+ * is one request, one thread); each holds at most a walk batch of paths and hashes.
+ */
+const HASHES_IN_FLIGHT = 2;
+
+/** Lines the manifest's stream takes before a writer waits: a few walk batches' worth. */
+const WRITE_BUFFER_BYTES = 256 * 1024;
 
 /** A page is half the frame limit, and never smaller than this. */
 const MIN_PAGE_BYTES = 8 * 1024;
@@ -40,7 +50,7 @@ export class ManifestWriter {
   bytes = 0;
 
   constructor(readonly path: string) {
-    this.stream = createWriteStream(path, { flags: 'w', mode: 0o600 });
+    this.stream = createWriteStream(path, { flags: 'w', mode: 0o600, highWaterMark: WRITE_BUFFER_BYTES });
     this.stream.on('error', (error) => (this.failed = error));
   }
 
@@ -52,6 +62,23 @@ export class ManifestWriter {
     this.stream.write(`${JSON.stringify(record)}\n`);
     this.files += 1;
     this.bytes += size;
+  }
+
+  /**
+   * The files of one day, in one write: a staging walk's batch, whose paths all lie under the
+   * day's graft point (no day to parse from each path, no write per file).
+   */
+  addDay(day: DayStamp, files: readonly { path: string; size: number; sha256: string }[]): void {
+    const graft = `${dayToGraftPoint(day)}/`;
+    let lines = '';
+    for (const { path, size, sha256 } of files) {
+      if (!path.startsWith(graft) || path.length === graft.length || isStoreIndicatorPath(path)) continue;
+      // The text JSON.stringify gives a ManifestRecord, keys in its order: only the path can need escaping.
+      lines += `{"day":"${day}","path":${JSON.stringify(path)},"size":${size},"sha256":"${sha256}"}\n`;
+      this.files += 1;
+      this.bytes += size;
+    }
+    if (lines.length > 0) this.stream.write(lines);
   }
 
   /** Resolves once the file took what was added so far: a long run of `add`s (an audit's) waits here. */
@@ -126,37 +153,61 @@ export class ManifestStore {
     const resolved = await this.options.resolveDays(days);
     const writer = await this.start(opId);
     try {
-      for (const { day, path } of resolved) {
-        // A batch of the walk at a time: the day is never listed whole (the next batch is read meanwhile).
-        const walk = this.options.workers.walkDay(path, dayToGraftPoint(day));
-        try {
-          for await (const batch of walk) {
-            const files = batch.filter((file) => file.kind === 'file' && !isStoreIndicatorPath(file.path));
-            await this.options.workers.hash(
-              files.map((file) => ({ path: file.absolutePath, size: file.size })),
-              {
-                concurrency: 2,
-                onHashed: (start, outcomes) =>
-                  outcomes.forEach((outcome, index) => {
-                    const file = files[start + index]!;
-                    if ('unreadable' in outcome) throw unreadable(file.absolutePath, outcome.unreadable.message);
-                    writer.add(file.path, outcome.size, outcome.sha256);
-                  }),
-              },
-            );
-            await writer.flushed();
-          }
-        } catch (error) {
-          if (error instanceof WalkUnreadableError) throw unreadable(error.path, error.error.message);
-          throw error;
-        }
-      }
+      for (const { day, path } of resolved) await this.hashDay(writer, day, path);
     } catch (error) {
       await this.discard(writer);
       throw error;
     }
     await this.finish(opId, writer);
     return { files: writer.files, bytes: writer.bytes };
+  }
+
+  /**
+   * A day a walk batch at a time (never listed whole; the next batch is read meanwhile), with
+   * HASHES_IN_FLIGHT batches hashed at once so every hashing thread has one: a batch of small
+   * files fills one request, and one request at a time left the other thread idle. The batches
+   * are recorded in walk order.
+   */
+  private async hashDay(writer: ManifestWriter, day: DayStamp, path: string): Promise<void> {
+    const inFlight: Promise<HashedFile[]>[] = [];
+    try {
+      for await (const batch of this.options.workers.walkDay(path, dayToGraftPoint(day))) {
+        const files = batch.filter((file) => file.kind === 'file' && !isStoreIndicatorPath(file.path));
+        if (files.length === 0) continue;
+        const hashed = this.hashBatch(files);
+        // Awaited in order below; a failure meanwhile is not unhandled.
+        hashed.catch(() => undefined);
+        inFlight.push(hashed);
+        if (inFlight.length >= HASHES_IN_FLIGHT) await record(writer, day, await inFlight.shift()!);
+      }
+      while (inFlight.length > 0) await record(writer, day, await inFlight.shift()!);
+    } catch (error) {
+      // No hash is left reading a day whose manifest is about to be discarded.
+      await Promise.allSettled(inFlight);
+      if (error instanceof WalkUnreadableError) throw unreadable(error.path, error.error.message);
+      throw error;
+    }
+  }
+
+  /**
+   * One walk batch's files hashed: one request of small files, or requests of up to 32 MiB on
+   * both threads when it holds large ones; a file that cannot be read fails it.
+   */
+  private async hashBatch(files: readonly ListedFile[]): Promise<HashedFile[]> {
+    const hashed: HashedFile[] = [];
+    await this.options.workers.hash(
+      files.map((file) => ({ path: file.absolutePath, size: file.size })),
+      {
+        concurrency: 2,
+        onHashed: (start, outcomes) =>
+          outcomes.forEach((outcome, index) => {
+            const file = files[start + index]!;
+            if ('unreadable' in outcome) throw unreadable(file.absolutePath, outcome.unreadable.message);
+            hashed.push({ path: file.path, size: outcome.size, sha256: outcome.sha256 });
+          }),
+      },
+    );
+    return hashed;
   }
 
   /**
@@ -230,6 +281,14 @@ export class ManifestStore {
       if (facts && now - facts.mtimeMs > MANIFEST_KEEP_MS) await unlink(path).catch(() => undefined);
     }
   }
+}
+
+type HashedFile = { path: string; size: number; sha256: string };
+
+/** A hashed batch into the manifest, then room for the next: the file takes it before more is read. */
+async function record(writer: ManifestWriter, day: DayStamp, files: readonly HashedFile[]): Promise<void> {
+  writer.addDay(day, files);
+  await writer.flushed();
 }
 
 function unreadable(path: string, reason: string): VerifyFailedError {
