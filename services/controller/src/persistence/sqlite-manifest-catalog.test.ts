@@ -77,6 +77,31 @@ describe('SqliteManifestCatalog', () => {
     ]);
   });
 
+  it('counts each day of a page whose records go back and forth between days', async () => {
+    await session('run-1', ['2026-11-25', '2026-11-26'], { newDisc: true });
+    await importAll('run-1', [
+      [record('2026-11-25', 'a', 1), record('2026-11-26', 'b', 20), record('2026-11-25', 'c', 300)],
+      [record('2026-11-26', 'd', 4000), record('2026-11-25', 'e', 50000)],
+    ]);
+    expect((await manifests.manifestDays(1)).map(({ day, files, bytes }) => ({ day, files, bytes }))).toEqual([
+      { day: '2026-11-25', files: 3, bytes: 50301 },
+      { day: '2026-11-26', files: 2, bytes: 4020 },
+    ]);
+    expect((await manifests.manifestFiles(1, { day: '2026-11-26', limit: 10 })).items.map((file) => file.path)).toEqual(
+      ['2026/11/26/b', '2026/11/26/d'],
+    );
+  });
+
+  it('refuses a record whose path is not under its day, and files nothing of its page', async () => {
+    await session('run-1', ['2026-11-25', '2026-11-26'], { newDisc: true });
+    await manifests.startManifest('run-1', '2026-11-25T22:05:00.000Z');
+    const stray = { ...record('2026-11-25', 'x'), day: '2026-11-26' };
+    await expect(manifests.addManifestPage('run-1', [record('2026-11-25', 'ok'), stray])).rejects.toThrow(
+      'manifest record 2026/11/25/x is not under its day 2026-11-26',
+    );
+    expect(db.prepare('SELECT count(*) AS n FROM manifest_files').get()).toEqual({ n: 0 });
+  });
+
   it('a run with no session in the catalog has nothing to file', async () => {
     expect(await manifests.startManifest('no-such-run', '2026-11-25T22:05:00.000Z')).toBe(false);
   });

@@ -54,7 +54,8 @@ export class SqliteManifestCatalog implements ManifestCatalog {
   private readonly dropDays: Statement<[SessionKey]>;
   private readonly dayId: Statement<[SessionKey & { day: string }], { id: number }>;
   private readonly insertDay: Statement<[SessionKey & { day: string; recorded_at: string }], { id: number }>;
-  private readonly insertFile: Statement<[{ manifest_day: number; path: string; size: number; sha256: Buffer }]>;
+  /** Positional (manifest_day, path, size, sha256): a page binds a hundred thousand of them at import. */
+  private readonly insertFile: Statement<[number, string, number, Buffer]>;
   private readonly countDay: Statement<[{ id: number; files: number; bytes: number }]>;
   private readonly complete: Statement<[SessionKey], { days: number; files: number }>;
   private readonly discById: Statement<[number], DiscRow>;
@@ -95,7 +96,7 @@ export class SqliteManifestCatalog implements ManifestCatalog {
        VALUES (@disc_id, @position, @day, @recorded_at) RETURNING id`,
     );
     this.insertFile = db.prepare(
-      'INSERT OR REPLACE INTO manifest_files (manifest_day, path, size, sha256) VALUES (@manifest_day, @path, @size, @sha256)',
+      'INSERT OR REPLACE INTO manifest_files (manifest_day, path, size, sha256) VALUES (?, ?, ?, ?)',
     );
     this.countDay = db.prepare(
       'UPDATE manifest_days SET files = files + @files, bytes = bytes + @bytes WHERE id = @id',
@@ -152,24 +153,24 @@ export class SqliteManifestCatalog implements ManifestCatalog {
         if (!session || !started) throw new Error(`no manifest import was started for run ${runId}`);
         const { recordedAt, days } = started;
         const counts = new Map<number, { files: number; bytes: number }>();
+        // Consecutive records share their day (a page is mostly one): its row and graft point are looked up once per run.
+        let day: { name: string; id: number; graft: string; count: { files: number; bytes: number } } | undefined;
         for (const record of records) {
-          let id = days.get(record.day);
-          if (id === undefined) {
-            id =
-              this.dayId.get({ ...session, day: record.day })?.id ??
-              this.insertDay.get({ ...session, day: record.day, recorded_at: recordedAt })!.id;
-            days.set(record.day, id);
+          if (day?.name !== record.day) {
+            let id = days.get(record.day);
+            if (id === undefined) {
+              id =
+                this.dayId.get({ ...session, day: record.day })?.id ??
+                this.insertDay.get({ ...session, day: record.day, recorded_at: recordedAt })!.id;
+              days.set(record.day, id);
+            }
+            let count = counts.get(id);
+            if (!count) counts.set(id, (count = { files: 0, bytes: 0 }));
+            day = { name: record.day, id, graft: `${dayToGraftPoint(record.day)}/`, count };
           }
-          this.insertFile.run({
-            manifest_day: id,
-            path: withinDay(record),
-            size: record.size,
-            sha256: Buffer.from(record.sha256, 'hex'),
-          });
-          const count = counts.get(id) ?? { files: 0, bytes: 0 };
-          count.files += 1;
-          count.bytes += record.size;
-          counts.set(id, count);
+          this.insertFile.run(day.id, withinDay(record, day.graft), record.size, Buffer.from(record.sha256, 'hex'));
+          day.count.files += 1;
+          day.count.bytes += record.size;
         }
         for (const [id, count] of counts) this.countDay.run({ id, ...count });
       })
@@ -255,9 +256,8 @@ export class SqliteManifestCatalog implements ManifestCatalog {
   }
 }
 
-/** A record's path within its day: what follows `YYYY/MM/DD/`. */
-function withinDay(record: ManifestRecord): string {
-  const graft = `${dayToGraftPoint(record.day)}/`;
+/** A record's path within its day: what follows its day's `YYYY/MM/DD/` (`graft`). */
+function withinDay(record: ManifestRecord, graft: string): string {
   if (!record.path.startsWith(graft) || record.path.length === graft.length) {
     throw new Error(`manifest record ${record.path} is not under its day ${record.day}`);
   }
