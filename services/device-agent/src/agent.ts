@@ -1,8 +1,11 @@
 /**
  * The agent's composition root: configuration in, a listening WebSocket server out, every
  * port bound to its adapter in one inversify container.
+ *
+ * No `import 'reflect-metadata'`: the agent binds constant values and reads no decorator
+ * metadata, and inversify loads the `reflect-metadata/lite` it needs itself. The full polyfill
+ * beside it was a second copy of the same code in every agent (about 1 MiB of its idle RSS).
  */
-import 'reflect-metadata';
 import { mkdir, realpath } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Container } from 'inversify';
