@@ -3,8 +3,11 @@
  * gives it the real adapters and starts what it builds; tests give it the in-memory ones in
  * the same shape. Each binding is resolved: the root asks for the coordinator, the observable
  * run repository and recovery; everything else is injected into them.
+ *
+ * No `import 'reflect-metadata'`: the injections name their tokens (`@inject`), so no decorator
+ * metadata is read, and inversify loads the `reflect-metadata/lite` its decorators need itself.
+ * The full polyfill beside it was a second copy of the same code in the controller's memory.
  */
-import 'reflect-metadata';
 import {
   TOKENS,
   type Clock,
