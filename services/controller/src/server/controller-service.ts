@@ -27,7 +27,7 @@ import { recoverInterruptedRuns } from '../recovery/interrupted-runs.js';
 import { LostOperations } from '../recovery/lost-operations.js';
 import { RunCoordinator } from '../runs/run-coordinator.js';
 import { ObservableRunRepository } from '../runs/run-events.js';
-import { Notifier, type RetryPolicy } from '../notify/notifier.js';
+import type { Notifier, RetryPolicy } from '../notify/notifier.js';
 import { createApiServer, type HttpServerLimits } from './http-server.js';
 import { SystemClock } from './system-clock.js';
 
@@ -123,13 +123,17 @@ export async function startController(
     notifyTargets: notifyTargets.map((target) => target.name),
     audits,
   });
-  // Finished runs are reported in the background: a run never waits for a receiver.
-  const notifier = new Notifier(notifyTargets, {
-    logger: logger.child({ component: 'notify' }),
-    count: (target, outcome) => metrics.countNotification(target, outcome),
-    ...(options.notifyRetry ? { retry: options.notifyRetry } : {}),
-  });
-  const stopNotifying = runs.onSaved((run) => notifier.runSaved(run));
+  // Finished runs are reported in the background: a run never waits for a receiver. Without a
+  // target there is no notifier, and its modules (the SMTP client among them) are never loaded.
+  const notifier: Notifier | null =
+    notifyTargets.length === 0
+      ? null
+      : new (await import('../notify/notifier.js')).Notifier(notifyTargets, {
+          logger: logger.child({ component: 'notify' }),
+          count: (target, outcome) => metrics.countNotification(target, outcome),
+          ...(options.notifyRetry ? { retry: options.notifyRetry } : {}),
+        });
+  const stopNotifying = notifier ? runs.onSaved((run) => notifier.runSaved(run)) : () => {};
   const app = createApp({
     coordinator,
     runs,
@@ -158,7 +162,7 @@ export async function startController(
   // Agents are reached only once the API is up: a controller that cannot start leaves nothing running.
   directory.start();
   // Runs the restart ended are reported like any run that failed.
-  for (const run of interrupted) notifier.runSaved(run);
+  for (const run of interrupted) notifier?.runSaved(run);
   logger.info({ host: config.listen.host, port, agents: config.agents.map((a) => a.id) }, 'controller listening');
 
   return {
@@ -172,7 +176,7 @@ export async function startController(
       server.closeIdleConnections();
       await coordinator.shutdown();
       stopNotifying();
-      await notifier.close();
+      await notifier?.close();
       // Event streams of finished runs have ended; anything still open is a client that lingers.
       server.closeAllConnections();
       await stopped;
