@@ -96,10 +96,18 @@ export function nodeFlagsOf(bin) {
   return match ? match[1].trim().split(/\s+/).filter(Boolean) : [];
 }
 
-/** Starts a bin and resolves once it logs `message` with its port; rejects if it exits first. */
+/** The environment a bin's first line sets before node (`#!/usr/bin/env -S NAME=value node …`). */
+export function nodeEnvironmentOf(bin) {
+  const first = readFileSync(bin, 'utf8').split('\n', 1)[0];
+  const match = /^#!\/usr\/bin\/env -S((?:\s+[A-Z_][A-Z0-9_]*=\S+)*)\s+node\b/.exec(first);
+  const pairs = (match?.[1] ?? '').trim().split(/\s+/).filter(Boolean);
+  return Object.fromEntries(pairs.map((pair) => [pair.slice(0, pair.indexOf('=')), pair.slice(pair.indexOf('=') + 1)]));
+}
+
+/** Starts a bin as deployed (its first line's environment and node flags) and resolves once it logs `message` with its port; rejects if it exits first. */
 export async function startService(bin, args, message) {
   const child = spawn(process.execPath, [...nodeFlagsOf(bin), bin, ...args], {
-    env: { ...process.env, CEDAR_AGENT_TOKEN: '', CEDAR_STORE_TOKEN: '' },
+    env: { ...process.env, ...nodeEnvironmentOf(bin), CEDAR_AGENT_TOKEN: '', CEDAR_STORE_TOKEN: '' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const logs = [];

@@ -8,7 +8,15 @@ import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
 import { TOOL_PACKAGES } from '../../services/device-agent/src/process/tools.js';
-import { copyParts, DEPLOY, nodeFlagsOf, readContainerfile, ROOT, type Instruction } from './support/deploy-files.js';
+import {
+  copyParts,
+  DEPLOY,
+  nodeEnvironmentOf,
+  nodeFlagsOf,
+  readContainerfile,
+  ROOT,
+  type Instruction,
+} from './support/deploy-files.js';
 
 type Service = {
   build: { context: string; dockerfile: string };
@@ -117,6 +125,11 @@ describe.each(IMAGES)('$file', ({ file, pkg, bin, port, compiles }) => {
       ...(await nodeFlagsOf(join(ROOT, pkg))),
       join('/opt/cedar-store', pkg, manifest.bin[bin]!),
     ]);
+    // With the environment the bin's first line sets before node.
+    const env = Object.fromEntries(
+      runtime.filter((i) => i.keyword === 'ENV').map((i) => i.args.split(/[=\s]/, 2) as [string, string]),
+    );
+    expect(env).toMatchObject(await nodeEnvironmentOf(join(ROOT, pkg)));
     // The workspace packages it depends on (and itself) are copied compiled, beside node_modules.
     const copied = runtime.filter((i) => i.keyword === 'COPY').flatMap((i) => copyParts(i.args).sources);
     const workspaces = Object.keys(manifest.dependencies)

@@ -10,6 +10,7 @@ import { cli, fake, TOKEN } from '../../services/controller/src/cli/testing/fake
 import {
   DEPLOY,
   isWithin,
+  nodeEnvironmentOf,
   nodeFlagsOf,
   readUnit,
   ROOT,
@@ -141,6 +142,8 @@ describe('ExecStart runs what the build produces', () => {
     const flags = await nodeFlagsOf(join(ROOT, pkg));
     expect(execStart.startsWith(`/usr/bin/node ${[...flags, join(INSTALL_DIR, pkg, script)].join(' ')} `)).toBe(true);
     expect(execStart).toMatch(args);
+    // And with the environment it sets before node.
+    expect(unitEnvironment(unit, '/run/credentials')).toMatchObject(await nodeEnvironmentOf(join(ROOT, pkg)));
   });
 });
 

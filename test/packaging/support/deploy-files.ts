@@ -156,3 +156,14 @@ export async function nodeFlagsOf(packageDir: string): Promise<string[]> {
   const match = /^#!.*\bnode((?:\s+--\S+)*)\s*$/.exec(first);
   return match ? match[1]!.trim().split(/\s+/).filter(Boolean) : [];
 }
+
+/**
+ * The environment the first line of a package's bin sets before node
+ * (`#!/usr/bin/env -S NAME=value node …`): the systemd unit and the container must set the same.
+ */
+export async function nodeEnvironmentOf(packageDir: string): Promise<Record<string, string>> {
+  const first = (await readFile(join(packageDir, 'src/bin.ts'), 'utf8')).split('\n', 1)[0]!;
+  const match = /^#!\/usr\/bin\/env -S((?:\s+[A-Z_][A-Z0-9_]*=\S+)*)\s+node\b/.exec(first);
+  const pairs = (match?.[1] ?? '').trim().split(/\s+/).filter(Boolean);
+  return Object.fromEntries(pairs.map((pair) => [pair.slice(0, pair.indexOf('=')), pair.slice(pair.indexOf('=') + 1)]));
+}
