@@ -71,7 +71,7 @@ describe('importManifest', () => {
     const agent = new PagedAgent(4);
     const events: string[] = [];
     const read = agent.read.bind(agent);
-    agent.read = (opId, cursor, max) => (events.push(`read ${cursor}`), read(opId, cursor, max));
+    agent.read = (opId: string, cursor: number) => (events.push(`read ${cursor}`), read(opId, cursor));
     const catalog = Object.create(manifests) as SqliteManifestCatalog;
     catalog.addManifestPage = async (runId, records) => {
       events.push(`file ${records[0]!.size}`);

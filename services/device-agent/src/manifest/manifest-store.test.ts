@@ -144,9 +144,9 @@ describe('ManifestStore', () => {
     }
     const broken = join(staging, 'many', `file-${String(WALK_BATCH * 2 + 3).padStart(4, '0')}`);
     const failing: typeof nodeFs = Object.create(nodeFs);
-    failing.openSync = ((path: nodeFs.PathLike, ...rest: never[]) => {
+    failing.openSync = ((path: nodeFs.PathLike, flags: nodeFs.OpenMode, mode?: nodeFs.Mode | null) => {
       if (path === broken) throw Object.assign(new Error('EIO: i/o error'), { code: 'EIO' });
-      return nodeFs.openSync(path, ...rest);
+      return nodeFs.openSync(path, flags, mode);
     }) as typeof nodeFs.openSync;
     const failingWorkers = new FileWorkers({ inlineFileSystem: failing });
     const failingStore = new ManifestStore({
