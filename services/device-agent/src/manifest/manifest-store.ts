@@ -58,8 +58,7 @@ export class ManifestWriter {
   add(path: string, size: number, sha256: string): void {
     const day = graftPointToDay(path.slice(0, 10));
     if (day === null || path[10] !== '/' || isStoreIndicatorPath(path)) return;
-    const record: ManifestRecord = { day, path, size, sha256 };
-    this.stream.write(`${JSON.stringify(record)}\n`);
+    this.stream.write(recordLine(day, path, size, sha256));
     this.files += 1;
     this.bytes += size;
   }
@@ -73,8 +72,7 @@ export class ManifestWriter {
     let lines = '';
     for (const { path, size, sha256 } of files) {
       if (!path.startsWith(graft) || path.length === graft.length || isStoreIndicatorPath(path)) continue;
-      // The text JSON.stringify gives a ManifestRecord, keys in its order: only the path can need escaping.
-      lines += `{"day":"${day}","path":${JSON.stringify(path)},"size":${size},"sha256":"${sha256}"}\n`;
+      lines += recordLine(day, path, size, sha256);
       this.files += 1;
       this.bytes += size;
     }
@@ -101,6 +99,15 @@ export class ManifestWriter {
     await new Promise<void>((resolve) => this.stream.end(resolve));
     if (this.failed) throw this.failed;
   }
+}
+
+/**
+ * A record's line in the manifest file: the text JSON.stringify gives a ManifestRecord, keys in
+ * its order, built without the object (a day of a million files writes a million). Only the
+ * path can need escaping: the day is a checked stamp, the hash lowercase hex.
+ */
+function recordLine(day: DayStamp, path: string, size: number, sha256: string): string {
+  return `{"day":"${day}","path":${JSON.stringify(path)},"size":${size},"sha256":"${sha256}"}\n`;
 }
 
 export type ManifestStoreOptions = {
