@@ -71,7 +71,7 @@ describe('FileWorkers in worker threads', () => {
     if (!('files' in listing)) throw new Error('expected a listing');
     expect(listing.files).toHaveLength(files + 2); // sub/, the files, cback.stage
     expect(listing.files.find((file) => file.path === '2026/11/26/sub/f41')).toMatchObject({ kind: 'file', size: 42 });
-    expect(await workers.dataBytes(join(dir, 'day'))).toBe((files * (files + 1)) / 2);
+    expect((await workers.dayFacts(join(dir, 'day'))).bytes).toBe((files * (files + 1)) / 2);
   });
 
   it('walks a day a batch at a time from the thread that keeps its place, while other listings run', async () => {
@@ -82,7 +82,7 @@ describe('FileWorkers in worker threads', () => {
       sizes.push(batch.length);
       walked.push(...batch.map((file) => file.path));
       // Another request for the quick threads between two batches of the walk.
-      others.push(workers.dataBytes(join(dir, 'day')));
+      others.push(workers.dayFacts(join(dir, 'day')).then((facts) => facts.bytes));
     }
     const listing = await workers.listDay(join(dir, 'day'), '2026/11/26');
     if (!('files' in listing)) throw new Error('expected a listing');
@@ -193,7 +193,7 @@ describe('FileWorkers in worker threads', () => {
     const comparing = pool.compare(named(['hang-1', ...Array(255).fill('x'), 'hang-2']), { concurrency: 2 });
     comparing.catch(() => {});
     // Both comparing threads hold a batch that never ends; the size still comes back.
-    expect(await pool.dataBytes(join(dir, 'day'))).toBe(42);
+    expect((await pool.dayFacts(join(dir, 'day'))).bytes).toBe(42);
     await pool.close();
     await expect(comparing).rejects.toThrow(/ended|closed/);
   });
@@ -218,9 +218,9 @@ describe('FileWorkers in worker threads', () => {
   it('rejects the request of a thread that cannot start, and the pool serves the next one after', async () => {
     const broken = new FileWorkers({ workerUrl: pathToFileURL(join(dir, 'file-work.js')), size: 1 });
     // A module that is no worker answers nothing and ends: the request fails instead of waiting for ever.
-    await expect(broken.dataBytes(join(dir, 'day'))).rejects.toThrow(/file worker thread ended/);
+    await expect(broken.dayFacts(join(dir, 'day'))).rejects.toThrow(/file worker thread ended/);
     await broken.close();
-    expect(await workers.dataBytes(join(dir, 'day'))).toBe((files * (files + 1)) / 2);
+    expect((await workers.dayFacts(join(dir, 'day'))).bytes).toBe((files * (files + 1)) / 2);
   });
 
   it('keeps warmed-up comparing threads past their idle time until released, then ends them', async () => {

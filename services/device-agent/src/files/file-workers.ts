@@ -194,10 +194,6 @@ export class FileWorkers {
     return walkDayOn(this.walkHost, root, graftPoint, options);
   }
 
-  async dataBytes(root: string): Promise<number> {
-    return (await this.dayFacts(root)).bytes;
-  }
-
   /** A day's bytes (indicators left out) and its shape for the image bound, in one walk. */
   async dayFacts(root: string): Promise<{ bytes: number; shape: DayShape }> {
     const inline = await this.smallDayWithoutThread(root);
