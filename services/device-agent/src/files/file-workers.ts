@@ -41,17 +41,14 @@ import {
 
 export { WALK_BATCH, WalkUnreadableError } from './day-walk.js';
 
-type Request = RequestBody;
-type Final = FinalMessage;
-
 /** The thread a walk lives on (or the event loop, for a small day): its first request picks, every later one goes there. */
 type Pin = { thread?: Thread; inline?: boolean };
 
 type Job = {
-  request: Request;
+  request: RequestBody;
   pin?: Pin | undefined;
   onBytes: (bytes: number) => void;
-  resolve: (message: Final) => void;
+  resolve: (message: FinalMessage) => void;
   reject: (error: Error) => void;
 };
 
@@ -339,7 +336,7 @@ export class FileWorkers {
     return this.threaded && !this.running('quick') && (await holdsAtMost(root, SMALL_DAY_ENTRIES));
   }
 
-  private run(request: Request, onBytes: (bytes: number) => void = () => {}, pin?: Pin): Promise<Final> {
+  private run(request: RequestBody, onBytes: (bytes: number) => void = () => {}, pin?: Pin): Promise<FinalMessage> {
     if (!this.workerPath || pin?.inline) return this.runInline(request, onBytes);
     return new Promise((resolve, reject) => {
       this.queues[roleOf(request)].push({ request, pin, onBytes, resolve, reject });
@@ -347,11 +344,11 @@ export class FileWorkers {
     });
   }
 
-  private async runInline(request: Request, onBytes: (bytes: number) => void): Promise<Final> {
+  private async runInline(request: RequestBody, onBytes: (bytes: number) => void): Promise<FinalMessage> {
     // A turn of the event loop between requests, as a thread would give.
     await new Promise((resolve) => setImmediate(resolve));
     const message = answer({ ...request, id: 0 } as WorkerRequest, onBytes, this.options.inlineFileSystem);
-    return message as Final;
+    return message as FinalMessage;
   }
 
   private dispatch(): void {
@@ -478,7 +475,7 @@ export async function holdsAtMost(root: string, limit: number): Promise<boolean>
 }
 
 /** Walks are quick: a batch is a few milliseconds of directory reads. */
-function roleOf(request: Request): Role {
+function roleOf(request: RequestBody): Role {
   return request.kind === 'compare' || request.kind === 'hash' ? 'compare' : 'quick';
 }
 
