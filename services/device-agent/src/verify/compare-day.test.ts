@@ -200,18 +200,27 @@ describe('compareDays', () => {
     const work = join(base, 'work');
     await mkdir(work);
     const heard: Array<[number, number]> = [];
-    const result = await compareDays(
-      [day('2026-11-23')],
-      mount,
-      { workers, onBytes: (done, total) => heard.push([done, total]) },
-      work,
-    );
+    const result = await compareDays([day('2026-11-23')], mount, {
+      workers,
+      onBytes: (done, total) => heard.push([done, total]),
+      workingDir: work,
+    });
     expect(result).toMatchObject({ filesCompared: 4, mismatches: [] });
     expect(heard.at(-1)).toEqual([20 + 17 + 3 * MIB, 20 + 17 + 3 * MIB]);
     expect(stagingReads.sort()).toEqual(
       ['cback.stage', 'etc/hosts', 'home/user/notes.txt', 'var/big.bin'].map((name) => join(stage, '2026/11/23', name)),
     );
     expect(await readdir(work)).toEqual([]);
+  });
+
+  it('spools the staging listing in the working directory it is given', async () => {
+    await put('both', '2026-11-23', DAY_FILES);
+    const missing = join(base, 'no-such-work');
+    await expect(compareDays([day('2026-11-23')], mount, { workingDir: missing })).rejects.toMatchObject({
+      code: 'VERIFY_FAILED',
+      message: expect.stringContaining(`could not keep the staging listing in ${missing} (ENOENT)`),
+      details: { path: missing },
+    });
   });
 
   describe('when a file or directory cannot be read', () => {

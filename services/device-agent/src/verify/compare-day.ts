@@ -56,13 +56,18 @@ export type FileHashedListener = (pathOnDisc: string, size: number, sha256: stri
 
 export const DEFAULT_COMPARE_CONCURRENCY = 4;
 
-/** `workingDir`: where staging's listing is spooled while it is merged (the system's temporary directory without). */
+/** The options of `compareDays`: those of every comparison, and where the mount verify spools staging's listing. */
+export type MountCompareOptions = CompareOptions & {
+  /** Where staging's listing is spooled while it is merged (the system's temporary directory without). */
+  workingDir?: string;
+};
+
 export function compareDays(
   days: readonly DayToCompare[],
   mountPoint: string,
-  options: CompareOptions = {},
-  workingDir: string = tmpdir(),
+  options: MountCompareOptions = {},
 ): Promise<ComparisonResult> {
+  const workingDir = options.workingDir ?? tmpdir();
   return withFileWorkers(options.workers, (workers) => compareWith(workers, days, mountPoint, options, workingDir));
 }
 

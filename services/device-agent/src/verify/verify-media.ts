@@ -40,7 +40,7 @@ export async function verifyMedia(
       runner,
       { source: request.source, isImageFile: request.isImageFile, workingDir: request.workingDir, method },
       async ({ mountPoint, method: used }) => ({
-        ...(await compareDays(days, mountPoint, options, request.workingDir)),
+        ...(await compareDays(days, mountPoint, { ...options, workingDir: request.workingDir })),
         method: used,
       }),
       request.unmountRetryMs,
@@ -74,7 +74,10 @@ async function tryKernelMount(
       { source: request.source, isImageFile: request.isImageFile, workingDir: request.workingDir, method: 'mount' },
       async ({ mountPoint }) => {
         mounted = true;
-        return { ...(await compareDays(days, mountPoint, options, request.workingDir)), method: 'mount' as const };
+        return {
+          ...(await compareDays(days, mountPoint, { ...options, workingDir: request.workingDir })),
+          method: 'mount' as const,
+        };
       },
       request.unmountRetryMs,
     );
