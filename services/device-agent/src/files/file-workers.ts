@@ -4,17 +4,13 @@
  * synchronous system calls off the event loop. The threads start on first use and end after a
  * few idle seconds, so an idle agent holds none.
  *
- * Small work is answered inline on the event loop when no thread of its kind is running: a
- * staging day of at most SMALL_DAY_ENTRIES entries walked or summed, at most SMALL_HASH_FILES
- * files of at most SMALL_HASH_BYTES hashed. Starting a thread (70–470 ms on two loaded cores)
- * cost a store of one file more than its whole work; the same few system calls take well under
- * a millisecond here. Inline work answers exactly as a thread would (the same code, the same
- * messages). The unit tests also run everything inline: from the TypeScript sources, where no
- * compiled worker exists, or with a file system that fails on purpose.
+ * Small work is answered inline on the event loop when no thread of its kind is running
+ * (inline-work.ts decides which, and why). Inline work answers exactly as a thread would (the
+ * same code, the same messages). The unit tests also run everything inline: from the
+ * TypeScript sources, where no compiled worker exists, or with a file system that fails on
+ * purpose.
  */
 import { existsSync } from 'node:fs';
-import { lstat, opendir } from 'node:fs/promises';
-import { join } from 'node:path';
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
@@ -38,6 +34,7 @@ import {
   type ThreadMessage,
   type WorkerRequest,
 } from './file-work-protocol.js';
+import { dayInline, hashInline, type StartsThread } from './inline-work.js';
 
 export { WALK_BATCH, WalkUnreadableError } from './day-walk.js';
 
@@ -112,17 +109,6 @@ const RUNNING_FROM_SOURCES = import.meta.url.endsWith('.ts');
 /** Files per batch sent to a thread, and bytes: enough to make a message's cost vanish, few enough to spread the work. */
 const BATCH_FILES = 256;
 
-/**
- * Entries (files, directories, links) a staging day may hold to be walked or summed inline when
- * no thread is running: a few hundred microseconds of system calls, its metadata read ahead
- * without blocking (holdsAtMost).
- */
-export const SMALL_DAY_ENTRIES = 64;
-
-/** Files, and their bytes in all, hashed inline when no comparing thread is running: a few milliseconds at most. */
-export const SMALL_HASH_FILES = 64;
-export const SMALL_HASH_BYTES = 1024 * 1024;
-
 const BATCH_BYTES = 32 * 1024 * 1024;
 
 export class FileWorkers {
@@ -132,9 +118,12 @@ export class FileWorkers {
   private readonly threads: Thread[] = [];
   private readonly queues: Record<Role, Job[]> = { compare: [], quick: [] };
   private nextId = 1;
+  /** Whether work of a kind would start a thread now (inline-work.ts): none of its kind is running, busy or idle. */
+  private readonly startsThread: StartsThread = (role) =>
+    this.threaded && !this.threads.some((thread) => thread.role === role);
   /** What a walk needs of the pool: a small day walked inline, every later request on the thread its first picked. */
   private readonly walkHost: WalkHost<Pin> = {
-    pin: async (root) => ({ inline: await this.smallDayWithoutThread(root) }),
+    pin: async (root) => ({ inline: await dayInline(root, this.startsThread) }),
     send: (request, pin) => this.run(request, () => {}, pin),
     unpin: (pin) => {
       if (!pin.thread) return;
@@ -193,7 +182,7 @@ export class FileWorkers {
 
   /** A day's bytes (indicators left out) and its shape for the image bound, in one walk. */
   async dayFacts(root: string): Promise<{ bytes: number; shape: DayShape }> {
-    const inline = await this.smallDayWithoutThread(root);
+    const inline = await dayInline(root, this.startsThread);
     const message = await this.run({ kind: 'dataBytes', root }, () => {}, { inline });
     if (message.kind !== 'dataBytes') throw failure(message);
     return { bytes: message.bytes, shape: message.shape };
@@ -271,11 +260,7 @@ export class FileWorkers {
     },
   ): Promise<void> {
     const batches = batchesOf(files);
-    const inline =
-      this.threaded &&
-      !this.running('compare') &&
-      files.length <= SMALL_HASH_FILES &&
-      files.reduce((bytes, file) => bytes + file.size, 0) <= SMALL_HASH_BYTES;
+    const inline = hashInline(files, this.startsThread);
     let next = 0;
     const lane = async (): Promise<void> => {
       while (next < batches.length) {
@@ -324,16 +309,6 @@ export class FileWorkers {
       for (const job of queue.splice(0)) job.reject(new WorkerExitError('the file workers were closed'));
     }
     await Promise.all(this.threads.splice(0).map((thread) => thread.worker.terminate()));
-  }
-
-  /** Whether a thread of this kind is running, busy or idle: then it answers, as quickly as inline. */
-  private running(role: Role): boolean {
-    return this.threads.some((thread) => thread.role === role);
-  }
-
-  /** A day small enough to walk inline, while no quick thread runs (none is started for it). */
-  private async smallDayWithoutThread(root: string): Promise<boolean> {
-    return this.threaded && !this.running('quick') && (await holdsAtMost(root, SMALL_DAY_ENTRIES));
   }
 
   private run(request: RequestBody, onBytes: (bytes: number) => void = () => {}, pin?: Pin): Promise<FinalMessage> {
@@ -444,34 +419,6 @@ export class FileWorkers {
     job?.reject(error);
     this.dispatch();
   }
-}
-
-/**
- * Whether the tree under `root` holds at most `limit` entries; stops reading at the first one
- * past it. It reads without blocking and lstats the files it found, so an inline walk after it
- * finds their metadata cached. Anything it cannot read answers false: a thread's walk then
- * reports the error as ever.
- */
-export async function holdsAtMost(root: string, limit: number): Promise<boolean> {
-  let seen = 0;
-  const pending = [root];
-  while (pending.length > 0) {
-    const dir = pending.pop()!;
-    const files: string[] = [];
-    try {
-      for await (const entry of await opendir(dir)) {
-        seen += 1;
-        if (seen > limit) return false;
-        const path = join(dir, entry.name);
-        if (entry.isDirectory()) pending.push(path);
-        else if (entry.isFile()) files.push(path);
-      }
-      await Promise.all(files.map((path) => lstat(path)));
-    } catch {
-      return false;
-    }
-  }
-  return true;
 }
 
 /** Walks are quick: a batch is a few milliseconds of directory reads. */
