@@ -5,9 +5,9 @@ import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import ts from 'typescript';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { dayFacts } from './file-work.js';
+import { dayFacts, type HashOutcome } from './file-work.js';
 import { FileWorkers } from './file-workers.js';
-import { holdsAtMost, SMALL_DAY_ENTRIES, SMALL_HASH_BYTES } from './inline-work.js';
+import { holdsAtMost, SMALL_DAY_ENTRIES, SMALL_HASH_BYTES, SMALL_HASH_FILES } from './inline-work.js';
 
 /**
  * The worker thread runs compiled JavaScript, which the unit tests (running the TypeScript
@@ -24,13 +24,41 @@ async function compiledWorker(into: string): Promise<URL> {
   return pathToFileURL(join(into, 'file-worker.js'));
 }
 
-describe('FileWorkers with no thread running', () => {
+/**
+ * A stand-in thread whose answers no file work gives (-1 bytes, a hash 'from a thread'): what
+ * it answers was run on a thread, what the real work answers was run inline.
+ */
+async function standInWorker(into: string): Promise<URL> {
+  const path = join(into, 'stand-in-worker.mjs');
+  await writeFile(
+    path,
+    [
+      "import { parentPort } from 'node:worker_threads';",
+      'const shape = { files: -1, directories: 0, nameBytes: 0, dataSectors: 0 };',
+      "const file = { path: 'from a thread', kind: 'file', size: -1, absolutePath: '' };",
+      'parentPort.on("message", (request) => {',
+      '  const answers = {',
+      '    dataBytes: () => ({ kind: "dataBytes", bytes: -1, shape }),',
+      '    hash: () => ({ kind: "hash", outcomes: request.paths.map(() => ({ sha256: "from a thread", size: -1 })) }),',
+      '    walk: () => ({ kind: "walk", batch: { files: [file], done: true } }),',
+      '    walkEnd: () => ({ kind: "walkEnd" }),',
+      '  };',
+      '  const answer = answers[request.kind]?.() ?? { kind: "failed", error: { message: "not scripted" } };',
+      '  parentPort.postMessage({ id: request.id, ...answer });',
+      '});',
+      '',
+    ].join('\n'),
+  );
+  return pathToFileURL(path);
+}
+
+describe('FileWorkers with no thread running (the inline shortcut)', () => {
   let dir: string;
   let workerUrl: URL;
   const pools: FileWorkers[] = [];
   /** A pool whose threads outlive the test (no idle end within it): what runs on one stays observable. */
-  const pool = () => {
-    const workers = new FileWorkers({ workerUrl, size: 2, idleMs: 60_000 });
+  const pool = (url = workerUrl) => {
+    const workers = new FileWorkers({ workerUrl: url, size: 2, idleMs: 60_000 });
     pools.push(workers);
     return workers;
   };
@@ -53,6 +81,14 @@ describe('FileWorkers with no thread running', () => {
     return day;
   }
 
+  /** A day of exactly `entries` entries: a directory `sub` and files of `i` bytes, half of them in it. */
+  async function dayOf(name: string, entries: number): Promise<string> {
+    const day = join(dir, name);
+    await mkdir(join(day, 'sub'), { recursive: true });
+    for (let i = 1; i < entries; i++) await writeFile(join(day, i % 2 ? 'sub' : '', `f${i}`), 'z'.repeat(i));
+    return day;
+  }
+
   const walked = async (workers: FileWorkers, root: string, batch: number) => {
     const batches: string[][] = [];
     for await (const files of workers.walkDay(root, '2026/11/05', { batch })) {
@@ -61,8 +97,27 @@ describe('FileWorkers with no thread running', () => {
     return batches;
   };
 
+  const hashed = async (workers: FileWorkers, files: readonly { path: string; size: number }[]) => {
+    const outcomes: HashOutcome[] = [];
+    await workers.hash(files, {
+      concurrency: 2,
+      onHashed: (start, batch) => outcomes.splice(start, batch.length, ...batch),
+    });
+    return outcomes;
+  };
+
+  /** `count` files of `size` bytes each, written under `name`. */
+  async function filesOf(name: string, count: number, size: number): Promise<{ path: string; size: number }[]> {
+    await mkdir(join(dir, name), { recursive: true });
+    const files = Array.from({ length: count }, (_, i) => ({ path: join(dir, name, `h${i}`), size }));
+    for (const [i, file] of files.entries()) await writeFile(file.path, Buffer.alloc(size, i % 251));
+    return files;
+  }
+
+  const sha256 = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex');
+
   beforeAll(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'file-workers-inline-'));
+    dir = await mkdtemp(join(tmpdir(), 'inline-work-'));
     workerUrl = await compiledWorker(dir);
   });
   afterAll(async () => {
@@ -91,20 +146,63 @@ describe('FileWorkers with no thread running', () => {
     expect(inlineBatches.map((batch) => batch.length)).toEqual([3, 3, 3]);
   });
 
-  it('leaves a day of more entries than the limit to a thread', async () => {
-    const day = await largeDay('over', SMALL_DAY_ENTRIES + 1);
-    const fresh = pool();
-    expect((await fresh.dayFacts(day)).shape.files).toBe(SMALL_DAY_ENTRIES + 1);
-    expect(fresh.threadCount).toBe(1);
+  it('sums and walks a day of 64 entries (a directory among them) inline, and starts a thread for 65', async () => {
+    expect(SMALL_DAY_ENTRIES).toBe(64);
+    const atLimit = await dayOf('entries-64', 64);
+    const overLimit = await dayOf('entries-65', 65);
+
+    const summing = pool();
+    const facts = await summing.dayFacts(atLimit);
+    expect(summing.threadCount).toBe(0);
+    expect(facts).toEqual(dayFacts(atLimit));
+    expect(facts.shape).toMatchObject({ files: 63, directories: 1 });
+    expect(await summing.dayFacts(overLimit)).toEqual(dayFacts(overLimit));
+    expect(summing.threadCount).toBe(1);
+
+    const walking = pool();
+    const inlineBatches = await walked(walking, atLimit, 10);
+    expect(walking.threadCount).toBe(0);
+    expect(inlineBatches.flat()).toHaveLength(64);
+    expect((await walked(walking, overLimit, 10)).flat()).toHaveLength(65);
+    expect(walking.threadCount).toBe(1);
+    // The thread now running walks the 64 entries the same.
+    expect(await walked(walking, atLimit, 10)).toEqual(inlineBatches);
   });
 
-  it('reports a small day it cannot read as a thread does', async () => {
+  it('hashes 64 files inline and starts a thread for 65, with the same outcomes', async () => {
+    expect(SMALL_HASH_FILES).toBe(64);
+    const files = await filesOf('count', 65, 100);
     const fresh = pool();
-    const walk = async () => {
-      for await (const _batch of fresh.walkDay(join(dir, 'no-such-day'), '2026/11/05'));
-    };
-    await expect(walk()).rejects.toMatchObject({ name: 'WalkUnreadableError', path: join(dir, 'no-such-day') });
-    await expect(fresh.dayFacts(join(dir, 'no-such-day'))).rejects.toMatchObject({ code: 'ENOENT' });
+    const inline = await hashed(fresh, files.slice(0, 64));
+    expect(fresh.threadCount).toBe(0);
+    expect(inline[63]).toEqual({ sha256: sha256(Buffer.alloc(100, 63)), size: 100 });
+
+    const threaded = await hashed(fresh, files);
+    expect(fresh.threadCount).toBe(1);
+    expect(threaded.slice(0, 64)).toEqual(inline);
+    expect(threaded[64]).toEqual({ sha256: sha256(Buffer.alloc(100, 64)), size: 100 });
+  });
+
+  it('hashes files of 1 MiB in all inline and starts a thread for one byte more, with the same outcomes', async () => {
+    expect(SMALL_HASH_BYTES).toBe(1024 * 1024);
+    const half = SMALL_HASH_BYTES / 2;
+    const [first, second] = await filesOf('bytes', 2, half);
+    const longer = { path: join(dir, 'bytes', 'longer'), size: half + 1 };
+    await writeFile(longer.path, Buffer.alloc(half + 1, 1));
+
+    const fresh = pool();
+    const inline = await hashed(fresh, [first!, second!]);
+    expect(fresh.threadCount).toBe(0);
+    expect(inline).toEqual([
+      { sha256: sha256(Buffer.alloc(half, 0)), size: half },
+      { sha256: sha256(Buffer.alloc(half, 1)), size: half },
+    ]);
+
+    const over = await hashed(fresh, [first!, longer]);
+    expect(fresh.threadCount).toBe(1);
+    expect(over).toEqual([inline[0], { sha256: sha256(Buffer.alloc(half + 1, 1)), size: half + 1 }]);
+    // The thread now running hashes the first two the same.
+    expect(await hashed(fresh, [first!, second!])).toEqual(inline);
   });
 
   it('hashes a few small files without starting a thread, with what a thread answers, an unreadable one named alike', async () => {
@@ -115,14 +213,6 @@ describe('FileWorkers with no thread running', () => {
       { path: join(day, 'host', 'gone.txt'), size: 10 },
       { path: join(day, 'host', 'f4.txt'), size: 2800 },
     ];
-    const hashed = async (workers: FileWorkers, list: typeof files) => {
-      const outcomes: unknown[] = [];
-      await workers.hash(list, {
-        concurrency: 2,
-        onHashed: (start, batch) => outcomes.splice(start, batch.length, ...batch),
-      });
-      return outcomes;
-    };
     const fresh = pool();
     const inline = await hashed(fresh, files);
     expect(fresh.threadCount).toBe(0);
@@ -136,6 +226,44 @@ describe('FileWorkers with no thread running', () => {
     await hashed(warm, [{ path: big, size: SMALL_HASH_BYTES + 1 }]);
     expect(warm.threadCount).toBe(1);
     expect(await hashed(warm, files)).toEqual(inline);
+  });
+
+  it('leaves small work to a thread of its kind once one is running, and only of its kind', async () => {
+    const day = await smallDay('taken');
+    const file = { path: join(day, 'host', 'etc', 'f1.txt'), size: 700 };
+    const real = { sha256: createHash('sha256').update('x'.repeat(700)).digest('hex'), size: 700 };
+    const fromThread = { sha256: 'from a thread', size: -1 };
+    const workers = pool(await standInWorker(dir));
+    expect((await workers.dayFacts(day)).bytes).toBe(7000);
+    expect(await hashed(workers, [file])).toEqual([real]);
+    expect(workers.threadCount).toBe(0);
+
+    // A comparing thread running takes the small hash, not the small day.
+    const release = workers.warmUp(1);
+    try {
+      expect(workers.threadCount).toBe(1);
+      expect(await hashed(workers, [file])).toEqual([fromThread]);
+      expect((await workers.dayFacts(day)).bytes).toBe(7000);
+      expect((await walked(workers, day, 100)).flat()).toHaveLength(9);
+      expect(workers.threadCount).toBe(1);
+
+      // A day over the limit starts a listing thread, which then takes the small day too.
+      expect((await workers.dayFacts(await largeDay('taken-large', SMALL_DAY_ENTRIES + 1))).bytes).toBe(-1);
+      expect(workers.threadCount).toBe(2);
+      expect((await workers.dayFacts(day)).bytes).toBe(-1);
+      expect(await walked(workers, day, 100)).toEqual([['from a thread file -1 ']]);
+    } finally {
+      release();
+    }
+  });
+
+  it('reports a small day it cannot read as a thread does', async () => {
+    const fresh = pool();
+    const walk = async () => {
+      for await (const _batch of fresh.walkDay(join(dir, 'no-such-day'), '2026/11/05'));
+    };
+    await expect(walk()).rejects.toMatchObject({ name: 'WalkUnreadableError', path: join(dir, 'no-such-day') });
+    await expect(fresh.dayFacts(join(dir, 'no-such-day'))).rejects.toMatchObject({ code: 'ENOENT' });
   });
 
   it('compares with the disc in a thread, however few the files: a drive may hold a read for minutes on a bad sector', async () => {
