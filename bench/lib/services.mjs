@@ -11,6 +11,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import { parseBinLine } from './bin-line.mjs';
 
 export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 export const AGENT_BIN = join(ROOT, 'services/device-agent/dist/bin.js');
@@ -91,17 +92,12 @@ export async function writeControllerConfig(paths, agentPort, agentTokenFile, ap
 
 /** The node flags on a bin's first line (`#!/usr/bin/env -S node --flag`): it runs as it is deployed. */
 export function nodeFlagsOf(bin) {
-  const first = readFileSync(bin, 'utf8').split('\n', 1)[0];
-  const match = /^#!.*\bnode((?:\s+--\S+)*)\s*$/.exec(first);
-  return match ? match[1].trim().split(/\s+/).filter(Boolean) : [];
+  return parseBinLine(readFileSync(bin, 'utf8').split('\n', 1)[0]).flags;
 }
 
 /** The environment a bin's first line sets before node (`#!/usr/bin/env -S NAME=value node …`). */
 export function nodeEnvironmentOf(bin) {
-  const first = readFileSync(bin, 'utf8').split('\n', 1)[0];
-  const match = /^#!\/usr\/bin\/env -S((?:\s+[A-Z_][A-Z0-9_]*=\S+)*)\s+node\b/.exec(first);
-  const pairs = (match?.[1] ?? '').trim().split(/\s+/).filter(Boolean);
-  return Object.fromEntries(pairs.map((pair) => [pair.slice(0, pair.indexOf('=')), pair.slice(pair.indexOf('=') + 1)]));
+  return parseBinLine(readFileSync(bin, 'utf8').split('\n', 1)[0]).env;
 }
 
 /** Starts a bin as deployed (its first line's environment and node flags) and resolves once it logs `message` with its port; rejects if it exits first. */

@@ -7,6 +7,7 @@ import { chmod, mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse as parseYaml, stringify } from 'yaml';
+import { parseBinLine } from '../../../bench/lib/bin-line.mjs';
 
 export const ROOT = fileURLToPath(new URL('../../..', import.meta.url));
 export const DEPLOY = join(ROOT, 'deploy');
@@ -152,9 +153,7 @@ export function copyParts(args: string): { from?: string; sources: string[]; des
  * the systemd unit and the container must start the bin with the same.
  */
 export async function nodeFlagsOf(packageDir: string): Promise<string[]> {
-  const first = (await readFile(join(packageDir, 'src/bin.ts'), 'utf8')).split('\n', 1)[0]!;
-  const match = /^#!.*\bnode((?:\s+--\S+)*)\s*$/.exec(first);
-  return match ? match[1]!.trim().split(/\s+/).filter(Boolean) : [];
+  return parseBinLine(await binLineOf(packageDir)).flags;
 }
 
 /**
@@ -162,8 +161,10 @@ export async function nodeFlagsOf(packageDir: string): Promise<string[]> {
  * (`#!/usr/bin/env -S NAME=value node …`): the systemd unit and the container must set the same.
  */
 export async function nodeEnvironmentOf(packageDir: string): Promise<Record<string, string>> {
-  const first = (await readFile(join(packageDir, 'src/bin.ts'), 'utf8')).split('\n', 1)[0]!;
-  const match = /^#!\/usr\/bin\/env -S((?:\s+[A-Z_][A-Z0-9_]*=\S+)*)\s+node\b/.exec(first);
-  const pairs = (match?.[1] ?? '').trim().split(/\s+/).filter(Boolean);
-  return Object.fromEntries(pairs.map((pair) => [pair.slice(0, pair.indexOf('=')), pair.slice(pair.indexOf('=') + 1)]));
+  return parseBinLine(await binLineOf(packageDir)).env;
+}
+
+/** The first line of a package's bin source. */
+async function binLineOf(packageDir: string): Promise<string> {
+  return (await readFile(join(packageDir, 'src/bin.ts'), 'utf8')).split('\n', 1)[0]!;
 }
