@@ -48,14 +48,18 @@ export type FindQuery = {
 /** The manifests in the controller's catalog, under disc → session → day. */
 export interface ManifestCatalog {
   /**
-   * Starts the manifest of the session `runId` wrote (dropping any earlier attempt's); false
-   * when the catalog has no session of that run.
+   * Keeps a page of the manifest of what the run `runId` writes (each page in one transaction),
+   * before the catalog has the run's session: nothing staged is shown until adoptManifest.
    */
-  startManifest(runId: string, recordedAt: string): Promise<boolean>;
-  /** Adds a page of records (each in one transaction). */
-  addManifestPage(runId: string, records: readonly ManifestRecord[]): Promise<void>;
-  /** Marks the session's manifest complete: only then do manifest and find show it. */
-  finishManifest(runId: string): Promise<{ days: number; files: number }>;
+  stageManifestPage(runId: string, records: readonly ManifestRecord[]): Promise<void>;
+  /**
+   * Files what the run staged under the session it wrote, replacing any manifest an earlier
+   * attempt filed there, complete: only then do manifest and find show it. Null, the staged
+   * records dropped, when the catalog has no session of that run.
+   */
+  adoptManifest(runId: string, recordedAt: string): Promise<{ days: number; files: number } | null>;
+  /** Drops what the run staged and will not adopt (its write failed, its fetch broke off). */
+  dropStagedManifest(runId: string): Promise<void>;
   /** A disc by its number, or by its label (the newest disc carrying it). */
   disc(ref: string): Promise<ManifestDisc | null>;
   /** The disc's days that have a manifest (one `day` only, when given). */

@@ -21,9 +21,8 @@ async function catalog(): Promise<SqliteManifestCatalog> {
   const db = openDatabase(':memory:');
   await new SqliteMediaCatalog(db).recordSession(firstSession({ bytes: 6, verified: true }));
   const manifests = new SqliteManifestCatalog(db);
-  await manifests.startManifest('w1', '2026-11-23T21:00:00.000Z');
-  await manifests.addManifestPage('w1', RECORDS);
-  await manifests.finishManifest('w1');
+  await manifests.stageManifestPage('w1', RECORDS);
+  await manifests.adoptManifest('w1', '2026-11-23T21:00:00.000Z');
   return manifests;
 }
 

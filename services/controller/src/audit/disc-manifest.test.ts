@@ -34,12 +34,11 @@ async function catalogWith(sessions: Array<{ days: string[]; records: ManifestRe
       verified: true,
     };
     await media.recordSession(session);
-    await manifests.startManifest(session.runId, session.writtenAt);
     // Pages of two, in an order SQLite must put right.
     const shuffled = [...records].reverse();
     for (let at = 0; at < shuffled.length; at += 2)
-      await manifests.addManifestPage(session.runId, shuffled.slice(at, at + 2));
-    await manifests.finishManifest(session.runId);
+      await manifests.stageManifestPage(session.runId, shuffled.slice(at, at + 2));
+    await manifests.adoptManifest(session.runId, session.writtenAt);
   }
   return manifests;
 }

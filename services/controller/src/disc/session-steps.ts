@@ -41,7 +41,7 @@ import {
 import { mismatchTotal } from '@cedar-store/ports/words';
 import { inject, injectable, optional } from 'inversify';
 import type { RunContext } from '../runs/run-context.js';
-import { importManifest } from '../sessions/manifest-recorder.js';
+import { importManifest, StagingManifest } from '../sessions/manifest-recorder.js';
 import { differencesFound, readBackIdentical, recordSession } from '../sessions/written-session.js';
 
 export type WritePlan = {
@@ -115,76 +115,80 @@ export class SessionSteps {
     // The plan is complete: a dry run blanks, writes and marks nothing.
     if (ctx.run.options.dryRun === true) return ctx.skip('write', DRY_RUN_STOP);
 
-    let stagingHash: StagingHash | undefined;
-    await ctx.step('write', async () => {
-      ctx.commit();
-      // Without read-back the manifest is the staging days hashed: the agent reads them beside
-      // the write rather than after it, so the run is not one more pass over the day longer.
-      if (!plan.policy.checkData) stagingHash = this.startStagingHash(ctx, days);
-      const started = performance.now();
-      try {
-        const result = await drive.write({ days, label, newDisc: decision.newDisc, estimate }, ctx.onProgress);
-        const durationMs = Math.round(performance.now() - started);
-        await ctx.record({ write: { ...result, durationMs } });
-        return result;
-      } catch (error) {
-        if (error instanceof CedarStoreError) throw error;
-        throw new WriteFailedError(`writing the disc failed: ${String(error)}. No store indicator was written.`);
-      }
-    });
-
-    const session = (): CatalogEntry => ({
-      days,
-      label,
-      decision,
-      status,
-      bytes: ctx.run.write?.bytesWritten ?? 0,
-      ...verifiedFlag(ctx.run.verify),
-    });
-    // The verify that passed recorded the manifest on the agent under its operation id.
-    let verifyOpId: string | undefined;
+    let stagingManifest: StagingManifest | undefined;
     try {
-      if (plan.policy.checkData) {
-        await this.consistencyCheck(ctx, drive, days, { manifest: this.recordsManifests() });
-        verifyOpId = ctx.run.operation?.method === 'media.verify' ? ctx.run.operation.opId : undefined;
-      } else await ctx.skip('verify', 'checkData is off: the disc was not read back');
-
-      await ctx.step('storeIndicator', async () => {
-        const marked = await plan.staging.markStored(days);
-        const unmarked = days.filter((day) => !marked.includes(day));
-        if (unmarked.length > 0) {
-          throw new InternalError(
-            `the disc was written, but the store indicator was not written for ${unmarked.join(', ')}: ` +
-              'those days still wait in staging. Check the staging area is writable, then run cedar-store store again today.',
-          );
+      await ctx.step('write', async () => {
+        ctx.commit();
+        // Without read-back the manifest is the staging days hashed: the agent reads them beside
+        // the write rather than after it, so the run is not one more pass over the day longer,
+        // and the controller fetches it as soon as the hash ends, while the write still runs.
+        if (!plan.policy.checkData) {
+          stagingManifest = this.startStagingManifest(ctx, days);
+        }
+        const started = performance.now();
+        try {
+          const result = await drive.write({ days, label, newDisc: decision.newDisc, estimate }, ctx.onProgress);
+          const durationMs = Math.round(performance.now() - started);
+          await ctx.record({ write: { ...result, durationMs } });
+          return result;
+        } catch (error) {
+          if (error instanceof CedarStoreError) throw error;
+          throw new WriteFailedError(`writing the disc failed: ${String(error)}. No store indicator was written.`);
         }
       });
-    } catch (error) {
-      // The session is on the disc whatever came after the write: the catalog must say so, or
-      // a new disc started here would be missing from it and the next append would be filed
-      // under the disc this one replaced. The run's failure says the session is not trusted.
+
+      const session = (): CatalogEntry => ({
+        days,
+        label,
+        decision,
+        status,
+        bytes: ctx.run.write?.bytesWritten ?? 0,
+        ...verifiedFlag(ctx.run.verify),
+      });
+      // The verify that passed recorded the manifest on the agent under its operation id.
+      let verifyOpId: string | undefined;
+      try {
+        if (plan.policy.checkData) {
+          await this.consistencyCheck(ctx, drive, days, { manifest: this.recordsManifests() });
+          verifyOpId = ctx.run.operation?.method === 'media.verify' ? ctx.run.operation.opId : undefined;
+        } else await ctx.skip('verify', 'checkData is off: the disc was not read back');
+
+        await ctx.step('storeIndicator', async () => {
+          const marked = await plan.staging.markStored(days);
+          const unmarked = days.filter((day) => !marked.includes(day));
+          if (unmarked.length > 0) {
+            throw new InternalError(
+              `the disc was written, but the store indicator was not written for ${unmarked.join(', ')}: ` +
+                'those days still wait in staging. Check the staging area is writable, then run cedar-store store again today.',
+            );
+          }
+        });
+      } catch (error) {
+        // The session is on the disc whatever came after the write: the catalog must say so, or
+        // a new disc started here would be missing from it and the next append would be filed
+        // under the disc this one replaced. The run's failure says the session is not trusted.
+        await this.recordSession(ctx, session());
+        throw error;
+      }
+      await this.checkCapacity(ctx, drive, plan.policy);
       await this.recordSession(ctx, session());
-      throw error;
+      await this.recordManifest(ctx, days, stagingManifest ?? { verifyOpId });
+    } finally {
+      // Adopted, this drops nothing; a run that failed on the way drops what it fetched.
+      await stagingManifest?.abandon();
     }
-    await this.checkCapacity(ctx, drive, plan.policy);
-    await this.recordSession(ctx, session());
-    await this.recordManifest(ctx, days, stagingHash ?? { verifyOpId });
   }
 
   /**
    * Starts the agent hashing the staging days for the manifest, under the run's own operation
-   * id; the promise never rejects (recordManifest turns a failure into a warning). A write that
-   * fails leaves the agent's file unread, and the agent drops it with its other old manifests.
+   * id, and the fetch of its pages once it ends (recordManifest turns a failure into a
+   * warning). A write that fails leaves the agent's file unread, and the agent drops it with
+   * its other old manifests.
    */
-  private startStagingHash(ctx: RunContext, days: DayStamp[]): StagingHash | undefined {
+  private startStagingManifest(ctx: RunContext, days: DayStamp[]): StagingManifest | undefined {
     const agent = this.recordsManifests() ? this.devices?.manifests?.(ctx.device) : undefined;
-    if (!agent) return undefined;
-    const opId = `${ctx.run.id}:manifest`;
-    const hashed = agent.hash(days, opId).then(
-      () => ({ ok: true as const }),
-      (error: unknown) => ({ ok: false as const, error }),
-    );
-    return { opId, hashed };
+    if (!agent || !this.manifests) return undefined;
+    return new StagingManifest(this.manifests, agent, ctx.run.id, days);
   }
 
   /**
@@ -194,21 +198,19 @@ export class SessionSteps {
   private async recordManifest(
     ctx: RunContext,
     days: DayStamp[],
-    from: { verifyOpId: string | undefined } | StagingHash,
+    from: { verifyOpId: string | undefined } | StagingManifest,
   ): Promise<void> {
     const manifests = this.manifests;
     const agent = this.recordsManifests() ? this.devices?.manifests?.(ctx.device) : undefined;
     if (!manifests || !agent) return;
-    const staging = 'hashed' in from;
+    const staging = from instanceof StagingManifest;
     const opId = staging ? from.opId : from.verifyOpId;
     if (opId === undefined) return;
     await ctx.step('manifest', async () => {
       try {
-        if (staging) {
-          const hashed = await from.hashed;
-          if (!hashed.ok) throw hashed.error;
-        }
-        const recorded = await importManifest(manifests, agent, { runId: ctx.run.id, opId, recordedAt: ctx.now() });
+        const recorded = staging
+          ? await from.adopt(ctx.now())
+          : await importManifest(manifests, agent, { runId: ctx.run.id, opId, recordedAt: ctx.now() });
         if (recorded === null) throw new InternalError('the session is not in the media catalog');
         await ctx.record({ manifest: { ...recorded, source: staging ? 'staging' : 'verify' } });
       } catch (error) {
@@ -292,7 +294,6 @@ export class SessionSteps {
 export const DRY_RUN_STOP = 'dry run: the plan ends after the fit check; nothing was blanked, written or marked';
 
 /** The agent hashing the staging days under `opId` while the write runs (checkData off). */
-type StagingHash = { opId: string; hashed: Promise<{ ok: true } | { ok: false; error: unknown }> };
 
 /** What the catalog learns of a session from the run that wrote it. */
 type CatalogEntry = {

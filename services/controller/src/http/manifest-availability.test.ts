@@ -50,16 +50,15 @@ describe('the manifest tables with the database locked', () => {
   });
 
   it('refuse a manifest import with the same clear error, recording nothing', async () => {
-    file.lock();
-    await refusal(() => manifests.startManifest('w1', '2026-11-23T21:05:00.000Z'));
-    file.unlock();
-
-    expect(await manifests.startManifest('w1', '2026-11-23T21:05:00.000Z')).toBe(true);
-    file.lock();
     const page = [{ day: '2026-11-23', path: '2026/11/23/a.txt', size: 2, sha256: 'a'.repeat(64) }];
-    expect(describeFailure(await refusal(() => manifests.addManifestPage('w1', page))).status).toBe(503);
+    file.lock();
+    expect(describeFailure(await refusal(() => manifests.stageManifestPage('w1', page))).status).toBe(503);
     file.unlock();
-    await manifests.addManifestPage('w1', page);
-    expect(await manifests.finishManifest('w1')).toEqual({ days: 1, files: 1 });
+    await manifests.stageManifestPage('w1', page);
+    file.lock();
+    await refusal(() => manifests.adoptManifest('w1', '2026-11-23T21:05:00.000Z'));
+    file.unlock();
+    expect(await manifests.manifestDays(1)).toEqual([]);
+    expect(await manifests.adoptManifest('w1', '2026-11-23T21:05:00.000Z')).toEqual({ days: 1, files: 1 });
   });
 });

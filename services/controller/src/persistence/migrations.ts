@@ -142,6 +142,24 @@ export const MIGRATIONS: readonly Migration[] = [
       `);
     },
   },
+  {
+    description: 'manifests fetched while their disc is still being written, waiting for its session',
+    up(db) {
+      db.exec(`
+        -- A run's manifest records before the catalog has its session (each path relative to
+        -- its day's graft point, as in manifest_files); adopted into manifest_files, or
+        -- dropped, when the run ends. Nothing here is shown by manifest or find.
+        CREATE TABLE manifest_staged (
+          run_id TEXT    NOT NULL,
+          day    TEXT    NOT NULL,
+          path   TEXT    NOT NULL,
+          size   INTEGER NOT NULL CHECK (size >= 0),
+          sha256 BLOB    NOT NULL CHECK (length(sha256) = 32),
+          PRIMARY KEY (run_id, day, path)
+        ) WITHOUT ROWID;
+      `);
+    },
+  },
 ];
 
 /** The schema version this code writes and understands. */

@@ -1,5 +1,5 @@
-// The manifest tables: pages filed under disc → session → day, shown only once complete, paged
-// by cursor, and searched by glob newest day first.
+// The manifest tables: pages staged under their run, filed under disc → session → day once the
+// session is in the catalog, shown only then, paged by cursor, and searched by glob newest day first.
 import { createHash } from 'node:crypto';
 import { parseGlob } from '@cedar-store/domain';
 import type { ManifestRecord } from '@cedar-store/ports';
@@ -41,18 +41,20 @@ async function session(runId: string, days: string[], options: { newDisc?: boole
 }
 
 async function importAll(runId: string, pages: ManifestRecord[][]) {
-  expect(await manifests.startManifest(runId, '2026-11-25T22:05:00.000Z')).toBe(true);
-  for (const page of pages) await manifests.addManifestPage(runId, page);
-  return manifests.finishManifest(runId);
+  for (const page of pages) await manifests.stageManifestPage(runId, page);
+  return manifests.adoptManifest(runId, '2026-11-25T22:05:00.000Z');
 }
 
+const staged = () => db.prepare('SELECT count(*) AS n FROM manifest_staged').get();
+
 describe('SqliteManifestCatalog', () => {
-  it('files pages under the session the run wrote, and shows a day only once complete', async () => {
+  it('stages pages before the session is in the catalog, and shows them once adopted under it', async () => {
+    await manifests.stageManifestPage('run-1', [record('2026-11-25', 'b.txt'), record('2026-11-25', 'a/c.txt', 5)]);
     await session('run-1', ['2026-11-25'], { newDisc: true, verified: true });
-    expect(await manifests.startManifest('run-1', '2026-11-25T22:05:00.000Z')).toBe(true);
-    await manifests.addManifestPage('run-1', [record('2026-11-25', 'b.txt'), record('2026-11-25', 'a/c.txt', 5)]);
     expect(await manifests.manifestDays(1)).toEqual([]);
-    expect(await manifests.finishManifest('run-1')).toEqual({ days: 1, files: 2 });
+    expect((await manifests.find({ glob: parseGlob('**'), limit: 10 })).items).toEqual([]);
+    expect(await manifests.adoptManifest('run-1', '2026-11-25T22:05:00.000Z')).toEqual({ days: 1, files: 2 });
+    expect(staged()).toEqual({ n: 0 });
 
     expect(await manifests.manifestDays(1)).toEqual([
       {
@@ -94,26 +96,43 @@ describe('SqliteManifestCatalog', () => {
 
   it('refuses a record whose path is not under its day, and files nothing of its page', async () => {
     await session('run-1', ['2026-11-25', '2026-11-26'], { newDisc: true });
-    await manifests.startManifest('run-1', '2026-11-25T22:05:00.000Z');
     const stray = { ...record('2026-11-25', 'x'), day: '2026-11-26' };
-    await expect(manifests.addManifestPage('run-1', [record('2026-11-25', 'ok'), stray])).rejects.toThrow(
+    await expect(manifests.stageManifestPage('run-1', [record('2026-11-25', 'ok'), stray])).rejects.toThrow(
       'manifest record 2026/11/25/x is not under its day 2026-11-26',
     );
+    expect(staged()).toEqual({ n: 0 });
+    expect(await manifests.adoptManifest('run-1', '2026-11-25T22:05:00.000Z')).toEqual({ days: 0, files: 0 });
     expect(db.prepare('SELECT count(*) AS n FROM manifest_files').get()).toEqual({ n: 0 });
   });
 
-  it('a run with no session in the catalog has nothing to file', async () => {
-    expect(await manifests.startManifest('no-such-run', '2026-11-25T22:05:00.000Z')).toBe(false);
+  it('a run with no session in the catalog files nothing, and what it staged is dropped', async () => {
+    await manifests.stageManifestPage('no-such-run', [record('2026-11-25', 'a.txt')]);
+    expect(await manifests.adoptManifest('no-such-run', '2026-11-25T22:05:00.000Z')).toBeNull();
+    expect(staged()).toEqual({ n: 0 });
   });
 
-  it('importing again replaces an earlier, unfinished attempt', async () => {
+  it('importing again replaces what an earlier attempt filed', async () => {
     await session('run-1', ['2026-11-25'], { newDisc: true });
-    await manifests.startManifest('run-1', '2026-11-25T22:05:00.000Z');
-    await manifests.addManifestPage('run-1', [record('2026-11-25', 'stale.txt')]);
-    await importAll('run-1', [[record('2026-11-25', 'fresh.txt')]]);
+    await importAll('run-1', [[record('2026-11-25', 'stale.txt')]]);
+    expect(await importAll('run-1', [[record('2026-11-25', 'fresh.txt')]])).toEqual({ days: 1, files: 1 });
     expect((await manifests.manifestFiles(1, { limit: 10 })).items.map((file) => file.path)).toEqual([
       '2026/11/25/fresh.txt',
     ]);
+  });
+
+  it('drops what a run staged and will not adopt, and leaves other runs alone', async () => {
+    await session('run-1', ['2026-11-25'], { newDisc: true });
+    await manifests.stageManifestPage('run-1', [record('2026-11-25', 'kept.txt')]);
+    await manifests.stageManifestPage('run-2', [record('2026-11-26', 'dropped.txt')]);
+    await manifests.dropStagedManifest('run-2');
+    expect(staged()).toEqual({ n: 1 });
+    expect(await manifests.adoptManifest('run-1', '2026-11-25T22:05:00.000Z')).toEqual({ days: 1, files: 1 });
+  });
+
+  it('a restarted controller drops what a run staged before it stopped', async () => {
+    await manifests.stageManifestPage('run-1', [record('2026-11-25', 'a.txt')]);
+    new SqliteManifestCatalog(db);
+    expect(staged()).toEqual({ n: 0 });
   });
 
   it('pages a disc manifest by cursor, each file once, and refuses a cursor it did not give', async () => {

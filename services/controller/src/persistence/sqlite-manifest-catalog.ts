@@ -1,8 +1,10 @@
 /**
  * The manifests in SQLite (docs/manifest-and-find.md): a row per day of a session
  * (manifest_days) and one per file (manifest_files), its path stored once relative to the day's
- * graft point and its SHA-256 as 32 bytes. Pages of records come in one transaction each, so a
- * day of a million files never sits in memory; a day counts only once its import completed.
+ * graft point and its SHA-256 as 32 bytes. Pages of records are staged under their run
+ * (manifest_staged), one transaction each, so a day of a million files never sits in memory and
+ * a store can fetch its manifest while its disc is still being written; once the catalog has
+ * the run's session, one transaction files them under it (adoptManifest).
  */
 import { dayToGraftPoint, InvalidRequestError, type DayStamp } from '@cedar-store/domain';
 import type {
@@ -33,6 +35,8 @@ type DayRow = {
   recorded_at: string;
 };
 
+type StagedDayRow = { day: string; files: number; bytes: number };
+
 type FileRow = { md_id: number; day: string; path: string; size: number; sha256: Buffer };
 
 type FoundRow = FileRow & {
@@ -52,21 +56,19 @@ const RANGE_END = '\u{10FFFF}';
 export class SqliteManifestCatalog implements ManifestCatalog {
   private readonly sessionOfRun: Statement<[string], SessionKey>;
   private readonly dropDays: Statement<[SessionKey]>;
-  private readonly dayId: Statement<[SessionKey & { day: string }], { id: number }>;
-  private readonly insertDay: Statement<[SessionKey & { day: string; recorded_at: string }], { id: number }>;
-  /** Positional (manifest_day, path, size, sha256): a page binds a hundred thousand of them at import. */
-  private readonly insertFile: Statement<[number, string, number, Buffer]>;
-  private readonly countDay: Statement<[{ id: number; files: number; bytes: number }]>;
-  private readonly complete: Statement<[SessionKey], { days: number; files: number }>;
+  /** Positional (run_id, day, path, size, sha256): a manifest binds a hundred thousand of them. */
+  private readonly insertStaged: Statement<[string, string, string, number, Buffer]>;
+  private readonly stagedDays: Statement<[string], StagedDayRow>;
+  private readonly insertDay: Statement<[SessionKey & StagedDayRow & { recorded_at: string }], { id: number }>;
+  private readonly adoptFiles: Statement<[number, string, string]>;
+  private readonly dropStaged: Statement<[string]>;
   private readonly discById: Statement<[number], DiscRow>;
   private readonly discByLabel: Statement<[string], DiscRow>;
   private readonly daysOfDisc: Statement<[{ disc_id: number; day: string | null }], DayRow>;
   private readonly filesOfDisc: Statement<Record<string, unknown>, FileRow>;
   private readonly found: Statement<Record<string, unknown>, FoundRow>;
-  private readonly addPage: (runId: string, records: readonly ManifestRecord[]) => void;
-  private readonly start: (runId: string, recordedAt: string) => boolean;
-  /** The run whose import is under way, and its days' row ids: a page finds its day's row here. */
-  private readonly importing = new Map<string, { recordedAt: string; days: Map<string, number> }>();
+  private readonly stagePage: (runId: string, records: readonly ManifestRecord[]) => void;
+  private readonly adopt: (runId: string, recordedAt: string) => { days: number; files: number } | null;
 
   /** A locked or full database is DatabaseUnavailableError (503 with Retry-After), not a bare SQLite error. */
   private readonly availability: DatabaseAvailability;
@@ -88,23 +90,21 @@ export class SqliteManifestCatalog implements ManifestCatalog {
       'SELECT disc_id, position FROM disc_sessions WHERE run_id = ? ORDER BY disc_id DESC, position DESC LIMIT 1',
     );
     this.dropDays = db.prepare('DELETE FROM manifest_days WHERE disc_id = @disc_id AND position = @position');
-    this.dayId = db.prepare(
-      'SELECT id FROM manifest_days WHERE disc_id = @disc_id AND position = @position AND day = @day',
+    this.insertStaged = db.prepare(
+      'INSERT OR REPLACE INTO manifest_staged (run_id, day, path, size, sha256) VALUES (?, ?, ?, ?, ?)',
+    );
+    this.stagedDays = db.prepare(
+      'SELECT day, count(*) AS files, sum(size) AS bytes FROM manifest_staged WHERE run_id = ? GROUP BY day ORDER BY day',
     );
     this.insertDay = db.prepare(
-      `INSERT INTO manifest_days (disc_id, position, day, recorded_at)
-       VALUES (@disc_id, @position, @day, @recorded_at) RETURNING id`,
+      `INSERT INTO manifest_days (disc_id, position, day, files, bytes, recorded_at, complete)
+       VALUES (@disc_id, @position, @day, @files, @bytes, @recorded_at, 1) RETURNING id`,
     );
-    this.insertFile = db.prepare(
-      'INSERT OR REPLACE INTO manifest_files (manifest_day, path, size, sha256) VALUES (?, ?, ?, ?)',
+    this.adoptFiles = db.prepare(
+      `INSERT INTO manifest_files (manifest_day, path, size, sha256)
+       SELECT ?, path, size, sha256 FROM manifest_staged WHERE run_id = ? AND day = ? ORDER BY path`,
     );
-    this.countDay = db.prepare(
-      'UPDATE manifest_days SET files = files + @files, bytes = bytes + @bytes WHERE id = @id',
-    );
-    this.complete = db.prepare(
-      `UPDATE manifest_days SET complete = 1 WHERE disc_id = @disc_id AND position = @position
-       RETURNING 1 AS days, files`,
-    );
+    this.dropStaged = db.prepare('DELETE FROM manifest_staged WHERE run_id = ?');
     const discColumns = 'SELECT id, label, device, superseded_at FROM discs';
     this.discById = db.prepare(`${discColumns} WHERE id = ?`);
     this.discByLabel = db.prepare(`${discColumns} WHERE label = ? ORDER BY id DESC LIMIT 1`);
@@ -137,61 +137,54 @@ export class SqliteManifestCatalog implements ManifestCatalog {
        ORDER BY md.day DESC, md.id DESC, f.path
        LIMIT @limit`,
     );
-    this.start = db
-      .transaction((runId: string, recordedAt: string): boolean => {
-        const session = this.sessionOfRun.get(runId);
-        if (!session) return false;
-        this.dropDays.run(session);
-        this.importing.set(runId, { recordedAt, days: new Map() });
-        return true;
-      })
-      .immediate.bind(null);
-    this.addPage = db
+    this.stagePage = db
       .transaction((runId: string, records: readonly ManifestRecord[]) => {
-        const session = this.sessionOfRun.get(runId);
-        const started = this.importing.get(runId);
-        if (!session || !started) throw new Error(`no manifest import was started for run ${runId}`);
-        const { recordedAt, days } = started;
-        const counts = new Map<number, { files: number; bytes: number }>();
-        // Consecutive records share their day (a page is mostly one): its row and graft point are looked up once per run.
-        let day: { name: string; id: number; graft: string; count: { files: number; bytes: number } } | undefined;
+        // Consecutive records share their day (a page is mostly one): its graft point is made once per run of them.
+        let day: { name: string; graft: string } | undefined;
         for (const record of records) {
-          if (day?.name !== record.day) {
-            let id = days.get(record.day);
-            if (id === undefined) {
-              id =
-                this.dayId.get({ ...session, day: record.day })?.id ??
-                this.insertDay.get({ ...session, day: record.day, recorded_at: recordedAt })!.id;
-              days.set(record.day, id);
-            }
-            let count = counts.get(id);
-            if (!count) counts.set(id, (count = { files: 0, bytes: 0 }));
-            day = { name: record.day, id, graft: `${dayToGraftPoint(record.day)}/`, count };
-          }
-          this.insertFile.run(day.id, withinDay(record, day.graft), record.size, Buffer.from(record.sha256, 'hex'));
-          day.count.files += 1;
-          day.count.bytes += record.size;
+          if (day?.name !== record.day) day = { name: record.day, graft: `${dayToGraftPoint(record.day)}/` };
+          const path = withinDay(record, day.graft);
+          this.insertStaged.run(runId, record.day, path, record.size, Buffer.from(record.sha256, 'hex'));
         }
-        for (const [id, count] of counts) this.countDay.run({ id, ...count });
       })
       .immediate.bind(null);
+    this.adopt = db
+      .transaction((runId: string, recordedAt: string) => {
+        const session = this.sessionOfRun.get(runId);
+        if (!session) {
+          this.dropStaged.run(runId);
+          return null;
+        }
+        // A manifest filed by an earlier attempt of this session is replaced, not added to.
+        this.dropDays.run(session);
+        const days = this.stagedDays.all(runId);
+        for (const day of days) {
+          const { id } = this.insertDay.get({ ...session, ...day, recorded_at: recordedAt })!;
+          this.adoptFiles.run(id, runId, day.day);
+        }
+        this.dropStaged.run(runId);
+        return { days: days.length, files: days.reduce((sum, day) => sum + day.files, 0) };
+      })
+      .immediate.bind(null);
+    // What a run staged dies with the controller that fetched it: a restarted controller has no
+    // run left to adopt it, and a late-learned verify fetches its manifest again (lost-operations.ts).
+    try {
+      db.prepare('DELETE FROM manifest_staged').run();
+    } catch {
+      // Locked by another process for now: the rows are invisible, and the next start drops them.
+    }
   }
 
-  async startManifest(runId: string, recordedAt: string): Promise<boolean> {
-    return this.availability.now(() => this.start(runId, recordedAt));
+  async stageManifestPage(runId: string, records: readonly ManifestRecord[]): Promise<void> {
+    if (records.length > 0) this.availability.now(() => this.stagePage(runId, records));
   }
 
-  async addManifestPage(runId: string, records: readonly ManifestRecord[]): Promise<void> {
-    if (records.length > 0) this.availability.now(() => this.addPage(runId, records));
+  async adoptManifest(runId: string, recordedAt: string): Promise<{ days: number; files: number } | null> {
+    return this.availability.now(() => this.adopt(runId, recordedAt));
   }
 
-  async finishManifest(runId: string): Promise<{ days: number; files: number }> {
-    this.importing.delete(runId);
-    const rows = this.availability.now(() => {
-      const session = this.sessionOfRun.get(runId);
-      return session ? this.complete.all(session) : [];
-    });
-    return { days: rows.length, files: rows.reduce((sum, row) => sum + row.files, 0) };
+  async dropStagedManifest(runId: string): Promise<void> {
+    this.availability.now(() => this.dropStaged.run(runId));
   }
 
   async disc(ref: string): Promise<ManifestDisc | null> {

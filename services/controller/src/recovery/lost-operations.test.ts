@@ -222,11 +222,12 @@ describe('lost operations', () => {
     };
     const filed: string[] = [];
     const manifests = {
-      startManifest: async () => true,
-      addManifestPage: async (_runId: string, records: readonly ManifestRecord[]) => {
+      discSessionOfRun: async () => ({ disc: { id: 1 }, position: 1 }),
+      dropStagedManifest: async () => undefined,
+      stageManifestPage: async (_runId: string, records: readonly ManifestRecord[]) => {
         filed.push(...records.map((r) => r.path));
       },
-      finishManifest: async () => ({ days: 1, files: filed.length }),
+      adoptManifest: async () => ({ days: 1, files: filed.length }),
     } as unknown as ManifestCatalog;
     Object.assign(directory, { manifests: () => agent });
     lost = new LostOperations(runs, directory, catalog, new FixedClock(NOW), manifests);

@@ -1,12 +1,13 @@
-// Bringing an agent's manifest into the catalog: every page filed once, in order, with the
-// next page read while one is filed; a failure leaves the session's manifest unfinished.
+// Bringing an agent's manifest into the catalog: every page staged once, in order, with the
+// next page read while one is staged, and filed under the session only whole; a store without
+// read-back fetches its manifest as soon as the hash ends, before its session is in the catalog.
 import { createHash } from 'node:crypto';
 import type { AgentManifests, ManifestPage, ManifestRecord } from '@cedar-store/ports';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { openDatabase } from '../persistence/index.js';
 import { SqliteManifestCatalog } from '../persistence/sqlite-manifest-catalog.js';
 import { SqliteMediaCatalog } from '../persistence/sqlite-media-catalog.js';
-import { importManifest } from './manifest-recorder.js';
+import { importManifest, StagingManifest } from './manifest-recorder.js';
 
 const DAY = '2026-11-25';
 const record = (i: number): ManifestRecord => ({
@@ -38,15 +39,16 @@ class PagedAgent implements AgentManifests {
     return { records: RECORDS.slice(cursor, end), nextCursor: end >= RECORDS.length ? null : end };
   }
 
-  async hash(): Promise<{ files: number; bytes: number }> {
+  async hash(_days: string[], _opId: string): Promise<{ files: number; bytes: number }> {
     throw new Error('not used');
   }
 }
 
 let manifests: SqliteManifestCatalog;
+let db: ReturnType<typeof openDatabase>;
 
 beforeEach(async () => {
-  const db = openDatabase(':memory:');
+  db = openDatabase(':memory:');
   manifests = new SqliteManifestCatalog(db);
   await new SqliteMediaCatalog(db).recordSession({
     device: 'burner-1/dvd0',
@@ -73,9 +75,9 @@ describe('importManifest', () => {
     const read = agent.read.bind(agent);
     agent.read = (opId: string, cursor: number) => (events.push(`read ${cursor}`), read(opId, cursor));
     const catalog = Object.create(manifests) as SqliteManifestCatalog;
-    catalog.addManifestPage = async (runId, records) => {
+    catalog.stageManifestPage = async (runId, records) => {
       events.push(`file ${records[0]!.size}`);
-      return manifests.addManifestPage(runId, records);
+      return manifests.stageManifestPage(runId, records);
     };
     expect(await importManifest(catalog, agent, manifest)).toEqual({ days: 1, files: 25 });
     expect(await filed()).toEqual(RECORDS.map((r) => r.path));
@@ -104,6 +106,8 @@ describe('importManifest', () => {
     await expect(importManifest(manifests, agent, manifest)).rejects.toThrow('the agent went away');
     expect(await manifests.manifestDays(1)).toEqual([]);
     expect(agent.reads).toEqual([0, 4, 8, 12]);
+    // Nothing of it waits to be filed by a later adopt.
+    expect(await manifests.adoptManifest('run-1', manifest.recordedAt)).toEqual({ days: 0, files: 0 });
   });
 
   it('refuses a manifest whose cursor does not move on', async () => {
@@ -121,5 +125,98 @@ describe('importManifest', () => {
     const agent = new PagedAgent(4);
     expect(await importManifest(manifests, agent, { ...manifest, runId: 'run-9' })).toBeNull();
     expect(agent.reads).toEqual([]);
+  });
+});
+
+/** An agent whose hash ends when the test says so. */
+class HashingAgent extends PagedAgent {
+  hashes: string[] = [];
+  private finish!: (error?: Error) => void;
+  private readonly hashed = new Promise<void>((resolve, reject) => {
+    this.finish = (error) => (error ? reject(error) : resolve());
+  });
+
+  override async hash(_days: string[], opId: string): Promise<{ files: number; bytes: number }> {
+    this.hashes.push(opId);
+    await this.hashed;
+    return { files: RECORDS.length, bytes: 300 };
+  }
+
+  hashEnds(error?: Error): Promise<void> {
+    this.finish(error);
+    return new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+async function sessionOf(runId: string): Promise<void> {
+  await new SqliteMediaCatalog(db).recordSession({
+    device: 'burner-1/dvd0',
+    discLabel: 'CEDAR BACKUP 25-NOV-2026',
+    sessionLabel: `CEDAR ${runId}`,
+    newDisc: false,
+    days: [DAY],
+    bytes: 100,
+    runId,
+    writtenAt: '2026-11-25T22:10:00.000Z',
+  });
+}
+
+describe('StagingManifest', () => {
+  it('fetches the whole manifest once the hash ends, before the session is in the catalog', async () => {
+    const agent = new HashingAgent(4);
+    const staging = new StagingManifest(manifests, agent, 'run-2', [DAY]);
+    expect(agent.hashes).toEqual(['run-2:manifest']);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(agent.reads).toEqual([]);
+
+    await agent.hashEnds();
+    // Every page read while the write would still run; nothing shown yet.
+    expect(agent.reads).toEqual([0, 4, 8, 12, 16, 20, 24]);
+    expect(await manifests.manifestDays(1)).toEqual([]);
+
+    await sessionOf('run-2');
+    expect(await staging.adopt('2026-11-25T22:15:00.000Z')).toEqual({ days: 1, files: 25 });
+    expect(await filed()).toEqual(RECORDS.map((r) => r.path));
+    await staging.abandon();
+    expect(await filed()).toEqual(RECORDS.map((r) => r.path));
+  });
+
+  it('a hash that failed is what adopt reports, and nothing is filed', async () => {
+    const agent = new HashingAgent(4);
+    const staging = new StagingManifest(manifests, agent, 'run-2', [DAY]);
+    await agent.hashEnds(new Error('staging day unreadable'));
+    await sessionOf('run-2');
+    await expect(staging.adopt('2026-11-25T22:15:00.000Z')).rejects.toThrow('staging day unreadable');
+    expect(agent.reads).toEqual([]);
+    expect(await manifests.manifestDays(1)).toEqual([]);
+  });
+
+  it('a run abandoned while the agent still hashes does not wait for it, and fetches nothing after', async () => {
+    const agent = new HashingAgent(4);
+    const staging = new StagingManifest(manifests, agent, 'run-2', [DAY]);
+    await staging.abandon();
+    await agent.hashEnds();
+    expect(agent.reads).toEqual([]);
+    await sessionOf('run-2');
+    await expect(staging.adopt('2026-11-25T22:15:00.000Z')).rejects.toThrow(
+      'the run ended before its manifest was fetched',
+    );
+    expect(await manifests.manifestDays(1)).toEqual([]);
+  });
+
+  it('a run abandoned during the fetch stops after the page it waits for and keeps nothing', async () => {
+    const agent = new HashingAgent(4);
+    const staging = new StagingManifest(manifests, agent, 'run-2', [DAY]);
+    const read = agent.read.bind(agent);
+    let abandoned: Promise<void> | undefined;
+    agent.read = (opId: string, cursor: number) => {
+      if (cursor === 8) abandoned = staging.abandon();
+      return read(opId, cursor);
+    };
+    await agent.hashEnds();
+    await abandoned;
+    expect(agent.reads).toEqual([0, 4, 8]);
+    await sessionOf('run-2');
+    expect(await manifests.adoptManifest('run-2', '2026-11-25T22:15:00.000Z')).toEqual({ days: 0, files: 0 });
   });
 });

@@ -26,7 +26,7 @@ import { RunExecutor } from '../runs/run-executor.js';
 export const CATALOG_DEVICE = 'burner-1/dvd0';
 
 /** The clock stands on the evening of `firstDay` until a store moves it to its own day. */
-export function createCatalogHarness(firstDay: string) {
+export function createCatalogHarness(firstDay: string, options: { checkData?: boolean } = {}) {
   const db = openDatabase(':memory:');
   const staging = new InMemoryStagingArea();
   const drive = new InMemoryMediaDrive(staging, { mediaType: 'dvd+rw' });
@@ -42,7 +42,10 @@ export function createCatalogHarness(firstDay: string) {
     manifestCatalog: manifests,
     auditCatalog: audits,
     clock,
-    policySource: new StaticPolicySource({ timeZone: 'UTC' }),
+    policySource: new StaticPolicySource({
+      timeZone: 'UTC',
+      ...(options.checkData === undefined ? {} : { policy: { checkData: options.checkData } }),
+    }),
   });
   const executor = container.get(RunExecutor);
   const run = async (action: Run['action'], options: Run['options'] = {}): Promise<Run> => {
@@ -64,9 +67,8 @@ export function createCatalogHarness(firstDay: string) {
         size: new TextEncoder().encode(text).byteLength,
         sha256: sha256Of(new TextEncoder().encode(text)),
       }));
-      await manifests.startManifest(stored.id, clock.now().toISOString());
-      await manifests.addManifestPage(stored.id, records);
-      await manifests.finishManifest(stored.id);
+      await manifests.stageManifestPage(stored.id, records);
+      await manifests.adoptManifest(stored.id, clock.now().toISOString());
     }
     return stored;
   };
@@ -82,7 +84,8 @@ export function createCatalogHarness(firstDay: string) {
       throw new Error('not used');
     },
   };
-  /** From here on the device's agent answers manifest.read; until then it has no manifests. */
-  const withAgentManifests = () => Object.assign(directory, { manifests: () => agent });
-  return { drive, staging, run, store, withAgentManifests, clock, audits };
+  /** From here on the device's agent (this one, or `custom`) answers manifest.read; until then it has no manifests. */
+  const withAgentManifests = (custom?: AgentManifests) =>
+    Object.assign(directory, { manifests: () => custom ?? agent });
+  return { db, drive, staging, run, store, withAgentManifests, clock, audits, manifests };
 }
