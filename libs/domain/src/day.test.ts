@@ -13,6 +13,31 @@ describe('staging days', () => {
     expect(isDayStamp(20250101)).toBe(false);
   });
 
+  it('agrees with Date on every day of century and leap years, and at the ends of the range', () => {
+    const byDate = (year: number, month: number, day: number) => {
+      const date = new Date(Date.UTC(year, month - 1, day));
+      date.setUTCFullYear(year);
+      return date.getUTCMonth() === month - 1 && date.getUTCDate() === day;
+    };
+    const pad = (n: number, width: number) => String(n).padStart(width, '0');
+    let checked = 0;
+    for (const year of [1, 4, 100, 1600, 1700, 1900, 2000, 2023, 2024, 2100, 2400, 9999]) {
+      for (let month = 1; month <= 12; month++) {
+        for (let day = 1; day <= 31; day++) {
+          const stamp = `${pad(year, 4)}-${pad(month, 2)}-${pad(day, 2)}`;
+          expect(isDayStamp(stamp), stamp).toBe(byDate(year, month, day));
+          checked += 1;
+        }
+      }
+    }
+    expect(checked).toBe(12 * 12 * 31);
+    expect(isDayStamp('0000-01-01')).toBe(false);
+    expect(isDayStamp('2024-02-00')).toBe(false);
+    expect(isDayStamp('2024-00-10')).toBe(false);
+    expect(isDayStamp('1900-02-29')).toBe(false);
+    expect(isDayStamp('2000-02-29')).toBe(true);
+  });
+
   it('walks across month, year and leap-day boundaries', () => {
     expect(addDays('2024-12-31', 1)).toBe('2025-01-01');
     expect(addDays('2025-01-01', -1)).toBe('2024-12-31');

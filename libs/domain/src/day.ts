@@ -10,16 +10,21 @@ export type Weekday = (typeof WEEKDAYS)[number];
 const DAY_PATTERN = /^(\d{4})-(\d{2})-(\d{2})$/;
 const MS_PER_DAY = 86_400_000;
 
-/** True for a well-formed `YYYY-MM-DD` that names a real calendar date (no 2025-02-30). */
+const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
+/**
+ * True for a well-formed `YYYY-MM-DD` that names a real calendar date (no 2025-02-30), in the
+ * proleptic Gregorian calendar as `Date` counts it. Every record of a manifest page is checked
+ * with it, so it counts the month's days rather than building a Date.
+ */
 export function isDayStamp(value: unknown): value is DayStamp {
   if (typeof value !== 'string') return false;
   const match = DAY_PATTERN.exec(value);
   if (!match) return false;
   const [year, month, day] = [Number(match[1]), Number(match[2]), Number(match[3])];
   if (year < 1 || month < 1 || month > 12 || day < 1) return false;
-  const date = new Date(Date.UTC(year, month - 1, day));
-  date.setUTCFullYear(year);
-  return date.getUTCMonth() === month - 1 && date.getUTCDate() === day;
+  const leap = year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
+  return day <= (month === 2 && leap ? 29 : DAYS_IN_MONTH[month - 1]!);
 }
 
 export function assertDayStamp(value: unknown, what = 'day'): asserts value is DayStamp {
