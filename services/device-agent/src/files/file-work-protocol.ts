@@ -13,6 +13,7 @@ import {
   NODE_FILE_SYSTEM,
   plainError,
   type DayListing,
+  type DayPart,
   type DayShape,
   type CompareTask,
   type ExtentRange,
@@ -25,7 +26,8 @@ import {
 
 export type WorkerRequest =
   | { id: number; kind: 'listDay'; root: string; graftPoint: string; keepGoing?: boolean }
-  | { id: number; kind: 'dataBytes'; root: string }
+  /** `part` for one share of the day (file-work.ts's DayPart); absent, the whole day. */
+  | { id: number; kind: 'dataBytes'; root: string; part?: DayPart }
   | { id: number; kind: 'directoryTimes'; root: string }
   | { id: number; kind: 'compare'; mediaFd?: number; tasks: PackedTasks; hash?: boolean }
   | { id: number; kind: 'hash'; paths: string[] }
@@ -137,7 +139,7 @@ export function answer(
           listing: listDay(request.root, request.graftPoint, fs, request.keepGoing),
         };
       case 'dataBytes':
-        return { id: request.id, kind: 'dataBytes', ...dayFacts(request.root, fs) };
+        return { id: request.id, kind: 'dataBytes', ...dayFacts(request.root, fs, request.part) };
       case 'directoryTimes':
         return { id: request.id, kind: 'directoryTimes', times: directoryTimes(request.root, fs) };
       case 'compare':

@@ -380,28 +380,57 @@ export type DayShape = { files: number; directories: number; nameBytes: number; 
 
 const SECTOR_BYTES = 2048;
 
-export function dayFacts(root: string, fs: SyncFileSystem = NODE_FILE_SYSTEM): { bytes: number; shape: DayShape } {
+/**
+ * Which share of a day's walk a call does, so two threads can sum one day: part `index` of
+ * `of` descends into every `of`-th directory at the top of the day (by their order among the
+ * root's directories sorted by code point, so every part agrees), and part 0 alone counts the
+ * root's own entries. The parts' facts add up to the whole day's, exactly.
+ */
+export type DayPart = { index: number; of: number };
+
+export const WHOLE_DAY: DayPart = { index: 0, of: 1 };
+
+export function dayFacts(
+  root: string,
+  fs: SyncFileSystem = NODE_FILE_SYSTEM,
+  part: DayPart = WHOLE_DAY,
+): { bytes: number; shape: DayShape } {
+  const { index, of } = part;
+  if (!Number.isInteger(of) || of < 1 || !Number.isInteger(index) || index < 0 || index >= of) {
+    throw new Error(`no part ${index} of ${of} of a day`);
+  }
   let bytes = 0;
   const shape: DayShape = { files: 0, directories: 0, nameBytes: 0, dataSectors: 0 };
-  const pending: { dir: string; top: boolean }[] = [{ dir: root, top: true }];
+  const count = (dir: string, entry: nodeFs.Dirent, top: boolean): void => {
+    shape.nameBytes += Buffer.byteLength(entry.name);
+    if (entry.isDirectory()) {
+      shape.directories += 1;
+      return;
+    }
+    shape.files += 1;
+    const path = join(dir, entry.name);
+    if (entry.isFile()) {
+      const size = fs.lstatSync(path).size;
+      shape.dataSectors += Math.ceil(size / SECTOR_BYTES);
+      if (!(top && entry.name.startsWith('cback.'))) bytes += size;
+    } else if (entry.isSymbolicLink()) {
+      shape.nameBytes += Buffer.byteLength(fs.readlinkSync(path));
+    }
+  };
+  const pending: string[] = [];
+  const rootEntries = fs.readdirSync(root, { withFileTypes: true });
+  // The whole day walks in the listing's order, as it always did; parts must agree on one.
+  if (of > 1) rootEntries.sort((a, b) => byCodePoint(a.name, b.name));
+  let directoryAt = 0;
+  for (const entry of rootEntries) {
+    if (index === 0) count(root, entry, true);
+    if (entry.isDirectory() && directoryAt++ % of === index) pending.push(join(root, entry.name));
+  }
   while (pending.length > 0) {
-    const { dir, top } = pending.pop()!;
+    const dir = pending.pop()!;
     for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
-      const path = join(dir, entry.name);
-      shape.nameBytes += Buffer.byteLength(entry.name);
-      if (entry.isDirectory()) {
-        shape.directories += 1;
-        pending.push({ dir: path, top: false });
-        continue;
-      }
-      shape.files += 1;
-      if (entry.isFile()) {
-        const size = fs.lstatSync(path).size;
-        shape.dataSectors += Math.ceil(size / SECTOR_BYTES);
-        if (!(top && entry.name.startsWith('cback.'))) bytes += size;
-      } else if (entry.isSymbolicLink()) {
-        shape.nameBytes += Buffer.byteLength(fs.readlinkSync(path));
-      }
+      count(dir, entry, false);
+      if (entry.isDirectory()) pending.push(join(dir, entry.name));
     }
   }
   return { bytes, shape };
