@@ -1,5 +1,5 @@
 import { closeSync, existsSync, openSync } from 'node:fs';
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -151,6 +151,32 @@ describe('FileWorkers in worker threads', () => {
     } finally {
       closeSync(mediaFd);
       await writeFile(join(dir, 'day', 'sub', 'f3'), bytesOf(3));
+    }
+  });
+
+  /** A day above the inline limit: files and a link at its top, an indicator, directories of files and links. */
+  async function largerDay(name: string): Promise<string> {
+    const day = join(dir, name);
+    for (const sub of ['a', 'b', 'c/deeper', 'd', 'e']) await mkdir(join(day, sub), { recursive: true });
+    await writeFile(join(day, 'cback.stage'), 'indicator');
+    await writeFile(join(day, 'top'), 'x'.repeat(3000));
+    await symlink('top', join(day, 'top-link'));
+    for (const [index, sub] of ['a', 'b', 'c/deeper', 'd', 'e'].entries()) {
+      for (let n = 0; n < 20; n++) await writeFile(join(day, sub, `f${n}`), 'y'.repeat(index * 1000 + n));
+      await symlink('f0', join(day, sub, 'link'));
+    }
+    return day;
+  }
+
+  it('lets the threads that summed a day end once idle', async () => {
+    const day = await largerDay('idle');
+    const pool = new FileWorkers({ workerUrl, size: 1, idleMs: 50 });
+    try {
+      await pool.dayFacts(day);
+      await sleep(300);
+      expect(pool.threadCount).toBe(0);
+    } finally {
+      await pool.close();
     }
   });
 

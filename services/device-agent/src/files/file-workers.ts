@@ -183,7 +183,8 @@ export class FileWorkers {
   /** A day's bytes (indicators left out) and its shape for the image bound, in one walk. */
   async dayFacts(root: string): Promise<{ bytes: number; shape: DayShape }> {
     const inline = await dayInline(root, this.startsThread);
-    const message = await this.run({ kind: 'dataBytes', root }, () => {}, { inline });
+    // Only a pin that says inline: one the pool filled in would hold its thread for good.
+    const message = await this.run({ kind: 'dataBytes', root }, () => {}, inline ? { inline } : undefined);
     if (message.kind !== 'dataBytes') throw failure(message);
     return { bytes: message.bytes, shape: message.shape };
   }
