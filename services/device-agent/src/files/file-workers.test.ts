@@ -1,12 +1,14 @@
 import { closeSync, existsSync, openSync } from 'node:fs';
-import { mkdir, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rename, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import ts from 'typescript';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { dayFacts } from './file-work.js';
 import { FileWorkers } from './file-workers.js';
+import { SMALL_DAY_ENTRIES } from './inline-work.js';
 
 const SECTOR = 2048;
 
@@ -168,6 +170,36 @@ describe('FileWorkers in worker threads', () => {
     return day;
   }
 
+  /**
+   * A chain of directories under `at` whose deepest path is longer than Linux's PATH_MAX (4096):
+   * no user can list it, root included. Returns its undoing (rm cannot remove it as it is).
+   */
+  async function tooDeep(at: string): Promise<() => Promise<void>> {
+    const levels = 24;
+    const long = 'n'.repeat(200);
+    const short = (depth: number) => Array<string>(depth).fill('s');
+    await mkdir(join(at, ...short(levels)), { recursive: true });
+    for (let depth = levels; depth >= 1; depth--)
+      await rename(join(at, ...short(depth)), join(at, ...short(depth - 1), long));
+    return async () => {
+      for (let depth = 1; depth <= levels; depth++)
+        await rename(join(at, ...short(depth - 1), long), join(at, ...short(depth)));
+    };
+  }
+
+  it('sums a day above the inline limit in two parts on two threads, as the whole walk sums it', async () => {
+    const day = await largerDay('larger');
+    const pool = new FileWorkers({ workerUrl, size: 1, idleMs: 10_000 });
+    try {
+      const facts = await pool.dayFacts(day);
+      expect(facts.shape.files + facts.shape.directories).toBeGreaterThan(SMALL_DAY_ENTRIES);
+      expect(facts).toEqual(dayFacts(day));
+      expect(pool.threadCount).toBe(2);
+    } finally {
+      await pool.close();
+    }
+  });
+
   it('lets the threads that summed a day end once idle', async () => {
     const day = await largerDay('idle');
     const pool = new FileWorkers({ workerUrl, size: 1, idleMs: 50 });
@@ -177,6 +209,29 @@ describe('FileWorkers in worker threads', () => {
       expect(pool.threadCount).toBe(0);
     } finally {
       await pool.close();
+    }
+  });
+
+  it('fails a day’s sum whose part cannot list a directory with the error the whole walk gives', async () => {
+    for (const host of ['a', 'b']) {
+      // a is in the first part, b in the second.
+      const day = await largerDay(`unreadable-${host}`);
+      const undo = await tooDeep(join(day, host));
+      const pool = new FileWorkers({ workerUrl, size: 1 });
+      try {
+        let whole: unknown;
+        try {
+          dayFacts(day);
+        } catch (error) {
+          whole = error;
+        }
+        expect(whole).toMatchObject({ code: 'ENAMETOOLONG', message: expect.stringContaining('scandir') });
+        const { code, message } = whole as { code: string; message: string };
+        await expect(pool.dayFacts(day)).rejects.toMatchObject({ code, message });
+      } finally {
+        await pool.close();
+        await undo();
+      }
     }
   });
 
@@ -190,7 +245,9 @@ describe('FileWorkers in worker threads', () => {
         "import { writeFileSync } from 'node:fs';",
         "import { basename, dirname, join } from 'node:path';",
         'parentPort.on("message", (request) => {',
-        '  if (request.kind !== "compare") return parentPort.postMessage({ id: request.id, kind: "dataBytes", bytes: 42 });',
+        '  const shape = { files: 0, directories: 0, nameBytes: 0, dataSectors: 0 };',
+        '  const bytes = (request.part?.index ?? 0) === 0 ? 42 : 0;',
+        '  if (request.kind !== "compare") return parentPort.postMessage({ id: request.id, kind: "dataBytes", bytes, shape });',
         '  const first = request.tasks.expected[0];',
         '  const name = basename(first);',
         '  const answer = () => {',
