@@ -212,6 +212,25 @@ describe('FileWorkers in worker threads', () => {
     }
   });
 
+  it('lets the threads that hashed files end once idle', async () => {
+    const day = await largerDay('hashed');
+    const files = [];
+    for (const sub of ['a', 'b', 'd', 'e']) {
+      for (let n = 0; n < 20; n++) files.push({ path: join(day, sub, `f${n}`), size: 0 });
+    }
+    const pool = new FileWorkers({ workerUrl, size: 2, idleMs: 50 });
+    try {
+      let hashed = 0;
+      await pool.hash(files, { concurrency: 2, onHashed: (_start, outcomes) => (hashed += outcomes.length) });
+      expect(hashed).toBe(files.length);
+      expect(pool.threadCount).toBeGreaterThan(0);
+      await sleep(300);
+      expect(pool.threadCount).toBe(0);
+    } finally {
+      await pool.close();
+    }
+  });
+
   it('fails a day’s sum whose part cannot list a directory with the error the whole walk gives', async () => {
     for (const host of ['a', 'b']) {
       // a is in the first part, b in the second.

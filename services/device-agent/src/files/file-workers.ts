@@ -298,7 +298,9 @@ export class FileWorkers {
       while (next < batches.length) {
         const { start, end } = batches[next++]!;
         const paths = files.slice(start, end).map((file) => file.path);
-        const message = await this.run({ kind: 'hash', paths }, options.onBytes ?? (() => {}), { inline });
+        // Only a pin that says inline: one the pool filled in would hold its thread for good.
+        const pin = inline ? { inline } : undefined;
+        const message = await this.run({ kind: 'hash', paths }, options.onBytes ?? (() => {}), pin);
         if (message.kind !== 'hash') throw failure(message);
         options.onHashed(start, message.outcomes);
       }
