@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { closeSync, openSync, readdirSync, readSync } from 'node:fs';
 import { mkdir, mkdtemp, rm, symlink, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -247,6 +248,39 @@ describe('file work', () => {
       const older = directoryTimes(dir);
       await writeFile(join(dir, 'etc', 'deep', 'new'), 'y');
       expect(directoryTimes(dir)).not.toEqual(older);
+    });
+  });
+
+  describe('FileComparer.hash', () => {
+    it('hashes a file of any length against its chunk: empty, under, on and across the boundary', async () => {
+      const comparer = new FileComparer(undefined, NODE_FILE_SYSTEM, 1000);
+      for (const length of [0, 1, 999, 1000, 1001, 2000, 2500]) {
+        const bytes = Buffer.from(Array.from({ length }, (_, i) => (i * 7 + length) % 251));
+        await writeFile(join(dir, 'hashed'), bytes);
+        let heard = 0;
+        expect(
+          comparer.hash(join(dir, 'hashed'), (b) => (heard += b)),
+          `${length} bytes`,
+        ).toEqual({
+          sha256: createHash('sha256').update(bytes).digest('hex'),
+          size: length,
+        });
+        expect(heard).toBe(length);
+      }
+    });
+
+    it('reads a small file to its end in two reads, not three', async () => {
+      await writeFile(join(dir, 'small'), 'x'.repeat(300));
+      let reads = 0;
+      const counting: SyncFileSystem = {
+        ...NODE_FILE_SYSTEM,
+        readSync: ((fd: number, buffer: Buffer, offset: number, length: number, position: number) => {
+          reads += 1;
+          return readSync(fd, buffer, offset, length, position);
+        }) as SyncFileSystem['readSync'],
+      };
+      expect(new FileComparer(undefined, counting, 1000).hash(join(dir, 'small'))).toMatchObject({ size: 300 });
+      expect(reads).toBe(2);
     });
   });
 

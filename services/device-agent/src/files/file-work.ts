@@ -7,7 +7,7 @@
  * Nothing here imports more than node:fs, node:path and node:crypto, so a worker starts in
  * milliseconds.
  */
-import { createHash, type Hash } from 'node:crypto';
+import { createHash, hash as oneShotHash, type Hash } from 'node:crypto';
 import * as nodeFs from 'node:fs';
 import { join } from 'node:path';
 
@@ -231,14 +231,19 @@ export class FileComparer {
       return { unreadable: plainError(error) };
     }
     try {
-      const hash = createHash('sha256');
-      let size = 0;
+      // readFully stops short only where a read found the end: a file smaller than the buffer
+      // is one read and one hash call, not a second read to find the end again.
+      let size = readFully(this.fs, fd, this.left, this.left.length, 0);
+      if (size > 0) onBytes(size);
+      if (size < this.left.length) return { sha256: sha256Hex(this.left.subarray(0, size)), size };
+      const hash = createHash('sha256').update(this.left);
       for (;;) {
         const read = readFully(this.fs, fd, this.left, this.left.length, size);
         if (read === 0) break;
         hash.update(this.left.subarray(0, read));
         size += read;
         onBytes(read);
+        if (read < this.left.length) break;
       }
       return { sha256: hash.digest('hex'), size };
     } catch (error) {
@@ -317,6 +322,11 @@ function closeQuietly(fs: SyncFileSystem, fd: number): void {
 }
 
 /** Reads until `length` bytes are in or the file ends: drives and FUSE give short reads. */
+/** The SHA-256 (hex) of bytes in hand, in one call. */
+function sha256Hex(bytes: Uint8Array): string {
+  return oneShotHash('sha256', bytes, 'hex');
+}
+
 function readFully(fs: SyncFileSystem, fd: number, buffer: Buffer, length: number, position: number): number {
   let filled = 0;
   while (filled < length) {
