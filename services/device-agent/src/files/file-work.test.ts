@@ -2,10 +2,11 @@ import { createHash } from 'node:crypto';
 import { closeSync, openSync, readdirSync, readSync } from 'node:fs';
 import { mkdir, mkdtemp, rm, symlink, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, normalize } from 'node:path';
 import { isIndicatorName } from '@cedar-store/domain';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
+  childPath,
   dataBytes,
   dayFacts,
   directoryTimes,
@@ -249,6 +250,14 @@ describe('file work', () => {
       await writeFile(join(dir, 'etc', 'deep', 'new'), 'y');
       expect(directoryTimes(dir)).not.toEqual(older);
     });
+  });
+
+  it('names a directory entry as path.join does, for every normalized directory', () => {
+    for (const dir of ['/', '/a', '/a/b/', 'rel', 'rel/x/', '.', './', '/a/./b/../c', '//x', 'a//b']) {
+      for (const name of ['n', 'name with space', 'ü', '.hidden', '..x', '...']) {
+        expect(childPath(normalize(dir), name), `${dir} + ${name}`).toBe(join(dir, name));
+      }
+    }
   });
 
   describe('FileComparer.hash', () => {

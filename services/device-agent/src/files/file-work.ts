@@ -9,7 +9,7 @@
  */
 import { createHash, hash as oneShotHash, type Hash } from 'node:crypto';
 import * as nodeFs from 'node:fs';
-import { join } from 'node:path';
+import { normalize } from 'node:path';
 
 /** The system calls used, so tests can make one fail as a bad disk would (EIO). */
 export type SyncFileSystem = Pick<
@@ -87,7 +87,7 @@ export class DayWalker {
       if (!this.started) {
         this.started = true;
         const entries = this.read(this.root);
-        if (entries) this.stack.push({ dir: this.root, relative: this.graftPoint, entries, index: 0 });
+        if (entries) this.stack.push({ dir: normalize(this.root), relative: this.graftPoint, entries, index: 0 });
       }
       while (files.length < max && this.stack.length > 0) {
         const frame = this.stack[this.stack.length - 1]!;
@@ -96,7 +96,7 @@ export class DayWalker {
           continue;
         }
         const entry = frame.entries[frame.index++]!;
-        const absolutePath = join(frame.dir, entry.name);
+        const absolutePath = childPath(frame.dir, entry.name);
         const path = `${frame.relative}/${entry.name}`;
         at = absolutePath;
         if (entry.isDirectory()) {
@@ -129,6 +129,15 @@ export class DayWalker {
       return null;
     }
   }
+}
+
+/**
+ * The path of `dir`'s entry `name`: what path.join gives for a normalized `dir` and a name
+ * without `/`, without normalizing the whole path again for each of a day's entries.
+ */
+export function childPath(dir: string, name: string): string {
+  if (dir === '.' || dir === './') return name;
+  return dir.endsWith('/') ? `${dir}${name}` : `${dir}/${name}`;
 }
 
 /** Names by Unicode code point, as their UTF-8 bytes sort (the domain's comparePaths, for names without `/`). */
@@ -418,7 +427,7 @@ export function dayFacts(
       return;
     }
     shape.files += 1;
-    const path = join(dir, entry.name);
+    const path = childPath(dir, entry.name);
     if (entry.isFile()) {
       const size = fs.lstatSync(path).size;
       shape.dataSectors += Math.ceil(size / SECTOR_BYTES);
@@ -429,18 +438,19 @@ export function dayFacts(
   };
   const pending: string[] = [];
   const rootEntries = fs.readdirSync(root, { withFileTypes: true });
+  const base = normalize(root);
   // The whole day walks in the listing's order, as it always did; parts must agree on one.
   if (of > 1) rootEntries.sort((a, b) => byCodePoint(a.name, b.name));
   let directoryAt = 0;
   for (const entry of rootEntries) {
-    if (index === 0) count(root, entry, true);
-    if (entry.isDirectory() && directoryAt++ % of === index) pending.push(join(root, entry.name));
+    if (index === 0) count(base, entry, true);
+    if (entry.isDirectory() && directoryAt++ % of === index) pending.push(childPath(base, entry.name));
   }
   while (pending.length > 0) {
     const dir = pending.pop()!;
     for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
       count(dir, entry, false);
-      if (entry.isDirectory()) pending.push(join(dir, entry.name));
+      if (entry.isDirectory()) pending.push(childPath(dir, entry.name));
     }
   }
   return { bytes, shape };
@@ -449,12 +459,12 @@ export function dayFacts(
 /** The mtime of every directory of a tree, in walk order (symlinks are not followed). */
 export function directoryTimes(root: string, fs: SyncFileSystem = NODE_FILE_SYSTEM): number[] {
   const times: number[] = [];
-  const pending = [root];
+  const pending = [normalize(root)];
   while (pending.length > 0) {
     const dir = pending.pop()!;
     times.push(fs.lstatSync(dir).mtimeMs);
     for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
-      if (entry.isDirectory()) pending.push(join(dir, entry.name));
+      if (entry.isDirectory()) pending.push(childPath(dir, entry.name));
     }
   }
   return times;
