@@ -187,14 +187,15 @@ describe('FileWorkers in worker threads', () => {
     };
   }
 
-  it('sums a day above the inline limit in two parts on two threads, as the whole walk sums it', async () => {
+  it('sums a day above the inline limit in two parts as the whole walk sums it, and keeps one thread', async () => {
     const day = await largerDay('larger');
     const pool = new FileWorkers({ workerUrl, size: 1, idleMs: 10_000 });
     try {
       const facts = await pool.dayFacts(day);
       expect(facts.shape.files + facts.shape.directories).toBeGreaterThan(SMALL_DAY_ENTRIES);
       expect(facts).toEqual(dayFacts(day));
-      expect(pool.threadCount).toBe(2);
+      // The second summing thread ends at once, long before idleMs: it would hold its walk's garbage.
+      expect(pool.threadCount).toBe(1);
     } finally {
       await pool.close();
     }
