@@ -1,31 +1,16 @@
 import { closeSync, existsSync, openSync } from 'node:fs';
-import { mkdir, mkdtemp, readFile, rename, rm, symlink, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rename, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { fileURLToPath, pathToFileURL } from 'node:url';
-import ts from 'typescript';
+import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dayFacts } from './file-work.js';
+import { compiledWorker } from '../testing/compiled-worker.js';
 import { FileWorkers } from './file-workers.js';
 import { SMALL_DAY_ENTRIES } from './inline-work.js';
 
 const SECTOR = 2048;
-
-/**
- * The worker thread runs compiled JavaScript, which the unit tests (running the TypeScript
- * sources) do not have: compile the worker's three modules into a temporary directory.
- */
-async function compiledWorker(into: string): Promise<URL> {
-  for (const name of ['file-worker', 'file-work-protocol', 'file-work']) {
-    const source = await readFile(fileURLToPath(new URL(`./${name}.ts`, import.meta.url)), 'utf8');
-    const { outputText } = ts.transpileModule(source, {
-      compilerOptions: { module: ts.ModuleKind.ES2022, target: ts.ScriptTarget.ES2022 },
-    });
-    await writeFile(join(into, `${name}.js`), outputText);
-  }
-  return pathToFileURL(join(into, 'file-worker.js'));
-}
 
 describe('FileWorkers in worker threads', () => {
   let dir: string;

@@ -1,28 +1,13 @@
 import { createHash } from 'node:crypto';
-import { mkdir, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
-import ts from 'typescript';
+import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dayFacts, type HashOutcome } from './file-work.js';
+import { compiledWorker } from '../testing/compiled-worker.js';
 import { FileWorkers } from './file-workers.js';
 import { holdsAtMost, SMALL_DAY_ENTRIES, SMALL_HASH_BYTES, SMALL_HASH_FILES } from './inline-work.js';
-
-/**
- * The worker thread runs compiled JavaScript, which the unit tests (running the TypeScript
- * sources) do not have: compile the worker's three modules into a temporary directory.
- */
-async function compiledWorker(into: string): Promise<URL> {
-  for (const name of ['file-worker', 'file-work-protocol', 'file-work']) {
-    const source = await readFile(fileURLToPath(new URL(`./${name}.ts`, import.meta.url)), 'utf8');
-    const { outputText } = ts.transpileModule(source, {
-      compilerOptions: { module: ts.ModuleKind.ES2022, target: ts.ScriptTarget.ES2022 },
-    });
-    await writeFile(join(into, `${name}.js`), outputText);
-  }
-  return pathToFileURL(join(into, 'file-worker.js'));
-}
 
 /**
  * A stand-in thread whose answers no file work gives (-1 bytes, a hash 'from a thread'): what
