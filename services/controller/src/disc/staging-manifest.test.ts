@@ -52,17 +52,22 @@ function holdWrites(harness: ReturnType<typeof createCatalogHarness>) {
   return release;
 }
 
+/** A store of DAY without read-back, with its agent's manifest side, held at the write. */
+function storeHeldAtTheWrite() {
+  const harness = createCatalogHarness(DAY, { checkData: false });
+  const agent = hashingAgent();
+  harness.withAgentManifests(agent);
+  const release = holdWrites(harness);
+  harness.staging.addDay(DAY, FILES);
+  return { harness, agent, release, running: harness.run('store') };
+}
+
 const staged = (harness: ReturnType<typeof createCatalogHarness>) =>
   harness.db.prepare('SELECT count(*) AS n FROM manifest_staged').get();
 
 describe('the manifest of a store without read-back', () => {
   it('is fetched while the disc is written and filed once the session is in the catalog', async () => {
-    const harness = createCatalogHarness(DAY, { checkData: false });
-    const agent = hashingAgent();
-    harness.withAgentManifests(agent);
-    const release = holdWrites(harness);
-    harness.staging.addDay(DAY, FILES);
-    const running = harness.run('store');
+    const { harness, agent, release, running } = storeHeldAtTheWrite();
 
     // Every page is read before the write ends, and none of it is shown yet.
     await vi.waitFor(() => expect(agent.reads).toEqual([0, 3, 6]));
@@ -83,12 +88,7 @@ describe('the manifest of a store without read-back', () => {
   });
 
   it('keeps nothing of what it fetched when the write fails', async () => {
-    const harness = createCatalogHarness(DAY, { checkData: false });
-    const agent = hashingAgent();
-    harness.withAgentManifests(agent);
-    const release = holdWrites(harness);
-    harness.staging.addDay(DAY, FILES);
-    const running = harness.run('store');
+    const { harness, release, running } = storeHeldAtTheWrite();
     await vi.waitFor(() => expect(staged(harness)).toEqual({ n: 9 }));
 
     release(new Error('the burner jammed'));
