@@ -130,7 +130,7 @@ export class FileWorkers {
   /** What a walk needs of the pool: a small day walked inline, every later request on the thread its first picked. */
   private readonly walkHost: WalkHost<Pin> = {
     pin: async (root) => ({ inline: await dayInline(root, this.startsThread) }),
-    send: (request, pin) => this.run(request, () => {}, pin),
+    send: (request, pin) => this.run(request, () => {}, { inline: pin.inline === true, pin }),
     unpin: (pin) => {
       if (!pin.thread) return;
       pin.thread.holds -= 1;
@@ -200,8 +200,7 @@ export class FileWorkers {
         this.run(
           { kind: 'dataBytes', root, ...(index === undefined ? {} : { part: { index, of: DAY_PARTS } }) },
           () => {},
-          // Only a pin that says inline: one the pool filled in would hold its thread for good.
-          inline ? { inline } : undefined,
+          { inline },
         ),
       ),
     );
@@ -301,9 +300,7 @@ export class FileWorkers {
       while (next < batches.length) {
         const { start, end } = batches[next++]!;
         const paths = files.slice(start, end).map((file) => file.path);
-        // Only a pin that says inline: one the pool filled in would hold its thread for good.
-        const pin = inline ? { inline } : undefined;
-        const message = await this.run({ kind: 'hash', paths }, options.onBytes ?? (() => {}), pin);
+        const message = await this.run({ kind: 'hash', paths }, options.onBytes ?? (() => {}), { inline });
         if (message.kind !== 'hash') throw failure(message);
         options.onHashed(start, message.outcomes);
       }
@@ -348,8 +345,17 @@ export class FileWorkers {
     await Promise.all(this.threads.splice(0).map((thread) => thread.worker.terminate()));
   }
 
-  private run(request: RequestBody, onBytes: (bytes: number) => void = () => {}, pin?: Pin): Promise<FinalMessage> {
-    if (!this.workerPath || pin?.inline) return this.runInline(request, onBytes);
+  /**
+   * Runs a request inline (`inline`) or on a thread of its kind. Only a walk passes a `pin`: the
+   * thread its first request gets is held for it (unpin releases it), and every later one goes there.
+   */
+  private run(
+    request: RequestBody,
+    onBytes: (bytes: number) => void = () => {},
+    how: { inline?: boolean; pin?: Pin } = {},
+  ): Promise<FinalMessage> {
+    const { inline = false, pin } = how;
+    if (!this.workerPath || inline) return this.runInline(request, onBytes);
     return new Promise((resolve, reject) => {
       this.queues[roleOf(request)].push({ request, pin, onBytes, resolve, reject });
       this.dispatch();
@@ -438,11 +444,7 @@ export class FileWorkers {
     if (thread.idle) clearTimeout(thread.idle);
     thread.worker.unref();
     thread.idle = setTimeout(() => {
-      const index = this.threads.indexOf(thread);
-      if (index >= 0 && thread.job === undefined && thread.holds === 0) {
-        this.threads.splice(index, 1);
-        void thread.worker.terminate();
-      }
+      if (this.threads.includes(thread) && thread.job === undefined && thread.holds === 0) this.end(thread);
     }, this.idleMs);
     thread.idle.unref();
   }
@@ -452,11 +454,14 @@ export class FileWorkers {
     const idle = this.threads.filter(
       (thread) => thread.role === role && thread.job === undefined && thread.holds === 0,
     );
-    for (const thread of idle.slice(keep)) {
-      this.threads.splice(this.threads.indexOf(thread), 1);
-      if (thread.idle) clearTimeout(thread.idle);
-      void thread.worker.terminate();
-    }
+    for (const thread of idle.slice(keep)) this.end(thread);
+  }
+
+  /** Takes an idle thread out of the pool and ends it. */
+  private end(thread: Thread): void {
+    this.threads.splice(this.threads.indexOf(thread), 1);
+    if (thread.idle) clearTimeout(thread.idle);
+    void thread.worker.terminate();
   }
 
   private onExit(thread: Thread, error: Error): void {
