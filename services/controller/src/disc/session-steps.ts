@@ -293,8 +293,6 @@ export class SessionSteps {
 /** Why a dry run's write step is skipped: the one place the step log words it. */
 export const DRY_RUN_STOP = 'dry run: the plan ends after the fit check; nothing was blanked, written or marked';
 
-/** The agent hashing the staging days under `opId` while the write runs (checkData off). */
-
 /** What the catalog learns of a session from the run that wrote it. */
 type CatalogEntry = {
   days: DayStamp[];

@@ -244,7 +244,7 @@ export class FileComparer {
       // is one read and one hash call, not a second read to find the end again.
       let size = readFully(this.fs, fd, this.left, this.left.length, 0);
       if (size > 0) onBytes(size);
-      if (size < this.left.length) return { sha256: sha256Hex(this.left.subarray(0, size)), size };
+      if (size < this.left.length) return { sha256: oneShotHash('sha256', this.left.subarray(0, size), 'hex'), size };
       const hash = createHash('sha256').update(this.left);
       for (;;) {
         const read = readFully(this.fs, fd, this.left, this.left.length, size);
@@ -331,11 +331,6 @@ function closeQuietly(fs: SyncFileSystem, fd: number): void {
 }
 
 /** Reads until `length` bytes are in or the file ends: drives and FUSE give short reads. */
-/** The SHA-256 (hex) of bytes in hand, in one call. */
-function sha256Hex(bytes: Uint8Array): string {
-  return oneShotHash('sha256', bytes, 'hex');
-}
-
 function readFully(fs: SyncFileSystem, fd: number, buffer: Buffer, length: number, position: number): number {
   let filled = 0;
   while (filled < length) {
