@@ -90,20 +90,19 @@ export async function writeControllerConfig(paths, agentPort, agentTokenFile, ap
   );
 }
 
-/** The node flags on a bin's first line (`#!/usr/bin/env -S node --flag`): it runs as it is deployed. */
-export function nodeFlagsOf(bin) {
-  return parseBinLine(readFileSync(bin, 'utf8').split('\n', 1)[0]).flags;
-}
-
-/** The environment a bin's first line sets before node (`#!/usr/bin/env -S NAME=value node …`). */
-export function nodeEnvironmentOf(bin) {
-  return parseBinLine(readFileSync(bin, 'utf8').split('\n', 1)[0]).env;
+/**
+ * The environment and node flags a bin's first line sets (`#!/usr/bin/env -S NAME=value node
+ * --flag`): it runs as it is deployed.
+ */
+export function binLineOf(bin) {
+  return parseBinLine(readFileSync(bin, 'utf8').split('\n', 1)[0]);
 }
 
 /** Starts a bin as deployed (its first line's environment and node flags) and resolves once it logs `message` with its port; rejects if it exits first. */
 export async function startService(bin, args, message) {
-  const child = spawn(process.execPath, [...nodeFlagsOf(bin), bin, ...args], {
-    env: { ...process.env, ...nodeEnvironmentOf(bin), CEDAR_AGENT_TOKEN: '', CEDAR_STORE_TOKEN: '' },
+  const { env, flags } = binLineOf(bin);
+  const child = spawn(process.execPath, [...flags, bin, ...args], {
+    env: { ...process.env, ...env, CEDAR_AGENT_TOKEN: '', CEDAR_STORE_TOKEN: '' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const logs = [];
