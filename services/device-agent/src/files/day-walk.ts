@@ -11,6 +11,12 @@ import { failure, type FinalMessage, type RequestBody } from './file-work-protoc
 /** Entries per batch of a walk: small next to any listing, large enough that a message costs nothing. */
 export const WALK_BATCH = 256;
 
+/**
+ * Bytes a hashing walk reads per batch at most (the file that crosses it ends the batch): a day
+ * of large files still answers a batch, and its read-ahead, every few dozen milliseconds.
+ */
+export const HASH_BATCH_BYTES = 32 * 1024 * 1024;
+
 /** A file or directory of a walked day could not be read (staging: no verdict then). */
 export class WalkUnreadableError extends NamedError {
   constructor(
@@ -25,8 +31,11 @@ type WalkRequest = Extract<RequestBody, { kind: 'walk' | 'walkEnd' }>;
 
 /** What a walk needs of the pool running it. */
 export type WalkHost<Pin> = {
-  /** Where the walk runs: inline (a small day, while no thread runs) or on the thread its first request picks. */
-  pin(root: string): Promise<Pin>;
+  /**
+   * Where the walk runs: inline (a small day, while no thread runs) or on the thread its first
+   * request picks; `hashing` for a walk that reads every file (a comparing thread's work).
+   */
+  pin(root: string, hashing: boolean): Promise<Pin>;
   send(request: WalkRequest, pin: Pin): Promise<FinalMessage>;
   /** The walk is over: the thread it held may end when idle. */
   unpin(pin: Pin): void;
@@ -35,21 +44,29 @@ export type WalkHost<Pin> = {
 /** Walks are numbered across every pool of the process: inline, the walks of all pools share one table. */
 let nextWalk = 1;
 
-/** The day's entries in tree order, a batch at a time; WalkUnreadableError where the walk could not read. */
+/** How a day is walked: `hash` reads every regular file for its SHA-256 (a staging day's manifest). */
+export type WalkOptions = { keepGoing?: boolean; batch?: number; hash?: boolean; hashBytes?: number };
+
+/**
+ * The day's entries in tree order, a batch at a time; WalkUnreadableError where the walk could
+ * not read. A hashing walk's files carry their SHA-256 and the bytes read as their size.
+ */
 export async function* walkDayOn<Pin>(
   host: WalkHost<Pin>,
   root: string,
   graftPoint: string,
-  options: { keepGoing?: boolean; batch?: number } = {},
+  options: WalkOptions = {},
 ): AsyncGenerator<ListedFile[], void, undefined> {
   const walk = nextWalk++;
-  const pin = await host.pin(root);
+  const hashing = options.hash === true;
+  const pin = await host.pin(root, hashing);
   const max = options.batch ?? WALK_BATCH;
+  const hash = hashing ? { hashBytes: options.hashBytes ?? HASH_BATCH_BYTES } : {};
   let started = false;
   const request = (): Promise<FinalMessage> => {
     const start = started ? {} : { start: { root, graftPoint, keepGoing: options.keepGoing ?? false } };
     started = true;
-    const answer = host.send({ kind: 'walk', walk, max, ...start }, pin);
+    const answer = host.send({ kind: 'walk', walk, max, ...hash, ...start }, pin);
     // Read ahead: a failure surfaces when the caller asks for this batch, never as unhandled.
     answer.catch(() => undefined);
     return answer;

@@ -17,7 +17,6 @@ import {
   type DayShape,
   type CompareTask,
   type ExtentRange,
-  type HashOutcome,
   type PlainError,
   type SyncFileSystem,
   type TaskOutcome,
@@ -30,7 +29,6 @@ export type WorkerRequest =
   | { id: number; kind: 'dataBytes'; root: string; part?: DayPart }
   | { id: number; kind: 'directoryTimes'; root: string }
   | { id: number; kind: 'compare'; mediaFd?: number; tasks: PackedTasks; hash?: boolean }
-  | { id: number; kind: 'hash'; paths: string[] }
   | {
       id: number;
       kind: 'walk';
@@ -38,6 +36,8 @@ export type WorkerRequest =
       walk: number;
       start?: { root: string; graftPoint: string; keepGoing?: boolean };
       max: number;
+      /** A hashing walk (file-work.ts's WalkHashing): its files hashed, a batch ending after this many bytes. */
+      hashBytes?: number;
     }
   | { id: number; kind: 'walkEnd'; walk: number };
 
@@ -47,7 +47,6 @@ export type WorkerMessage =
   | { id: number; kind: 'dataBytes'; bytes: number; shape: DayShape }
   | { id: number; kind: 'directoryTimes'; times: number[] }
   | { id: number; kind: 'compare'; outcomes: TaskOutcome[]; hashes?: (string | null)[] }
-  | { id: number; kind: 'hash'; outcomes: HashOutcome[] }
   | { id: number; kind: 'walk'; batch: WalkBatch }
   | { id: number; kind: 'walkEnd' }
   | { id: number; kind: 'failed'; error: PlainError };
@@ -148,10 +147,8 @@ export function answer(
           kind: 'compare',
           ...compareBatch({ ...request, tasks: unpackTasks(request.tasks) }, onBytes, fs),
         };
-      case 'hash':
-        return { id: request.id, kind: 'hash', outcomes: hashBatch(request.paths, onBytes, fs) };
       case 'walk':
-        return { id: request.id, kind: 'walk', batch: walkOn(request, fs) };
+        return { id: request.id, kind: 'walk', batch: walkOn(request, onBytes, fs) };
       case 'walkEnd':
         walks.delete(request.walk);
         return { id: request.id, kind: 'walkEnd' };
@@ -186,8 +183,12 @@ function compareBatch(
   return request.hash ? { outcomes, hashes } : { outcomes };
 }
 
-/** The walk's next batch; a walk that ended (done or unreadable) is forgotten. */
-function walkOn(request: Extract<WorkerRequest, { kind: 'walk' }>, fs: SyncFileSystem): WalkBatch {
+/** The walk's next batch (hashed, for a hashing walk); a walk that ended (done or unreadable) is forgotten. */
+function walkOn(
+  request: Extract<WorkerRequest, { kind: 'walk' }>,
+  onBytes: (bytes: number) => void,
+  fs: SyncFileSystem,
+): WalkBatch {
   let walker = walks.get(request.walk);
   if (!walker) {
     if (!request.start) throw new Error(`walk ${request.walk} is not under way in this thread`);
@@ -195,17 +196,15 @@ function walkOn(request: Extract<WorkerRequest, { kind: 'walk' }>, fs: SyncFileS
     walker = new DayWalker(root, graftPoint, fs, keepGoing);
     walks.set(request.walk, walker);
   }
-  const batch = walker.next(request.max);
+  let batch: WalkBatch;
+  if (request.hashBytes === undefined) batch = walker.next(request.max);
+  else {
+    const { comparer: hasher, count, flush } = comparing(undefined, onBytes, fs);
+    batch = walker.next(request.max, { comparer: hasher, onBytes: count, maxBytes: request.hashBytes });
+    flush();
+  }
   if ('unreadable' in batch || batch.done) walks.delete(request.walk);
   return batch;
-}
-
-/** Hashes staging files in order (the manifest of a store whose disc is not read back). */
-function hashBatch(paths: readonly string[], onBytes: (bytes: number) => void, fs: SyncFileSystem): HashOutcome[] {
-  const { comparer: hasher, count, flush } = comparing(undefined, onBytes, fs);
-  const outcomes = paths.map((path) => hasher.hash(path, count));
-  flush();
-  return outcomes;
 }
 
 /** The thread's comparer for this disc, and progress told in steps of PROGRESS_BYTES. */

@@ -9,6 +9,7 @@ import {
   childPath,
   dataBytes,
   dayFacts,
+  DayWalker,
   directoryTimes,
   FileComparer,
   listDay,
@@ -290,6 +291,88 @@ describe('file work', () => {
       };
       expect(new FileComparer(undefined, counting, 1000).hash(join(dir, 'small'))).toMatchObject({ size: 300 });
       expect(reads).toBe(2);
+    });
+  });
+
+  describe('DayWalker hashing', () => {
+    const sha = (text: string) => createHash('sha256').update(text).digest('hex');
+
+    it('hashes each regular file as it walks, in tree order, without an lstat, ending a batch past its bytes', async () => {
+      await mkdir(join(dir, 'host', 'etc'), { recursive: true });
+      await writeFile(join(dir, 'host', 'a'), 'a'.repeat(3000));
+      await writeFile(join(dir, 'host', 'etc', 'b'), 'b'.repeat(10));
+      await writeFile(join(dir, 'host', 'z'), 'z'.repeat(4000));
+      await symlink('a', join(dir, 'host', 'link'));
+      let lstats = 0;
+      const counting: SyncFileSystem = {
+        ...NODE_FILE_SYSTEM,
+        lstatSync: ((path: string) => {
+          lstats += 1;
+          return NODE_FILE_SYSTEM.lstatSync(path);
+        }) as SyncFileSystem['lstatSync'],
+      };
+      let heard = 0;
+      const hashing = {
+        comparer: new FileComparer(undefined, counting, 1000),
+        onBytes: (b: number) => (heard += b),
+        maxBytes: 2500,
+      };
+      const walker = new DayWalker(dir, '2026/11/26', counting);
+      const batches = [];
+      for (;;) {
+        const batch = walker.next(100, hashing);
+        if ('unreadable' in batch) throw new Error('expected a batch');
+        batches.push(batch.files.map(({ path, kind, size, sha256, target }) => ({ path, kind, size, sha256, target })));
+        if (batch.done) break;
+      }
+      const file = (path: string, text: string) => ({
+        path: `2026/11/26/host/${path}`,
+        kind: 'file',
+        size: text.length,
+        sha256: sha(text),
+        target: undefined,
+      });
+      // The first batch ends with the file that crossed 2 500 bytes; the link is listed, not followed.
+      expect(batches).toEqual([
+        [
+          { path: '2026/11/26/host', kind: 'directory', size: 0, sha256: undefined, target: undefined },
+          file('a', 'a'.repeat(3000)),
+        ],
+        [
+          { path: '2026/11/26/host/etc', kind: 'directory', size: 0, sha256: undefined, target: undefined },
+          file('etc/b', 'b'.repeat(10)),
+          { path: '2026/11/26/host/link', kind: 'symlink', size: 0, sha256: undefined, target: 'a' },
+          file('z', 'z'.repeat(4000)),
+        ],
+        [],
+      ]);
+      expect(heard).toBe(7010);
+      expect(lstats).toBe(0);
+    });
+
+    it('ends the walk at a file it cannot read, naming the file and the error', async () => {
+      await mkdir(join(dir, 'host'));
+      await writeFile(join(dir, 'host', 'a'), 'a');
+      await writeFile(join(dir, 'host', 'b'), 'b');
+      let broken: number | undefined;
+      const failing: SyncFileSystem = {
+        ...NODE_FILE_SYSTEM,
+        openSync: ((path: string, flags: string) => {
+          const fd = openSync(path, flags);
+          if (path === join(dir, 'host', 'b')) broken = fd;
+          return fd;
+        }) as SyncFileSystem['openSync'],
+        readSync: ((fd: number, buffer: Buffer, offset: number, length: number, position: number) => {
+          if (fd === broken) throw eio('read');
+          return readSync(fd, buffer, offset, length, position);
+        }) as SyncFileSystem['readSync'],
+      };
+      const walker = new DayWalker(dir, '2026/11/26', failing);
+      expect(
+        walker.next(100, { comparer: new FileComparer(undefined, failing, 1000), onBytes: () => {}, maxBytes: 1000 }),
+      ).toEqual({
+        unreadable: { path: join(dir, 'host', 'b'), error: { code: 'EIO', message: 'EIO: i/o error, read' } },
+      });
     });
   });
 

@@ -32,6 +32,8 @@ export type ListedFile = {
   target?: string;
   absolutePath: string;
   contentDiffers?: boolean;
+  /** A hashing walk's file: the SHA-256 (hex) of the bytes read, `size` being how many there were. */
+  sha256?: string;
 };
 
 /** A system error made plain, so it crosses from a worker thread with its code. */
@@ -62,6 +64,13 @@ export type WalkBatch = { files: ListedFile[]; done: boolean } | { unreadable: {
 type WalkFrame = { dir: string; relative: string; entries: nodeFs.Dirent[]; index: number };
 
 /**
+ * A hashing walk reads each regular file as it comes to it (a staging day's manifest): no lstat,
+ * the size is the bytes read; its batch ends once `maxBytes` were hashed, so a day of large files
+ * still answers a batch at a time. A file that cannot be read ends the walk as unreadable.
+ */
+export type WalkHashing = { comparer: FileComparer; onBytes: (bytes: number) => void; maxBytes: number };
+
+/**
  * A day's tree walked a batch at a time (listDay's rules), so no listing of the whole day is
  * ever held: only the sorted entries of the directories on the way down. The order is depth
  * first, each directory right before its entries and each directory's entries sorted by code
@@ -79,17 +88,18 @@ export class DayWalker {
     private readonly keepGoing = false,
   ) {}
 
-  /** Up to `max` further entries; `done` once the tree is all listed. */
-  next(max: number): WalkBatch {
+  /** Up to `max` further entries (with `hashing`, each file hashed); `done` once the tree is all listed. */
+  next(max: number, hashing?: WalkHashing): WalkBatch {
     const files: ListedFile[] = [];
     let at = this.root;
+    let hashed = 0;
     try {
       if (!this.started) {
         this.started = true;
         const entries = this.read(this.root);
         if (entries) this.stack.push({ dir: normalize(this.root), relative: this.graftPoint, entries, index: 0 });
       }
-      while (files.length < max && this.stack.length > 0) {
+      while (files.length < max && this.stack.length > 0 && !(hashing && hashed >= hashing.maxBytes)) {
         const frame = this.stack[this.stack.length - 1]!;
         if (frame.index >= frame.entries.length) {
           this.stack.pop();
@@ -110,6 +120,11 @@ export class DayWalker {
             ...(entries ? {} : { contentDiffers: true }),
           });
           if (entries) this.stack.push({ dir: absolutePath, relative: path, entries, index: 0 });
+        } else if (hashing && entry.isFile()) {
+          const outcome = hashing.comparer.hash(absolutePath, hashing.onBytes);
+          if ('unreadable' in outcome) return { unreadable: { path: absolutePath, error: outcome.unreadable } };
+          files.push({ path, kind: 'file', size: outcome.size, absolutePath, sha256: outcome.sha256 });
+          hashed += outcome.size;
         } else if (entry.isSymbolicLink() || entry.isFile()) {
           files.push(describe(this.fs, entry.isFile() ? 'file' : 'symlink', path, absolutePath, this.keepGoing));
         }

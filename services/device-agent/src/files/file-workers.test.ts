@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { closeSync, existsSync, openSync } from 'node:fs';
 import { mkdir, mkdtemp, rename, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -198,18 +199,19 @@ describe('FileWorkers in worker threads', () => {
     }
   });
 
-  it('lets the threads that hashed files end once idle', async () => {
+  it('hashes a day in a walk on one comparing thread, which ends once idle', async () => {
     const day = await largerDay('hashed');
-    const files = [];
-    for (const sub of ['a', 'b', 'd', 'e']) {
-      for (let n = 0; n < 20; n++) files.push({ path: join(day, sub, `f${n}`), size: 0 });
-    }
     const pool = new FileWorkers({ workerUrl, size: 2, idleMs: 50 });
     try {
-      let hashed = 0;
-      await pool.hash(files, { concurrency: 2, onHashed: (_start, outcomes) => (hashed += outcomes.length) });
-      expect(hashed).toBe(files.length);
-      expect(pool.threadCount).toBeGreaterThan(0);
+      const files: { path: string; size: number; sha256?: string }[] = [];
+      for await (const batch of pool.walkDay(day, '2026/11/05', { hash: true, batch: 16 })) {
+        files.push(...batch.filter((file) => file.kind === 'file'));
+        expect(pool.threadCount).toBe(1);
+      }
+      // Every regular file once, hashed from its bytes; the size is the bytes read.
+      expect(files).toHaveLength(2 + 5 * 20);
+      const f7 = files.find((file) => file.path === '2026/11/05/d/f7');
+      expect(f7).toMatchObject({ size: 3007, sha256: createHash('sha256').update('y'.repeat(3007)).digest('hex') });
       await sleep(300);
       expect(pool.threadCount).toBe(0);
     } finally {

@@ -15,16 +15,8 @@ import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { NamedError } from '@cedar-store/domain';
-import type {
-  CompareTask,
-  DayListing,
-  DayShape,
-  HashOutcome,
-  ListedFile,
-  SyncFileSystem,
-  TaskOutcome,
-} from './file-work.js';
-import { walkDayOn, type WalkHost } from './day-walk.js';
+import type { CompareTask, DayListing, DayShape, ListedFile, SyncFileSystem, TaskOutcome } from './file-work.js';
+import { walkDayOn, type WalkHost, type WalkOptions } from './day-walk.js';
 import {
   answer,
   failure,
@@ -34,9 +26,9 @@ import {
   type ThreadMessage,
   type WorkerRequest,
 } from './file-work-protocol.js';
-import { dayInline, hashInline, type StartsThread } from './inline-work.js';
+import { dayHashedInline, dayInline, type StartsThread } from './inline-work.js';
 
-export { WALK_BATCH, WalkUnreadableError } from './day-walk.js';
+export { HASH_BATCH_BYTES, WALK_BATCH, WalkUnreadableError } from './day-walk.js';
 
 /** The thread a walk lives on (or the event loop, for a small day): its first request picks, every later one goes there. */
 type Pin = { thread?: Thread; inline?: boolean };
@@ -129,7 +121,9 @@ export class FileWorkers {
     this.threaded && !this.threads.some((thread) => thread.role === role);
   /** What a walk needs of the pool: a small day walked inline, every later request on the thread its first picked. */
   private readonly walkHost: WalkHost<Pin> = {
-    pin: async (root) => ({ inline: await dayInline(root, this.startsThread) }),
+    pin: async (root, hashing) => ({
+      inline: await (hashing ? dayHashedInline : dayInline)(root, this.startsThread),
+    }),
     send: (request, pin) => this.run(request, () => {}, { inline: pin.inline === true, pin }),
     unpin: (pin) => {
       if (!pin.thread) return;
@@ -176,13 +170,10 @@ export class FileWorkers {
   /**
    * A day's tree a batch at a time, in tree order, walked by a thread that keeps its place
    * between batches (day-walk.ts). Throws WalkUnreadableError where the walk could not read
-   * (never with `keepGoing`).
+   * (never with `keepGoing`). With `hash`, each file is hashed as the walk comes to it, on a
+   * comparing thread (a staging day's manifest: one read of each file, no path crossing threads).
    */
-  walkDay(
-    root: string,
-    graftPoint: string,
-    options: { keepGoing?: boolean; batch?: number } = {},
-  ): AsyncGenerator<ListedFile[], void, undefined> {
+  walkDay(root: string, graftPoint: string, options: WalkOptions = {}): AsyncGenerator<ListedFile[], void, undefined> {
     return walkDayOn(this.walkHost, root, graftPoint, options);
   }
 
@@ -278,37 +269,6 @@ export class FileWorkers {
     const failed = settled.find((result): result is PromiseRejectedResult => result.status === 'rejected');
     if (failed) throw failed.reason;
     return outcomes;
-  }
-
-  /**
-   * Hashes staging files (the manifest of a store whose disc is not read back), in batches of
-   * consecutive files, `concurrency` at a time; `onHashed` hears each batch's outcomes by the
-   * index of its first file, so no list of every hash is ever held.
-   */
-  async hash(
-    files: readonly { path: string; size: number }[],
-    options: {
-      concurrency: number;
-      onBytes?: (bytes: number) => void;
-      onHashed: (start: number, outcomes: readonly HashOutcome[]) => void;
-    },
-  ): Promise<void> {
-    const batches = batchesOf(files);
-    const inline = hashInline(files, this.startsThread);
-    let next = 0;
-    const lane = async (): Promise<void> => {
-      while (next < batches.length) {
-        const { start, end } = batches[next++]!;
-        const paths = files.slice(start, end).map((file) => file.path);
-        const message = await this.run({ kind: 'hash', paths }, options.onBytes ?? (() => {}), { inline });
-        if (message.kind !== 'hash') throw failure(message);
-        options.onHashed(start, message.outcomes);
-      }
-    };
-    const lanes = Array.from({ length: Math.max(1, Math.min(options.concurrency, batches.length)) }, lane);
-    const settled = await Promise.allSettled(lanes);
-    const failed = settled.find((result): result is PromiseRejectedResult => result.status === 'rejected');
-    if (failed) throw failed.reason;
   }
 
   /**
@@ -475,9 +435,11 @@ export class FileWorkers {
   }
 }
 
-/** Walks are quick: a batch is a few milliseconds of directory reads. */
+/** Walks are quick: a batch is a few milliseconds of directory reads. A hashing walk reads every file: it compares' kind. */
 function roleOf(request: RequestBody): Role {
-  return request.kind === 'compare' || request.kind === 'hash' ? 'compare' : 'quick';
+  return request.kind === 'compare' || (request.kind === 'walk' && request.hashBytes !== undefined)
+    ? 'compare'
+    : 'quick';
 }
 
 /** Consecutive runs of tasks, each at most BATCH_FILES files and BATCH_BYTES bytes (a larger file alone). */

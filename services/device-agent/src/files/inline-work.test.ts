@@ -4,10 +4,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { dayFacts, type HashOutcome } from './file-work.js';
+import { dayFacts } from './file-work.js';
 import { compiledWorker } from '../testing/compiled-worker.js';
 import { FileWorkers } from './file-workers.js';
-import { holdsAtMost, SMALL_DAY_ENTRIES, SMALL_HASH_BYTES, SMALL_HASH_FILES } from './inline-work.js';
+import { holdsAtMost, SMALL_DAY_ENTRIES, SMALL_HASH_BYTES } from './inline-work.js';
 
 /**
  * A stand-in thread whose answers no file work gives (-1 bytes, a hash 'from a thread'): what
@@ -20,7 +20,7 @@ async function standInWorker(into: string): Promise<URL> {
     [
       "import { parentPort } from 'node:worker_threads';",
       'const shape = { files: -1, directories: 0, nameBytes: 0, dataSectors: 0 };',
-      "const file = { path: 'from a thread', kind: 'file', size: -1, absolutePath: '' };",
+      "const file = { path: 'from a thread', kind: 'file', size: -1, absolutePath: '', sha256: 'hashed there' };",
       'parentPort.on("message", (request) => {',
       '  const answers = {',
       '    dataBytes: () => ({ kind: "dataBytes", bytes: -1, shape }),',
@@ -82,21 +82,20 @@ describe('FileWorkers with no thread running (the inline shortcut)', () => {
     return batches;
   };
 
-  const hashed = async (workers: FileWorkers, files: readonly { path: string; size: number }[]) => {
-    const outcomes: HashOutcome[] = [];
-    await workers.hash(files, {
-      concurrency: 2,
-      onHashed: (start, batch) => outcomes.splice(start, batch.length, ...batch),
-    });
-    return outcomes;
+  /** A day walked and hashed (a staging day's manifest): each file's path, size and hash, in walk order. */
+  const hashed = async (workers: FileWorkers, root: string) => {
+    const files: string[] = [];
+    for await (const batch of workers.walkDay(root, '2026/11/05', { hash: true })) {
+      for (const file of batch) if (file.kind === 'file') files.push(`${file.path} ${file.size} ${file.sha256}`);
+    }
+    return files;
   };
 
-  /** `count` files of `size` bytes each, written under `name`. */
-  async function filesOf(name: string, count: number, size: number): Promise<{ path: string; size: number }[]> {
+  /** A day of `count` files of `size` bytes each. */
+  async function filesOf(name: string, count: number, size: number): Promise<string> {
     await mkdir(join(dir, name), { recursive: true });
-    const files = Array.from({ length: count }, (_, i) => ({ path: join(dir, name, `h${i}`), size }));
-    for (const [i, file] of files.entries()) await writeFile(file.path, Buffer.alloc(size, i % 251));
-    return files;
+    for (let i = 0; i < count; i++) await writeFile(join(dir, name, `h${i}`), Buffer.alloc(size, i % 251));
+    return join(dir, name);
   }
 
   const sha256 = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex');
@@ -155,80 +154,74 @@ describe('FileWorkers with no thread running (the inline shortcut)', () => {
     expect(await walked(walking, atLimit, 10)).toEqual(inlineBatches);
   });
 
-  it('hashes 64 files inline and starts a thread for 65, with the same outcomes', async () => {
-    expect(SMALL_HASH_FILES).toBe(64);
-    const files = await filesOf('count', 65, 100);
+  it('walks and hashes a day of 64 entries inline and starts a comparing thread for 65, with the same outcomes', async () => {
+    const atLimit = await filesOf('count-64', 64, 100);
+    const overLimit = await filesOf('count-65', 65, 100);
     const fresh = pool();
-    const inline = await hashed(fresh, files.slice(0, 64));
+    const inline = await hashed(fresh, atLimit);
     expect(fresh.threadCount).toBe(0);
-    expect(inline[63]).toEqual({ sha256: sha256(Buffer.alloc(100, 63)), size: 100 });
+    expect(inline).toHaveLength(64);
+    expect(inline).toContain(`2026/11/05/h63 100 ${sha256(Buffer.alloc(100, 63))}`);
 
-    const threaded = await hashed(fresh, files);
+    const threaded = await hashed(fresh, overLimit);
     expect(fresh.threadCount).toBe(1);
-    expect(threaded.slice(0, 64)).toEqual(inline);
-    expect(threaded[64]).toEqual({ sha256: sha256(Buffer.alloc(100, 64)), size: 100 });
+    expect(threaded).toContain(`2026/11/05/h64 100 ${sha256(Buffer.alloc(100, 64))}`);
+    // The thread now running hashes the 64 the same.
+    expect(await hashed(fresh, atLimit)).toEqual(inline);
   });
 
-  it('hashes files of 1 MiB in all inline and starts a thread for one byte more, with the same outcomes', async () => {
+  it('walks and hashes a day of 1 MiB in all inline and starts a thread for one byte more, with the same outcomes', async () => {
     expect(SMALL_HASH_BYTES).toBe(1024 * 1024);
     const half = SMALL_HASH_BYTES / 2;
-    const [first, second] = await filesOf('bytes', 2, half);
-    const longer = { path: join(dir, 'bytes', 'longer'), size: half + 1 };
-    await writeFile(longer.path, Buffer.alloc(half + 1, 1));
+    const atLimit = await filesOf('bytes', 2, half);
+    const over = await filesOf('bytes-over', 2, half);
+    await writeFile(join(over, 'h1'), Buffer.alloc(half + 1, 1));
 
     const fresh = pool();
-    const inline = await hashed(fresh, [first!, second!]);
+    const inline = await hashed(fresh, atLimit);
     expect(fresh.threadCount).toBe(0);
     expect(inline).toEqual([
-      { sha256: sha256(Buffer.alloc(half, 0)), size: half },
-      { sha256: sha256(Buffer.alloc(half, 1)), size: half },
+      `2026/11/05/h0 ${half} ${sha256(Buffer.alloc(half, 0))}`,
+      `2026/11/05/h1 ${half} ${sha256(Buffer.alloc(half, 1))}`,
     ]);
 
-    const over = await hashed(fresh, [first!, longer]);
+    expect(await hashed(fresh, over)).toEqual([
+      inline[0],
+      `2026/11/05/h1 ${half + 1} ${sha256(Buffer.alloc(half + 1, 1))}`,
+    ]);
     expect(fresh.threadCount).toBe(1);
-    expect(over).toEqual([inline[0], { sha256: sha256(Buffer.alloc(half + 1, 1)), size: half + 1 }]);
-    // The thread now running hashes the first two the same.
-    expect(await hashed(fresh, [first!, second!])).toEqual(inline);
+    // The thread now running hashes the first day the same.
+    expect(await hashed(fresh, atLimit)).toEqual(inline);
   });
 
-  it('hashes a few small files without starting a thread, with what a thread answers, an unreadable one named alike', async () => {
+  it('hashes a small day only on a comparing thread: a listing thread running leaves it inline', async () => {
     const day = await smallDay('hashed');
-    const files = [
-      { path: join(day, 'host', 'f0.txt'), size: 0 },
-      { path: join(day, 'host', 'etc', 'f1.txt'), size: 700 },
-      { path: join(day, 'host', 'gone.txt'), size: 10 },
-      { path: join(day, 'host', 'f4.txt'), size: 2800 },
-    ];
     const fresh = pool();
-    const inline = await hashed(fresh, files);
+    const inline = await hashed(fresh, day);
     expect(fresh.threadCount).toBe(0);
-    expect(inline[1]).toEqual({ sha256: createHash('sha256').update('x'.repeat(700)).digest('hex'), size: 700 });
-    expect(inline[2]).toEqual({ unreadable: { code: 'ENOENT', message: expect.stringContaining('gone.txt') } });
+    expect(inline).toContain(`2026/11/05/host/etc/f1.txt 700 ${sha256(Buffer.from('x'.repeat(700)))}`);
+    expect(inline).toHaveLength(6);
 
-    // More bytes than the limit start a comparing thread, which then hashes the same files.
-    const warm = pool();
-    const big = join(day, 'big');
-    await writeFile(big, Buffer.alloc(SMALL_HASH_BYTES + 1, 7));
-    await hashed(warm, [{ path: big, size: SMALL_HASH_BYTES + 1 }]);
-    expect(warm.threadCount).toBe(1);
-    expect(await hashed(warm, files)).toEqual(inline);
+    // A listing thread running (a large day's sum keeps one) does not take the hash.
+    await fresh.dayFacts(await largeDay('hashed-large', SMALL_DAY_ENTRIES + 1));
+    expect(fresh.threadCount).toBe(1);
+    expect(await hashed(fresh, day)).toEqual(inline);
+    expect(fresh.threadCount).toBe(1);
   });
 
   it('leaves small work to a thread of its kind once one is running, and only of its kind', async () => {
     const day = await smallDay('taken');
-    const file = { path: join(day, 'host', 'etc', 'f1.txt'), size: 700 };
-    const real = { sha256: createHash('sha256').update('x'.repeat(700)).digest('hex'), size: 700 };
-    const fromThread = { sha256: 'from a thread', size: -1 };
+    const real = `2026/11/05/host/etc/f1.txt 700 ${sha256(Buffer.from('x'.repeat(700)))}`;
     const workers = pool(await standInWorker(dir));
     expect((await workers.dayFacts(day)).bytes).toBe(7000);
-    expect(await hashed(workers, [file])).toEqual([real]);
+    expect(await hashed(workers, day)).toContain(real);
     expect(workers.threadCount).toBe(0);
 
     // A comparing thread running takes the small hash, not the small day.
     const release = workers.warmUp(1);
     try {
       expect(workers.threadCount).toBe(1);
-      expect(await hashed(workers, [file])).toEqual([fromThread]);
+      expect(await hashed(workers, day)).toEqual(['from a thread -1 hashed there']);
       expect((await workers.dayFacts(day)).bytes).toBe(7000);
       expect((await walked(workers, day, 100)).flat()).toHaveLength(9);
       expect(workers.threadCount).toBe(1);

@@ -1,8 +1,8 @@
 /**
  * Which requests of the file workers (file-workers.ts) are answered inline on the event loop
  * rather than in a thread: small work, when no thread of its kind is running. A staging day of
- * at most SMALL_DAY_ENTRIES entries walked or summed, at most SMALL_HASH_FILES files of at most
- * SMALL_HASH_BYTES hashed. Starting a thread (70–470 ms on two loaded cores) cost a store of one
+ * at most SMALL_DAY_ENTRIES entries walked or summed; one that also holds at most
+ * SMALL_HASH_BYTES, walked and hashed. Starting a thread (70–470 ms on two loaded cores) cost a store of one
  * file more than its whole work; the same few system calls take well under a millisecond here.
  * A thread already running answers as quickly as inline, so the work goes to it.
  *
@@ -19,8 +19,7 @@ import { join } from 'node:path';
  */
 export const SMALL_DAY_ENTRIES = 64;
 
-/** Files, and their bytes in all, hashed inline when no comparing thread is running: a few milliseconds at most. */
-export const SMALL_HASH_FILES = 64;
+/** The bytes in all of a small day hashed inline when no comparing thread is running: a few milliseconds at most. */
 export const SMALL_HASH_BYTES = 1024 * 1024;
 
 /**
@@ -35,23 +34,23 @@ export async function dayInline(root: string, startsThread: StartsThread): Promi
   return startsThread('quick') && (await holdsAtMost(root, SMALL_DAY_ENTRIES));
 }
 
-/** Whether files are hashed inline: few and small, and no comparing thread is running. */
-export function hashInline(files: readonly { size: number }[], startsThread: StartsThread): boolean {
-  return (
-    startsThread('compare') &&
-    files.length <= SMALL_HASH_FILES &&
-    files.reduce((bytes, file) => bytes + file.size, 0) <= SMALL_HASH_BYTES
-  );
+/**
+ * Whether a day is walked and hashed inline (its manifest): small in entries and bytes, and no
+ * comparing thread is running (none is started for it).
+ */
+export async function dayHashedInline(root: string, startsThread: StartsThread): Promise<boolean> {
+  return startsThread('compare') && (await holdsAtMost(root, SMALL_DAY_ENTRIES, SMALL_HASH_BYTES));
 }
 
 /**
- * Whether the tree under `root` holds at most `limit` entries; stops reading at the first one
- * past it. It reads without blocking and lstats the files it found, so an inline walk after it
- * finds their metadata cached. Anything it cannot read answers false: a thread's walk then
- * reports the error as ever.
+ * Whether the tree under `root` holds at most `limit` entries, and regular files of at most
+ * `maxBytes` in all; stops reading at the first entry past the limit. It reads without blocking
+ * and lstats the files it found, so an inline walk after it finds their metadata cached.
+ * Anything it cannot read answers false: a thread's walk then reports the error as ever.
  */
-export async function holdsAtMost(root: string, limit: number): Promise<boolean> {
+export async function holdsAtMost(root: string, limit: number, maxBytes = Number.POSITIVE_INFINITY): Promise<boolean> {
   let seen = 0;
+  let bytes = 0;
   const pending = [root];
   while (pending.length > 0) {
     const dir = pending.pop()!;
@@ -64,10 +63,11 @@ export async function holdsAtMost(root: string, limit: number): Promise<boolean>
         if (entry.isDirectory()) pending.push(path);
         else if (entry.isFile()) files.push(path);
       }
-      await Promise.all(files.map((path) => lstat(path)));
+      for (const facts of await Promise.all(files.map((path) => lstat(path)))) bytes += facts.size;
     } catch {
       return false;
     }
+    if (bytes > maxBytes) return false;
   }
   return true;
 }

@@ -22,17 +22,10 @@ import {
   type DayStamp,
 } from '@cedar-store/domain';
 import type { ManifestPage, ManifestRecord } from '@cedar-store/ports';
-import type { ListedFile } from '../files/file-work.js';
 import { WalkUnreadableError, type FileWorkers } from '../files/file-workers.js';
 
 /** A manifest file an operation left is kept this long for the controller (or its recovery) to read. */
 const MANIFEST_KEEP_MS = 14 * 24 * 3600 * 1000;
-
-/**
- * Walk batches being hashed at once: one per hashing thread of two cores (a batch of small files
- * is one request, one thread); each holds at most a walk batch of paths and hashes.
- */
-const HASHES_IN_FLIGHT = 2;
 
 /** Lines the manifest's stream takes before a writer waits: a few walk batches' worth. */
 const WRITE_BUFFER_BYTES = 256 * 1024;
@@ -170,51 +163,27 @@ export class ManifestStore {
   }
 
   /**
-   * A day a walk batch at a time (never listed whole; the next batch is read meanwhile), with
-   * HASHES_IN_FLIGHT batches hashed at once so every hashing thread has one: a batch of small
-   * files fills one request, and one request at a time left the other thread idle. The batches
-   * are recorded in walk order.
+   * A day a walk batch at a time (never listed whole; the next batch is read meanwhile): one
+   * hashing walk on one comparing thread, which reads each file as it comes to it. The hash runs
+   * beside the write, so one thread leaves the other core to xorriso; a walk thread listing
+   * paths for two hashing threads cost a core's worth of lstat and messages besides
+   * (docs/performance.md). The batches are recorded in walk order.
    */
   private async hashDay(writer: ManifestWriter, day: DayStamp, path: string): Promise<void> {
-    const inFlight: Promise<HashedFile[]>[] = [];
     try {
-      for await (const batch of this.options.workers.walkDay(path, dayToGraftPoint(day))) {
-        const files = batch.filter((file) => file.kind === 'file' && !isStoreIndicatorPath(file.path));
-        if (files.length === 0) continue;
-        const hashed = this.hashBatch(files);
-        // Awaited in order below; a failure meanwhile is not unhandled.
-        hashed.catch(() => undefined);
-        inFlight.push(hashed);
-        if (inFlight.length >= HASHES_IN_FLIGHT) await record(writer, day, await inFlight.shift()!);
+      for await (const batch of this.options.workers.walkDay(path, dayToGraftPoint(day), { hash: true })) {
+        const files: HashedFile[] = [];
+        for (const file of batch) {
+          if (file.kind === 'file' && file.sha256 !== undefined) {
+            files.push({ path: file.path, size: file.size, sha256: file.sha256 });
+          }
+        }
+        if (files.length > 0) await record(writer, day, files);
       }
-      while (inFlight.length > 0) await record(writer, day, await inFlight.shift()!);
     } catch (error) {
-      // No hash is left reading a day whose manifest is about to be discarded.
-      await Promise.allSettled(inFlight);
       if (error instanceof WalkUnreadableError) throw unreadable(error.path, error.error.message);
       throw error;
     }
-  }
-
-  /**
-   * One walk batch's files hashed: one request of small files, or requests of up to 32 MiB on
-   * both threads when it holds large ones; a file that cannot be read fails it.
-   */
-  private async hashBatch(files: readonly ListedFile[]): Promise<HashedFile[]> {
-    const hashed: HashedFile[] = [];
-    await this.options.workers.hash(
-      files.map((file) => ({ path: file.absolutePath, size: file.size })),
-      {
-        concurrency: 2,
-        onHashed: (start, outcomes) =>
-          outcomes.forEach((outcome, index) => {
-            const file = files[start + index]!;
-            if ('unreadable' in outcome) throw unreadable(file.absolutePath, outcome.unreadable.message);
-            hashed.push({ path: file.path, size: outcome.size, sha256: outcome.sha256 });
-          }),
-      },
-    );
-    return hashed;
   }
 
   /**
