@@ -5,7 +5,7 @@
  */
 import { accessSync, constants } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { runCli } from './cli/program.js';
+import { runCli } from './cli/run-cli.js';
 
 // The service's modules (express, SQLite, the agent clients) load only for `controller` and
 // `local`: a client command started by cron pays for the client alone.

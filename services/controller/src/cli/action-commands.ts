@@ -3,19 +3,14 @@
  * follow it to its end and report it. One flow for all four, so they wait, print and exit
  * alike.
  */
-import type { Run } from '@cedar-store/ports';
 import type { Command } from 'commander';
-import type { ApiClient, RunRequest } from './api-client.js';
+import type { RunRequest } from './api-client.js';
 import { collectDays, parseDay, parseDevice } from './arguments.js';
 import type { CommandContext } from './command-context.js';
 import { printJson, printNote, printResult } from './command-context.js';
-import { clientSettings, connect } from './environment.js';
+import { connect } from './environment.js';
 import { EXIT } from './exit-codes.js';
-import { followRun } from './follow-run.js';
 import { clientCommandHelp, cronLine } from './help.js';
-import { createReporter } from './reporters.js';
-import { formatRunSummary } from './summary.js';
-import { progressMode } from './terminal.js';
 
 export type OutputFlags = { json?: boolean; quiet?: boolean };
 export type ActionFlags = OutputFlags & { device?: string; wait: boolean };
@@ -151,8 +146,13 @@ export async function submit(
   request: RunRequest,
 ): Promise<void> {
   const client = await connect(command, ctx.env);
-  const queued = await client.submitRun(withoutUndefined(request));
-  if (!flags.wait) {
+  const submitted = client.submitRun(withoutUndefined(request));
+  // What follows the run loads while the controller takes the request, not after its answer.
+  const following = flags.wait ? import('./wait-for-run.js') : undefined;
+  // Awaited below once the run is queued; a refused request leaves it unread, not unhandled.
+  void following?.catch(() => undefined);
+  const queued = await submitted;
+  if (!following) {
     if (flags.json) printJson(ctx, queued);
     else {
       printResult(ctx, queued.id);
@@ -166,41 +166,8 @@ export async function submit(
     ctx.exit(EXIT.ok);
     return;
   }
+  const { waitAndReport } = await following;
   ctx.exit(await waitAndReport(ctx, client, queued, flags));
-}
-
-/** Follows a run to its end and prints it; returns the exit status its outcome means. */
-export async function waitAndReport(
-  ctx: CommandContext,
-  client: ApiClient,
-  run: Run,
-  flags: OutputFlags,
-): Promise<number> {
-  const settings = clientSettings(ctx.env);
-  const reporter = createReporter({
-    stream: ctx.env.stderr,
-    // The bar is drawn on stderr, so stderr decides: redirected to a file it gets plain lines, even from a terminal.
-    mode: progressMode(ctx.env.stderr, ctx.env.env, flags.quiet),
-    plainProgressEveryMs: settings.plainProgressEveryMs,
-  });
-  let final: Run;
-  try {
-    reporter.following(run);
-    final = await followRun(run, { client, reporter, settings });
-  } finally {
-    reporter.close();
-  }
-  return reportFinishedRun(ctx, final, flags);
-}
-
-export function reportFinishedRun(ctx: CommandContext, run: Run, flags: OutputFlags): number {
-  const settings = clientSettings(ctx.env);
-  if (flags.json) printJson(ctx, run);
-  else printResult(ctx, formatRunSummary(run, { ...settings, errorOnStderr: true }));
-  if (run.status === 'succeeded') return EXIT.ok;
-  const error = run.error ? `${run.error.code}: ${run.error.message}` : `run ${run.id} ${run.status}`;
-  printNote(ctx, error);
-  return EXIT.runFailed;
 }
 
 function withoutUndefined(request: RunRequest): RunRequest {

@@ -3,9 +3,8 @@
  * `process`) lets tests run the whole CLI in memory, and lets the bin decide how the two
  * server commands are started.
  */
-import { readTokenFile, TokenFileError } from '@cedar-store/ports/auth';
 import type { Command } from 'commander';
-import { ApiClient } from './api-client.js';
+import type { ApiClient } from './api-client.js';
 import { UsageError } from './exit-codes.js';
 import type { OutputStream } from './reporters.js';
 import { DEFAULT_SETTINGS } from './settings.js';
@@ -67,6 +66,8 @@ export async function connect(command: Command, env: CliEnvironment): Promise<Ap
   }
   const token = await clientToken(globals, env.env);
   if (/[\s]/.test(token)) throw new UsageError('the token must not contain spaces or newlines');
+  // The client's modules load here, not with the program: --help, --version and a usage error never need them.
+  const { ApiClient } = await import('./api-client.js');
   return new ApiClient(parsed.href, token, clientSettings(env));
 }
 
@@ -100,6 +101,8 @@ async function clientToken(
 }
 
 async function tokenFromFile(path: string, source: string): Promise<string> {
+  // Loaded only for a token file: a token from the environment or --token never needs it (nor node:crypto).
+  const { readTokenFile, TokenFileError } = await import('@cedar-store/ports/auth');
   try {
     return await readTokenFile(path);
   } catch (error) {

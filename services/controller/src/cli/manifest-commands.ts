@@ -10,9 +10,7 @@ import type { CommandContext } from './command-context.js';
 import { printJson, printNote, printResult } from './command-context.js';
 import { connect } from './environment.js';
 import { EXIT, UnreachableError, UsageError } from './exit-codes.js';
-import { formatBytes } from './format.js';
 import { clientCommandHelp } from './help.js';
-import { renderTable } from './table.js';
 
 type Disc = { id: number; label: string; device: string; supersededAt?: string };
 type Session = { position: number; label: string; runId: string; verified?: boolean };
@@ -133,7 +131,7 @@ export function registerManifestCommands(program: Command, ctx: CommandContext):
           cursor = answer.nextCursor ?? undefined;
         } while (cursor !== undefined && count < wanted);
         if (count === 0) printNote(ctx, `no file matches "${glob}" in any manifest`);
-        else if (!flags.json) printResult(ctx, formatFound(table));
+        else if (!flags.json) printResult(ctx, await formatFound(table));
         if (cursor !== undefined) printNote(ctx, `more files match: showing the first ${count} (--limit N for more)`);
         // As grep: 1 when nothing matched, so a script can tell.
         ctx.exit(count === 0 ? EXIT.runFailed : EXIT.ok);
@@ -147,7 +145,9 @@ function sha256sumPath(path: string): string {
   return `\\${path.replaceAll('\\', '\\\\').replaceAll('\n', '\\n').replaceAll('\r', '\\r')}`;
 }
 
-function formatFound(files: FoundFile[]): string {
+/** The table's modules load when a table is printed, not with the program. */
+async function formatFound(files: FoundFile[]): Promise<string> {
+  const [{ renderTable }, { formatBytes }] = await Promise.all([import('./table.js'), import('./format.js')]);
   return renderTable(
     [
       { header: 'DAY' },

@@ -2,15 +2,15 @@
 import { isFinished } from '@cedar-store/ports/constants';
 import type { RunStatus } from '@cedar-store/ports';
 import type { Command } from 'commander';
-import { waitAndReport } from './action-commands.js';
 import { parseDevice, parseLimit, parseStatus } from './arguments.js';
 import type { CommandContext } from './command-context.js';
 import { printJson, printResult } from './command-context.js';
 import { clientSettings, connect } from './environment.js';
 import { ApiError, EXIT, UsageError } from './exit-codes.js';
 import { clientCommandHelp } from './help.js';
-import { formatDevicesTable, formatMediaTable, formatRunsTable } from './listings.js';
-import { formatRunSummary } from './summary.js';
+
+// The tables (and below, the summary and the follower) load when a command prints them, not with the program.
+const listings = () => import('./listings.js');
 
 type JsonFlag = { json?: boolean };
 type RunsFlags = JsonFlag & { status?: RunStatus; device?: string; limit?: number; follow?: boolean; quiet?: boolean };
@@ -46,7 +46,7 @@ export function registerQueryCommands(program: Command, ctx: CommandContext): vo
         const client = await connect(command, ctx.env);
         const { runs, raw } = await client.listRuns({ status: flags.status, device: flags.device, limit: flags.limit });
         if (flags.json) printJson(ctx, raw);
-        else printResult(ctx, formatRunsTable(runs));
+        else printResult(ctx, (await listings()).formatRunsTable(runs));
         ctx.exit(EXIT.ok);
         return;
       }
@@ -56,11 +56,12 @@ export function registerQueryCommands(program: Command, ctx: CommandContext): vo
       const client = await connect(command, ctx.env);
       const run = await client.getRun(runId);
       if (flags.follow) {
+        const { waitAndReport } = await import('./wait-for-run.js');
         ctx.exit(await waitAndReport(ctx, client, run, flags));
         return;
       }
       if (flags.json) printJson(ctx, run);
-      else printResult(ctx, formatRunSummary(run, clientSettings(ctx.env)));
+      else printResult(ctx, (await import('./summary.js')).formatRunSummary(run, clientSettings(ctx.env)));
       ctx.exit(EXIT.ok);
     });
 
@@ -73,7 +74,7 @@ export function registerQueryCommands(program: Command, ctx: CommandContext): vo
     .action(async (flags: JsonFlag, command: Command) => {
       const { discs, raw } = await (await connect(command, ctx.env)).media();
       if (flags.json) printJson(ctx, raw);
-      else printResult(ctx, formatMediaTable(discs));
+      else printResult(ctx, (await listings()).formatMediaTable(discs));
       ctx.exit(EXIT.ok);
     });
 
@@ -86,7 +87,7 @@ export function registerQueryCommands(program: Command, ctx: CommandContext): vo
     .action(async (flags: JsonFlag, command: Command) => {
       const { answer, raw } = await (await connect(command, ctx.env)).devices();
       if (flags.json) printJson(ctx, raw);
-      else printResult(ctx, formatDevicesTable(answer));
+      else printResult(ctx, (await listings()).formatDevicesTable(answer));
       ctx.exit(EXIT.ok);
     });
 
