@@ -6,6 +6,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openDatabase } from './database.js';
 import { DatabaseError } from './database-error.js';
 import { migrate, MIGRATIONS, SCHEMA_VERSION, schemaVersion, type Migration } from './migrations.js';
+import { SqliteManifestCatalog } from './sqlite-manifest-catalog.js';
 import { SqliteMediaCatalog } from './sqlite-media-catalog.js';
 
 let dir: string;
@@ -85,6 +86,58 @@ describe('migrate', () => {
       const [disc] = await new SqliteMediaCatalog(db).list();
       expect(disc!.sessions).toEqual([expect.objectContaining({ runId: 'r1', days: ['2026-11-23'] })]);
       expect(disc!.sessions[0]).not.toHaveProperty('verified');
+    } finally {
+      db.close();
+    }
+  });
+
+  it('rebuilds the staged manifests under one number per run and day, carrying what was staged', async () => {
+    const db = new BetterSqlite3(':memory:');
+    try {
+      // Version 6: manifest_staged keyed by (run_id, day, path).
+      migrate(db, MIGRATIONS.slice(0, 6));
+      const hash = Buffer.alloc(32, 7);
+      const stage = db.prepare('INSERT INTO manifest_staged (run_id, day, path, size, sha256) VALUES (?, ?, ?, ?, ?)');
+      stage.run('r1', '2026-11-25', 'b.txt', 2, hash);
+      stage.run('r1', '2026-11-25', 'a.txt', 1, hash);
+      stage.run('r1', '2026-11-26', 'a.txt', 3, hash);
+      stage.run('r2', '2026-11-25', 'a.txt', 4, hash);
+      migrate(db);
+      expect(schemaVersion(db)).toBe(SCHEMA_VERSION);
+      expect(
+        db
+          .prepare(
+            `SELECT d.run_id, d.day, s.path, s.size, length(s.sha256) AS bytes
+             FROM manifest_staged s JOIN manifest_staged_days d ON d.id = s.staged_day
+             ORDER BY d.run_id, d.day, s.path`,
+          )
+          .all(),
+      ).toEqual([
+        { run_id: 'r1', day: '2026-11-25', path: 'a.txt', size: 1, bytes: 32 },
+        { run_id: 'r1', day: '2026-11-25', path: 'b.txt', size: 2, bytes: 32 },
+        { run_id: 'r1', day: '2026-11-26', path: 'a.txt', size: 3, bytes: 32 },
+        { run_id: 'r2', day: '2026-11-25', path: 'a.txt', size: 4, bytes: 32 },
+      ]);
+
+      // The manifest catalog stages and files on the rebuilt tables.
+      await new SqliteMediaCatalog(db).recordSession({
+        device: 'burner-1/dvd0',
+        discLabel: 'CEDAR BACKUP 25-NOV-2026',
+        sessionLabel: 'CEDAR BACKUP 25-NOV-2026',
+        newDisc: true,
+        days: ['2026-11-25'],
+        bytes: 5,
+        runId: 'r3',
+        writtenAt: 't',
+      });
+      const manifests = new SqliteManifestCatalog(db);
+      await manifests.stageManifestPage('r3', [
+        { day: '2026-11-25', path: '2026/11/25/x.txt', size: 5, sha256: 'ab'.repeat(32) },
+      ]);
+      expect(await manifests.adoptManifest('r3', 't')).toEqual({ days: 1, files: 1 });
+      expect((await manifests.manifestFiles(1, { limit: 10 })).items).toEqual([
+        { day: '2026-11-25', path: '2026/11/25/x.txt', size: 5, sha256: 'ab'.repeat(32) },
+      ]);
     } finally {
       db.close();
     }

@@ -160,6 +160,38 @@ export const MIGRATIONS: readonly Migration[] = [
       `);
     },
   },
+  {
+    description: 'staged manifest records keyed by their run and day as one number',
+    up(db) {
+      db.exec(`
+        -- A day a run staged records of. Each record names it by id instead of repeating the run
+        -- id and the day: a shorter key to bind, compare and store a hundred thousand times.
+        -- No foreign key from the records: it would look this table up for every one of them;
+        -- the catalog deletes a run's records and its days in one transaction.
+        CREATE TABLE manifest_staged_days (
+          id     INTEGER PRIMARY KEY,
+          run_id TEXT    NOT NULL,
+          day    TEXT    NOT NULL,
+          UNIQUE (run_id, day)
+        );
+        INSERT INTO manifest_staged_days (run_id, day) SELECT DISTINCT run_id, day FROM manifest_staged;
+
+        -- The records as before (each path relative to its day's graft point), under their day's id.
+        CREATE TABLE manifest_staged_next (
+          staged_day INTEGER NOT NULL,
+          path       TEXT    NOT NULL,
+          size       INTEGER NOT NULL CHECK (size >= 0),
+          sha256     BLOB    NOT NULL CHECK (length(sha256) = 32),
+          PRIMARY KEY (staged_day, path)
+        ) WITHOUT ROWID;
+        INSERT INTO manifest_staged_next (staged_day, path, size, sha256)
+          SELECT d.id, s.path, s.size, s.sha256
+          FROM manifest_staged s JOIN manifest_staged_days d ON d.run_id = s.run_id AND d.day = s.day;
+        DROP TABLE manifest_staged;
+        ALTER TABLE manifest_staged_next RENAME TO manifest_staged;
+      `);
+    },
+  },
 ];
 
 /** The schema version this code writes and understands. */

@@ -105,6 +105,28 @@ describe('SqliteManifestCatalog', () => {
     expect(db.prepare('SELECT count(*) AS n FROM manifest_files').get()).toEqual({ n: 0 });
   });
 
+  it('refuses a record whose hash is not 32 bytes of hex, and files nothing of its page', async () => {
+    const bad = { ...record('2026-11-25', 'bad'), sha256: `g${sha('bad').slice(1)}` };
+    await expect(manifests.stageManifestPage('run-1', [record('2026-11-25', 'ok'), bad])).rejects.toThrow(
+      'CHECK constraint failed: length(sha256) = 32',
+    );
+    expect(staged()).toEqual({ n: 0 });
+  });
+
+  it('a path staged again keeps its last record, within a page and across pages', async () => {
+    await session('run-1', ['2026-11-25'], { newDisc: true });
+    const pages = [
+      [record('2026-11-25', 'a', 1), record('2026-11-25', 'b', 2), record('2026-11-25', 'a', 3)],
+      [record('2026-11-25', 'b', 40)],
+    ];
+    expect(await importAll('run-1', pages)).toEqual({ days: 1, files: 2 });
+    expect((await manifests.manifestFiles(1, { limit: 10 })).items.map(({ path, size }) => ({ path, size }))).toEqual([
+      { path: '2026/11/25/a', size: 3 },
+      { path: '2026/11/25/b', size: 40 },
+    ]);
+    expect((await manifests.manifestDays(1))[0]).toMatchObject({ files: 2, bytes: 43 });
+  });
+
   it('a run with no session in the catalog files nothing, and what it staged is dropped', async () => {
     await manifests.stageManifestPage('no-such-run', [record('2026-11-25', 'a.txt')]);
     expect(await manifests.adoptManifest('no-such-run', '2026-11-25T22:05:00.000Z')).toBeNull();
