@@ -6,13 +6,12 @@
 import type { Command } from 'commander';
 import type { RunRequest } from './api-client.js';
 import { collectDays, parseDay, parseDevice } from './arguments.js';
-import type { CommandContext } from './command-context.js';
+import type { CommandContext, OutputFlags } from './command-context.js';
 import { printJson, printNote, printResult } from './command-context.js';
 import { connect } from './environment.js';
 import { EXIT } from './exit-codes.js';
 import { clientCommandHelp, cronLine } from './help.js';
 
-export type OutputFlags = { json?: boolean; quiet?: boolean };
 export type ActionFlags = OutputFlags & { device?: string; wait: boolean };
 
 export function registerActionCommands(program: Command, ctx: CommandContext): void {

@@ -10,7 +10,7 @@ import {
 } from '../http/schemas.js';
 import { API_TOKEN, DEVICE, TODAY, createApiFixture, gate, until } from '../testing/api-fixture.js';
 import type { CliEnvironment } from './environment.js';
-import { runCli } from './program.js';
+import { runCli } from './run-cli.js';
 import { FAST_CLIENT_SETTINGS } from '../testing/cli-settings.js';
 
 /*

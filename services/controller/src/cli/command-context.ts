@@ -1,6 +1,9 @@
 /** What every command's action gets: the environment, and a way to report its exit status. */
 import type { CliEnvironment } from './environment.js';
 
+/** The flags that shape a command's output. */
+export type OutputFlags = { json?: boolean; quiet?: boolean };
+
 export type CommandContext = {
   env: CliEnvironment;
   /** Records the exit status `runCli` returns once the action has ended. */

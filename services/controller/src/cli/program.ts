@@ -3,7 +3,7 @@
  * over its HTTP API, the two commands that run servers, and import-config, which turns the
  * reference tool's configuration into cedar-store's. This is the whole program, every
  * command registered; run-cli.ts runs it (or, for a command it can tell, that command's group
- * alone).
+ * alone) and is where `runCli` comes from.
  */
 import type { Command } from 'commander';
 import { registerActionCommands } from './action-commands.js';
@@ -16,12 +16,11 @@ import { registerImportConfigCommand } from './import-config-command.js';
 import { registerManifestCommands } from './manifest-commands.js';
 import { registerQueryCommands } from './query-commands.js';
 import { registerRestoreCommand } from './restore-command.js';
-import { createProgram } from './run-cli.js';
+import { createProgram } from './program-base.js';
 import { registerServerCommands } from './server-commands.js';
 
 export type { CliEnvironment, OutputStream, ServerCommands } from './environment.js';
 export { EXIT } from './exit-codes.js';
-export { runCli } from './run-cli.js';
 
 export function buildProgram(env: CliEnvironment): Command {
   const { program, ctx } = createProgram(env);

@@ -9,14 +9,11 @@
  * command, an option before the command that is not the program's) gets the whole program
  * (program.ts), so commander answers it exactly as it always has.
  */
-import { readFileSync } from 'node:fs';
-import { Command, CommanderError, type Option } from 'commander';
+import { CommanderError, type Command, type Option } from 'commander';
 import type { CommandContext } from './command-context.js';
 import type { CliEnvironment } from './environment.js';
-import { DEFAULT_URL } from './environment.js';
 import { ApiError, CliError, EXIT } from './exit-codes.js';
-import { programHelp } from './help.js';
-import { colourAllowed } from './terminal.js';
+import { createProgram, exitCodeOf } from './program-base.js';
 
 type Register = (program: Command, ctx: CommandContext) => void;
 
@@ -48,40 +45,6 @@ export const COMMAND_GROUPS: Readonly<Record<string, () => Promise<Register>>> =
   'import-config': async () => (await import('./import-config-command.js')).registerImportConfigCommand,
   'check-config': async () => (await import('./check-config-command.js')).registerCheckConfigCommand,
 };
-
-const exitCodes = new WeakMap<Command, number>();
-
-/** The program with its global options and settings, and no command yet. */
-export function createProgram(env: CliEnvironment): { program: Command; ctx: CommandContext } {
-  const program = new Command('cedar-store');
-  const ctx: CommandContext = { env, exit: (code) => exitCodes.set(program, code) };
-  program
-    .description(
-      "Writes a backup host's daily staging directories to optical media or ISO images, and proves the disc " +
-        'reads back identical. The client commands talk to the controller over its HTTP API.',
-    )
-    .usage('[--url URL] [--token-file FILE | --token TOKEN] <command> [options]')
-    .version(packageVersion(), '-V, --version', 'print the version')
-    .option('--url <url>', `the controller's address (env CEDAR_STORE_URL; default ${DEFAULT_URL})`)
-    .option('--token <token>', "the controller's API token (env CEDAR_STORE_TOKEN; visible in ps: prefer a file)")
-    .option(
-      '--token-file <file>',
-      "read the controller's API token from this file, which only its owner may read (env CEDAR_STORE_TOKEN_FILE)",
-    )
-    .configureOutput({
-      writeOut: (text) => env.stdout.write(text),
-      writeErr: (text) => env.stderr.write(text),
-      getOutHasColors: () => colourAllowed(env.stdout, env.env),
-      getErrHasColors: () => colourAllowed(env.stderr, env.env),
-      getOutHelpWidth: () => env.stdout.columns ?? 100,
-      getErrHelpWidth: () => env.stderr.columns ?? 100,
-    })
-    // Commander would call process.exit; runCli turns its errors into exit status 2 instead.
-    .exitOverride()
-    .showHelpAfterError('(add --help for usage)')
-    .addHelpText('after', programHelp(env.invocation ?? 'cedar-store'));
-  return { program, ctx };
-}
 
 /** The program `argv` needs: its command's group alone when the command is plain to see, else every command. */
 export async function programFor(argv: string[], env: CliEnvironment): Promise<Command> {
@@ -126,7 +89,7 @@ export async function runCli(argv: string[], env: CliEnvironment): Promise<numbe
   const program = await programFor(argv, env);
   try {
     await program.parseAsync(argv, { from: 'user' });
-    return exitCodes.get(program) ?? EXIT.ok;
+    return exitCodeOf(program) ?? EXIT.ok;
   } catch (error) {
     const code = reportError(error, env);
     if (code !== EXIT.ok && wantsJson(argv)) await printJsonError(error, env);
@@ -172,16 +135,4 @@ async function printJsonError(error: unknown, env: CliEnvironment): Promise<void
         : String(error);
   const advice = adviceFor(code) ?? adviceFor('CLI_FAILED')!;
   env.stdout.write(`${JSON.stringify({ error: { code, message, advice } })}\n`);
-}
-
-function packageVersion(): string {
-  try {
-    // src/cli/ and dist/cli/ both sit two levels below the package root.
-    const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
-      version?: string;
-    };
-    return pkg.version ?? 'unknown';
-  } catch {
-    return 'unknown';
-  }
 }

@@ -1,7 +1,7 @@
 /** controller and local: the CLI hands them to the server commands it is given. */
 import { describe, expect, it } from 'vitest';
 import type { CliEnvironment } from './environment.js';
-import { runCli } from './program.js';
+import { runCli } from './run-cli.js';
 import { MemoryStream } from './testing/fake-controller.js';
 
 describe('server commands', () => {

@@ -5,9 +5,8 @@
  * never need them, and an action command loads them while the controller takes its request.
  */
 import type { Run } from '@cedar-store/ports';
-import type { OutputFlags } from './action-commands.js';
 import type { ApiClient } from './api-client.js';
-import type { CommandContext } from './command-context.js';
+import type { CommandContext, OutputFlags } from './command-context.js';
 import { printJson, printNote, printResult } from './command-context.js';
 import { clientSettings } from './environment.js';
 import { EXIT } from './exit-codes.js';

@@ -15,7 +15,7 @@ import {
   RunResponseSchema,
 } from '../../http/schemas.js';
 import type { CliEnvironment } from '../environment.js';
-import { runCli } from '../program.js';
+import { runCli } from '../run-cli.js';
 import { FAST_CLIENT_SETTINGS } from '../../testing/cli-settings.js';
 
 /*
