@@ -223,7 +223,7 @@ export class FileWorkers {
    * Compares the files with their twins — at their extents on the opened disc `mediaFd`, or
    * on a mount — in batches of consecutive tasks, `concurrency` batches at a time. After a
    * staging file that cannot be read no new batch starts; the outcomes of files never compared
-   * are left undefined. Always in threads, however few the files (unlike hash): a drive or a
+   * are left undefined. Always in threads, however few the files (unlike a small day's hash): a drive or a
    * mount can hold a read for minutes on a bad sector, which is what a verify looks for.
    */
   async compare(
@@ -435,7 +435,7 @@ export class FileWorkers {
   }
 }
 
-/** Walks are quick: a batch is a few milliseconds of directory reads. A hashing walk reads every file: it compares' kind. */
+/** Walks are quick: a batch is a few milliseconds of directory reads. A hashing walk reads every file: a comparing thread's work. */
 function roleOf(request: RequestBody): Role {
   return request.kind === 'compare' || (request.kind === 'walk' && request.hashBytes !== undefined)
     ? 'compare'
