@@ -180,7 +180,7 @@ export class AgentClient {
 
   private checkedResult<M extends RpcMethod>(method: M, value: unknown, what: string): RpcResult<M> {
     // A store fetches manifest pages beside its write: the plain check takes what the schema
-    // would, for a tenth of the CPU, and leaves anything else to the schema to word.
+    // would, for about a third of the CPU, and leaves anything else to the schema to word.
     const plain = method === 'manifest.read' ? plainManifestPage(value) : undefined;
     if (plain) return plain as RpcResult<M>;
     const result = schemasOf(method).result.safeParse(value);
