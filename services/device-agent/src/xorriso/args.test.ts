@@ -12,6 +12,8 @@ import {
 } from './args.js';
 
 const ABORT = ['-abort_on', 'FAILURE'];
+/** xorriso's progress loop wakes every tenth of a second, so a write returns as soon as it ends. */
+const COMMIT = ['-pacifier', 'interval=0.1', '-commit'];
 const LABEL = 'CEDAR BACKUP 23-NOV-2026';
 
 /** Given out of order on purpose: the disc must list days in date order. */
@@ -169,7 +171,7 @@ describe('writeArgs', () => {
       '-volid',
       LABEL,
       ...MAPS,
-      '-commit',
+      ...COMMIT,
     ]);
   });
 
@@ -183,7 +185,7 @@ describe('writeArgs', () => {
       '-volid',
       LABEL,
       ...MAPS,
-      '-commit',
+      ...COMMIT,
     ]);
   });
 
@@ -210,7 +212,7 @@ describe('writeArgs', () => {
       '-volid',
       LABEL,
       ...MAPS,
-      '-commit',
+      ...COMMIT,
     ]);
   });
 
@@ -255,7 +257,7 @@ describe('initializeArgs', () => {
       '-mkdir',
       '/CedarBackup',
       '--',
-      '-commit',
+      ...COMMIT,
     ]);
     expect(initializeArgs({ device: '/dev/sr0', label: LABEL, blankFirst: false, speed: [] })).toEqual([
       ...ABORT,
@@ -268,7 +270,7 @@ describe('initializeArgs', () => {
       '-mkdir',
       '/CedarBackup',
       '--',
-      '-commit',
+      ...COMMIT,
     ]);
   });
 });
@@ -284,7 +286,7 @@ describe('exportArgs', () => {
       '-volid',
       LABEL,
       ...MAPS,
-      '-commit',
+      ...COMMIT,
     ]);
   });
 });
