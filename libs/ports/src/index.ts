@@ -12,5 +12,6 @@ export * from './policy.js';
 export * from './wire/primitives.js';
 export * from './wire/methods.js';
 export * from './wire/manifest-page-check.js';
+export * from './wire/plain-results.js';
 export * from './wire/rpc-errors.js';
 export * from './config/agent-yaml.js';

@@ -100,6 +100,19 @@ describe('AgentClient', { timeout: 20_000 }, () => {
     expect(c.info().state).toBe('connected');
   });
 
+  it('takes a manifest page the contract allows, and refuses a bad record with the schema naming it', async () => {
+    const c = await connectedClient();
+    const record = { day: '2026-11-26', path: '/2026/11/26/notes.txt', size: 5, sha256: 'ab'.repeat(32) };
+    const read = { opId: 'run-1:write', cursor: 0, maxRecords: 10 };
+    fake.on('manifest.read', () => ({ records: [record], nextCursor: null }));
+    expect(await c.call('manifest.read', read)).toEqual({ records: [record], nextCursor: null });
+    fake.on('manifest.read', () => ({ records: [record, { ...record, sha256: 'AB'.repeat(32) }], nextCursor: 99 }));
+    await expect(c.call('manifest.read', read)).rejects.toMatchObject({
+      code: 'INTERNAL',
+      message: expect.stringMatching(/agent burner-1 sent an invalid reply to manifest\.read: records\.1\.sha256/),
+    });
+  });
+
   it("rebuilds the agent's domain error with its code and message", async () => {
     const c = await connectedClient();
     fake.on('media.write', () => {

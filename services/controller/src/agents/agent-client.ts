@@ -20,7 +20,7 @@ import {
   describeZodError,
   fromRpcError,
   JOURNALED_METHODS,
-  plainManifestPage,
+  plainResultCheckOf,
   rpcMethods,
   type AgentInfo,
   type OperationRecord,
@@ -179,9 +179,10 @@ export class AgentClient {
   }
 
   private checkedResult<M extends RpcMethod>(method: M, value: unknown, what: string): RpcResult<M> {
-    // A store fetches manifest pages beside its write: the plain check takes what the schema
-    // would, for about a third of the CPU, and leaves anything else to the schema to word.
-    const plain = method === 'manifest.read' ? plainManifestPage(value) : undefined;
+    // A store fetches manifest pages beside its write: a method's plain check (ports'
+    // plain-results.ts) takes what the schema would, for about a third of the CPU, and leaves
+    // anything else to the schema to word.
+    const plain = plainResultCheckOf(method)?.(value);
     if (plain) return plain as RpcResult<M>;
     const result = schemasOf(method).result.safeParse(value);
     if (!result.success) throw this.invalidReply(method, `${what}${describeZodError(result.error)}`);

@@ -7,6 +7,7 @@ import { CedarStoreError, DeviceUnknownError, InvalidRequestError } from '@cedar
 import {
   describeZodError,
   isRpcMethod,
+  plainResultCheckOf,
   rpcMethods,
   type JournaledMethod,
   type OperationRecord,
@@ -193,15 +194,6 @@ export function createHandlers(agent: AgentServices): { [M in RpcMethod]: Handle
   };
 }
 
-/**
- * Results not checked against their schema before they are sent: manifest.read's records are
- * lines this agent wrote from checked values (a day stamp, a path under its graft point, the
- * bytes read and their SHA-256), and the controller checks every record it receives before
- * filing it. The agent checking them too cost it 0.2 s of CPU per 100 000 records, during the
- * write the manifest is fetched beside (docs/performance.md).
- */
-const RESULTS_CHECKED_BY_THE_CONTROLLER_ONLY: ReadonlySet<string> = new Set(['manifest.read']);
-
 /** Validates and runs one call; throws MethodNotFoundError, InvalidRequestError or the method's own error. */
 export async function invoke(
   handlers: ReturnType<typeof createHandlers>,
@@ -214,7 +206,8 @@ export async function invoke(
   if (!parsed.success) throw new InvalidRequestError(`invalid params: ${describeZodError(parsed.error)}`);
   const handler = handlers[method] as Handler<typeof method>;
   const result = await handler(parsed.data as never, onProgress);
-  if (RESULTS_CHECKED_BY_THE_CONTROLLER_ONLY.has(method)) return result;
+  // Checked on arrival only (the ports' plain-results.ts says which methods and why).
+  if (plainResultCheckOf(method)) return result;
   const checked = rpcMethods[method].result.safeParse(result);
   if (!checked.success) {
     throw new CedarStoreError(
