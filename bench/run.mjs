@@ -204,6 +204,8 @@ async function resetDevice(set) {
 /** The raw command a store is compared with: one xorriso pass writing the day as a new image. */
 async function rawCommit(set, image, before = [], beside = undefined) {
   await rm(image, { force: true });
+  // The day as staged: an indicator left by an earlier store (the agent never maps one) would be on the raw disc.
+  await rm(join(dayPath(set.day), 'cback.store'), { force: true });
   await settle();
   const args = [
     ...before,
