@@ -1,11 +1,12 @@
 /**
  * A day's tree — a staging day, or a day on a mounted disc — walked a batch at a time for
- * FileWorkers.walkDay: a thread runs the walk (DayWalker in file-work.ts) and keeps its place
+ * FileWorkers.walkDay: a thread runs the walk (DayWalker in day-walker.ts) and keeps its place
  * between batches, so every request of a walk goes to the thread its first request picked (its
  * pin), or stays inline for a small day; the next batch is read while the caller uses this one.
  */
 import { NamedError } from '@cedar-store/domain';
-import type { ListedFile, PlainError } from './file-work.js';
+import type { ListedFile } from './day-walker.js';
+import type { PlainError } from './sync-fs.js';
 import { failure, type FinalMessage, type RequestBody } from './file-work-protocol.js';
 
 /** Entries per batch of a walk: small next to any listing, large enough that a message costs nothing. */

@@ -4,28 +4,14 @@
  * tests run inline (file-workers.ts).
  */
 import { createHash } from 'node:crypto';
-import {
-  dayFacts,
-  DayWalker,
-  directoryTimes,
-  FileComparer,
-  listDay,
-  NODE_FILE_SYSTEM,
-  plainError,
-  type DayListing,
-  type DayPart,
-  type DayShape,
-  type CompareTask,
-  type ExtentRange,
-  type PlainError,
-  type SyncFileSystem,
-  type TaskOutcome,
-  type WalkBatch,
-} from './file-work.js';
+import { dayFacts, directoryTimes, type DayPart, type DayShape } from './day-facts.js';
+import { DayWalker, listDay, type DayListing, type WalkBatch } from './day-walker.js';
+import { FileComparer, type CompareTask, type ExtentRange, type TaskOutcome } from './file-comparer.js';
+import { NODE_FILE_SYSTEM, plainError, type PlainError, type SyncFileSystem } from './sync-fs.js';
 
 export type WorkerRequest =
   | { id: number; kind: 'listDay'; root: string; graftPoint: string; keepGoing?: boolean }
-  /** `part` for one share of the day (file-work.ts's DayPart); absent, the whole day. */
+  /** `part` for one share of the day (day-facts.ts's DayPart); absent, the whole day. */
   | { id: number; kind: 'dataBytes'; root: string; part?: DayPart }
   | { id: number; kind: 'directoryTimes'; root: string }
   | { id: number; kind: 'compare'; mediaFd?: number; tasks: PackedTasks; hash?: boolean }
@@ -36,7 +22,7 @@ export type WorkerRequest =
       walk: number;
       start?: { root: string; graftPoint: string; keepGoing?: boolean };
       max: number;
-      /** A hashing walk (file-work.ts's WalkHashing): its files hashed, a batch ending after this many bytes. */
+      /** A hashing walk (day-walker.ts's WalkHashing): its files hashed, a batch ending after this many bytes. */
       hashBytes?: number;
     }
   | { id: number; kind: 'walkEnd'; walk: number };

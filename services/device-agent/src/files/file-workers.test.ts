@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { dayFacts } from './file-work.js';
+import { dayFacts } from './day-facts.js';
 import { compiledWorker } from '../testing/compiled-worker.js';
 import { FileWorkers } from './file-workers.js';
 import { SMALL_DAY_ENTRIES } from './inline-work.js';
@@ -304,7 +304,7 @@ describe('FileWorkers in worker threads', () => {
   });
 
   it('rejects the request of a thread that cannot start, and the pool serves the next one after', async () => {
-    const broken = new FileWorkers({ workerUrl: pathToFileURL(join(dir, 'file-work.js')), size: 1 });
+    const broken = new FileWorkers({ workerUrl: pathToFileURL(join(dir, 'sync-fs.js')), size: 1 });
     // A module that is no worker answers nothing and ends: the request fails instead of waiting for ever.
     await expect(broken.dayFacts(join(dir, 'day'))).rejects.toThrow(/file worker thread ended/);
     await broken.close();

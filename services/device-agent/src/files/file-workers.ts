@@ -1,8 +1,8 @@
 /**
- * Worker threads for the agent's file work (file-work.ts): listing staging days and mounted
- * discs, comparing files with the disc, summing a day's bytes, reading directory times — with
- * synchronous system calls off the event loop. The threads start on first use and end after a
- * few idle seconds, so an idle agent holds none.
+ * Worker threads for the agent's file work (day-walker.ts, day-facts.ts, file-comparer.ts):
+ * listing staging days and mounted discs, comparing files with the disc, summing a day's bytes,
+ * reading directory times — with synchronous system calls off the event loop. The threads start
+ * on first use and end after a few idle seconds, so an idle agent holds none.
  *
  * Small work is answered inline on the event loop when no thread of its kind is running
  * (inline-work.ts decides which, and why). Inline work answers exactly as a thread would (the
@@ -15,7 +15,10 @@ import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { NamedError } from '@cedar-store/domain';
-import type { CompareTask, DayListing, DayShape, ListedFile, SyncFileSystem, TaskOutcome } from './file-work.js';
+import type { DayShape } from './day-facts.js';
+import type { DayListing, ListedFile } from './day-walker.js';
+import type { CompareTask, TaskOutcome } from './file-comparer.js';
+import type { SyncFileSystem } from './sync-fs.js';
 import { walkDayOn, type WalkHost, type WalkOptions } from './day-walk.js';
 import {
   answer,
@@ -160,7 +163,7 @@ export class FileWorkers {
     return this.threads.length;
   }
 
-  /** A day's tree (listDay in file-work.ts); `keepGoing` for a mounted disc, where what cannot be read is a finding. */
+  /** A day's tree (listDay in day-walker.ts); `keepGoing` for a mounted disc, where what cannot be read is a finding. */
   async listDay(root: string, graftPoint: string, keepGoing = false): Promise<DayListing> {
     const message = await this.run({ kind: 'listDay', root, graftPoint, keepGoing });
     if (message.kind !== 'listDay') throw failure(message);

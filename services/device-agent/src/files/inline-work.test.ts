@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { dayFacts } from './file-work.js';
+import { dayFacts } from './day-facts.js';
 import { compiledWorker } from '../testing/compiled-worker.js';
 import { FileWorkers } from './file-workers.js';
 import { holdsAtMost, SMALL_DAY_ENTRIES, SMALL_HASH_BYTES } from './inline-work.js';

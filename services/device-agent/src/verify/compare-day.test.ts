@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { VerifyFailedError } from '@cedar-store/domain';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { NODE_FILE_SYSTEM, type SyncFileSystem } from '../files/file-work.js';
+import { NODE_FILE_SYSTEM, type SyncFileSystem } from '../files/sync-fs.js';
 import { FileWorkers } from '../files/file-workers.js';
 import { compareDays } from './compare-day.js';
 

@@ -10,7 +10,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { once } from 'node:events';
 import { join } from 'node:path';
 import { isStoreIndicatorPath, VerifyFailedError } from '@cedar-store/domain';
-import type { ListedFile } from '../files/file-work.js';
+import type { ListedFile } from '../files/day-walker.js';
 import { LineBuffer, SpoolLines } from './spool-lines.js';
 
 /** Entries per batch read back. */

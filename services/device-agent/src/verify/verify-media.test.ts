@@ -6,7 +6,7 @@ import { pathToFileURL } from 'node:url';
 import { ToolMissingError } from '@cedar-store/domain';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { ProgramResult, ProgramRunner, RunOptions } from '../process/program-runner.js';
-import { NODE_FILE_SYSTEM, type SyncFileSystem } from '../files/file-work.js';
+import { NODE_FILE_SYSTEM, type SyncFileSystem } from '../files/sync-fs.js';
 import { FileWorkers } from '../files/file-workers.js';
 import { verifyMedia, type VerifySetting } from './verify-media.js';
 
