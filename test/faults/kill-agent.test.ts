@@ -28,7 +28,8 @@ describe('the agent killed mid-operation', { timeout: 180_000 }, () => {
     await stack.stageDay(day, { 'notes.txt': 'night of the 24th\n', 'data/blob.bin': { size: 256 * 1024 } });
     await stack.holds.arm('xorriso', 'write', '-commit');
     const run = await stack.api.submit({ action: 'store', device: DEVICE, today: day });
-    await stack.holds.waitHeld('xorriso', 'write');
+    const held = await stack.holds.waitHeld('xorriso', 'write');
+    await stack.programRecorded(`${run.id}:write`, held);
 
     await stack.killAgent();
     await stack.startAgent();
@@ -102,7 +103,8 @@ describe('the agent killed mid-operation', { timeout: 180_000 }, () => {
     await stack.holds.arm('xorriso', 'blank', '-blank as_needed');
     const first = await stack.rpc();
     void first.call('media.blank', { device: 'xdvd0', opId: 'fault-blank:1' });
-    await stack.holds.waitHeld('xorriso', 'blank');
+    const held = await stack.holds.waitHeld('xorriso', 'blank');
+    await stack.programRecorded('fault-blank:1', held);
 
     await stack.killAgent();
     await stack.startAgent();

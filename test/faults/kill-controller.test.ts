@@ -149,7 +149,8 @@ describe('the controller killed during each step of a store', { timeout: 180_000
     await stack.stageDay(day, { 'notes.txt': `night of ${day}\n` });
     await stack.holds.arm('xorriso', 'write', '-commit');
     const run = await stack.api.submit({ action: 'store', device: DEVICE, today: day });
-    await stack.holds.waitHeld('xorriso', 'write');
+    const held = await stack.holds.waitHeld('xorriso', 'write');
+    await stack.programRecorded(`${run.id}:write`, held);
     await stack.killController();
     await stack.killAgent();
     await stack.startAgent();

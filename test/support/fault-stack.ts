@@ -6,7 +6,7 @@
  * indicators, the agent's journal through the wire, the image read back by xorriso itself.
  */
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Run, RunEvent } from '@cedar-store/ports';
@@ -135,6 +135,28 @@ export class FaultStack {
       return (reply.result as { operations: Array<{ state: string }> }).operations[0];
     } finally {
       await client.close();
+    }
+  }
+
+  /**
+   * Waits until the agent's journal file lists the held program's process group under the
+   * operation. A hold says the program runs; the agent records it a moment later (a write, an
+   * fsync and a rename on its own event loop, slow on a loaded disk). A kill between the two
+   * leaves a journal that does not know the program, so a restarted agent cannot tell the device
+   * is in use: not the case these tests are about. An operation may list earlier programs (a
+   * status read), so the held one's group is what is waited for.
+   */
+  async programRecorded(opId: string, pgid: number, timeoutMs = 30_000): Promise<void> {
+    const file = join(this.base, 'work', 'journal', `${opId}.json`);
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const entry = await readFile(file, 'utf8').then(
+        (text) => JSON.parse(text) as { groups?: Array<{ pgid?: number }> },
+        () => undefined,
+      );
+      if (entry?.groups?.some((group) => group.pgid === pgid)) return;
+      if (Date.now() > deadline) throw new Error(`the journal never recorded process group ${pgid} under ${opId}`);
+      await new Promise((resolve) => setTimeout(resolve, 20));
     }
   }
 
