@@ -19,9 +19,9 @@ import {
   startHarness,
   tempBase,
   unmountTmpfs,
-  until,
   type Harness,
 } from '../support/fault-harness.js';
+import { until } from '../support/until.js';
 
 const DAY = '2026-11-25';
 const PROGRAMS = ['xorriso', 'mount', 'umount', 'fuseiso', 'fusermount'];

@@ -9,7 +9,8 @@ import { readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { isoPaths } from '../support/iso-inspector.js';
-import { ProgramDir, sha256, startHarness, tempBase, until, type Harness } from '../support/fault-harness.js';
+import { ProgramDir, sha256, startHarness, tempBase, type Harness } from '../support/fault-harness.js';
+import { until } from '../support/until.js';
 
 const DAY1 = '2026-11-24';
 const DAY2 = '2026-11-25';

@@ -186,14 +186,3 @@ export async function fillDisk(dir: string, leaveBytes = 0): Promise<string> {
   if (leaveBytes > 0) await truncate(filler, Math.max(0, (await stat(filler)).size - leaveBytes));
   return filler;
 }
-
-/** Polls until `check` resolves truthy; fails naming `what` after `timeoutMs`. */
-export async function until<T>(check: () => Promise<T> | T, what: string, timeoutMs = 60_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting until ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}

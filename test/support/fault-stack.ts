@@ -24,6 +24,7 @@ import { ProgramHolds } from './program-holds.js';
 import { RpcTestClient } from './rpc-client.js';
 import { stageDayOnDisk, type StagedFile } from './staging-dir.js';
 import { TcpProxy } from './tcp-proxy.js';
+import { until } from './until.js';
 import { waitForRunEvent } from './run-events.js';
 
 export const FAULT_API_TOKEN = 'fault-api-token-0123456789abcdef';
@@ -78,6 +79,11 @@ export class FaultStack {
   /** Faults this stack injected (kills, cuts), for the suite's report. */
   get injected(): number {
     return this.faults;
+  }
+
+  /** The agent's working directory (its journal, its manifests). */
+  get workingDir(): string {
+    return join(this.base, 'work');
   }
 
   stored(day: string): boolean {
@@ -147,17 +153,16 @@ export class FaultStack {
    * status read), so the held one's group is what is waited for.
    */
   async programRecorded(opId: string, pgid: number, timeoutMs = 30_000): Promise<void> {
-    const file = join(this.base, 'work', 'journal', `${opId}.json`);
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
+    // The journal's own file for the operation (the agent's journal-files.ts names it so).
+    const file = join(this.workingDir, 'journal', `${opId}.json`);
+    const lists = async (): Promise<boolean> => {
       const entry = await readFile(file, 'utf8').then(
         (text) => JSON.parse(text) as { groups?: Array<{ pgid?: number }> },
         () => undefined,
       );
-      if (entry?.groups?.some((group) => group.pgid === pgid)) return;
-      if (Date.now() > deadline) throw new Error(`the journal never recorded process group ${pgid} under ${opId}`);
-      await new Promise((resolve) => setTimeout(resolve, 20));
-    }
+      return entry?.groups?.some((group) => group.pgid === pgid) ?? false;
+    };
+    await until(lists, `the journal records process group ${pgid} under ${opId}`, timeoutMs);
   }
 
   /** Polls the agent's journal until the operation is no longer running, and returns its record. */
@@ -216,7 +221,7 @@ export class FaultStack {
         `listen: { host: 127.0.0.1, port: ${this.agentPort} }`,
         `auth: { tokenFile: ${join(this.base, 'agent.token')} }`,
         `stagingRoot: ${this.stage}`,
-        `workingDir: ${join(this.base, 'work')}`,
+        `workingDir: ${this.workingDir}`,
         'devices:',
         // fuseiso, not auto: a held verify must be held in the same program every time.
         `  - { id: dvd0, backend: virtual, path: ${this.image}, mediaType: dvd+rw, mountMethod: fuseiso }`,
