@@ -577,7 +577,7 @@ try {
     fixedCostRange: standard.fixedCostRange,
     fixedCostCronMs: standard.fixedCostCronMs,
     fixedCostCronRange: standard.fixedCostCronRange,
-    extraCaCerts: process.env.NODE_EXTRA_CA_CERTS ? true : false,
+    extraCaCerts: Boolean(process.env.NODE_EXTRA_CA_CERTS),
     ...(standard.api ? { api: standard.api } : {}),
     sets,
   };

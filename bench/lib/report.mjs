@@ -68,6 +68,7 @@ const ratioOf = (samples, ourKey, rawKey, fallbackOurs, fallbackRaw) => {
   return median(ratios);
 };
 
+/** A line of our median against a raw command's; without a `limit` it is an info line. */
 const ratioLine = (name, set, ourKey, rawKey, limit) => {
   const ours = set.medians[ourKey];
   const raw = set.medians[rawKey];
@@ -76,8 +77,8 @@ const ratioLine = (name, set, ourKey, rawKey, limit) => {
     name,
     `${seconds(ours)} vs raw ${seconds(raw)}`,
     ratio === null ? '–' : `×${ratio.toFixed(2)}${spread(set.samples, ourKey, rawKey)}`,
-    `≤ ${limit.toFixed(2)}`,
-    ratio === null ? false : ratio <= limit,
+    limit === undefined ? 'info' : `≤ ${limit.toFixed(2)}`,
+    limit === undefined ? null : ratio !== null && ratio <= limit,
   );
 };
 
@@ -97,27 +98,18 @@ export function tableLines(results) {
     lines.push(ratioLine(`store ${set.label}: CLI / raw -commit`, set, 'cliStoreMs', 'rawStoreMs', storeLimit));
     if (typeof m.rawStoreHashedMs === 'number') {
       // The same work with raw tools: the write and, beside it, the SHA-256 of the day a store without read-back records.
-      const ratio = ratioOf(set.samples, 'cliStoreMs', 'rawStoreHashedMs', m.cliStoreMs, m.rawStoreHashedMs);
       lines.push(
-        line(
-          `store ${set.label}: CLI / raw -commit beside openssl sha256`,
-          `${seconds(m.cliStoreMs)} vs raw ${seconds(m.rawStoreHashedMs)}`,
-          ratio === null ? '–' : `×${ratio.toFixed(2)}${spread(set.samples, 'cliStoreMs', 'rawStoreHashedMs')}`,
-          'info',
-          null,
-        ),
+        ratioLine(`store ${set.label}: CLI / raw -commit beside openssl sha256`, set, 'cliStoreMs', 'rawStoreHashedMs'),
       );
     }
     if (typeof m.rawStoreTickMs === 'number') {
       // The raw command woken every 0.1 s, as the agent runs xorriso: what is left once the second's rounding is gone.
-      const ratio = ratioOf(set.samples, 'cliStoreMs', 'rawStoreTickMs', m.cliStoreMs, m.rawStoreTickMs);
       lines.push(
-        line(
+        ratioLine(
           `store ${set.label}: CLI / raw -commit waking every 0.1 s, as the agent's`,
-          `${seconds(m.cliStoreMs)} vs raw ${seconds(m.rawStoreTickMs)}`,
-          ratio === null ? '–' : `×${ratio.toFixed(2)}${spread(set.samples, 'cliStoreMs', 'rawStoreTickMs')}`,
-          'info',
-          null,
+          set,
+          'cliStoreMs',
+          'rawStoreTickMs',
         ),
       );
     }
