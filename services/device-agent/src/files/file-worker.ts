@@ -1,6 +1,7 @@
 /**
  * A worker thread of file-workers.ts: answers each request with the synchronous calls of
- * day-walker.ts, day-facts.ts and file-comparer.ts. One request at a time, so a thread's two compare buffers serve every file it compares.
+ * day-walker.ts, day-facts.ts and file-comparer.ts. One request at a time, so a thread's two
+ * compare buffers serve every file it compares.
  */
 import { parentPort } from 'node:worker_threads';
 import { answer, type ThreadMessage, type WorkerRequest } from './file-work-protocol.js';

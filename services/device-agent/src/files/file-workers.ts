@@ -226,8 +226,9 @@ export class FileWorkers {
    * Compares the files with their twins — at their extents on the opened disc `mediaFd`, or
    * on a mount — in batches of consecutive tasks, `concurrency` batches at a time. After a
    * staging file that cannot be read no new batch starts; the outcomes of files never compared
-   * are left undefined. Always in threads, however few the files (unlike a small day's hash): a drive or a
-   * mount can hold a read for minutes on a bad sector, which is what a verify looks for.
+   * are left undefined. Always in threads, however few the files (unlike a small day's hash):
+   * a drive or a mount can hold a read for minutes on a bad sector, which is what a verify
+   * looks for.
    */
   async compare(
     tasks: readonly CompareTask[],
